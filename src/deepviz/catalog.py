@@ -1,0 +1,108 @@
+"""The registry of concepts: name -> Concept (parameters, presets, compute, scene).
+
+A concept registers itself in its package's ``__init__``; :func:`concepts` imports every
+package under ``deepviz.concepts`` once, so adding a folder is all it takes. Nothing here
+imports torch or Manim: compute and scene load by dotted path when a command needs them.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any, Callable, Mapping
+
+from .params import ParamError, ParamSet
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    summary: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    title: str
+    summary: str  # one line, for `deepviz list`
+    description: str  # one paragraph, for the gallery
+    params: ParamSet
+    presets: tuple[Preset, ...]
+    compute: str  # "module:function" taking (values, preset) -> Trace
+    scene: str  # "module:Class"
+
+    @property
+    def default_preset(self) -> Preset:
+        return self.presets[0]
+
+    def preset(self, name: str) -> Preset:
+        for p in self.presets:
+            if p.name == name:
+                return p
+        raise ParamError("preset", f"{self.name} has no preset {name!r}; choose from {', '.join(self.preset_names())}")
+
+    def preset_names(self) -> list[str]:
+        return [p.name for p in self.presets]
+
+    def resolve(self, preset: str | None = None, **values: Any) -> tuple[str | None, dict[str, Any]]:
+        """Validated parameter values: defaults, then the preset, then the user's values.
+
+        With no preset and no values the default preset is used. The returned preset name
+        is None when the user changed anything, so outputs are not mislabelled.
+        """
+        if preset is None and not values:
+            preset = self.default_preset.name
+        layers = [self.preset(preset).values] if preset else []
+        resolved = self.params.resolve(*layers, values)
+        return (preset if not values else None), resolved
+
+    def load_compute(self) -> Callable[..., Any]:
+        return _load(self.compute)
+
+    def load_scene(self) -> type:
+        return _load(self.scene)
+
+
+_REGISTRY: dict[str, Concept] = {}
+_DISCOVERED = False
+
+
+def register(concept: Concept) -> Concept:
+    if concept.name in _REGISTRY and _REGISTRY[concept.name] != concept:
+        raise ValueError(f"concept {concept.name!r} is registered twice")
+    _REGISTRY[concept.name] = concept
+    return concept
+
+
+def _discover() -> None:
+    global _DISCOVERED
+    if _DISCOVERED:
+        return
+    pkg = importlib.import_module(f"{__package__}.concepts")
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.ispkg:
+            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    _DISCOVERED = True
+
+
+def concepts() -> list[Concept]:
+    _discover()
+    return list(_REGISTRY.values())
+
+
+def get(name: str) -> Concept:
+    _discover()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = get_close_matches(name, list(_REGISTRY), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ParamError("concept", f"unknown concept {name!r}{hint} (known: {', '.join(sorted(_REGISTRY))})") from None
+
+
+def _load(dotted: str) -> Any:
+    module, _, attr = dotted.partition(":")
+    return getattr(importlib.import_module(module), attr)

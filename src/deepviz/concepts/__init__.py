@@ -1,0 +1,1 @@
+"""One package per concept; each registers itself with :mod:`deepviz.catalog`."""

@@ -1,0 +1,286 @@
+"""Typed parameter declarations: parsing, validation and help text, declared once per concept.
+
+Each concept lists its parameters as :class:`Param` objects. The CLI, the Python API, the
+gallery and the studio all parse and validate through them, so a bad value is reported the
+same way everywhere: a :class:`ParamError` naming the parameter and what is allowed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+
+class ParamError(ValueError):
+    """A parameter value that is not allowed. ``str(err)`` is one line for the user."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        self.message = message
+        super().__init__(f"--{param.replace('_', '-')}: {message}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """Base declaration. Subclasses implement :meth:`parse` (from text) and :meth:`check`."""
+
+    name: str
+    default: Any
+    help: str = ""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def type_name(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def allowed(self) -> str:
+        """What values are allowed, in words (shown in help and errors)."""
+        return ""
+
+    def parse(self, text: str) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def check(self, value: Any) -> Any:
+        """Validate (and normalise) an already-typed value."""
+        return value
+
+    def coerce(self, value: Any) -> Any:
+        """Accept text (CLI, URL) or a Python value (API) and return the checked value."""
+        if isinstance(value, str) and not isinstance(self, Str):
+            value = self.parse(value)
+        return self.check(value)
+
+    def format(self, value: Any) -> str:
+        """The value as a user would type it on the command line."""
+        return str(value)
+
+    def describe(self) -> str:
+        allowed = self.allowed()
+        default = "auto" if self.default is None else self.format(self.default)
+        parts = [self.type_name()]
+        if allowed:
+            parts.append(allowed)
+        parts.append(f"default {default}")
+        return f"{self.help} ({'; '.join(parts)})" if self.help else f"({'; '.join(parts)})"
+
+    def _fail(self, message: str) -> ParamError:
+        return ParamError(self.name, message)
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    min: int | None = None
+    max: int | None = None
+
+    def type_name(self) -> str:
+        return "int"
+
+    def allowed(self) -> str:
+        return _range_words(self.min, self.max)
+
+    def parse(self, text: str) -> int:
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise self._fail(f"expected an integer, got {text!r}") from None
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(f"expected an integer, got {value!r}")
+        _check_range(self, value, self.min, self.max)
+        return value
+
+
+@dataclass(frozen=True)
+class Float(Param):
+    min: float | None = None
+    max: float | None = None
+
+    def type_name(self) -> str:
+        return "float"
+
+    def allowed(self) -> str:
+        return _range_words(self.min, self.max)
+
+    def parse(self, text: str) -> float:
+        try:
+            return float(text.strip())
+        except ValueError:
+            raise self._fail(f"expected a number, got {text!r}") from None
+
+    def check(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._fail(f"expected a number, got {value!r}")
+        value = float(value)
+        if value != value:
+            raise self._fail("expected a number, got NaN")
+        _check_range(self, value, self.min, self.max)
+        return value
+
+
+@dataclass(frozen=True)
+class Bool(Param):
+    def type_name(self) -> str:
+        return "bool"
+
+    def allowed(self) -> str:
+        return "true or false"
+
+    def parse(self, text: str) -> bool:
+        low = text.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise self._fail(f"expected true or false, got {text!r}")
+
+    def check(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self._fail(f"expected true or false, got {value!r}")
+        return value
+
+    def format(self, value: Any) -> str:
+        return "true" if value else "false"
+
+
+@dataclass(frozen=True)
+class Choice(Param):
+    choices: tuple[str, ...] = ()
+
+    def type_name(self) -> str:
+        return "choice"
+
+    def allowed(self) -> str:
+        return "one of " + ", ".join(self.choices)
+
+    def parse(self, text: str) -> str:
+        return text.strip()
+
+    def check(self, value: Any) -> str:
+        if value not in self.choices:
+            raise self._fail(f"must be one of {', '.join(self.choices)}; got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Str(Param):
+    max_length: int = 200
+
+    def type_name(self) -> str:
+        return "text"
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self._fail(f"expected text, got {value!r}")
+        if len(value) > self.max_length:
+            raise self._fail(f"at most {self.max_length} characters, got {len(value)}")
+        return value
+
+
+_PAIR = re.compile(r"^\s*(-?\d+)\s*(?:[xX×,]\s*(-?\d+)\s*)?$")
+
+
+@dataclass(frozen=True)
+class Pair(Param):
+    """Two integers per axis (height, width), written ``N`` (both axes) or ``HxW``.
+
+    A default of ``None`` means "derived" (e.g. output padding); the user may still set it.
+    """
+
+    min: int | None = None
+    max: int | None = None
+
+    def type_name(self) -> str:
+        return "N or HxW"
+
+    def allowed(self) -> str:
+        return "each " + _range_words(self.min, self.max) if (self.min, self.max) != (None, None) else ""
+
+    def parse(self, text: str) -> tuple[int, int]:
+        m = _PAIR.match(text)
+        if not m:
+            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {text!r}")
+        h = int(m.group(1))
+        w = int(m.group(2)) if m.group(2) is not None else h
+        return (h, w)
+
+    def check(self, value: Any) -> tuple[int, int] | None:
+        if value is None and self.default is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = (value, value)
+        if (
+            not isinstance(value, (tuple, list))
+            or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        ):
+            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {value!r}")
+        for v in value:
+            _check_range(self, v, self.min, self.max)
+        return (int(value[0]), int(value[1]))
+
+    def format(self, value: Any) -> str:
+        if value is None:
+            return "auto"
+        h, w = value
+        return str(h) if h == w else f"{h}x{w}"
+
+
+def _range_words(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"from {lo} to {hi}"
+    if lo is not None:
+        return f"at least {lo}"
+    if hi is not None:
+        return f"at most {hi}"
+    return ""
+
+
+def _check_range(param: Param, value: float, lo: float | None, hi: float | None) -> None:
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise param._fail(f"must be {_range_words(lo, hi)}, got {value}")
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    """A concept's declared parameters plus an optional cross-parameter check."""
+
+    params: tuple[Param, ...]
+    cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterable[Param]:
+        return iter(self.params)
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def get(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParamError(name, f"unknown parameter; known: {', '.join(self.names())}")
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, *layers: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge defaults with each layer in turn (preset, then user values) and validate."""
+        values = self.defaults()
+        for layer in layers:
+            for key, value in layer.items():
+                name = key.replace("-", "_")
+                param = self.get(name)
+                values[name] = param.coerce(value)
+        if self.cross_check is not None:
+            self.cross_check(values)
+        return values
+
+    def format_values(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {p.name: p.format(values[p.name]) for p in self.params}
+
+
+def pairs_to_text(values: Sequence[int]) -> str:
+    """(3, 4) -> '3x4', (2, 2) -> '2x2' (always both axes, for labels)."""
+    return "x".join(str(v) for v in values)

@@ -1,0 +1,182 @@
+"""Manim orchestration: quality, theme, format, captions and atomic output.
+
+All outputs of one render are written into a temporary folder inside the output directory
+and moved into place only when everything succeeded, so a failed render leaves nothing
+half-written behind.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .params import ParamError
+from .trace import Trace
+
+# name -> (pixel width, pixel height, frames per second)
+QUALITIES: dict[str, tuple[int, int, int]] = {
+    "low": (854, 480, 15),
+    "medium": (1280, 720, 30),
+    "high": (1920, 1080, 60),
+    "4k": (3840, 2160, 60),
+    "test": (192, 108, 5),  # tests only: smallest size that still exercises every animation
+}
+PUBLIC_QUALITIES = ("low", "medium", "high", "4k")
+FORMATS = ("mp4", "gif", "png")
+THEMES = ("dark", "light")
+
+
+@dataclass
+class RenderResult:
+    """Paths of one render. Shows the video inline in Jupyter."""
+
+    concept: str
+    video: Path | None = None
+    image: Path | None = None
+    srt: Path | None = None
+    vtt: Path | None = None
+    trace: Path | None = None
+    duration: float = 0.0  # seconds of video
+    frame_violations: list[str] = field(default_factory=list)
+
+    def paths(self) -> list[Path]:
+        return [p for p in (self.video, self.image, self.srt, self.vtt, self.trace) if p is not None]
+
+    def _repr_html_(self) -> str:
+        if self.image is not None:
+            data = base64.b64encode(self.image.read_bytes()).decode()
+            return f'<img src="data:image/png;base64,{data}" style="max-width:100%">'
+        if self.video is not None and self.video.suffix == ".gif":
+            data = base64.b64encode(self.video.read_bytes()).decode()
+            return f'<img src="data:image/gif;base64,{data}" style="max-width:100%">'
+        if self.video is not None:
+            data = base64.b64encode(self.video.read_bytes()).decode()
+            track = ""
+            if self.vtt is not None:
+                vtt = base64.b64encode(self.vtt.read_bytes()).decode()
+                track = f'<track kind="captions" srclang="en" label="English" default src="data:text/vtt;base64,{vtt}">'
+            return f'<video controls style="max-width:100%" src="data:video/mp4;base64,{data}">{track}</video>'
+        return "<pre>" + "\n".join(map(str, self.paths())) + "</pre>"
+
+
+def check_options(quality: str, theme: str, fmt: str, allow_test: bool = False) -> None:
+    qualities = QUALITIES if allow_test else PUBLIC_QUALITIES
+    if quality not in qualities:
+        raise ParamError("quality", f"must be one of {', '.join(PUBLIC_QUALITIES)}; got {quality!r}")
+    if theme not in THEMES:
+        raise ParamError("theme", f"must be one of {', '.join(THEMES)}; got {theme!r}")
+    if fmt not in FORMATS:
+        raise ParamError("format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
+
+
+def output_stem(trace: Trace, quality: str, theme: str, burn_captions: bool) -> str:
+    """File name stem: the preset, or 'custom-<hash of the parameters>' for a user example."""
+    import hashlib
+    import json
+
+    if trace.preset:
+        base = trace.preset
+    else:
+        digest = hashlib.sha256(json.dumps(trace.params, sort_keys=True).encode()).hexdigest()[:8]
+        base = f"custom-{digest}"
+    return f"{base}_{quality}_{theme}" + ("_captioned" if burn_captions else "")
+
+
+def render_trace(
+    trace: Trace,
+    scene_cls: type,
+    output: str | Path,
+    quality: str = "low",
+    theme: str = "dark",
+    fmt: str = "mp4",
+    burn_captions: bool = False,
+    check_frame: bool = False,
+) -> RenderResult:
+    """Render ``trace`` with ``scene_cls`` and move the files into ``output`` atomically."""
+    from manim import tempconfig
+
+    check_options(quality, theme, fmt, allow_test=True)
+    width, height, fps = QUALITIES[quality]
+    out_dir = Path(output) / trace.concept
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(trace, quality, theme, burn_captions)
+    tmp = Path(tempfile.mkdtemp(prefix=".render-", dir=out_dir))
+    try:
+        cache = _manim_cache_dir()
+        settings = {
+            "media_dir": str(tmp / "media"),
+            "text_dir": str(cache / "texts"),
+            "tex_dir": str(cache / "tex"),
+            "pixel_width": width,
+            "pixel_height": height,
+            "frame_rate": fps,
+            "output_file": stem,
+            "disable_caching": True,
+            "video_encoder_options": {"crf": "23", "preset": "veryfast"},
+            "progress_bar": "none",
+            "verbosity": "ERROR",
+            "write_to_movie": fmt != "png",
+            "save_last_frame": fmt == "png",
+            "format": "gif" if fmt == "gif" else None,
+        }
+        if fmt != "gif":
+            settings.pop("format")
+        with tempconfig(settings):
+            scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame)
+            scene.render()
+            duration = float(scene.renderer.time)
+        produced = _find_output(tmp / "media", fmt)
+        staged: dict[str, Path] = {}
+        staged[fmt] = produced
+        if fmt != "png":
+            from .captions import to_srt, to_vtt
+
+            (tmp / "captions.srt").write_text(to_srt(scene.cues), encoding="utf-8")
+            (tmp / "captions.vtt").write_text(to_vtt(scene.cues), encoding="utf-8")
+            staged["srt"], staged["vtt"] = tmp / "captions.srt", tmp / "captions.vtt"
+        staged["json"] = trace.save(tmp / "trace.json")
+
+        result = RenderResult(concept=trace.concept, duration=duration, frame_violations=scene.frame_violations)
+        for ext, src in staged.items():
+            dest = out_dir / f"{stem}.{'trace.json' if ext == 'json' else ext}"
+            os.replace(src, dest)
+            attr = {"mp4": "video", "gif": "video", "png": "image", "srt": "srt", "vtt": "vtt", "json": "trace"}[ext]
+            setattr(result, attr, dest)
+        return result
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _find_output(media: Path, fmt: str) -> Path:
+    found = [p for p in media.rglob(f"*.{fmt}") if "partial_movie_files" not in p.parts]
+    if len(found) != 1:
+        raise RuntimeError(f"Manim produced {len(found)} .{fmt} files, expected one")
+    return found[0]
+
+
+def _manim_cache_dir() -> Path:
+    """Rendered text/LaTeX glyphs are cached across renders (they depend only on the string)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "deepviz" / "manim"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def resolve_scene(trace: Trace) -> type:
+    from . import catalog
+
+    return catalog.get(trace.concept).load_scene()
+
+
+def render_concept(concept: str, preset: str | None = None, *, quality: str = "low", theme: str = "dark",
+                   fmt: str = "mp4", burn_captions: bool = False, output: str | Path = "media",
+                   check_frame: bool = False, **values: Any) -> RenderResult:
+    from .api import trace as make_trace
+
+    check_options(quality, theme, fmt, allow_test=True)
+    tr = make_trace(concept, preset=preset, **values)
+    return render_trace(tr, resolve_scene(tr), output, quality=quality, theme=theme, fmt=fmt,
+                        burn_captions=burn_captions, check_frame=check_frame)

@@ -1,0 +1,149 @@
+"""Small composable Manim mobjects shared by scenes: labels, value grids, formulas."""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
+
+from .numbers import fmt_num
+from .theme import Theme
+
+FONT = "DejaVu Sans"
+MONO = "DejaVu Sans Mono"
+
+# Font sizes in Manim units for a 16:9 frame 8 units tall; chosen to read at 480p.
+TITLE_SIZE = 30
+LABEL_SIZE = 22
+BODY_SIZE = 20
+CAPTION_SIZE = 20
+
+
+def label(text: str, theme: Theme, size: float = LABEL_SIZE, color: str | None = None, mono: bool = False) -> Text:
+    return Text(text, font=MONO if mono else FONT, font_size=size, color=color or theme.foreground)
+
+
+def fit_width(mob: VMobject, width: float) -> VMobject:
+    """Shrink (never enlarge) a mobject so it is at most ``width`` wide."""
+    if mob.width > width:
+        mob.scale_to_fit_width(width)
+    return mob
+
+
+class Grid(VGroup):
+    """A 2D array of numbers as square cells, each cell's fill taken from a role colour.
+
+    ``colors[r][c]`` gives each cell's colour (or one colour for all). Cells are addressed
+    by (row, column): ``grid.square(r, c)``, ``grid.value(r, c)``. Values of None leave a
+    cell empty (an output still to be computed).
+    """
+
+    def __init__(
+        self,
+        values: Sequence[Sequence[float | None]],
+        theme: Theme,
+        cell: float = 0.5,
+        colors: str | Sequence[Sequence[str]] | None = None,
+        value_colors: str | Sequence[Sequence[str]] | None = None,
+        fmt: Callable[[float], str] = fmt_num,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.cell = cell
+        self.fmt = fmt
+        self.n_rows = len(values)
+        self.n_cols = len(values[0]) if values else 0
+        self.squares = VGroup()
+        self.values = VGroup()
+        self._square: dict[tuple[int, int], Square] = {}
+        self._value: dict[tuple[int, int], Text] = {}
+        for r in range(self.n_rows):
+            for c in range(self.n_cols):
+                color = _at(colors, r, c) or theme.grid
+                sq = Square(side_length=cell).set_stroke(theme.grid, width=2).set_fill(color, theme.fill_opacity())
+                sq.move_to(RIGHT * c * cell + DOWN * r * cell)
+                self._square[(r, c)] = sq
+                self.squares.add(sq)
+        self.add(self.squares)
+        for r in range(self.n_rows):
+            for c in range(self.n_cols):
+                v = values[r][c]
+                if v is not None:
+                    self.set_value(r, c, v, _at(value_colors, r, c))
+        self.add(self.values)
+
+    def font_size(self) -> float:
+        return self.cell * 44
+
+    def make_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:
+        """A value label sized and placed for cell (r, c), not yet added."""
+        t = Text(self.fmt(v), font=FONT, font_size=self.font_size(), color=color or self.theme.foreground)
+        fit_width(t, self.cell * 0.86)
+        return t.move_to(self._square[(r, c)])
+
+    def set_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:
+        t = self.make_value(r, c, v, color)
+        old = self._value.pop((r, c), None)
+        if old is not None:
+            self.values.remove(old)
+        self._value[(r, c)] = t
+        self.values.add(t)
+        return t
+
+    def attach_value(self, r: int, c: int, t: Text) -> None:
+        """Adopt a Text (e.g. one that was animated into place) as the value of (r, c)."""
+        self._value[(r, c)] = t
+        self.values.add(t)
+
+    def square(self, r: int, c: int) -> Square:
+        return self._square[(r, c)]
+
+    def value(self, r: int, c: int) -> Text | None:
+        return self._value.get((r, c))
+
+    def cells(self, positions: Iterable[tuple[int, int]]) -> VGroup:
+        """Squares and values of the given cells, e.g. to fade in a padding ring."""
+        group = VGroup()
+        for pos in positions:
+            group.add(self._square[pos])
+            if pos in self._value:
+                group.add(self._value[pos])
+        return group
+
+    def block(self, r0: int, c0: int, rows: int, cols: int, step: tuple[int, int] = (1, 1)) -> list[tuple[int, int]]:
+        """Cell positions of a (possibly dilated) rows x cols block starting at (r0, c0)."""
+        return [(r0 + u * step[0], c0 + v * step[1]) for u in range(rows) for v in range(cols)]
+
+    def outline(self, positions: Iterable[tuple[int, int]], color: str, width: float = 5) -> VGroup:
+        """A highlight frame around each given cell (a kernel footprint, dilated or not)."""
+        return VGroup(*(
+            Square(side_length=self.cell * 0.94).set_stroke(color, width).set_fill(opacity=0).move_to(self._square[p])
+            for p in positions
+        ))
+
+    def frame_around(self, color: str, buff: float = 0.06) -> Rectangle:
+        return Rectangle(width=self.squares.width + 2 * buff, height=self.squares.height + 2 * buff) \
+            .set_stroke(color, 3).move_to(self.squares)
+
+
+def _at(spec, r: int, c: int):
+    if spec is None or isinstance(spec, str):
+        return spec
+    return spec[r][c]
+
+
+def titled(mob: VMobject, text: str, theme: Theme, color: str | None = None, size: float = LABEL_SIZE,
+           buff: float = 0.15) -> VGroup:
+    """A mobject with a label above it, as one group (the label stays with its mobject)."""
+    lab = label(text, theme, size=size, color=color)
+    fit_width(lab, max(mob.width * 1.6, 2.4))
+    lab.next_to(mob, UP, buff=buff)
+    return VGroup(lab, mob)
+
+
+def row(*mobs: VMobject, buff: float = 0.6) -> VGroup:
+    return VGroup(*mobs).arrange(RIGHT, buff=buff, aligned_edge=UP)
+
+
+def column(*mobs: VMobject, buff: float = 0.3) -> VGroup:
+    return VGroup(*mobs).arrange(DOWN, buff=buff, aligned_edge=LEFT)

@@ -1,0 +1,71 @@
+"""The Trace: everything a scene shows, computed by torch, serialisable to JSON."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+TRACE_FORMAT = 1
+
+
+@dataclass
+class Trace:
+    """One concept's computed example.
+
+    ``data`` holds nested lists and numbers only (no tensors), under self-explaining keys;
+    each concept documents its keys in ``docs/traces/<concept>.md``. ``narration`` maps a
+    step key to the caption text the scene shows and the subtitles carry, in order.
+    """
+
+    concept: str
+    params: dict[str, str]
+    data: dict[str, Any]
+    narration: dict[str, str] = field(default_factory=dict)
+    preset: str | None = None
+    format: int = TRACE_FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Trace":
+        if d.get("format") != TRACE_FORMAT:
+            raise ValueError(f"trace format {d.get('format')!r} is not supported (expected {TRACE_FORMAT})")
+        return cls(**{k: d[k] for k in ("concept", "params", "data", "narration", "preset", "format")})
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Trace":
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def caption(self, key: str) -> str:
+        return self.narration[key]
+
+
+def to_plain(value: Any) -> Any:
+    """Tensors and numpy arrays to nested lists of Python numbers (JSON-ready)."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().tolist()
+    elif hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("trace values must be finite")
+        return 0.0 if value == 0 else value  # no -0.0 in labels
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
