@@ -28,9 +28,11 @@ want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
+# pip's exit status is kept; only the noise of this machine's local index mirrors is filtered.
+pip_install() { .venv/bin/python -m pip install -q "$@" 2> >(grep -v "^WARNING: Location" >&2); }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q "$TORCH_SPEC"
-.venv/bin/python -m pip install -q -e ".[test]"
+pip_install --upgrade pip
+pip_install "$TORCH_SPEC"
+pip_install -e ".[test]"
 echo "$want" > "$stamp"
 echo "setup: ready (.venv)"

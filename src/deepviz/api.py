@@ -17,7 +17,9 @@ def trace(concept: str, preset: str | None = None, **values: Any) -> Trace:
     """
     c = catalog.get(concept)
     preset_name, resolved = c.resolve(preset, **values)
-    return c.load_compute()(resolved, preset_name)
+    result = c.load_compute()(resolved, preset_name)
+    result.params = c.params.format_values(resolved)  # as the user would type them
+    return result
 
 
 def render(concept: str, preset: str | None = None, *, quality: str = "low", theme: str = "dark",

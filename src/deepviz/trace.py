@@ -29,8 +29,9 @@ class Trace:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+    def to_json(self) -> str:
+        """Pretty JSON with each row of numbers on one line (matrices read as matrices)."""
+        return _dumps(self.to_dict(), 0)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -69,3 +70,16 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}
     return value
+
+
+def _dumps(value: Any, level: int) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pad = "  " * (level + 1)
+        items = [f"{pad}{json.dumps(k)}: {_dumps(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list) and value and any(isinstance(v, (list, dict)) for v in value):
+        pad = "  " * (level + 1)
+        return "[\n" + ",\n".join(pad + _dumps(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)

@@ -45,12 +45,17 @@ class Grid(VGroup):
         colors: str | Sequence[Sequence[str]] | None = None,
         value_colors: str | Sequence[Sequence[str]] | None = None,
         fmt: Callable[[float], str] = fmt_num,
+        widest: Iterable[float] = (),
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.theme = theme
         self.cell = cell
         self.fmt = fmt
+        # One font size per grid, small enough for its widest label (including values that
+        # arrive later, passed as ``widest``), so a "-11" does not shrink alone.
+        texts = [fmt(v) for row in values for v in row if v is not None] + [fmt(v) for v in widest]
+        self._font_size = self._fitting_font_size(max(texts, key=len, default="0"))
         self.n_rows = len(values)
         self.n_cols = len(values[0]) if values else 0
         self.squares = VGroup()
@@ -72,13 +77,15 @@ class Grid(VGroup):
                     self.set_value(r, c, v, _at(value_colors, r, c))
         self.add(self.values)
 
-    def font_size(self) -> float:
-        return self.cell * 44
+    def _fitting_font_size(self, widest: str) -> float:
+        size = self.cell * 44
+        probe = Text(widest, font=FONT, font_size=size)
+        room = self.cell * 0.84
+        return size * min(1.0, room / probe.width) if probe.width > 0 else size
 
     def make_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:
         """A value label sized and placed for cell (r, c), not yet added."""
-        t = Text(self.fmt(v), font=FONT, font_size=self.font_size(), color=color or self.theme.foreground)
-        fit_width(t, self.cell * 0.86)
+        t = Text(self.fmt(v), font=FONT, font_size=self._font_size, color=color or self.theme.foreground)
         return t.move_to(self._square[(r, c)])
 
     def set_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:

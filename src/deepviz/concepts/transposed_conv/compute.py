@@ -162,7 +162,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     data = to_plain(data)
     return Trace(
         concept="transposed-conv",
-        params={key: str(v) for key, v in values.items()},
+        params={},  # filled in by the API, formatted as the user types them
         data=data,
         narration=narration(data),
         preset=preset,

@@ -11,10 +11,11 @@ from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOu
                    Succession, Transform, TransformFromCopy, VGroup)
 
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
-from ...style.numbers import fmt_num, fmt_shape
+from ...style.numbers import fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
 
 GAP = 0.7  # units between the grids of a row
+TEXT_SPACE = 1.3  # units kept under the grids for the multiply-accumulate line and formulas
 DETAILED_STEPS = 2
 
 
@@ -33,24 +34,26 @@ class TransposedConvScene(DeepvizScene):
         self.wait(1.0)
 
     # -- layout ----------------------------------------------------------------------------
-    def _cell_size(self, grids: list[tuple[int, int]], text_lines: int) -> float:
-        """One cell size for a row of grids (rows, cols) that leaves room for text below."""
+    def _cell_size(self, grids: list[tuple[int, int]]) -> float:
+        """One cell size for a row of grids (rows, cols), leaving room for labels and text."""
         width = (self.content_width - GAP * (len(grids) - 1)) / sum(c for _, c in grids)
-        height = (self.content_height - 0.5 - 0.55 * text_lines) / max(r for r, _ in grids)
-        return min(0.7, width, height)
+        height = (self.content_height - 0.5 - TEXT_SPACE) / max(r for r, _ in grids)
+        return min(0.8, width, height)
 
     def _layout_row(self, *items: VGroup) -> VGroup:
-        group = VGroup(*items).arrange(RIGHT, buff=GAP, aligned_edge=DOWN)
+        """Grids side by side; the row and the text space under it centred in the content area."""
+        group = VGroup(*items).arrange(RIGHT, buff=GAP)
         fit_width(group, self.content_width)
-        group.move_to(RIGHT * 0).align_to(UP * self.content_top, UP).shift(DOWN * 0.05)
+        middle = (self.content_top + self.content_bottom) / 2
+        group.set_x(0).set_y(middle + TEXT_SPACE / 2)
         return group
 
-    def _text_below(self, anchor: VGroup, text: str, slot: int = 0, color: str | None = None):
-        mob = label(text, self.theme, size=BODY_SIZE, color=color)
-        fit_width(mob, self.content_width)
-        mob.next_to(anchor, DOWN, buff=0.3 + 0.5 * slot)
-        mob.set_x(0)
-        return mob
+    def _relabel(self, titled_group: VGroup, text: str, color: str) -> Transform:
+        """Animation that replaces a grid's label, keeping it centred above the grid."""
+        new = label(text, self.theme, color=color)
+        fit_width(new, min(self.content_width / 2, max(titled_group[1].width * 1.6, 2.4)))
+        new.move_to(titled_group[0]).set_x(titled_group[1].get_x())
+        return Transform(titled_group[0], new)
 
     # -- the sweep shared by both halves --------------------------------------------------
     def _sweep(self, src: Grid, dst: Grid, steps: list[dict[str, Any]], kshape, dilation, anchor: VGroup,
@@ -117,11 +120,11 @@ class TransposedConvScene(DeepvizScene):
         value_colors = [[th.foreground if (r, c) in inside else th.muted for c in range(wp)] for r in range(hp)]
         oh, ow = t["output_size"]
         kh, kw = t["kernel_size"]
-        cell = self._cell_size([(hp, wp), (kh, kw), (oh, ow)], text_lines=3)
+        cell = self._cell_size([(hp, wp), (kh, kw), (oh, ow)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
         kernel = Grid(dr["kernel"], th, cell, colors=th.kernel)
-        dst = Grid([[None] * ow for _ in range(oh)], th, cell, colors=th.output)
+        dst = Grid([[None] * ow for _ in range(oh)], th, cell, colors=th.output, widest=_flat(dr["output"]))
         src_t = titled(src, f"input {fmt_shape((ih, iw))}", th, color=th.input)
         ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}", th, color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((oh, ow))}", th, color=th.output)
@@ -133,10 +136,9 @@ class TransposedConvScene(DeepvizScene):
         self.narrate("padding")
         pad_cells = [(r, c) for r in range(hp) for c in range(wp) if (r, c) not in inside]
         if pad_cells:
-            padded_label = label(f"input {fmt_shape((ih, iw))} + padding {fmt_shape((ph, pw))} \u2192 "
-                                 f"{fmt_shape((hp, wp))}", th, color=th.input)
-            fit_width(padded_label, max(src.width * 1.6, 2.4)).move_to(src_t[0])
-            self.play(FadeIn(src.cells(pad_cells), lag_ratio=0.02), Transform(src_t[0], padded_label), run_time=1.0)
+            relabel = self._relabel(src_t, f"input {fmt_shape((ih, iw))}, padding {fmt_pair((ph, pw))} \u2192 "
+                                             f"{fmt_shape((hp, wp))}", th.input)
+            self.play(FadeIn(src.cells(pad_cells), lag_ratio=0.02), relabel, run_time=1.0)
         self.finish_reading()
         self.play(FadeIn(dst_t), run_time=0.5)
         self._sweep(src, dst, dr["steps"], (kh, kw), t["dilation"], layout, "first_step", "sweep")
@@ -179,12 +181,12 @@ class TransposedConvScene(DeepvizScene):
         value_colors = [[th.foreground if role[(r, c)] == "y" else th.muted for c in range(wp)] for r in range(hp)]
         kh, kw = t["kernel_size"]
         xh, xw = tr["output_size"]
-        cell = self._cell_size([(hp, wp), (kh, kw), (xh, xw)], text_lines=3)
+        cell = self._cell_size([(hp, wp), (kh, kw), (xh, xw)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
         kernel = Grid(t["direct"]["kernel"], th, cell, colors=th.kernel)
         rotated = Grid(tr["kernel_rotated"], th, cell, colors=th.kernel)
-        dst = Grid([[None] * xw for _ in range(xh)], th, cell, colors=th.input)
+        dst = Grid([[None] * xw for _ in range(xh)], th, cell, colors=th.input, widest=_flat(tr["output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
         ker_t = titled(kernel, "kernel", th, color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((xh, xw))}", th, color=th.input)
@@ -198,19 +200,23 @@ class TransposedConvScene(DeepvizScene):
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
             moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)))
-        self.play(*moves, Transform(y_group[0], src_t[0]), run_time=1.2)
+        self.play(*moves, FadeOut(y_group[0]), FadeIn(src_t[0]), run_time=1.2)
         self.remove(y_group)
-        self.add(src.cells(sorted(y_pos)), src_t[0])
+        self.add(src.cells(sorted(y_pos)))
         self.finish_reading()
 
         self.narrate("insert")
         if inserted:
-            self.play(FadeIn(src.cells(sorted(inserted)), lag_ratio=0.02), run_time=0.8)
+            relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted \u2192 "
+                                           f"{fmt_shape((inner_h, inner_w))}", th.output)
+            self.play(FadeIn(src.cells(sorted(inserted)), lag_ratio=0.02), relabel, run_time=0.8)
         self.finish_reading()
         self.narrate("t_padding")
         ring = sorted(set(role) - set(y_pos) - inserted)
         if ring:
-            self.play(FadeIn(src.cells(ring), lag_ratio=0.01), run_time=0.8)
+            relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted, padded \u2192 "
+                                           f"{fmt_shape((hp, wp))}", th.output)
+            self.play(FadeIn(src.cells(ring), lag_ratio=0.01), relabel, run_time=0.8)
         if extra:
             self.play(Indicate(src.cells(sorted(extra)), color=th.extra, scale_factor=1.05), run_time=0.8)
         self.finish_reading()
@@ -246,7 +252,7 @@ class TransposedConvScene(DeepvizScene):
         mat = Grid(values, th, cell, colors=colors)
         x_row = Grid([m["x_flat"]], th, cell, colors=th.input)
         y_col = Grid([[v] for v in m["y_flat"]], th, cell, colors=th.output)
-        xt_row = Grid([[None] * cols], th, cell, colors=th.input)
+        xt_row = Grid([[None] * cols], th, cell, colors=th.input, widest=m["CT_y"])
         x_row.next_to(mat, UP, buff=cell * 0.6)
         y_col.next_to(mat, RIGHT, buff=GAP)
         xt_row.next_to(mat, DOWN, buff=cell * 0.6)
@@ -284,3 +290,7 @@ class TransposedConvScene(DeepvizScene):
         self.play(Succession(*anims))
         self.play(FadeOut(col_mark), run_time=0.3)
         self.finish_reading()
+
+
+def _flat(nested: list[list[float]]) -> list[float]:
+    return [v for row in nested for v in row]

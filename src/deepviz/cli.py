@@ -1,0 +1,201 @@
+"""The one entry point: ``deepviz list | trace | render | gallery``.
+
+Every concept's parameters become options of ``trace`` and ``render``, generated from the
+concept's declaration. Bad input exits with status 2 and one line naming the parameter.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import catalog
+from .params import Bool, ParamError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump) and exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog):
+        super().__init__(prog, max_help_position=30, width=100)
+
+
+def _add_concept_params(parser: argparse.ArgumentParser, concept: catalog.Concept) -> None:
+    group = parser.add_argument_group(f"{concept.name} parameters")
+    group.add_argument("--preset", choices=concept.preset_names(), metavar="NAME",
+                       help=f"start from a preset: {', '.join(concept.preset_names())} "
+                            f"(default {concept.default_preset.name})")
+    for p in concept.params:
+        kwargs: dict[str, Any] = {"dest": f"param_{p.name}", "default": None, "help": p.describe()}
+        if isinstance(p, Bool):
+            kwargs.update(nargs="?", const="true", metavar="true|false")
+        else:
+            kwargs.update(metavar=p.type_name().upper().replace(" ", "_"))
+        group.add_argument(p.flag, **kwargs)
+
+
+def _concept_help(concept: catalog.Concept) -> str:
+    lines = [f"{concept.name}: {concept.summary}", "  presets:"]
+    lines += [f"    {p.name:26s} {p.summary}" for p in concept.presets]
+    lines.append("  parameters:")
+    lines += [f"    {p.flag:26s} {p.describe()}" for p in concept.params]
+    return "\n".join(lines)
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    from .render import FORMATS, PUBLIC_QUALITIES, THEMES
+
+    g = parser.add_argument_group("output")
+    g.add_argument("-q", "--quality", default="low", choices=PUBLIC_QUALITIES,
+                   help="low = 480p15, medium = 720p30, high = 1080p60, 4k = 2160p60 (default low)")
+    g.add_argument("--theme", default="dark", choices=THEMES, help="dark, or light for slides (default dark)")
+    g.add_argument("--format", default="mp4", choices=FORMATS, help="mp4, gif, or png = the last frame (default mp4)")
+    g.add_argument("--burn-captions", action="store_true", help="draw the captions into the frames")
+    g.add_argument("--output", default="media", metavar="DIR", help="output directory (default ./media)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    concepts = catalog.concepts()
+    parser = _Parser(prog="deepviz", formatter_class=_Formatter,
+                     description="Visual explanations of deep-learning concepts, computed by PyTorch.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"deepviz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    sub.add_parser("list", help="list the concepts, their summaries and presets", formatter_class=_Formatter)
+
+    epilog = "\n\n".join(_concept_help(c) for c in concepts)
+    trace = sub.add_parser("trace", help="compute a concept's trace and write it as JSON",
+                           formatter_class=_Formatter, epilog=epilog)
+    trace_sub = trace.add_subparsers(dest="concept", metavar="CONCEPT", parser_class=_Parser)
+    trace_sub.required = True
+    render = sub.add_parser("render", help="render a concept to video with captions and trace",
+                            formatter_class=_Formatter, epilog=epilog)
+    render_sub = render.add_subparsers(dest="concept", metavar="CONCEPT", parser_class=_Parser)
+    render_sub.required = True
+    for c in concepts:
+        tp = trace_sub.add_parser(c.name, help=c.summary, description=c.description, formatter_class=_Formatter)
+        _add_concept_params(tp, c)
+        tp.add_argument("-o", "--output", default="-", metavar="FILE", help="JSON file (default: standard output)")
+        rp = render_sub.add_parser(c.name, help=c.summary, description=c.description, formatter_class=_Formatter)
+        _add_concept_params(rp, c)
+        _add_render_options(rp)
+
+    gallery = sub.add_parser("gallery", help="render every preset and write a static HTML gallery",
+                             formatter_class=_Formatter)
+    _add_gallery_options(gallery)
+    return parser
+
+
+def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
+    from .render import PUBLIC_QUALITIES, THEMES
+
+    parser.add_argument("-q", "--quality", default="low", choices=PUBLIC_QUALITIES, help="(default low)")
+    parser.add_argument("--theme", default="dark", choices=THEMES, help="(default dark)")
+    parser.add_argument("--output", default="media/gallery", metavar="DIR", help="(default media/gallery)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="parallel render processes (default: the number of cores)")
+    parser.add_argument("--concept", action="append", metavar="NAME", help="only this concept (repeatable)")
+    parser.add_argument("--force", action="store_true", help="re-render even what the cache says is current")
+
+
+def _user_values(args: argparse.Namespace) -> dict[str, str]:
+    return {k[len("param_"):]: v for k, v in vars(args).items() if k.startswith("param_") and v is not None}
+
+
+def cmd_list(args) -> int:
+    for c in catalog.concepts():
+        print(f"{c.name:18s} {c.summary}")
+        for p in c.presets:
+            mark = "*" if p is c.default_preset else " "
+            print(f"  {mark} {p.name:26s} {p.summary}")
+    return 0
+
+
+def cmd_trace(args) -> int:
+    from .api import trace
+
+    tr = trace(args.concept, preset=args.preset, **_user_values(args))
+    text = tr.to_json() + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        _write_atomic(Path(args.output), text)
+        print(args.output)
+    return 0
+
+
+def cmd_render(args) -> int:
+    from .api import trace
+    from .render import render_trace, resolve_scene
+
+    tr = trace(args.concept, preset=args.preset, **_user_values(args))
+    result = render_trace(tr, resolve_scene(tr), args.output, quality=args.quality, theme=args.theme,
+                          fmt=args.format, burn_captions=args.burn_captions)
+    for kind in ("video", "image", "srt", "vtt", "trace"):
+        path = getattr(result, kind)
+        if path is not None:
+            print(f"{kind:6s} {path}")
+    return 0
+
+
+def cmd_gallery(args) -> int:
+    from .gallery import build_gallery
+
+    if args.jobs < 1:
+        raise ParamError("jobs", f"must be at least 1, got {args.jobs}")
+    if args.concept:
+        for name in args.concept:
+            catalog.get(name)
+    return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
+                         only=args.concept, force=args.force)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+COMMANDS = {"list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except _UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except ParamError as err:
+        print(f"deepviz: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("deepviz: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The static gallery: every concept's presets rendered in parallel, one HTML page, no server.
+
+Renders are cached: each output carries a key file (concept, parameters, quality, theme,
+package version and a fingerprint of the code that draws it); a preset whose key matches is
+not rendered again.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.util
+import json
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, catalog
+from .render import output_stem
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHARED_CODE = ("render.py", "captions.py", "trace.py", "params.py", "style")
+
+
+@dataclass(frozen=True)
+class Job:
+    concept: str
+    preset: str
+    quality: str
+    theme: str
+    key: str
+
+    @property
+    def stem(self) -> str:
+        return output_stem(self.preset, self.quality, self.theme, burn_captions=False)
+
+
+def code_fingerprint(concept: catalog.Concept) -> str:
+    """Hash of the files that decide how a concept looks: its folder and the shared code."""
+    folder = Path(importlib.util.find_spec(concept.compute.split(":")[0]).origin).parent
+    files = sorted(folder.rglob("*.py"))
+    for name in SHARED_CODE:
+        path = PACKAGE_DIR / name
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(PACKAGE_DIR).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def plan(quality: str, theme: str, only: list[str] | None = None) -> list[Job]:
+    jobs = []
+    for c in catalog.concepts():
+        if only and c.name not in only:
+            continue
+        fingerprint = code_fingerprint(c)
+        for p in c.presets:
+            _, values = c.resolve(p.name)
+            key_data = {"concept": c.name, "preset": p.name, "params": c.params.format_values(values),
+                        "quality": quality, "theme": theme, "version": __version__, "code": fingerprint}
+            key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
+            jobs.append(Job(c.name, p.name, quality, theme, key))
+    return jobs
+
+
+def _key_file(out: Path, job: Job) -> Path:
+    return out / job.concept / f"{job.stem}.key"
+
+
+def is_current(out: Path, job: Job) -> bool:
+    key = _key_file(out, job)
+    files = [out / job.concept / f"{job.stem}.{ext}" for ext in ("mp4", "vtt", "srt", "trace.json")]
+    return key.is_file() and key.read_text().strip() == job.key and all(f.is_file() for f in files)
+
+
+def _render_job(out: str, job: Job) -> tuple[Job, float, str | None]:
+    """Worker: render one preset; returns (job, seconds of video, error message or None)."""
+    try:
+        import torch
+
+        torch.set_num_threads(1)  # one render per core
+        from .api import trace
+        from .render import render_trace, resolve_scene
+
+        tr = trace(job.concept, preset=job.preset)
+        result = render_trace(tr, resolve_scene(tr), out, quality=job.quality, theme=job.theme)
+        _key_file(Path(out), job).write_text(job.key + "\n")
+        return job, result.duration, None
+    except Exception as err:  # reported per preset; the others still render
+        return job, 0.0, f"{type(err).__name__}: {err}"
+
+
+def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
+                  only: list[str] | None = None, force: bool = False) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    out.mkdir(parents=True, exist_ok=True)
+    planned = plan(quality, theme, only)
+    todo = [j for j in planned if force or not is_current(out, j)]
+    errors: list[str] = []
+    print(f"gallery: {len(planned)} presets, {len(planned) - len(todo)} current, {len(todo)} to render "
+          f"with {min(jobs, max(1, len(todo)))} process(es)", flush=True)
+    if todo:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=False) as progress, \
+                ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            task = progress.add_task("rendering", total=len(todo))
+            pending = {pool.submit(_render_job, str(out), j) for j in todo}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job, seconds, err = fut.result()
+                    if err:
+                        errors.append(f"{job.concept} {job.preset}: {err}")
+                    progress.update(task, advance=1, description=f"{job.concept} {job.preset}")
+    index = write_index(out, planned)
+    for e in errors:
+        print(f"gallery: failed: {e}", file=sys.stderr)
+    print(f"gallery: {index.resolve()}")
+    return 1 if errors else 0
+
+
+# -- the page -------------------------------------------------------------------------------------
+def write_index(out: Path, jobs: list[Job]) -> Path:
+    sections = []
+    for c in catalog.concepts():
+        cards = [_card(out, c, j) for j in jobs if j.concept == c.name]
+        if cards:
+            sections.append(
+                f'<section id="{c.name}"><h2>{html.escape(c.title)}</h2>'
+                f'<p class="about">{html.escape(c.description)}</p>'
+                f'<div class="cards">{"".join(cards)}</div></section>'
+            )
+    nav = " · ".join(f'<a href="#{c.name}">{html.escape(c.title)}</a>' for c in catalog.concepts())
+    page = _PAGE.format(version=__version__, nav=nav, sections="\n".join(sections))
+    index = out / "index.html"
+    tmp = out / ".index.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, index)
+    return index
+
+
+def _card(out: Path, concept: catalog.Concept, job: Job) -> str:
+    base = out / job.concept
+    video, vtt = base / f"{job.stem}.mp4", base / f"{job.stem}.vtt"
+    preset = concept.preset(job.preset)
+    _, values = concept.resolve(job.preset)
+    rows = "".join(f"<tr><th>{html.escape(p.flag)}</th><td>{html.escape(p.format(values[p.name]))}</td></tr>"
+                   for p in concept.params)
+    rel = f"{job.concept}/{job.stem}"
+    if video.is_file() and vtt.is_file():
+        # Captions inline as a data: URL: browsers refuse <track src> files opened from file://.
+        track = base64.b64encode(vtt.read_bytes()).decode()
+        media = (f'<video controls preload="metadata" src="{html.escape(rel)}.mp4">'
+                 f'<track kind="captions" srclang="en" label="English" default '
+                 f'src="data:text/vtt;base64,{track}"></video>')
+        links = (f'<a href="{rel}.trace.json">trace JSON</a> · <a href="{rel}.vtt">captions (VTT)</a> · '
+                 f'<a href="{rel}.srt">captions (SRT)</a>')
+    else:
+        media = '<div class="missing">not rendered (see the gallery command\'s errors)</div>'
+        links = ""
+    cli = f"deepviz render {job.concept} --preset {job.preset}"
+    return (f'<article class="card" data-preset="{html.escape(job.preset)}"><h3>{html.escape(job.preset)}</h3>'
+            f"<p>{html.escape(preset.summary)}</p>{media}<p class=\"links\">{links}</p>"
+            f"<details><summary>parameters</summary><table>{rows}</table><code>{html.escape(cli)}</code></details>"
+            "</article>")
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>deepviz gallery</title>
+<style>
+:root {{ color-scheme: light dark; --bg: #ffffff; --fg: #1a1a1a; --muted: #5f6670; --card: #f3f4f6; --accent: #0072B2; }}
+@media (prefers-color-scheme: dark) {{ :root {{ --bg: #111418; --fg: #f2f2f2; --muted: #9aa3ad; --card: #1c2027; --accent: #56B4E9; }} }}
+body {{ margin: 0 auto; max-width: 1200px; padding: 1.5rem; background: var(--bg); color: var(--fg);
+       font: 16px/1.5 "DejaVu Sans", system-ui, sans-serif; }}
+a {{ color: var(--accent); }}
+header p, .about {{ color: var(--muted); max-width: 70ch; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; }}
+.card {{ background: var(--card); border-radius: 8px; padding: 0.8rem 1rem; }}
+.card h3 {{ margin: 0.2rem 0; font-family: "DejaVu Sans Mono", monospace; font-size: 1rem; }}
+.card p {{ margin: 0.3rem 0; }}
+video {{ width: 100%; border-radius: 4px; background: #000; }}
+table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.4rem 0; }}
+th, td {{ text-align: left; padding: 0.1rem 0.6rem 0.1rem 0; font-family: "DejaVu Sans Mono", monospace; }}
+th {{ color: var(--muted); font-weight: normal; }}
+code {{ font-size: 0.85rem; }}
+.links {{ font-size: 0.9rem; }}
+.missing {{ padding: 2rem; text-align: center; color: var(--muted); border: 1px dashed var(--muted); }}
+</style></head>
+<body>
+<header><h1>deepviz gallery</h1>
+<p>Every number in these videos was computed by PyTorch in the same run that drew it. Captions are on
+by default; each card links the trace the video was drawn from. deepviz {version}.</p>
+<nav>{nav}</nav></header>
+{sections}
+</body></html>
+"""
