@@ -56,6 +56,14 @@ def check(values: dict[str, Any]) -> None:
                 f"(at most {max(s[ax], d[ax]) - 1}), got {a[ax]}",
             )
     grids = shapes(values)
+    for ax, axis in enumerate(("height", "width")):
+        if grids["transposed output"][ax] < 1:
+            need = 1 - grids["transposed output"][ax] + output_padding(values, ax)
+            raise ParamError(
+                "output_padding",
+                f"the transposed output {axis} would be {grids['transposed output'][ax]}; "
+                f"use a {axis} output padding of at least {need}",
+            )
     for name, shape in grids.items():
         if max(shape) > MAX_GRID:
             raise ParamError(

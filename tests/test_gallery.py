@@ -1,0 +1,66 @@
+import shutil
+import subprocess
+
+import pytest
+
+from deepviz import catalog
+from deepviz.gallery import build_gallery, plan
+
+pytestmark = pytest.mark.render
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gallery")
+    assert build_gallery(out, quality="test", jobs=2) == 0
+    return out
+
+
+def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
+    html = (gallery / "index.html").read_text()
+    for c in catalog.concepts():
+        assert c.description[:60] in html
+        for p in c.presets:
+            stem = f"{c.name}/{p.name}_test_dark"
+            assert f'src="{stem}.mp4"' in html
+            assert f'href="{stem}.trace.json"' in html
+            assert (gallery / f"{stem}.mp4").is_file()
+    assert html.count('<track kind="captions"') == sum(len(c.presets) for c in catalog.concepts())
+
+
+def test_second_build_renders_nothing_and_a_changed_key_renders_again(gallery, capsys):
+    capsys.readouterr()
+    assert build_gallery(gallery, quality="test", jobs=2) == 0
+    assert "0 to render" in capsys.readouterr().out
+    job = plan("test", "dark")[0]
+    (gallery / job.concept / f"{job.stem}.key").write_text("stale\n")
+    assert build_gallery(gallery, quality="test", jobs=1) == 0
+    assert "1 to render" in capsys.readouterr().out
+
+
+@pytest.mark.browser
+def test_gallery_plays_with_captions_in_chromium_from_file_url(gallery):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"),
+                                     args=["--headless", "--no-sandbox", "--disable-gpu",
+                                           "--disable-background-networking"])
+        page = browser.new_page()
+        page.goto((gallery / "index.html").as_uri())
+        page.wait_for_function("[...document.querySelectorAll('video')].every(v => v.readyState >= 1)",
+                               timeout=20_000)
+        state = page.evaluate("""async () => {
+            const v = document.querySelector('video');
+            const track = v.textTracks[0];
+            track.mode = 'showing';
+            for (let i = 0; i < 50 && !(track.cues && track.cues.length); i++)
+                await new Promise(r => setTimeout(r, 100));
+            return {duration: v.duration, cues: track.cues ? track.cues.length : 0,
+                    first: track.cues && track.cues.length ? track.cues[0].text : '',
+                    videos: document.querySelectorAll('video').length};
+        }""")
+        browser.close()
+    assert state["duration"] > 20
+    assert state["cues"] >= 8 and state["first"].startswith("A convolution slides")
+    assert state["videos"] == sum(len(c.presets) for c in catalog.concepts())

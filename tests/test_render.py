@@ -1,0 +1,87 @@
+"""Every scene rendered at the smallest test size: frame check, outputs, captions, failure."""
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import deepviz
+from deepviz.render import render_concept
+
+pytestmark = pytest.mark.render
+
+
+def test_every_preset_stays_inside_the_frame(rendered):
+    for name, result in rendered.items():
+        assert result.frame_violations == [], name
+
+
+def test_outputs_and_captions_are_written(rendered):
+    result = rendered["padding-strided"]
+    assert result.video.stat().st_size > 10_000
+    assert result.trace.name == "padding-strided_test_dark.trace.json"
+    narration = deepviz.trace("transposed-conv", preset="padding-strided").narration
+    srt_text, vtt_text = result.srt.read_text(), result.vtt.read_text()
+    assert vtt_text.startswith("WEBVTT")
+    # one cue per narration step, in order, each with its text
+    cues = re.findall(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n(.+)", srt_text)
+    assert cues == list(narration.values())
+    assert vtt_text.count(" --> ") == len(narration)
+
+
+def test_caption_times_increase_and_fit_the_video(rendered):
+    for result in rendered.values():
+        stamps = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})", result.vtt.read_text())
+        times = [(int(a) * 3600 + int(b) * 60 + int(c) + int(d) / 1000, int(e) * 3600 + int(f) * 60 + int(g) + int(h) / 1000)
+                 for a, b, c, d, e, f, g, h in stamps]
+        assert all(s < e for s, e in times)
+        assert all(times[n][1] <= times[n + 1][0] + 1e-3 for n in range(len(times) - 1))
+        assert times[-1][1] <= result.duration + 1e-3
+
+
+def test_videos_stay_under_90_seconds(rendered):
+    for name, result in rendered.items():
+        assert 20 < result.duration < 90, (name, result.duration)
+
+
+def test_png_gif_light_theme_and_burned_captions(tmp_path):
+    png = render_concept("transposed-conv", "no-padding-strided", quality="test", fmt="png", theme="light",
+                         output=tmp_path)
+    assert png.image.suffix == ".png" and png.video is None and png.srt is None
+    from PIL import Image
+
+    assert Image.open(png.image).getpixel((0, 0))[:3] == (255, 255, 255)  # light = white background
+    gif = render_concept("transposed-conv", "no-padding-strided", quality="test", fmt="gif", burn_captions=True,
+                         output=tmp_path, check_frame=True)
+    assert gif.video.suffix == ".gif" and gif.video.name.endswith("_captioned.gif")
+    assert gif.frame_violations == []
+
+
+def test_a_failing_render_leaves_no_files(tmp_path, monkeypatch):
+    from deepviz.concepts.transposed_conv import scene
+
+    def boom(self):
+        self.wait(0.2)
+        raise RuntimeError("scene failed")
+
+    monkeypatch.setattr(scene.TransposedConvScene, "construct", boom)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        render_concept("transposed-conv", quality="test", output=out)
+    assert not out.exists()
+
+
+def test_a_user_renders_the_scene_with_the_manim_cli(tmp_path):
+    (tmp_path / "my_scene.py").write_text(textwrap.dedent("""
+        from deepviz.concepts.transposed_conv.scene import TransposedConvScene
+
+        class MyConv(TransposedConvScene):
+            params = {"input": "4x5", "kernel": 2, "stride": 2}
+            theme_name = "light"
+    """))
+    res = subprocess.run([sys.executable, "-m", "manim", "render", "-r", "192,108", "--fps", "5",
+                          "--media_dir", str(tmp_path / "media"), "my_scene.py", "MyConv"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert list((tmp_path / "media").rglob("MyConv.mp4"))
