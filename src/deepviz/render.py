@@ -118,7 +118,7 @@ def render_trace(
             "frame_rate": fps,
             "output_file": stem,
             "disable_caching": True,
-            "video_encoder_options": {"crf": "23", "preset": "veryfast"},
+            "video_encoder_options": {"crf": "23", "preset": "superfast"},
             "progress_bar": "none",
             "verbosity": "ERROR",
             "write_to_movie": fmt != "png",

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from manim import (DOWN, UP, BackgroundRectangle, FadeIn, FadeOut, Mobject, Scene, VGroup, config)
 
 from ..trace import Trace
+from .animations import fade_out
 from .mobjects import CAPTION_SIZE, TITLE_SIZE, fit_width, label
 from .theme import Theme, get_theme
 
@@ -176,7 +177,7 @@ class DeepvizScene(Scene):
             protected.add(id(self._caption))
         gone = [m for m in self.mobjects if id(m) not in protected and not getattr(m, "is_title", False)]
         if gone:
-            self.play(*(FadeOut(m) for m in gone), run_time=run_time)
+            self.play(*fade_out(*gone), run_time=run_time)
 
 
 def sweep_durations(n: int, detailed: int = 2, fast_total: float = 6.0, fast_max: float = 0.5,

@@ -10,6 +10,7 @@ from typing import Any
 from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, Indicate,
                    Succession, Transform, TransformFromCopy, VGroup)
 
+from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
@@ -69,7 +70,7 @@ class TransposedConvScene(DeepvizScene):
         mac = None
         for n, step in enumerate(steps[:DETAILED_STEPS]):
             if n:
-                self.play(*self._move(src, dst, window, out_mark, steps[n - 1], step), run_time=0.6)
+                self.play(*self._move(src, dst, window, out_mark, kshape, dilation, step), run_time=0.6)
             lhs, _, total = step["text"].rpartition(" = ")
             new_mac = VGroup(label(lhs + " =", th, size=BODY_SIZE, mono=True),
                              label(total, th, size=BODY_SIZE, color=th.output, mono=True)).arrange(RIGHT, buff=0.15)
@@ -88,11 +89,11 @@ class TransposedConvScene(DeepvizScene):
             if narrate_fast:
                 self.narrate(narrate_fast)
             moves = []
-            for prev, step, run_time in zip(steps[DETAILED_STEPS - 1:], rest, sweep_durations(len(steps), DETAILED_STEPS)):
+            for step, run_time in zip(rest, sweep_durations(len(steps), DETAILED_STEPS)):
                 r, c = step["output_cell"]
                 value = dst.make_value(r, c, step["sum"], th.foreground)
                 dst.attach_value(r, c, value)
-                moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, prev, step), FadeIn(value),
+                moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, kshape, dilation, step), FadeIn(value),
                                             run_time=run_time))
             self.play(FadeOut(mac), Succession(*moves))
             if narrate_fast:
@@ -102,12 +103,15 @@ class TransposedConvScene(DeepvizScene):
         self.play(FadeOut(window), FadeOut(out_mark), run_time=0.4)
 
     @staticmethod
-    def _move(src: Grid, dst: Grid, window, out_mark, prev, step):
-        (r0, c0), (r1, c1) = prev["window_origin"], step["window_origin"]
-        shift_in = src.square(r1, c1).get_center() - src.square(r0, c0).get_center()
-        (a0, b0), (a1, b1) = prev["output_cell"], step["output_cell"]
-        shift_out = dst.square(a1, b1).get_center() - dst.square(a0, b0).get_center()
-        return window.animate.shift(shift_in), out_mark.animate.shift(shift_out)
+    def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step):
+        """Animations moving the kernel window and the output marker to ``step``.
+
+        Targets are absolute positions, so moves built ahead of time (in a Succession) chain.
+        """
+        r, c = step["window_origin"]
+        last = (r + (kshape[0] - 1) * dilation[0], c + (kshape[1] - 1) * dilation[1])
+        centre = (src.square(r, c).get_center() + src.square(*last).get_center()) / 2
+        return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
 
     # -- part 1: the direct convolution -----------------------------------------------------
     def direct_part(self, t: dict[str, Any]) -> Grid:
@@ -131,23 +135,23 @@ class TransposedConvScene(DeepvizScene):
         layout = self._layout_row(src_t, ker_t, dst_t)
 
         self.narrate("intro")
-        self.play(FadeIn(src.cells(sorted(inside))), FadeIn(src_t[0]), FadeIn(ker_t), run_time=0.8)
+        self.play(*fade_in(src.cells(sorted(inside)), src_t[0], ker_t), run_time=0.8)
         self.finish_reading()
         self.narrate("padding")
         pad_cells = [(r, c) for r in range(hp) for c in range(wp) if (r, c) not in inside]
         if pad_cells:
             relabel = self._relabel(src_t, f"input {fmt_shape((ih, iw))}, padding {fmt_pair((ph, pw))} \u2192 "
                                              f"{fmt_shape((hp, wp))}", th.input)
-            self.play(FadeIn(src.cells(pad_cells), lag_ratio=0.02), relabel, run_time=1.0)
+            self.play(*fade_in(src.cells(pad_cells)), relabel, run_time=1.0)
         self.finish_reading()
-        self.play(FadeIn(dst_t), run_time=0.5)
+        self.play(*fade_in(dst_t), run_time=0.5)
         self._sweep(src, dst, dr["steps"], (kh, kw), t["dilation"], layout, "first_step", "sweep")
 
         self.narrate("size")
         lines = VGroup(*(label(f["text"], th, size=BODY_SIZE, mono=True) for f in dr["size_formula"]))
         lines.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         fit_width(lines, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
-        self.play(FadeIn(lines), run_time=0.6)
+        self.play(*fade_in(lines), run_time=0.6)
         self.finish_reading()
         if "floor" in self.trace.narration:
             self.narrate("floor")
@@ -200,7 +204,7 @@ class TransposedConvScene(DeepvizScene):
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
             moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)))
-        self.play(*moves, FadeOut(y_group[0]), FadeIn(src_t[0]), run_time=1.2)
+        self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0]), run_time=1.2)
         self.remove(y_group)
         self.add(src.cells(sorted(y_pos)))
         self.finish_reading()
@@ -209,20 +213,20 @@ class TransposedConvScene(DeepvizScene):
         if inserted:
             relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted \u2192 "
                                            f"{fmt_shape((inner_h, inner_w))}", th.output)
-            self.play(FadeIn(src.cells(sorted(inserted)), lag_ratio=0.02), relabel, run_time=0.8)
+            self.play(*fade_in(src.cells(sorted(inserted))), relabel, run_time=0.8)
         self.finish_reading()
         self.narrate("t_padding")
         ring = sorted(set(role) - set(y_pos) - inserted)
         if ring:
             relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted, padded \u2192 "
                                            f"{fmt_shape((hp, wp))}", th.output)
-            self.play(FadeIn(src.cells(ring), lag_ratio=0.01), relabel, run_time=0.8)
+            self.play(*fade_in(src.cells(ring)), relabel, run_time=0.8)
         if extra:
             self.play(Indicate(src.cells(sorted(extra)), color=th.extra, scale_factor=1.05), run_time=0.8)
         self.finish_reading()
 
         self.narrate("rotate")
-        self.play(FadeIn(ker_t), run_time=0.5)
+        self.play(*fade_in(ker_t), run_time=0.5)
         self.play(*(kernel.square(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
                     for u in range(kh) for v in range(kw)),
                   *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
@@ -230,14 +234,14 @@ class TransposedConvScene(DeepvizScene):
         self.remove(kernel)
         self.add(rotated)
         self.finish_reading()
-        self.play(FadeIn(dst_t), run_time=0.5)
+        self.play(*fade_in(dst_t), run_time=0.5)
         self._sweep(src, dst, tr["steps"], (kh, kw), t["dilation"], layout, "t_sweep", None)
 
         self.narrate("t_result")
         lines = VGroup(*(label(f["text"], th, size=BODY_SIZE, mono=True) for f in tr["size_formula"]))
         lines.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         fit_width(lines, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
-        self.play(FadeIn(lines), Create(dst.frame_around(th.input)), run_time=0.8)
+        self.play(*fade_in(lines), Create(dst.frame_around(th.input)), run_time=0.8)
         self.finish_reading()
 
     # -- part 3: the matrix view --------------------------------------------------------------
@@ -264,9 +268,8 @@ class TransposedConvScene(DeepvizScene):
         self.place_in_content(group)
 
         self.narrate("matrix")
-        self.play(FadeIn(mat), FadeIn(c_lab), FadeIn(x_row), FadeIn(x_lab), run_time=0.8)
-        y_col_squares = y_col.squares
-        self.play(FadeIn(y_col_squares), FadeIn(y_lab), run_time=0.4)
+        self.play(*fade_in(mat, c_lab, x_row, x_lab), run_time=0.8)
+        self.play(*fade_in(y_col.squares, y_lab), run_time=0.4)
         row_mark = mat.outline([(0, c) for c in range(cols)], th.highlight, width=3)
         self.play(Create(row_mark), run_time=0.4)
         anims = []
@@ -278,7 +281,7 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("matrix_t")
-        self.play(FadeIn(xt_row.squares), FadeIn(xt_lab), run_time=0.4)
+        self.play(*fade_in(xt_row.squares, xt_lab), run_time=0.4)
         col_mark = mat.outline([(r, 0) for r in range(rows)], th.highlight, width=3)
         self.play(Create(col_mark), run_time=0.4)
         anims = []
