@@ -16,6 +16,7 @@ from ...style.numbers import fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
 
 GAP = 0.7  # units between the grids of a row
+MAX_CELL = 0.8
 TEXT_SPACE = 1.3  # units kept under the grids for the multiply-accumulate line and formulas
 DETAILED_STEPS = 2
 
@@ -35,11 +36,15 @@ class TransposedConvScene(DeepvizScene):
         self.wait(1.0)
 
     # -- layout ----------------------------------------------------------------------------
-    def _cell_size(self, grids: list[tuple[int, int]]) -> float:
-        """One cell size for a row of grids (rows, cols), leaving room for labels and text."""
-        width = (self.content_width - GAP * (len(grids) - 1)) / sum(c for _, c in grids)
-        height = (self.content_height - 0.5 - TEXT_SPACE) / max(r for r, _ in grids)
-        return min(0.8, width, height)
+    def _cell_sizes(self, grids: list[tuple[int, int]]) -> list[float]:
+        """Cell sizes for a row of grids (rows, cols): the first (the swept input) sets a
+        common size; the smaller grids after it grow into the room left, for legibility."""
+        usable_w = self.content_width - GAP * (len(grids) - 1)
+        usable_h = self.content_height - 0.5 - TEXT_SPACE
+        base = min(MAX_CELL, usable_w / sum(c for _, c in grids), usable_h / max(r for r, _ in grids))
+        rest_cols = sum(c for _, c in grids[1:])
+        room = (usable_w - grids[0][1] * base) / rest_cols
+        return [base] + [max(base, min(MAX_CELL, room, usable_h / r)) for r, _ in grids[1:]]
 
     def _layout_row(self, *items: VGroup) -> VGroup:
         """Grids side by side; the row and the text space under it centred in the content area."""
@@ -81,6 +86,7 @@ class TransposedConvScene(DeepvizScene):
             r, c = step["output_cell"]
             value = dst.make_value(r, c, step["sum"], th.foreground)
             self.play(TransformFromCopy(mac[1], value), run_time=0.7)
+            self.remove(value)  # the copy landed top-level; it belongs to the grid
             dst.attach_value(r, c, value)
             self.wait(0.6)
         self.finish_reading()
@@ -124,11 +130,11 @@ class TransposedConvScene(DeepvizScene):
         value_colors = [[th.foreground if (r, c) in inside else th.muted for c in range(wp)] for r in range(hp)]
         oh, ow = t["output_size"]
         kh, kw = t["kernel_size"]
-        cell = self._cell_size([(hp, wp), (kh, kw), (oh, ow)])
+        cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (oh, ow)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(dr["kernel"], th, cell, colors=th.kernel)
-        dst = Grid([[None] * ow for _ in range(oh)], th, cell, colors=th.output, widest=_flat(dr["output"]))
+        kernel = Grid(dr["kernel"], th, k_cell, colors=th.kernel)
+        dst = Grid([[None] * ow for _ in range(oh)], th, o_cell, colors=th.output, widest=_flat(dr["output"]))
         src_t = titled(src, f"input {fmt_shape((ih, iw))}", th, color=th.input)
         ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}", th, color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((oh, ow))}", th, color=th.output)
@@ -185,12 +191,12 @@ class TransposedConvScene(DeepvizScene):
         value_colors = [[th.foreground if role[(r, c)] == "y" else th.muted for c in range(wp)] for r in range(hp)]
         kh, kw = t["kernel_size"]
         xh, xw = tr["output_size"]
-        cell = self._cell_size([(hp, wp), (kh, kw), (xh, xw)])
+        cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (xh, xw)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(t["direct"]["kernel"], th, cell, colors=th.kernel)
-        rotated = Grid(tr["kernel_rotated"], th, cell, colors=th.kernel)
-        dst = Grid([[None] * xw for _ in range(xh)], th, cell, colors=th.input, widest=_flat(tr["output"]))
+        kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.kernel)
+        rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.kernel)
+        dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
         ker_t = titled(kernel, "kernel", th, color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((xh, xw))}", th, color=th.input)
@@ -203,7 +209,7 @@ class TransposedConvScene(DeepvizScene):
         moves = []
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
-            moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)))
+            moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
         self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0]), run_time=1.2)
         self.remove(y_group)
         self.add(src.cells(sorted(y_pos)))
