@@ -85,3 +85,9 @@ def test_a_user_renders_the_scene_with_the_manim_cli(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-2000:]
     assert list((tmp_path / "media").rglob("MyConv.mp4"))
+
+
+def test_python_api_result_shows_the_video_with_captions_in_jupyter(rendered):
+    html = rendered["no-padding-strided"]._repr_html_()
+    assert html.startswith("<video controls") and "data:video/mp4;base64," in html
+    assert '<track kind="captions"' in html and "data:text/vtt;base64," in html

@@ -10,10 +10,10 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from manim import (DOWN, UP, BackgroundRectangle, FadeIn, FadeOut, Mobject, Scene, VGroup, config)
+from manim import DOWN, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
 
 from ..trace import Trace
-from .animations import fade_out
+from .animations import fade_in, fade_out
 from .mobjects import CAPTION_SIZE, TITLE_SIZE, fit_width, label
 from .theme import Theme, get_theme
 
@@ -98,7 +98,7 @@ class DeepvizScene(Scene):
         title.is_title = True
         old = getattr(self, "_title", None)
         if old is not None:
-            self.play(FadeOut(old), FadeIn(title), run_time=0.5)
+            self.play(*fade_out(old), *fade_in(title), run_time=0.5)
         else:
             self.add(title)
         self._title = title

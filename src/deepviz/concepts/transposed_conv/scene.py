@@ -71,24 +71,26 @@ class TransposedConvScene(DeepvizScene):
         cell0 = steps[0]["output_cell"]
         out_mark = dst.outline([tuple(cell0)], th.highlight)
         self.narrate(narrate_detail)
-        self.play(Create(window), Create(out_mark), run_time=0.6)
         mac = None
-        for n, step in enumerate(steps[:DETAILED_STEPS]):
-            if n:
-                self.play(*self._move(src, dst, window, out_mark, kshape, dilation, step), run_time=0.6)
+        detailed = steps[:DETAILED_STEPS]
+        for n, step in enumerate(detailed):
             lhs, _, total = step["text"].rpartition(" = ")
             new_mac = VGroup(label(lhs + " =", th, size=BODY_SIZE, mono=True),
                              label(total, th, size=BODY_SIZE, color=th.output, mono=True)).arrange(RIGHT, buff=0.15)
             fit_width(new_mac, self.content_width)
             new_mac.next_to(anchor, DOWN, buff=0.35).set_x(0)
-            self.play(*([FadeOut(mac)] if mac else []), FadeIn(new_mac), run_time=0.5)
+            # one play per step: fewer plays render faster (each redraws the static frame)
+            reach = ([Create(window), Create(out_mark)] if n == 0
+                     else [*self._move(src, dst, window, out_mark, kshape, dilation, step), *fade_out(mac)])
+            self.play(*reach, *fade_in(new_mac), run_time=0.7)
             mac = new_mac
             r, c = step["output_cell"]
             value = dst.make_value(r, c, step["sum"], th.foreground)
             self.play(TransformFromCopy(mac[1], value), run_time=0.7)
             self.remove(value)  # the copy landed top-level; it belongs to the grid
             dst.attach_value(r, c, value)
-            self.wait(0.6)
+            if n < len(detailed) - 1:
+                self.wait(0.6)
         self.finish_reading()
         rest = steps[DETAILED_STEPS:]
         if rest:
@@ -101,12 +103,12 @@ class TransposedConvScene(DeepvizScene):
                 dst.attach_value(r, c, value)
                 moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, kshape, dilation, step), FadeIn(value),
                                             run_time=run_time))
-            self.play(FadeOut(mac), Succession(*moves))
+            self.play(*fade_out(mac), Succession(*moves))
             if narrate_fast:
                 self.finish_reading()
         else:
-            self.play(FadeOut(mac), run_time=0.3)
-        self.play(FadeOut(window), FadeOut(out_mark), run_time=0.4)
+            self.play(*fade_out(mac), run_time=0.3)
+        self.play(*fade_out(window, out_mark), run_time=0.4)
 
     @staticmethod
     def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step):
@@ -283,7 +285,7 @@ class TransposedConvScene(DeepvizScene):
             anims.append(AnimationGroup(row_mark.animate.move_to(VGroup(*(mat.square(r, c) for c in range(cols)))),
                                         FadeIn(y_col.value(r, 0)), run_time=run_time))
         self.play(Succession(*anims))
-        self.play(FadeOut(row_mark), run_time=0.3)
+        self.play(*fade_out(row_mark), run_time=0.3)
         self.finish_reading()
 
         self.narrate("matrix_t")
@@ -297,7 +299,7 @@ class TransposedConvScene(DeepvizScene):
             anims.append(AnimationGroup(col_mark.animate.move_to(VGroup(*(mat.square(r, c) for r in range(rows)))),
                                         FadeIn(value), run_time=run_time))
         self.play(Succession(*anims))
-        self.play(FadeOut(col_mark), run_time=0.3)
+        self.play(*fade_out(col_mark), run_time=0.3)
         self.finish_reading()
 
 
