@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Sequence
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
 
 from .numbers import fmt_num
@@ -18,8 +19,25 @@ BODY_SIZE = 20
 CAPTION_SIZE = 20
 
 
-def label(text: str, theme: Theme, size: float = LABEL_SIZE, color: str | None = None, mono: bool = False) -> Text:
-    return Text(text, font=MONO if mono else FONT, font_size=size, color=color or theme.foreground)
+def text(content: str, font: str = FONT, size: float = LABEL_SIZE, color: str = "#FFFFFF") -> VMobject:
+    """Text as ONE vectorized path (every glyph a subpath of it).
+
+    Manim's Text keeps a mobject per glyph, and Cairo draws each separately; a label that is
+    never animated glyph by glyph reads the same as one path and draws in one call.
+    """
+    glyphs = Text(content, font=font, font_size=size, color=color)
+    parts = [g.points for g in glyphs.family_members_with_points()]
+    flat = VMobject()
+    if parts:
+        flat.set_points(np.concatenate(parts))
+    flat.set_fill(color, opacity=1.0).set_stroke(width=0)
+    flat.text = content  # what it says, for tests and debugging
+    return flat
+
+
+def label(content: str, theme: Theme, size: float = LABEL_SIZE, color: str | None = None,
+          mono: bool = False) -> VMobject:
+    return text(content, MONO if mono else FONT, size, color or theme.foreground)
 
 
 def fit_width(mob: VMobject, width: float) -> VMobject:
@@ -61,7 +79,7 @@ class Grid(VGroup):
         self.squares = VGroup()
         self.values = VGroup()
         self._square: dict[tuple[int, int], Square] = {}
-        self._value: dict[tuple[int, int], Text] = {}
+        self._value: dict[tuple[int, int], VMobject] = {}
         for r in range(self.n_rows):
             for c in range(self.n_cols):
                 color = _at(colors, r, c) or theme.grid
@@ -83,12 +101,12 @@ class Grid(VGroup):
         room = self.cell * 0.84
         return size * min(1.0, room / probe.width) if probe.width > 0 else size
 
-    def make_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:
+    def make_value(self, r: int, c: int, v: float, color: str | None = None) -> VMobject:
         """A value label sized and placed for cell (r, c), not yet added."""
-        t = Text(self.fmt(v), font=FONT, font_size=self._font_size, color=color or self.theme.foreground)
+        t = text(self.fmt(v), FONT, self._font_size, color or self.theme.foreground)
         return t.move_to(self._square[(r, c)])
 
-    def set_value(self, r: int, c: int, v: float, color: str | None = None) -> Text:
+    def set_value(self, r: int, c: int, v: float, color: str | None = None) -> VMobject:
         t = self.make_value(r, c, v, color)
         old = self._value.pop((r, c), None)
         if old is not None:
@@ -97,15 +115,15 @@ class Grid(VGroup):
         self.values.add(t)
         return t
 
-    def attach_value(self, r: int, c: int, t: Text) -> None:
-        """Adopt a Text (e.g. one that was animated into place) as the value of (r, c)."""
+    def attach_value(self, r: int, c: int, t: VMobject) -> None:
+        """Adopt a label (e.g. one that was animated into place) as the value of (r, c)."""
         self._value[(r, c)] = t
         self.values.add(t)
 
     def square(self, r: int, c: int) -> Square:
         return self._square[(r, c)]
 
-    def value(self, r: int, c: int) -> Text | None:
+    def value(self, r: int, c: int) -> VMobject | None:
         return self._value.get((r, c))
 
     def cells(self, positions: Iterable[tuple[int, int]]) -> VGroup:

@@ -54,12 +54,15 @@ class TransposedConvScene(DeepvizScene):
         group.set_x(0).set_y(middle + TEXT_SPACE / 2)
         return group
 
-    def _relabel(self, titled_group: VGroup, text: str, color: str) -> Transform:
-        """Animation that replaces a grid's label, keeping it centred above the grid."""
+    def _relabel(self, titled_group: VGroup, text: str, color: str) -> list:
+        """Cross-fade a grid's label to ``text``, centred above the grid (a morph between
+        two different strings reads badly)."""
+        old = titled_group[0]
         new = label(text, self.theme, color=color)
         fit_width(new, min(self.content_width / 2, max(titled_group[1].width * 1.6, 2.4)))
-        new.move_to(titled_group[0]).set_x(titled_group[1].get_x())
-        return Transform(titled_group[0], new)
+        new.move_to(old).set_x(titled_group[1].get_x())
+        titled_group.submobjects[0] = new
+        return [*fade_out(old), *fade_in(new)]
 
     # -- the sweep shared by both halves --------------------------------------------------
     def _sweep(self, src: Grid, dst: Grid, steps: list[dict[str, Any]], kshape, dilation, anchor: VGroup,
@@ -150,7 +153,7 @@ class TransposedConvScene(DeepvizScene):
         if pad_cells:
             relabel = self._relabel(src_t, f"input {fmt_shape((ih, iw))}, padding {fmt_pair((ph, pw))} \u2192 "
                                              f"{fmt_shape((hp, wp))}", th.input)
-            self.play(*fade_in(src.cells(pad_cells)), relabel, run_time=1.0)
+            self.play(*fade_in(src.cells(pad_cells)), *relabel, run_time=1.0)
         self.finish_reading()
         self.play(*fade_in(dst_t), run_time=0.5)
         self._sweep(src, dst, dr["steps"], (kh, kw), t["dilation"], layout, "first_step", "sweep")
@@ -221,14 +224,14 @@ class TransposedConvScene(DeepvizScene):
         if inserted:
             relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted \u2192 "
                                            f"{fmt_shape((inner_h, inner_w))}", th.output)
-            self.play(*fade_in(src.cells(sorted(inserted))), relabel, run_time=0.8)
+            self.play(*fade_in(src.cells(sorted(inserted))), *relabel, run_time=0.8)
         self.finish_reading()
         self.narrate("t_padding")
         ring = sorted(set(role) - set(y_pos) - inserted)
         if ring:
             relabel = self._relabel(src_t, f"y {fmt_shape((oh, ow))}, zeros inserted, padded \u2192 "
                                            f"{fmt_shape((hp, wp))}", th.output)
-            self.play(*fade_in(src.cells(ring)), relabel, run_time=0.8)
+            self.play(*fade_in(src.cells(ring)), *relabel, run_time=0.8)
         if extra:
             self.play(Indicate(src.cells(sorted(extra)), color=th.extra, scale_factor=1.05), run_time=0.8)
         self.finish_reading()
