@@ -17,6 +17,13 @@ def test_every_preset_stays_inside_the_frame(rendered):
         assert result.frame_violations == [], name
 
 
+def test_a_large_dilated_example_stays_inside_the_frame(tmp_path):
+    result = render_concept("transposed-conv", quality="test", output=tmp_path, check_frame=True,
+                            input="7x9", kernel=3, stride=2, padding=1, dilation=2)
+    assert result.frame_violations == []
+    assert result.video.name.startswith("custom-")
+
+
 def test_outputs_and_captions_are_written(rendered):
     result = rendered["padding-strided"]
     assert result.video.stat().st_size > 10_000

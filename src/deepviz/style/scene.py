@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from manim import DOWN, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
 
 from ..trace import Trace
 from .animations import fade_in, fade_out
@@ -81,6 +81,15 @@ class DeepvizScene(Scene):
         if mob.height > h:
             mob.scale_to_fit_height(h)
         return mob.move_to(UP * (self.content_top + self.content_bottom) / 2)
+
+    def keep_in_content(self, mob: Mobject) -> Mobject:
+        """Shift a mobject sideways so it lies within the content width (e.g. a long label)."""
+        half = self.content_width / 2
+        if mob.get_left()[0] < -half:
+            mob.shift(RIGHT * (-half - mob.get_left()[0]))
+        elif mob.get_right()[0] > half:
+            mob.shift(LEFT * (mob.get_right()[0] - half))
+        return mob
 
     # -- time -------------------------------------------------------------------------------
     @property

@@ -60,7 +60,7 @@ class TransposedConvScene(DeepvizScene):
         old = titled_group[0]
         new = label(text, self.theme, color=color)
         fit_width(new, min(self.content_width / 2, max(titled_group[1].width * 1.6, 2.4)))
-        new.move_to(old).set_x(titled_group[1].get_x())
+        self.keep_in_content(new.move_to(old).set_x(titled_group[1].get_x()))
         titled_group.submobjects[0] = new
         return [*fade_out(old), *fade_in(new)]
 
@@ -141,7 +141,8 @@ class TransposedConvScene(DeepvizScene):
         kernel = Grid(dr["kernel"], th, k_cell, colors=th.kernel)
         dst = Grid([[None] * ow for _ in range(oh)], th, o_cell, colors=th.output, widest=_flat(dr["output"]))
         src_t = titled(src, f"input {fmt_shape((ih, iw))}", th, color=th.input)
-        ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}", th, color=th.kernel)
+        ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}\n{_steps_text(t['stride'], t['dilation'])}", th,
+                       color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((oh, ow))}", th, color=th.output)
         layout = self._layout_row(src_t, ker_t, dst_t)
 
@@ -203,7 +204,7 @@ class TransposedConvScene(DeepvizScene):
         rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.kernel)
         dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
-        ker_t = titled(kernel, "kernel", th, color=th.kernel)
+        ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.kernel)
         dst_t = titled(dst, f"output {fmt_shape((xh, xw))}", th, color=th.input)
         layout = self._layout_row(src_t, ker_t, dst_t)
         rotated.move_to(kernel)
@@ -308,3 +309,9 @@ class TransposedConvScene(DeepvizScene):
 
 def _flat(nested: list[list[float]]) -> list[float]:
     return [v for row in nested for v in row]
+
+
+def _steps_text(stride, dilation) -> str:
+    """'stride 2' (and ', dilation 2' when dilated), the kernel's movement under its label."""
+    text = f"stride {fmt_pair(stride)}"
+    return text + (f", dilation {fmt_pair(dilation)}" if max(dilation) > 1 else "")
