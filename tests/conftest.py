@@ -12,12 +12,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory):
-    """Every transposed-conv preset rendered once at the test quality, with the frame check on."""
+def rendered_all(tmp_path_factory):
+    """Every preset of every concept rendered once at the test quality, with the frame check on."""
     from deepviz import catalog
     from deepviz.render import render_concept
 
     out = tmp_path_factory.mktemp("renders")
-    concept = catalog.get("transposed-conv")
-    return {p.name: render_concept(concept.name, p.name, quality="test", output=out, check_frame=True)
-            for p in concept.presets}
+    return {(c.name, p.name): render_concept(c.name, p.name, quality="test", output=out, check_frame=True)
+            for c in catalog.concepts() for p in c.presets}
+
+
+@pytest.fixture(scope="session")
+def rendered(rendered_all):
+    """The transposed-conv renders, by preset name."""
+    return {p: r for (c, p), r in rendered_all.items() if c == "transposed-conv"}

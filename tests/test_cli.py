@@ -17,8 +17,10 @@ def run(capsys, *argv):
 def test_list_shows_concepts_summaries_and_presets(capsys):
     code, out, _ = run(capsys, "list")
     assert code == 0
-    assert out.startswith("transposed-conv")
-    for preset in ("no-padding-unit-strides", "no-padding-strided", "padding-unit-strides", "padding-strided"):
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert names == ["batch-norm", "transposed-conv"]
+    for preset in ("no-padding-unit-strides", "no-padding-strided", "padding-unit-strides", "padding-strided",
+                   "three-batches", "second-batch"):
         assert preset in out
 
 

@@ -12,9 +12,16 @@ from deepviz.render import render_concept
 pytestmark = pytest.mark.render
 
 
-def test_every_preset_stays_inside_the_frame(rendered):
-    for name, result in rendered.items():
+def test_every_preset_of_every_concept_stays_inside_the_frame(rendered_all):
+    for name, result in rendered_all.items():
         assert result.frame_violations == [], name
+
+
+def test_every_concept_captions_follow_its_narration(rendered_all):
+    for (concept, preset), result in rendered_all.items():
+        narration = deepviz.trace(concept, preset=preset).narration
+        cues = re.findall(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n(.+)", result.srt.read_text())
+        assert cues == list(narration.values()), (concept, preset)
 
 
 def test_a_large_dilated_example_stays_inside_the_frame(tmp_path):
@@ -47,8 +54,8 @@ def test_caption_times_increase_and_fit_the_video(rendered):
         assert times[-1][1] <= result.duration + 1e-3
 
 
-def test_videos_stay_under_90_seconds(rendered):
-    for name, result in rendered.items():
+def test_videos_stay_under_90_seconds(rendered_all):
+    for name, result in rendered_all.items():
         assert 20 < result.duration < 90, (name, result.duration)
 
 

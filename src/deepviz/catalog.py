@@ -89,8 +89,9 @@ def _discover() -> None:
 
 
 def concepts() -> list[Concept]:
+    """Every registered concept, by name (import order must not change listings)."""
     _discover()
-    return list(_REGISTRY.values())
+    return sorted(_REGISTRY.values(), key=lambda c: c.name)
 
 
 def get(name: str) -> Concept:

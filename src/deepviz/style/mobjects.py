@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, Rectangle, Text, VGroup, VMobject
 
 from .numbers import fmt_num
 from .theme import Theme
@@ -64,11 +64,13 @@ class Grid(VGroup):
         value_colors: str | Sequence[Sequence[str]] | None = None,
         fmt: Callable[[float], str] = fmt_num,
         widest: Iterable[float] = (),
+        cell_width: float | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.theme = theme
-        self.cell = cell
+        self.cell = cell  # height; cells are square unless ``cell_width`` is given (tables)
+        self.cell_width = cell_width or cell
         self.fmt = fmt
         # One font size per grid, small enough for its widest label (including values that
         # arrive later, passed as ``widest``), so a "-11" does not shrink alone.
@@ -78,13 +80,13 @@ class Grid(VGroup):
         self.n_cols = len(values[0]) if values else 0
         self.squares = VGroup()
         self.values = VGroup()
-        self._square: dict[tuple[int, int], Square] = {}
+        self._square: dict[tuple[int, int], Rectangle] = {}
         self._value: dict[tuple[int, int], VMobject] = {}
         for r in range(self.n_rows):
             for c in range(self.n_cols):
                 color = _at(colors, r, c) or theme.grid
-                sq = Square(side_length=cell).set_stroke(theme.grid, width=2).set_fill(color, theme.fill_opacity())
-                sq.move_to(RIGHT * c * cell + DOWN * r * cell)
+                sq = Rectangle(width=self.cell_width, height=cell).set_stroke(theme.grid, width=2)
+                sq.set_fill(color, theme.fill_opacity()).move_to(RIGHT * c * self.cell_width + DOWN * r * cell)
                 self._square[(r, c)] = sq
                 self.squares.add(sq)
         self.add(self.squares)
@@ -98,7 +100,7 @@ class Grid(VGroup):
     def _fitting_font_size(self, widest: str) -> float:
         size = self.cell * 44
         probe = Text(widest, font=FONT, font_size=size)
-        room = self.cell * 0.84
+        room = self.cell_width * 0.84
         return size * min(1.0, room / probe.width) if probe.width > 0 else size
 
     def make_value(self, r: int, c: int, v: float, color: str | None = None) -> VMobject:
@@ -120,7 +122,7 @@ class Grid(VGroup):
         self._value[(r, c)] = t
         self.values.add(t)
 
-    def square(self, r: int, c: int) -> Square:
+    def square(self, r: int, c: int) -> Rectangle:
         return self._square[(r, c)]
 
     def value(self, r: int, c: int) -> VMobject | None:
@@ -142,7 +144,8 @@ class Grid(VGroup):
     def outline(self, positions: Iterable[tuple[int, int]], color: str, width: float = 5) -> VGroup:
         """A highlight frame around each given cell (a kernel footprint, dilated or not)."""
         return VGroup(*(
-            Square(side_length=self.cell * 0.94).set_stroke(color, width).set_fill(opacity=0).move_to(self._square[p])
+            Rectangle(width=self.cell_width - 0.06 * self.cell, height=self.cell * 0.94).set_stroke(color, width)
+            .set_fill(opacity=0).move_to(self._square[p])
             for p in positions
         ))
 
@@ -172,3 +175,27 @@ def row(*mobs: VMobject, buff: float = 0.6) -> VGroup:
 
 def column(*mobs: VMobject, buff: float = 0.3) -> VGroup:
     return VGroup(*mobs).arrange(DOWN, buff=buff, aligned_edge=LEFT)
+
+
+class Neuron(VGroup):
+    """A circle in a role colour with a value (or a name) inside it."""
+
+    def __init__(self, theme: Theme, color: str, radius: float = 0.38, name: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.radius = radius
+        self.circle = Circle(radius=radius).set_stroke(color, 3).set_fill(color, theme.fill_opacity())
+        self.add(self.circle)
+        self.content = label(name, theme, size=LABEL_SIZE) if name else VMobject()
+        self.content.move_to(self.circle)
+        self.add(self.content)
+
+    def make_content(self, value: float | str, fmt: Callable[[float], str] = fmt_num) -> VMobject:
+        """The label that would show ``value`` inside this neuron (not yet added)."""
+        t = label(value if isinstance(value, str) else fmt(value), self.theme, size=LABEL_SIZE)
+        return fit_width(t, self.radius * 1.7).move_to(self.circle)
+
+
+def edge(a: VMobject, b: VMobject, color: str, width: float = 3) -> Line:
+    """A connection from the right side of ``a`` to the left side of ``b``."""
+    return Line(a.get_right(), b.get_left(), buff=0.05).set_stroke(color, width, opacity=0.8)
