@@ -25,6 +25,7 @@ def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
             assert f'src="{stem}.mp4"' in html
             assert f'href="{stem}.trace.json"' in html
             assert (gallery / f"{stem}.mp4").is_file()
+            assert f'poster="{stem}.poster.jpg"' in html and (gallery / f"{stem}.poster.jpg").is_file()
     assert html.count('<track kind="captions"') == sum(len(c.presets) for c in catalog.concepts())
 
 

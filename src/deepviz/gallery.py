@@ -12,6 +12,7 @@ import html
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -155,7 +156,9 @@ def _card(out: Path, concept: catalog.Concept, job: Job) -> str:
     if video.is_file() and vtt.is_file():
         # Captions inline as a data: URL: browsers refuse <track src> files opened from file://.
         track = base64.b64encode(vtt.read_bytes()).decode()
-        media = (f'<video controls preload="metadata" src="{html.escape(rel)}.mp4">'
+        poster = _poster(video)
+        poster_attr = f' poster="{html.escape(rel)}.poster.jpg"' if poster else ""
+        media = (f'<video controls preload="metadata"{poster_attr} src="{html.escape(rel)}.mp4">'
                  f'<track kind="captions" srclang="en" label="English" default '
                  f'src="data:text/vtt;base64,{track}"></video>')
         links = (f'<a href="{rel}.trace.json">trace JSON</a> · <a href="{rel}.vtt">captions (VTT)</a> · '
@@ -168,6 +171,21 @@ def _card(out: Path, concept: catalog.Concept, job: Job) -> str:
             f"<p>{html.escape(preset.summary)}</p>{media}<p class=\"links\">{links}</p>"
             f"<details><summary>parameters</summary><table>{rows}</table><code>{html.escape(cli)}</code></details>"
             "</article>")
+
+
+def _poster(video: Path, at: float = 0.6) -> Path | None:
+    """A still from ``at`` of the way through the video (the first frame is mostly empty)."""
+    poster = video.with_name(video.name[: -len(".mp4")] + ".poster.jpg")
+    if poster.is_file() and poster.stat().st_mtime >= video.stat().st_mtime:
+        return poster
+    try:
+        duration = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                         "csv=p=0", str(video)], capture_output=True, text=True, check=True).stdout)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{duration * at:.2f}", "-i", str(video),
+                        "-frames:v", "1", "-q:v", "4", str(poster)], check=True, capture_output=True)
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return None  # a gallery without a poster still plays
+    return poster
 
 
 _PAGE = """<!doctype html>
