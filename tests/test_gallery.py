@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 
+import deepviz
 from deepviz import catalog
 from deepviz.gallery import build_gallery, plan
 
@@ -63,5 +64,7 @@ def test_gallery_plays_with_captions_in_chromium_from_file_url(gallery):
         }""")
         browser.close()
     assert state["duration"] > 20
-    assert state["cues"] >= 8 and state["first"].startswith("A convolution slides")
+    first = catalog.concepts()[0]
+    narration = deepviz.trace(first.name, preset=first.presets[0].name).narration
+    assert state["cues"] == len(narration) and state["first"] == next(iter(narration.values()))
     assert state["videos"] == sum(len(c.presets) for c in catalog.concepts())
