@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, Rectangle, Transform, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, Rectangle, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, Neuron, edge, fit_width, label

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, Indicate,
-                   Succession, Transform, TransformFromCopy, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate,
+                   Succession, TransformFromCopy, VGroup)
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
