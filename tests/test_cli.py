@@ -18,9 +18,10 @@ def test_list_shows_concepts_summaries_and_presets(capsys):
     code, out, _ = run(capsys, "list")
     assert code == 0
     names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert names == ["batch-norm", "transposed-conv"]
+    assert names == sorted(names) == [c.name for c in deepviz.list_concepts()]
+    assert {"autodiff", "batch-norm", "transposed-conv"} <= set(names)
     for preset in ("no-padding-unit-strides", "no-padding-strided", "padding-unit-strides", "padding-strided",
-                   "three-batches", "second-batch"):
+                   "three-batches", "second-batch", "softmax-squared-error", "mlp-2-2-1"):
         assert preset in out
 
 

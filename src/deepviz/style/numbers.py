@@ -29,3 +29,28 @@ def fmt_pair(pair) -> str:
     """A per-axis parameter as the user writes it: 2 when both axes agree, else 2×1."""
     h, w = (int(v) for v in pair)
     return str(h) if h == w else f"{h}\u00d7{w}"
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def fmt_sig(value: float, sig: int = 4) -> str:
+    """``sig`` significant digits; very small or large magnitudes as 1.2×10⁻⁵."""
+    if value == 0 or abs(value - round(value)) < 1e-9 and abs(value) < 1e5:
+        return fmt_num(value)
+    exponent = int(f"{value:e}".split("e")[1])
+    if -3 <= exponent < 5:
+        return fmt_num(value, max(0, sig - 1 - exponent))
+    mantissa = fmt_num(value / 10 ** exponent, sig - 1)
+    return f"{mantissa}\u00d710{str(exponent).translate(SUPERSCRIPT)}"
+
+
+_UNSUPER = {v: k for k, v in zip("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")}
+
+
+def tex_number(text: str) -> str:
+    """A number formatted above (fmt_num, fmt_sig) as LaTeX math."""
+    if "\u00d710" in text:
+        mantissa, exponent = text.split("\u00d710")
+        text = f"{mantissa}\\times 10^{{{''.join(_UNSUPER[c] for c in exponent)}}}"
+    return text.replace(MINUS, "-")

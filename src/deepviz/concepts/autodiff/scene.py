@@ -1,0 +1,238 @@
+"""Autodiff scene: reads a Trace, draws it; computes nothing.
+
+1. the formula, decomposed into named steps (each substitution morphs the lines);
+2. the graph (Graphviz layout), built node by node;
+3. forward: values appear under the nodes in topological order, each with its formula;
+4. backward: the chain rule per node, the error signal's path glowing, the gradient above.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from manim import (DOWN, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
+                   TransformMatchingShapes, VGroup)
+
+from ...style.animations import fade_in, fade_out
+from ...style.graph import GraphDrawing
+from ...style.mobjects import fit_width, label
+from ...style.scene import DeepvizScene
+
+FORMULA_BAND = 2.0  # height of the formula box under a wide graph
+FORMULA_SIDE = 5.6  # width of the formula box beside a tall graph
+LABEL_GAP = 0.62  # between two nodes of a rank, in frame units: a value and a gradient label fit
+RANK_GAP = 0.5  # between ranks, in frame units: the widest label fits
+NODE = 0.62  # node diameter before scaling
+LABEL_ROOM = 0.6  # above and below the graph, for the labels of its top and bottom nodes
+DETAILED_STEPS = 4
+MAX_NODE = 0.95  # largest node diameter, in frame units  # backward steps shown line by line; later ones appear whole
+
+
+@dataclass
+class FormulaBox:
+    below: bool  # under the graph (else beside it)
+    centre: np.ndarray
+    width: float
+    height: float
+
+
+class AutodiffScene(DeepvizScene):
+    concept = "autodiff"
+
+    def construct(self) -> None:
+        t = self.trace.data
+        self.set_title("Automatic differentiation")
+        self.narrate("intro")
+        self.show_formula(t)
+        self.finish_reading()
+
+        self.narrate("decompose")
+        self.decompose(t)
+        self.finish_reading()
+        self.clear_content()
+
+        self.narrate("graph")
+        graph = self.build_graph(t)
+        self.finish_reading()
+
+        self.narrate("forward")
+        self.forward(t, graph)
+        self.finish_reading()
+
+        self.narrate("backward")
+        self.backward(t, graph)
+        self.finish_reading()
+
+        self.narrate("result")
+        self.play(*fade_out(self._formula), run_time=0.4)
+        self._formula = None
+        inputs = [graph.nodes[n["id"]] for n in t["nodes"] if n["op"] == "input"]
+        self.play(*(Indicate(m, color=self.theme.highlight, scale_factor=1.15) for m in inputs), run_time=1.0)
+        self.finish_reading()
+        self.wait(0.8)
+
+    # -- formulas ----------------------------------------------------------------------------
+    def tex(self, *lines: str, size: float = 40) -> MathTex:
+        return MathTex(*lines, font_size=size, color=self.theme.foreground)
+
+    def show_formula(self, t: dict[str, Any]) -> None:
+        formula = self.tex(t["full"], size=42)
+        values = label(", ".join(f"{self.name_of(t, k)} = {self.value_of(t, k)}" for k in t["inputs"]), self.theme,
+                       color=self.theme.input)
+        group = VGroup(formula, values).arrange(DOWN, buff=0.5)
+        self.place_in_content(group)
+        self.play(*fade_in(group), run_time=0.8)
+        self._lines, self._values = formula, values
+
+    def decompose(self, t: dict[str, Any]) -> None:
+        steps = t["decomposition"]
+        old = self._lines
+        self.play(*fade_out(self._values), run_time=0.4)
+        each = max(0.5, min(1.4, 10.0 / len(steps)))
+        before = steps[0]["lines"]
+        for step in steps[1:]:
+            lines = [line.replace(" = ", " &= ", 1) + (r" \\" if i < len(step["lines"]) - 1 else "")
+                     for i, line in enumerate(step["lines"])]
+            new = self.tex(*lines)
+            self.place_in_content(new, max_height=self.content_height)
+            new[-1].set_color(self.theme.highlight)  # the quantity just named
+            # unchanged lines slide into place; the named part moves from the lines it left
+            same = [i for i, line in enumerate(before) if line == step["lines"][i]]
+            changed = [i for i in range(len(before)) if i not in same]
+            self.play(*(ReplacementTransform(old[i], new[i]) for i in same),
+                      TransformMatchingShapes(VGroup(*(old[i] for i in changed)),
+                                              VGroup(*(new[i] for i in changed), new[-1])), run_time=each)
+            self.remove(old)
+            self.add(new)
+            old, before = new, step["lines"]
+        self.wait(0.5)
+        self.play(old.animate.set_color(self.theme.foreground), run_time=0.3)
+
+    def set_formula(self, *lines: str, run_time: float = 0.5, reveal: bool = False) -> None:
+        """Show one derivation (``lhs = a``, ``= b``, ...) in the formula box, replacing the last one.
+
+        Below a wide graph two steps share a row; beside a tall graph each step has its own row.
+        """
+        per_row = 2 if self.box.below else 1
+        parts = []
+        for i, line in enumerate(lines):
+            line = line.replace(" = ", " &= ", 1) if i == 0 else "&" + line if i % per_row == 0 else line
+            if i % per_row == per_row - 1 and i < len(lines) - 1:
+                line += r" \\"
+            parts.append(line)
+        new = self.tex(*parts, size=36)
+        if new.height > self.box.height:
+            new.scale_to_fit_height(self.box.height)
+        fit_width(new, self.box.width)
+        new.move_to(self.box.centre)
+        old = getattr(self, "_formula", None)
+        if old is not None:
+            self.play(*fade_out(old), run_time=0.25)
+        if reveal:
+            for part in new:
+                self.play(*fade_in(part), run_time=run_time)
+        else:
+            self.play(*fade_in(new), run_time=run_time)
+        self._formula = new
+
+    # -- the graph ---------------------------------------------------------------------------
+    def build_graph(self, t: dict[str, Any]) -> GraphDrawing:
+        th = self.theme
+        names = {n["id"]: n["label"] for n in t["nodes"]}
+        colors = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
+        colors[t["output"]] = th.output
+        edges = [tuple(e) for e in t["edges"]]
+        # Labels keep their size when the graph is scaled, so the gap between two nodes of a rank
+        # (a value under one, a gradient over the next) must be LABEL_GAP after scaling: lay out
+        # again with the gap the first scale asks for.
+        scale = 1.0
+        for _ in range(4):
+            graph = GraphDrawing(th, names, colors, edges, nodesep=LABEL_GAP / scale, ranksep=RANK_GAP / scale)
+            self.box = self.arrange(graph)
+            previous, scale = scale, graph.nodes[t["output"]].circle.width / NODE
+            if scale >= previous * 0.95:
+                break
+        self.play_build(t, graph)
+        return graph
+
+    def arrange(self, graph: GraphDrawing) -> "FormulaBox":
+        """Scale and place the graph, below or beside it the formula box: whichever shows it larger."""
+        w, h, top = self.content_width, self.content_height - LABEL_ROOM, self.content_top - LABEL_ROOM / 2
+        node = max(n.circle.width for n in graph.nodes.values())
+        below = min(w / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
+        beside = min((w - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
+        graph.scale(max(below, beside))
+        if below >= beside:
+            graph.move_to(UP * (top - graph.height / 2))
+            band_top = graph.get_bottom()[1] - LABEL_ROOM / 2
+            return FormulaBox(True, np.array([0.0, (band_top + self.content_bottom) / 2, 0.0]), w,
+                              band_top - self.content_bottom - 0.1)
+        graph.move_to(RIGHT * (-w / 2 + graph.width / 2) + UP * (top - h / 2))
+        side = w - graph.width - 0.3
+        return FormulaBox(False, np.array([w / 2 - side / 2, (self.content_top + self.content_bottom) / 2, 0.0]),
+                          side, self.content_height - 0.2)
+
+    def play_build(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+        each = max(0.15, min(0.6, 6.0 / len(t["nodes"])))
+        for n in t["nodes"]:
+            node = graph.nodes[n["id"]]
+            self.play(*fade_in(node), *(Create(e) for e in graph.incoming(n["id"])), run_time=each)
+
+    def value_label(self, graph: GraphDrawing, node_id: int, text: str, color: str, above: bool):
+        node = graph.nodes[node_id]
+        lab = label(text, self.theme, size=17, color=color)
+        fit_width(lab, max(node.circle.width * 1.6, 0.9))
+        lab.next_to(node.circle, UP if above else DOWN, buff=0.05)
+        # readable where it crosses an edge
+        back = BackgroundRectangle(lab, color=self.theme.background, fill_opacity=0.85, buff=0.03)
+        return VGroup(back, lab)
+
+    def forward(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+        th = self.theme
+        nodes = t["nodes"]
+        inputs = [self.value_label(graph, n["id"], n["value_text"], th.input, False)
+                  for n in nodes if n["op"] == "input"]
+        self.play(*fade_in(*inputs), run_time=0.6)
+        each = max(0.3, min(0.9, 9.0 / len(t["forward"])))
+        for i in t["forward"]:
+            n = nodes[i]
+            self.set_formula(n["forward"], run_time=each * 0.6)
+            edges = graph.incoming(i)
+            self.play(*(e.animate.set_color_role(th.output) for e in edges), run_time=each * 0.5)
+            value = self.value_label(graph, i, n["value_text"], th.output, False)
+            self.play(*fade_in(value), *(e.animate.set_color_role(th.muted) for e in edges), run_time=each * 0.5)
+
+    def backward(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+        th = self.theme
+        out = t["output"]
+        self.set_formula(t["backward_seed"])
+        self.play(*fade_in(self.value_label(graph, out, "1", th.highlight, True)), run_time=0.5)
+        for k, step in enumerate(t["backward"]):
+            i = step["node"]
+            detailed = k < DETAILED_STEPS
+            path = graph.downstream_edges(i)
+            direct = [e for e in path if e[0] == i]
+            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 6 if e in direct else 4,
+                                                              1.0 if e in direct else 0.5) for e in path),
+                      run_time=0.4)
+            self.set_formula(*step["lines"], run_time=0.5 if detailed else 0.6, reveal=detailed)
+            grad = self.value_label(graph, i, step_text(t, i), th.highlight, True)
+            self.play(*fade_in(grad), run_time=0.4)
+            if detailed:
+                self.wait(0.8)
+            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 3, 0.35) for e in path), run_time=0.3)
+
+    # -- text from the trace ---------------------------------------------------------------
+    @staticmethod
+    def name_of(t: dict[str, Any], name: str) -> str:
+        return next(n["label"] for n in t["nodes"] if n["name"] == name)
+
+    @staticmethod
+    def value_of(t: dict[str, Any], name: str) -> str:
+        return next(n["value_text"] for n in t["nodes"] if n["name"] == name)
+
+
+def step_text(t: dict[str, Any], node_id: int) -> str:
+    return t["nodes"][node_id]["grad_text"]

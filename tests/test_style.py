@@ -1,0 +1,33 @@
+"""Shared style helpers: number formatting and the Graphviz layout."""
+import numpy as np
+import pytest
+
+from deepviz.style.numbers import fmt_sig, tex_number
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.0, "0"), (3.0, "3"), (-0.08607, "\u22120.08607"), (20.0855, "20.09"), (0.004285, "0.004285"),
+    (1.2345e-5, "1.234\u00d710\u207b\u2075"), (-123456.0, "\u22121.235\u00d710\u2075"),
+])
+def test_fmt_sig_keeps_four_significant_digits(value, text):
+    assert fmt_sig(value) == text
+
+
+def test_tex_number_writes_minus_and_powers_of_ten_for_latex():
+    assert tex_number(fmt_sig(-1.2345e-5)) == "-1.234\\times 10^{-5}"
+    assert tex_number(fmt_sig(-2.5)) == "-2.5"
+
+
+def test_graphviz_layout_places_every_node_and_routes_every_edge_left_to_right():
+    from deepviz.style.graph import layout
+
+    edges = [("a", "c"), ("b", "c"), ("c", "d"), ("a", "d")]
+    lay = layout({k: 0.6 for k in "abcd"}, edges)
+    assert set(lay.positions) == set("abcd") and set(lay.splines) == set(edges)
+    for tail, head in edges:
+        assert lay.positions[tail][0] < lay.positions[head][0]
+        pts = lay.splines[(tail, head)]
+        # a spline runs from the tail's circle to the head's circle (clipped at their borders)
+        assert np.linalg.norm(pts[0] - lay.positions[tail]) == pytest.approx(0.3, abs=0.05)
+        assert np.linalg.norm(pts[-1] - lay.positions[head]) == pytest.approx(0.3, abs=0.05)
+        assert (len(pts) - 1) % 3 == 0
