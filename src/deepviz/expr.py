@@ -13,6 +13,7 @@ consumers, as in a computational graph. Errors are :class:`ExprError` with one l
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -142,7 +143,9 @@ class _Builder:
             raise ExprError(f"'{_segment(self.text, e.func)}' is not a function name")
         fn = FUNCTIONS.get(e.func.id)
         if fn is None:
-            raise ExprError(f"unknown function '{e.func.id}'; allowed: {', '.join(FUNCTIONS)}")
+            close = difflib.get_close_matches(e.func.id, FUNCTIONS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ExprError(f"unknown function '{e.func.id}'{hint}; allowed: {', '.join(FUNCTIONS)}")
         if e.keywords:
             raise ExprError(f"{fn.name}() takes no keyword arguments")
         n = len(e.args)

@@ -147,7 +147,8 @@ def test_random_programs_match_autograd(program, vals):
 
 # -- the parser: a whitelist, one-line errors ----------------------------------------------------
 @pytest.mark.parametrize("expr, message", [
-    ("foo(x)", "unknown function 'foo'"),
+    ("foo(x)", "unknown function 'foo'; allowed: exp, log"),
+    ("sigmod(x)", "unknown function 'sigmod' (did you mean sigmoid?)"),
     ("__import__('os').system('true')", "is not a function name"),
     ("__import__('os')", "unknown function '__import__'"),
     ("x.real + 1", "not allowed"),

@@ -167,6 +167,8 @@ def _derivation(lhs: str, steps: list[str]) -> list[str]:
     for step in steps:
         if bare(step) != bare(kept[-1]):
             kept.append(step)
+        elif len(kept) > 1:
+            kept[-1] = step  # the later form: the plain number rather than "(-0.24)"
     return [f"{lhs} = {kept[1]}", *(f"= {s}" for s in kept[2:])]
 
 
@@ -175,9 +177,22 @@ def _product(left: str, right: str) -> str:
         return right
     if right == "1":
         return left
-    if right.startswith("-") or " + " in right or " - " in right:
+    if right.startswith("-") or _top_level_sum(right):
         right = f"\\left({right}\\right)"
     return f"{left}\\cdot {right}"
+
+
+def _top_level_sum(tex: str) -> bool:
+    """Whether ``tex`` has a + or - outside any group (so it needs parentheses as a factor)."""
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i > 0:
+            return True
+    return False
 
 
 def decomposition(graph: Graph, names: dict[int, str]) -> list[dict[str, Any]]:
