@@ -1,6 +1,11 @@
+import os
 import shutil
+import tempfile
 
 import pytest
+
+# The tests compile LaTeX into a cache of their own, not the user's.
+os.environ["DEEPVIZ_CACHE_DIR"] = tempfile.mkdtemp(prefix="deepviz-test-cache-")
 
 
 def pytest_collection_modifyitems(config, items):

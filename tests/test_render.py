@@ -105,3 +105,24 @@ def test_python_api_result_shows_the_video_with_captions_in_jupyter(rendered):
     html = rendered["no-padding-strided"]._repr_html_()
     assert html.startswith("<video controls") and "data:video/mp4;base64," in html
     assert '<track kind="captions"' in html and "data:text/vtt;base64," in html
+
+
+def test_latex_is_compiled_once_and_shared_through_the_cache(tmp_path, monkeypatch):
+    from manim import MathTex, tempconfig
+    from manim.mobject.text import tex_mobject
+
+    from deepviz.render import shared_tex_cache
+
+    monkeypatch.setenv("DEEPVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    compiled = []
+    original = tex_mobject.tex_to_svg_file
+    monkeypatch.setattr(tex_mobject, "tex_to_svg_file",
+                        lambda *a, **k: compiled.append(a[0]) or original(*a, **k))
+    for run in range(2):
+        with tempconfig({"media_dir": str(tmp_path / f"media{run}")}), shared_tex_cache():
+            formula = MathTex(r"\frac{\partial L}{\partial y} = 2D", r"\cdot 3")
+    assert len(compiled) == 1  # the second render read the cached SVG
+    assert len(formula) == 2 and formula.width > 0
+    files = list((tmp_path / "cache" / "tex").iterdir())
+    assert len(files) == 1 and files[0].suffix == ".svg"  # published whole, no temporary left
+    assert tex_mobject.tex_to_svg_file.__name__ == "<lambda>"  # restored after the render
