@@ -199,3 +199,83 @@ class Neuron(VGroup):
 def edge(a: VMobject, b: VMobject, color: str, width: float = 3) -> Line:
     """A connection from the right side of ``a`` to the left side of ``b``."""
     return Line(a.get_right(), b.get_left(), buff=0.05).set_stroke(color, width, opacity=0.8)
+
+
+def colored_text(parts: Sequence[tuple[str, str | None]], theme: Theme, size: float = LABEL_SIZE,
+                 mono: bool = False) -> VGroup:
+    """One line of text set as a whole, each part in its own colour (None: the foreground).
+
+    The line is laid out once, so spacing and baseline are those of plain text; each part
+    becomes one path (as :func:`text`), e.g. to tie a symbol's colour to its matrix.
+    """
+    content = "".join(p for p, _ in parts)
+    glyphs = Text(content, font=MONO if mono else FONT, font_size=size, disable_ligatures=True).submobjects
+    if len(glyphs) != len(content):  # Manim versions differ: some drop the whitespace glyphs
+        keep = iter(glyphs)
+        glyphs = [next(keep) if not ch.isspace() else None for ch in content]
+    group, start = VGroup(), 0
+    for part, color in parts:
+        pieces = [g for g in glyphs[start:start + len(part)] if g is not None and g.get_num_points()]
+        start += len(part)
+        if not pieces:
+            continue
+        flat = VMobject()
+        flat.set_points(np.concatenate([g.points for g in pieces]))
+        flat.set_fill(color or theme.foreground, opacity=1.0).set_stroke(width=0)
+        flat.text = part
+        group.add(flat)
+    return group
+
+
+def zoom_lines(small: VMobject, big: VMobject, color: str, buff: float = 0.06, width: float = 2.5) -> VGroup:
+    """A magnifier: a frame around ``small``, a frame around ``big`` (its enlarged view) and
+    the two lines joining their facing corners, as a camera zoom is drawn in print."""
+    a = Rectangle(width=small.width + 2 * buff, height=small.height + 2 * buff).move_to(small)
+    b = Rectangle(width=big.width + 2 * buff, height=big.height + 2 * buff).move_to(big)
+    gap = b.get_center() - a.get_center()
+    if a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]:
+        # one above the other: join the left ends and the right ends of the facing edges
+        ya, yb = (a.get_bottom()[1], b.get_top()[1]) if gap[1] < 0 else (a.get_top()[1], b.get_bottom()[1])
+        lines = [Line([a.get_left()[0], ya, 0], [b.get_left()[0], yb, 0]),
+                 Line([a.get_right()[0], ya, 0], [b.get_right()[0], yb, 0])]
+    else:  # side by side: join the top ends and the bottom ends of the facing edges
+        xa, xb = (a.get_right()[0], b.get_left()[0]) if gap[0] > 0 else (a.get_left()[0], b.get_right()[0])
+        lines = [Line([xa, a.get_top()[1], 0], [xb, b.get_top()[1], 0]),
+                 Line([xa, a.get_bottom()[1], 0], [xb, b.get_bottom()[1], 0])]
+    group = VGroup(a, b, *lines)
+    group.set_stroke(color, width).set_fill(opacity=0)
+    for line in lines:
+        line.set_stroke(color, width * 0.6, opacity=0.7)
+    return group
+
+
+class Bars(VGroup):
+    """Vertical bars standing on one baseline, one per value, each with its value above it.
+
+    ``xs`` are the bars' centres; heights are proportional to the values, the largest
+    ``max_height`` tall (a zero bar stays a hairline, so its place remains visible).
+    """
+
+    def __init__(self, values: Sequence[float], xs: Sequence[float], theme: Theme, color: str,
+                 max_height: float = 2.0, width: float = 0.5, fmt: Callable[[float], str] = fmt_num,
+                 size: float = BODY_SIZE, scale_to: float | None = None, baseline: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.theme, self.color, self.fmt, self.size = theme, color, fmt, size
+        self.max_height, self.bar_width, self.baseline = max_height, width, baseline
+        self.top_value = scale_to if scale_to is not None else max((abs(v) for v in values), default=1.0) or 1.0
+        self.bars = VGroup(*(self.make_bar(v, x) for v, x in zip(values, xs)))
+        self.labels = VGroup(*(self.make_label(v, bar) for v, bar in zip(values, self.bars)))
+        self.add(self.bars, self.labels)
+
+    def height_of(self, value: float) -> float:
+        return max(0.02, abs(value) / self.top_value * self.max_height)
+
+    def make_bar(self, value: float, x: float) -> Rectangle:
+        """A bar for ``value`` centred on ``x`` (not yet added), e.g. the target of a Transform."""
+        bar = Rectangle(width=self.bar_width, height=self.height_of(value))
+        bar.set_stroke(self.color, 2).set_fill(self.color, self.theme.fill_opacity() + 0.3)
+        return bar.move_to([x, self.baseline, 0], aligned_edge=DOWN)
+
+    def make_label(self, value: float, bar: VMobject) -> VMobject:
+        lab = label(self.fmt(value), self.theme, size=self.size)
+        return fit_width(lab, max(self.bar_width * 1.9, 0.6)).next_to(bar, UP, buff=0.08)

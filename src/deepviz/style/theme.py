@@ -35,6 +35,11 @@ class Theme:
     inserted: str  # zeros inserted between cells
     extra: str  # additional padding
     caption_bg: str
+    # distinct colours for a sequence of items that each keep their colour (encoder states, classes)
+    series: tuple[str, ...] = ()
+
+    def series_color(self, i: int) -> str:
+        return self.series[i % len(self.series)]
 
     def fill_opacity(self) -> float:
         return 0.35 if self.name == "dark" else 0.25
@@ -54,6 +59,8 @@ DARK = Theme(
     inserted=OKABE_ITO["purple"],
     extra=OKABE_ITO["yellow"],
     caption_bg="#000000",
+    series=(OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["yellow"], OKABE_ITO["purple"],
+            OKABE_ITO["vermilion"], OKABE_ITO["blue"], "#BBBBBB"),
 )
 
 LIGHT = Theme(
@@ -70,6 +77,8 @@ LIGHT = Theme(
     inserted=OKABE_ITO["purple"],
     extra="#8F7F00",
     caption_bg="#FFFFFF",
+    series=(OKABE_ITO["blue"], "#B87D00", OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermilion"],
+            OKABE_ITO["sky"], "#8F7F00", "#555555"),
 )
 
 THEMES = {t.name: t for t in (DARK, LIGHT)}

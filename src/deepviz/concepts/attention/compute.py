@@ -1,0 +1,99 @@
+"""Attention in a GRU encoder-decoder, computed with torch: params -> Trace.
+
+The model (``deepviz.models.seq2seq``) is trained on the shipped corpus at first use and cached.
+This module runs it on the user's sentence, recording every quantity the video shows: encoder
+states, and per decoder step the scores, the softmax weights alpha, the context vector, the new
+decoder state and the output distribution; the decoder emits its most likely word (greedy).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ...models.en_es import EOS, SOS, load, tokenize
+from ...models.seq2seq import Config, load_model
+from ...params import ParamError
+from ...style.numbers import fmt_num
+from ...trace import Trace, to_plain
+
+MAX_WORDS = 8
+TOP = 3  # words shown of each output distribution
+
+
+def source_words(sentence: str) -> list[str]:
+    """The sentence as corpus tokens; an unknown word is a one-line error with the closest words."""
+    words = tokenize(sentence)
+    if not words:
+        raise ParamError("sentence", "the sentence is empty")
+    if len(words) > MAX_WORDS:
+        raise ParamError("sentence", f"{len(words)} words; at most {MAX_WORDS} fit the video")
+    vocab = load().source
+    for w in words:
+        if w not in vocab:
+            raise ParamError("sentence", f"'{w}' is not in the corpus vocabulary; closest known words: "
+                                         f"{', '.join(vocab.closest(w))}")
+    return words
+
+
+@torch.no_grad()
+def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
+    words = source_words(values["sentence"])
+    corpus = load()
+    cfg = Config(hidden=values["hidden"], attention=values["attention"], seed=values["seed"])
+    model, _ = load_model(cfg, corpus)
+    src = torch.tensor([[corpus.source.index(w) for w in words]])
+    embeddings = model.src_embed(src)[0]
+    states, s = model.encode(src, torch.tensor([len(words)]))
+    mask = torch.ones(1, len(words), dtype=torch.bool)
+    prev = torch.tensor([corpus.target.index(SOS)])
+    max_steps = values["steps"] or 10
+    steps = []
+    for _ in range(max_steps):
+        logits, s_new, e, alpha, context = model.step(prev, s, states, mask)
+        probs = torch.softmax(logits[0], -1)
+        top = torch.topk(probs, TOP)
+        word = corpus.target.words[top.indices[0].item()]
+        steps.append({
+            "input": corpus.target.words[prev.item()], "state_before": s[0], "scores": e[0], "alpha": alpha[0],
+            "context": context[0], "state": s_new[0],
+            "top": [{"word": corpus.target.words[i], "p": p} for i, p in zip(top.indices.tolist(), top.values)],
+            "word": word, "p": top.values[0],
+        })
+        prev, s = top.indices[:1], s_new
+        if word == EOS and not values["steps"]:
+            break
+    data = to_plain({
+        "source": words, "target": [st["word"] for st in steps],
+        "attention": cfg.attention, "hidden": cfg.hidden, "dims": values["dims"],
+        "encoder": {"embeddings": embeddings, "states": states[0]},
+        "decoder": {"initial": states[0, len(words) - 1], "steps": steps},
+        "matrix": [st["alpha"] for st in steps],
+    })
+    return Trace(concept="attention", params={}, data=data, narration=narration(data), preset=preset)
+
+
+def _alphas(alpha: list[float], words: list[str]) -> str:
+    return ", ".join(f"{w} {fmt_num(a)}" for w, a in zip(words, alpha))
+
+
+def narration(t: dict[str, Any]) -> dict[str, str]:
+    src, steps = t["source"], t["decoder"]["steps"]
+    score = ("v\u00b7tanh(W\u209b s + W\u2095 h)" if t["attention"] == "additive" else "the dot product s\u00b7h")
+    out = {
+        "intro": f"A GRU encoder-decoder trained on deepviz's English-Spanish corpus translates "
+                 f"\u201c{' '.join(src)}\u201d.",
+        "encoder": f"The encoder reads one word at a time; each state h(i) summarises the sentence up to word i "
+                   f"({t['hidden']} numbers; {t['dims']} shown).",
+    }
+    for j, st in enumerate(steps, 1):
+        best = max(range(len(src)), key=lambda i: st["alpha"][i])
+        fed = "the start token" if st["input"] == SOS else f"\u201c{st['input']}\u201d"
+        emitted = "the end of the sentence" if st["word"] == EOS else f"\u201c{st['word']}\u201d"
+        out[f"step{j}"] = (f"Step {j}: the decoder reads {fed}. Scores {score}, softmax gives \u03b1: "
+                           f"{_alphas(st['alpha'], src)}. The context leans on \u201c{src[best]}\u201d; "
+                           f"the decoder emits {emitted} (p = {fmt_num(st['p'])}).")
+    translation = " ".join(w for w in t["target"] if w != EOS)
+    out["matrix"] = (f"The attention matrix: one row per emitted word, one column per source word; each row sums "
+                     f"to 1. Translation: \u201c{translation}\u201d.")
+    return out
