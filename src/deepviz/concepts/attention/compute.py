@@ -74,12 +74,12 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
 
 
 def _alphas(alpha: list[float], words: list[str]) -> str:
-    return ", ".join(f"{w} {fmt_num(a)}" for w, a in zip(words, alpha))
+    return ", ".join(f"\u201c{w}\u201d {fmt_num(a)}" for w, a in zip(words, alpha))
 
 
 def narration(t: dict[str, Any]) -> dict[str, str]:
     src, steps = t["source"], t["decoder"]["steps"]
-    score = ("v\u00b7tanh(W\u209b s + W\u2095 h)" if t["attention"] == "additive" else "the dot product s\u00b7h")
+    score = "v\u00b7tanh(W\u209b s + W\u2095 h)" if t["attention"] == "additive" else "s\u00b7h"
     out = {
         "intro": f"A GRU encoder-decoder trained on deepviz's English-Spanish corpus translates "
                  f"\u201c{' '.join(src)}\u201d.",
@@ -87,12 +87,11 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
                    f"({t['hidden']} numbers; {t['dims']} shown).",
     }
     for j, st in enumerate(steps, 1):
-        best = max(range(len(src)), key=lambda i: st["alpha"][i])
         fed = "the start token" if st["input"] == SOS else f"\u201c{st['input']}\u201d"
         emitted = "the end of the sentence" if st["word"] == EOS else f"\u201c{st['word']}\u201d"
-        out[f"step{j}"] = (f"Step {j}: the decoder reads {fed}. Scores {score}, softmax gives \u03b1: "
-                           f"{_alphas(st['alpha'], src)}. The context leans on \u201c{src[best]}\u201d; "
-                           f"the decoder emits {emitted} (p = {fmt_num(st['p'])}).")
+        how = f" (score = {score})" if j == 1 else ""
+        out[f"step{j}"] = (f"Step {j}: reading {fed}, the decoder scores every encoder state{how}; softmax gives "
+                           f"\u03b1: {_alphas(st['alpha'], src)}. It emits {emitted} (p = {fmt_num(st['p'])}).")
     translation = " ".join(w for w in t["target"] if w != EOS)
     out["matrix"] = (f"The attention matrix: one row per emitted word, one column per source word; each row sums "
                      f"to 1. Translation: \u201c{translation}\u201d.")

@@ -228,8 +228,8 @@ class AttentionScene(DeepvizScene):
         th = self.theme
         matrix = t["matrix"]
         cols, rows = len(t["source"]), len(matrix)
-        cell_w = min(1.2, (self.content_width - 2.0) / cols)
-        cell_h = min(0.6, (self.content_height - 1.0) / rows)
+        cell_w = min(1.6, (self.content_width - 2.0) / cols)
+        cell_h = min(0.8, (self.content_height - 1.0) / rows)
         grid = Grid(matrix, th, cell_h, cell_width=cell_w, fmt=_fmt)
         for r in range(rows):
             for c in range(cols):
