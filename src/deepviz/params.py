@@ -6,6 +6,7 @@ same way everywhere: a :class:`ParamError` naming the parameter and what is allo
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -177,6 +178,47 @@ class Str(Param):
         if len(value) > self.max_length:
             raise self._fail(f"at most {self.max_length} characters, got {len(value)}")
         return value
+
+
+PUNCTUATION = ".,!?;:\"'()"
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-cased words; punctuation around a word is ignored ("Thankful!" is "thankful")."""
+    return [w for w in (part.strip(PUNCTUATION).lower() for part in text.split()) if w]
+
+
+@dataclass(frozen=True)
+class Words(Str):
+    """A sentence whose every word is in a vocabulary, from 1 to ``max_words`` words.
+
+    ``vocabulary`` is called when a value is checked (so a corpus loads only when needed);
+    an unknown word is an error that lists the closest known words.
+    """
+
+    vocabulary: Callable[[], Sequence[str]] = tuple
+    max_words: int = 10
+
+    def allowed(self) -> str:
+        return f"1 to {self.max_words} words of the vocabulary"
+
+    def check(self, value: Any) -> str:
+        value = super().check(value)
+        self.words(value)
+        return value
+
+    def words(self, value: str) -> list[str]:
+        words = split_words(value)
+        if not 1 <= len(words) <= self.max_words:
+            raise self._fail(f"needs 1 to {self.max_words} words, got {len(words)}")
+        known = [w for w in self.vocabulary() if not w.startswith("<")]
+        lookup = set(known)
+        for w in words:
+            if w not in lookup:
+                close = difflib.get_close_matches(w, known, n=3, cutoff=0.0)
+                raise self._fail(f"unknown word {w!r} (the vocabulary has {len(known)} words); "
+                                 f"closest known words: {', '.join(close)}")
+        return words
 
 
 _PAIR = re.compile(r"^\s*(-?\d+)\s*(?:[xX×,]\s*(-?\d+)\s*)?$")

@@ -1,11 +1,12 @@
 """The English->Spanish corpus shipped with deepviz (``data/en_es.tsv``) and its vocabularies."""
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from ..params import split_words
 
 PAD, SOS, EOS = "<pad>", "<s>", "</s>"
 
@@ -33,10 +34,6 @@ class Vocab:
     def _lookup(self) -> dict[str, int]:
         return _lookup(self.words)
 
-    def closest(self, word: str, n: int = 4) -> list[str]:
-        real = [w for w in self.words if not w.startswith("<")]
-        return difflib.get_close_matches(word, real, n=n, cutoff=0.5) or sorted(real)[:n]
-
 
 @lru_cache(maxsize=8)
 def _lookup(words: tuple[str, ...]) -> dict[str, int]:
@@ -52,7 +49,7 @@ class Corpus:
 
 
 def tokenize(sentence: str) -> list[str]:
-    return sentence.lower().replace(".", " ").replace(",", " ").split()
+    return split_words(sentence)
 
 
 @lru_cache(maxsize=1)

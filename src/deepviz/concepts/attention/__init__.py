@@ -1,18 +1,18 @@
 """Attention in an encoder-decoder: how a decoder attends to the encoder's states while translating."""
 from ...catalog import Concept, Preset, register
-from ...params import Choice, Int, ParamSet, Str
+from ...params import Choice, Int, ParamSet, Words
 
 
-def _check(values):
-    from .compute import source_words  # the corpus loads only when a command needs it
+def _corpus_words():
+    from ...models.en_es import load  # the corpus loads only when a value is checked
 
-    source_words(values["sentence"])
+    return load().source.words
 
 
 PARAMS = ParamSet(
     (
-        Str("sentence", "I eat apples", "an English sentence over the corpus's 48 words (listed in "
-            "docs/traces/attention.md)", max_length=120),
+        Words("sentence", "I eat apples", "an English sentence over the corpus's 48 words (listed in "
+              "docs/traces/attention.md)", max_length=120, vocabulary=_corpus_words, max_words=8),
         Choice("attention", "additive", "how the decoder scores each encoder state", choices=("additive", "dot")),
         Int("hidden", 16, "size of the GRU states (the model is trained for it at first use, then cached)",
             min=16, max=32),
@@ -20,7 +20,6 @@ PARAMS = ParamSet(
         Int("steps", 0, "decoding steps; 0 = until the end-of-sentence token (at most 10)", min=0, max=10),
         Int("seed", 0, "seed of the model's training", min=0, max=10_000),
     ),
-    cross_check=_check,
 )
 
 CONCEPT = register(

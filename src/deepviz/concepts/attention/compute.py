@@ -11,34 +11,18 @@ from typing import Any
 
 import torch
 
-from ...models.en_es import EOS, SOS, load, tokenize
+from ...models.en_es import EOS, SOS, load
 from ...models.seq2seq import Config, load_model
-from ...params import ParamError
+from ...params import split_words
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 
-MAX_WORDS = 8
 TOP = 3  # words shown of each output distribution
-
-
-def source_words(sentence: str) -> list[str]:
-    """The sentence as corpus tokens; an unknown word is a one-line error with the closest words."""
-    words = tokenize(sentence)
-    if not words:
-        raise ParamError("sentence", "the sentence is empty")
-    if len(words) > MAX_WORDS:
-        raise ParamError("sentence", f"{len(words)} words; at most {MAX_WORDS} fit the video")
-    vocab = load().source
-    for w in words:
-        if w not in vocab:
-            raise ParamError("sentence", f"'{w}' is not in the corpus vocabulary; closest known words: "
-                                         f"{', '.join(vocab.closest(w))}")
-    return words
 
 
 @torch.no_grad()
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
-    words = source_words(values["sentence"])
+    words = split_words(values["sentence"])  # checked against the vocabulary by the parameter
     corpus = load()
     cfg = Config(hidden=values["hidden"], attention=values["attention"], seed=values["seed"])
     model, _ = load_model(cfg, corpus)

@@ -241,7 +241,9 @@ def narration(graph: Graph, t: dict[str, Any]) -> dict[str, str]:
     shared = sorted((n for n in nodes if len(graph.consumers(n["id"])) > 1), key=lambda n: n["op"] == "input")
     shared_text = (f" {shared[0]['label']} feeds {len(graph.consumers(shared[0]['id']))} nodes, so its gradient "
                    f"is the sum of {len(graph.consumers(shared[0]['id']))} contributions." if shared else "")
-    grads = ", ".join(f"\u2202{out['label']}/\u2202{n['label']} = {n['grad_text']}" for n in inputs)
+    grads = ", ".join(f"\u2202{out['label']}/\u2202{n['label']} = {n['grad_text']}" for n in inputs[:4])
+    if len(inputs) > 4:
+        grads += f"; the other {len(inputs) - 4} are on the graph"
     return {
         "intro": f"Automatic differentiation of {out['label']} with {ins}.",
         "decompose": f"Break the formula into named steps: {len(t['decomposition'])} operations, "

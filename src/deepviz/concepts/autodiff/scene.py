@@ -26,8 +26,10 @@ LABEL_GAP = 0.62  # between two nodes of a rank, in frame units: a value and a g
 RANK_GAP = 0.5  # between ranks, in frame units: the widest label fits
 NODE = 0.62  # node diameter before scaling
 LABEL_ROOM = 0.6  # above and below the graph, for the labels of its top and bottom nodes
-DETAILED_STEPS = 4
-MAX_NODE = 0.95  # largest node diameter, in frame units  # backward steps shown line by line; later ones appear whole
+DETAILED_STEPS = 3  # backward steps shown line by line; later ones appear whole
+FAST_TOTAL = 15.0  # seconds the other backward steps share (each between 1 and 2 s)
+FORWARD_TOTAL = 7.0  # seconds the forward pass's steps share
+MAX_NODE = 0.95  # largest node diameter, in frame units
 
 
 @dataclass
@@ -195,7 +197,7 @@ class AutodiffScene(DeepvizScene):
         inputs = [self.value_label(graph, n["id"], n["value_text"], th.input, False)
                   for n in nodes if n["op"] == "input"]
         self.play(*fade_in(*inputs), run_time=0.6)
-        each = max(0.3, min(0.9, 9.0 / len(t["forward"])))
+        each = max(0.3, min(0.9, FORWARD_TOTAL / len(t["forward"])))
         for i in t["forward"]:
             n = nodes[i]
             self.set_formula(n["forward"], run_time=each * 0.6)
@@ -209,20 +211,24 @@ class AutodiffScene(DeepvizScene):
         out = t["output"]
         self.set_formula(t["backward_seed"])
         self.play(*fade_in(self.value_label(graph, out, "1", th.highlight, True)), run_time=0.5)
+        fast = max(0, len(t["backward"]) - DETAILED_STEPS)
+        pace = max(0.5, min(1.0, FAST_TOTAL / (2.0 * fast))) if fast else 1.0  # 1.0: about 2 s a step
         for k, step in enumerate(t["backward"]):
             i = step["node"]
             detailed = k < DETAILED_STEPS
+            p = 1.0 if detailed else pace
             path = graph.downstream_edges(i)
             direct = [e for e in path if e[0] == i]
             self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 6 if e in direct else 4,
                                                               1.0 if e in direct else 0.5) for e in path),
-                      run_time=0.4)
-            self.set_formula(*step["lines"], run_time=0.5 if detailed else 0.6, reveal=detailed)
+                      run_time=0.4 * p)
+            self.set_formula(*step["lines"], run_time=0.5 if detailed else 0.6 * p, reveal=detailed)
             grad = self.value_label(graph, i, step_text(t, i), th.highlight, True)
-            self.play(*fade_in(grad), run_time=0.4)
+            self.play(*fade_in(grad), run_time=0.4 * p)
             if detailed:
                 self.wait(0.8)
-            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 3, 0.35) for e in path), run_time=0.3)
+            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 3, 0.35) for e in path),
+                      run_time=0.3 * p)
 
     # -- text from the trace ---------------------------------------------------------------
     @staticmethod
