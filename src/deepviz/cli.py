@@ -100,7 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     gallery = sub.add_parser("gallery", help="render every preset and write a static HTML gallery",
                              formatter_class=_Formatter)
     _add_gallery_options(gallery)
+    _add_diagram_parser(sub)
     return parser
+
+
+def _add_diagram_parser(sub) -> None:
+    p = sub.add_parser("diagram", help="draw your own model: block, node-link or 3D-volume diagram",
+                       formatter_class=_Formatter,
+                       description="Capture one forward pass of your model on an example input and draw it.",
+                       epilog="example:\n  deepviz diagram net.py:build_model --input 1,3,224,224 --style block -o net.svg"
+                              "\n  deepviz diagram gpt.py:GPT --input 1,128:long -o gpt.pdf")
+    p.add_argument("model", metavar="FILE.py:NAME", help="a function or class in your file that builds the model "
+                                                         "(called with no arguments)")
+    p.add_argument("--input", action="append", required=True, metavar="SHAPE",
+                   help="the example input's shape, e.g. 1,3,224,224 or 1,128:long (repeat for several inputs)")
+    p.add_argument("--dtype", default="float32", help="dtype of inputs without their own (default float32; "
+                                                      "long for token ids)")
+    p.add_argument("--style", default="block", help="block (default), node-link or volumes")
+    p.add_argument("--depth", type=int, default=None, help="block style: how deep the module hierarchy unfolds "
+                                                           "(default: the deepest that stays readable)")
+    p.add_argument("--theme", default="light", help="light (default) or dark")
+    p.add_argument("--device", default="auto", help="auto (default: shapes only on the meta device when the "
+                                                    "model allows), meta, or real")
+    p.add_argument("-o", "--output", default=None, metavar="FILE", help="a .svg, .png, .pdf or .dot file "
+                                                                        "(default NAME.svg)")
 
 
 def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
@@ -179,7 +202,44 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-COMMANDS = {"list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery}
+def cmd_diagram(args) -> int:
+    from .diagrams import FORMATS, STYLES, DiagramError, diagram
+    from .diagrams.capture import CaptureError
+    from .diagrams.loader import load_model, parse_input
+    from .style.theme import get_theme
+
+    if args.style not in STYLES:
+        raise ParamError("style", f"must be one of {', '.join(STYLES)}; got {args.style!r}")
+    if args.device not in ("auto", "meta", "real"):
+        raise ParamError("device", f"must be auto, meta or real; got {args.device!r}")
+    get_theme(args.theme)
+    out = Path(args.output or f"{args.model.rpartition(':')[2] or 'model'}.svg")
+    if out.suffix.lstrip(".").lower() not in FORMATS:
+        raise ParamError("output", f"the file must end in {', '.join('.' + f for f in FORMATS)}; got {out.name!r}")
+    inputs = [parse_input(text, args.dtype) for text in args.input]
+    shapes_only = args.style != "node-link" and args.device != "real"
+    model = load_model(args.model, "meta" if shapes_only else "cpu")
+    try:
+        d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme,
+                    device="meta" if shapes_only else args.device)
+    except CaptureError as err:
+        if not shapes_only or args.device == "meta":
+            raise ParamError("model", str(err)) from None
+        try:  # the model may need real weights (e.g. it reads tensor values): build it for real
+            d = diagram(load_model(args.model, "cpu"), inputs, style=args.style, depth=args.depth,
+                        theme=args.theme, device="real")
+        except CaptureError as err2:
+            raise ParamError("model", str(err2)) from None
+    except DiagramError as err:
+        name, _, message = str(err).partition(": ")
+        raise ParamError(name.lstrip("-"), message) from None
+    d.save(out)
+    print(out)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
+            "diagram": cmd_diagram}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
