@@ -7,6 +7,7 @@ paths give the same fonts, colours and formats.
 """
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -44,13 +45,19 @@ def _shape_text(shape) -> str:
     return fmt_shape(shape) if shape is not None else ""
 
 
-def box_label(b: Box) -> str:
-    head = b.label + (f" \u00d7{b.repeat}" if b.repeat > 1 else "")
-    if b.kind == "stub":
-        return f"{b.label} {_shape_text(b.shape)}".strip()
+def box_label(b: Box, theme: Theme) -> str:
+    """A one-line HTML label: the kind (and "xN"), then the output shape smaller and muted."""
     if b.kind == "input":
-        head = f"{b.name}"
-    return f"{head}\n{_shape_text(b.shape)}" if b.shape is not None else head
+        head = b.name
+    else:
+        head = b.label + (f" \u00d7{b.repeat}" if b.repeat > 1 else "")
+    head = html.escape(head)
+    if b.repeat > 1:
+        head = f"<B>{head}</B>"
+    if b.shape is None:
+        return f"<{head}>"
+    shape = html.escape(_shape_text(b.shape))
+    return f'<{head}  <FONT POINT-SIZE="8.5" COLOR="{theme.muted}">{shape}</FONT>>'
 
 
 def _node_attrs(b: Box, theme: Theme, residual_target: bool) -> str:
@@ -58,8 +65,8 @@ def _node_attrs(b: Box, theme: Theme, residual_target: bool) -> str:
              "constant": theme.extra, "stub": theme.extra}[b.kind]
     shape = {"function": "ellipse", "stub": "note", "constant": "note"}.get(b.kind, "box")
     style = "rounded,filled" if shape == "box" else "filled"
-    size = 9 if b.kind in ("stub", "function", "constant") else 11
-    return (f'label="{_esc(box_label(b))}", shape={shape}, style="{style}", color="{color}", '
+    size = 9 if b.kind in ("stub", "function", "constant") else 10.5
+    return (f'label={box_label(b, theme)}, shape={shape}, style="{style}", color="{color}", '
             f'fillcolor="{theme.faint}", fontcolor="{theme.foreground}", fontsize={size}, penwidth=1.4')
 
 
@@ -69,8 +76,8 @@ def to_dot(f: Folded, theme: Theme, positions: dict[str, tuple[float, float]] | 
     lines = [
         "digraph G {",
         f'  graph [rankdir=TB, bgcolor="{theme.background}", fontname="{FONT}", fontcolor="{theme.muted}", '
-        f'nodesep=0.25, ranksep=0.3, margin=0.2, pad=0.2{", splines=line" if positions else ""}];',
-        f'  node [fontname="{FONT}", margin="0.12,0.04", height=0.3];',
+        f'nodesep=0.25, ranksep=0.22, margin=0.2, pad=0.2{", splines=line" if positions else ""}];',
+        f'  node [fontname="{FONT}", margin="0.1,0.03", height=0.26];',
         f'  edge [color="{theme.muted}", arrowsize=0.6, penwidth=1.1];',
     ]
     residual_targets = {b for _, b in f.residual}

@@ -79,7 +79,7 @@ def _module_info(model: nn.Module) -> dict[str, ModuleInfo]:
 
     def signature(m: nn.Module) -> str:
         if id(m) not in signatures:
-            extra = m.extra_repr() if not list(m.children()) else ""
+            extra = f"{m.extra_repr()}|{sorted(_leaf_info(m).items())}"
             kids = ",".join(signature(c) for c in m.children())
             signatures[id(m)] = f"{type(m).__name__}({extra})[{kids}]"
         return signatures[id(m)]

@@ -164,11 +164,30 @@ def _stubs(cap: Captured, boxes: list[Box], edges: list[tuple[str, str]], box_of
 
 
 def _residual(boxes: list[Box], edges: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Edges into an addition that skip over other boxes: the identity path of a residual block."""
-    index = {b.key: i for i, b in enumerate(boxes)}
+    """Edges into an addition that go around its other input's branch: the identity path of a
+    residual block (``x + f(x)``: x is an ancestor of f(x)). Two unrelated sums (token plus
+    position embeddings) are not residual."""
     label = {b.key: b.label for b in boxes}
-    return {(a, b) for a, b in edges
-            if label[b] in ("add", "iadd", "radd") and index[b] - index[a] > 1 and label[a] != "stub"}
+    preds: dict[str, list[str]] = {}
+    for a, b in edges:
+        preds.setdefault(b, []).append(a)
+
+    def ancestors(key: str) -> set[str]:
+        seen, stack = set(), list(preds.get(key, []))
+        while stack:
+            k = stack.pop()
+            if k not in seen:
+                seen.add(k)
+                stack.extend(preds.get(k, []))
+        return seen
+
+    found = set()
+    for b, ins in preds.items():
+        if label[b] in ("add", "iadd", "radd") and len(ins) == 2:
+            for a, other in ((ins[0], ins[1]), (ins[1], ins[0])):
+                if a in ancestors(other):
+                    found.add((a, b))
+    return found
 
 
 def max_depth(cap: Captured) -> int:
