@@ -2,47 +2,17 @@
 import torch
 from torch import nn
 
+from deepviz.diagrams.examples import GPT, ResNet  # noqa: F401 - GPT is used by the tests
+
 
 def mlp():
     torch.manual_seed(0)
     return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
 
 
-class Block(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.conv1, self.bn1 = nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c)
-        self.conv2, self.bn2 = nn.Conv2d(c, c, 3, padding=1), nn.BatchNorm2d(c)
-
-    def forward(self, x):
-        return torch.relu(x + self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x))))))
-
-
-class ResNetLike(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Conv2d(3, 8, 3, stride=2, padding=1)
-        self.pool = nn.MaxPool2d(2)
-        self.blocks = nn.Sequential(Block(8), Block(8), Block(8))
-        self.head = nn.Linear(8, 10)
-
-    def forward(self, x):
-        x = self.blocks(self.pool(self.stem(x)))
-        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
-
-class GPT(nn.Module):
-    def __init__(self, layers=2, d=32, heads=4, vocab=100, ctx=256):
-        super().__init__()
-        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(ctx, d)
-        layer = nn.TransformerEncoderLayer(d, heads, 4 * d, batch_first=True, norm_first=True)
-        self.blocks = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
-        self.ln, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
-
-    def forward(self, ids):
-        pos = torch.arange(ids.shape[1], device=ids.device)
-        mask = nn.Transformer.generate_square_subsequent_mask(ids.shape[1], device=ids.device)
-        return self.head(self.ln(self.blocks(self.tok(ids) + self.pos(pos), mask=mask, is_causal=True)))
+def ResNetLike():
+    """Three identical residual blocks of 8 channels, no downsampling (one stage)."""
+    return ResNet(widths=(8,), blocks=3, classes=10)
 
 
 class Branchy(nn.Module):

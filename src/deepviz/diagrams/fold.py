@@ -43,6 +43,17 @@ def module_depth(name: str) -> int:
     return 0 if not name else name.count(".") + 1
 
 
+def prefix(name: str, depth: int) -> str:
+    """The ancestor of module ``name`` at ``depth`` (itself when it is that deep or less)."""
+    return ".".join(name.split(".")[:depth]) if name else ""
+
+
+def prefixes(name: str) -> tuple[str, ...]:
+    """``a.b.c`` -> (``a``, ``a.b``, ``a.b.c``): the module and its ancestors, outermost first."""
+    parts = name.split(".") if name else []
+    return tuple(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+
+
 def path(n: Node) -> list[str]:
     """The modules a node is inside (outermost first), including its own for a leaf module."""
     return list(n.scope[1:]) + ([n.name] if n.kind == "module" else [])
@@ -90,20 +101,19 @@ def fold(cap: Captured, depth: int) -> Folded:
                     first_output[s] = n.id
         if any(s in first_of and first_of[s] != s for s in p):
             continue  # inside a repeat: the first module stands for it
-        folded_into = next((s for s in p if module_depth(s) == depth), None)
-        if folded_into is not None:
-            key = folded_into
+        deepest = p[-1] if p else ""
+        if module_depth(deepest) >= depth:  # inside a module at this depth: part of its box
+            key = prefix(deepest, depth)
             if key not in boxes:
                 info = cap.modules[key]
                 leaf = n.kind == "module" and n.name == key
                 boxes[key] = Box(key, "module" if leaf else "group", info.type, key, n.shape,
-                                 tuple(s for s in p if module_depth(s) < depth), repeat.get(key, 1), info.params,
-                                 n.info if leaf else {})
+                                 prefixes(key)[:-1], repeat.get(key, 1), info.params, n.info if leaf else {})
             boxes[key].shape = n.shape  # the box's output: its last node's
         else:
             key = n.name if n.kind == "module" else f"n{n.id}"
-            boxes[key] = Box(key, n.kind, n.op, n.name, n.shape, tuple(s for s in n.scope[1:]),
-                             repeat.get(n.name, 1), n.params, n.info)
+            outer = prefixes(deepest)[:-1] if n.kind == "module" else prefixes(deepest)
+            boxes[key] = Box(key, n.kind, n.op, n.name, n.shape, outer, repeat.get(n.name, 1), n.params, n.info)
         box_of[n.id] = key
         for s in boxes[key].frames:
             frames.setdefault(s, (cap.modules[s].type, repeat.get(s, 1)))
