@@ -204,7 +204,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def cmd_diagram(args) -> int:
     from .diagrams import FORMATS, STYLES, DiagramError, diagram
-    from .diagrams.capture import CaptureError
+    from .diagrams.capture import SMALL_MODEL, CaptureError
     from .diagrams.loader import load_model, parse_input
     from .style.theme import get_theme
 
@@ -219,9 +219,11 @@ def cmd_diagram(args) -> int:
     inputs = [parse_input(text, args.dtype) for text in args.input]
     shapes_only = args.style != "node-link" and args.device != "real"
     model = load_model(args.model, "meta" if shapes_only else "cpu")
+    if shapes_only and args.device == "auto" and sum(p.numel() for p in model.parameters()) <= SMALL_MODEL:
+        model, shapes_only = load_model(args.model, "cpu"), False  # small: a real pass is quicker than meta
     try:
         d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme,
-                    device="meta" if shapes_only else args.device)
+                    device="meta" if shapes_only else "real" if args.device == "auto" else args.device)
     except CaptureError as err:
         if not shapes_only or args.device == "meta":
             raise ParamError("model", str(err)) from None

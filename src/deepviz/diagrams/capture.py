@@ -7,13 +7,13 @@ works: forward hooks on every module give the module tree and the leaf modules' 
 node that produced it, which gives the edges.
 
 By default the pass runs on the meta device: parameters and buffers are swapped for meta
-tensors with ``torch.func.functional_call`` (the user's model is neither moved nor copied),
+tensors for the pass and put back after (the user's model is neither moved nor copied),
 so a large model needs no memory for weights or activations. Ops without a meta kernel, or
 control flow that reads tensor values, fall back to a real pass on the model's own device.
 """
 from __future__ import annotations
 
-import itertools
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -22,6 +22,8 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
+SMALL_MODEL = 20_000_000  # parameters: "auto" runs a model this small for real (meta ops cost ~0.7 s
+# of one-time imports, a real pass of a small model far less); a larger one on meta (no memory)
 LEAF_TYPES = (nn.MultiheadAttention,)  # modules whose forward does not go through their children
 SKIP = {"__get__", "__set__", "dim", "size", "numel", "is_floating_point", "is_complex", "__len__", "__format__",
         "__repr__", "__bool__", "item", "tolist", "__index__", "__int__", "__float__", "element_size", "stride",
@@ -186,6 +188,28 @@ def _is_leaf(m: nn.Module) -> bool:
     return isinstance(m, LEAF_TYPES) or not any(True for _ in m.children())
 
 
+@contextlib.contextmanager
+def _on_meta(model: nn.Module):
+    """Run with every parameter and buffer swapped for a meta tensor, then put the originals back.
+
+    What ``torch.func.functional_call`` does, without its import of torch._dynamo (0.85 s).
+    The user's model is neither moved nor copied; its tensors are untouched.
+    """
+    saved = []
+    for m in model.modules():
+        for store in (m._parameters, m._buffers):
+            for name, t in store.items():
+                if t is not None and t.device.type != "meta":
+                    saved.append((store, name, t))
+                    meta = t.to("meta")
+                    store[name] = nn.Parameter(meta, t.requires_grad) if isinstance(t, nn.Parameter) else meta
+    try:
+        yield
+    finally:
+        for store, name, t in saved:
+            store[name] = t
+
+
 def _example(spec, device) -> torch.Tensor:
     if isinstance(spec, torch.Tensor):
         return spec.to(device) if device == "meta" else spec
@@ -204,14 +228,10 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
     for m in model.modules():
         handles.append(m.register_forward_pre_hook(recorder.pre_hook, with_kwargs=True))
         handles.append(m.register_forward_hook(recorder.post_hook, with_kwargs=True))
-    state = ({k: v.to("meta") for k, v in itertools.chain(model.named_parameters(), model.named_buffers())}
-             if device == "meta" else None)
+    swap = _on_meta(model) if device == "meta" else contextlib.nullcontext()
     try:
-        with torch.no_grad(), recorder:
-            if state is not None:
-                output = torch.func.functional_call(model, state, tuple(examples))
-            else:
-                output = model(*examples)
+        with torch.no_grad(), swap, recorder:
+            output = model(*examples)
     finally:
         for h in handles:
             h.remove()
@@ -224,13 +244,16 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
     """Capture ``model`` on example ``inputs`` (tensors, or ``(shape, dtype)`` pairs).
 
     ``device``: "meta" (shapes only, no memory), "real" (the model's own device, real values),
-    or "auto" (meta, and real if the model cannot run on meta).
+    or "auto" (real for a model of at most 20M parameters whose weights exist; otherwise meta, and
+    real if the model cannot run on meta).
     """
     names = list(input_names or (["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]))
     real = next((p.device.type for p in model.parameters()), "cpu")
     if real == "meta":
         device = "meta"
-    tries = ["meta"] if device == "meta" else [real] if device == "real" else ["meta", real]
+    small = sum(p.numel() for p in model.parameters()) <= SMALL_MODEL
+    tries = (["meta"] if device == "meta" else [real] if device == "real"
+             else [real] if small else ["meta", real])
     error: Exception | None = None
     for d in tries:
         try:

@@ -9,7 +9,9 @@ def fmt_num(value: float, digits: int = 2) -> str:
     if abs(value - round(value)) < 1e-9:
         text = str(int(round(value)))
     else:
-        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        text = f"{value:.{digits}f}"
+        if "." in text:  # trailing zeros of the decimals only (140 stays 140)
+            text = text.rstrip("0").rstrip(".")
     if text in ("-0", "-0.0"):
         text = "0"
     return text.replace("-", MINUS)
@@ -36,7 +38,7 @@ SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074
 
 def fmt_sig(value: float, sig: int = 4) -> str:
     """``sig`` significant digits; very small or large magnitudes as 1.2×10⁻⁵."""
-    if value == 0 or abs(value - round(value)) < 1e-9 and abs(value) < 1e5:
+    if value == 0 or 1 <= abs(value) < 1e5 and abs(value - round(value)) < 1e-9:
         return fmt_num(value)
     exponent = int(f"{value:e}".split("e")[1])
     if -3 <= exponent < 5:
