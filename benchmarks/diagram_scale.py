@@ -11,6 +11,7 @@ weights on the CPU) in its own process, side by side.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -66,12 +67,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per model; the fastest is reported")
     ap.add_argument("--timeout", type=float, default=300.0)
     args = ap.parse_args()
-    try:
-        import torchview  # noqa: F401
-
-        has_torchview = True
-    except ImportError:
-        has_torchview = False
+    has_torchview = importlib.util.find_spec("torchview") is not None
     baseline, _, _ = run("import torch; print('{}')", Path("/dev/null"), args.timeout)
     print(f"python + import torch alone: {baseline:.2f} s")
     print(f"{'model':16s} {'tool':10s} {'wall s':>7s} {'peak MB':>8s} {'boxes':>5s} {'size pt':>11s}")

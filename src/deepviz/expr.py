@@ -63,7 +63,8 @@ class Node:
     extra: int | None = None  # softmax's component index (0-based)
 
     def key(self) -> tuple:
-        return (self.op, self.args, self.extra)
+        # constants and node ids tagged apart: 2.0 == 2 in Python, and node 2 is not the number 2
+        return (self.op, tuple(("c", a) if isinstance(a, float) else ("n", a) for a in self.args), self.extra)
 
     def inputs(self) -> list[int]:
         return [a for a in self.args if isinstance(a, int) and not isinstance(a, bool)]

@@ -191,6 +191,12 @@ def test_values_that_leave_the_domain_are_a_clear_error():
         deepviz.trace("autodiff", expr="log(x - 2)", values="x=1")
 
 
+def test_a_constant_is_not_mistaken_for_the_node_with_that_number():
+    # found by hypothesis: mul(2.0, a) and mul(node 2, a) were one node, since 2.0 == 2 in Python
+    t = deepviz.trace("autodiff", expr="exp(2 * a) * a + b", values="a=1, b=1")
+    assert t["nodes"][t["output"]]["value"] == pytest.approx(math.exp(2) + 1, abs=1e-12)
+
+
 def test_repeated_subexpressions_are_one_node():
     graph = parse_program("exp(h1) / (exp(h1) + exp(h2))")
     exps = [n for n in graph.nodes if n.op == "exp"]

@@ -24,7 +24,7 @@ def test_mlp_is_a_chain_of_its_layers():
 def test_shapes_equal_the_real_forward_pass_and_the_model_is_not_moved():
     model = ResNetLike()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    cap = capture(model, [((2, 3, 32, 32), torch.float32)])
+    cap = capture(model, [((2, 3, 32, 32), torch.float32)], device="meta")
     assert cap.device == "meta"
     assert all(p.device.type == "cpu" for p in model.parameters())
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # not moved, not trained
@@ -37,6 +37,13 @@ def test_shapes_equal_the_real_forward_pass_and_the_model_is_not_moved():
         h.remove()
     captured = {n.name: n.shape for n in cap.nodes if n.kind == "module"}
     assert captured == real
+
+
+def test_auto_runs_a_small_model_for_real_and_a_model_built_on_meta_on_meta():
+    assert capture(mlp(), [((1, 2), torch.float32)]).device == "cpu"
+    with torch.device("meta"):
+        model = mlp()
+    assert capture(model, [((1, 2), torch.float32)]).device == "meta"
 
 
 def test_residual_additions_read_both_paths():

@@ -135,7 +135,7 @@ class AttentionScene(DeepvizScene):
 
     # -- one decoder step ---------------------------------------------------------------------
     def decoder_step(self, t: dict[str, Any], j: int, step: dict[str, Any]) -> None:
-        th, dims, cols = self.theme, t["dims"], self.cols
+        th, cols = self.theme, self.cols
         if len(self.translation) > 1:  # the word fed back
             self.play(Indicate(self.translation[-1], color=th.output), run_time=0.5)
         s_prev, s_name = self.column_vector(step["state_before"], th.output, f"s({j})", cols.decoder, t)

@@ -1,12 +1,10 @@
 """The data set and its validation: plain Python (no torch), so parameters check fast."""
 from __future__ import annotations
 
-import csv
-import math
-from pathlib import Path
 from typing import Any
 
 from ...params import ParamError
+from ...tables import load_table
 
 # Two features on very different scales (hours of study, minutes of sleep / 10), so that
 # the hidden units' statistics differ clearly between batches.
@@ -20,34 +18,7 @@ MAX_ROWS = 30
 
 def load_rows(spec: str) -> list[tuple[float, float]]:
     """'preset', inline rows 'a,b;c,d', or a CSV file with two numeric columns (header allowed)."""
-    spec = spec.strip()
-    if spec == "preset":
-        return [tuple(r) for r in PRESET_DATA]
-    if spec.lower().endswith(".csv") or Path(spec).is_file():
-        path = Path(spec)
-        if not path.is_file():
-            raise ParamError("data", f"no such CSV file: {spec}")
-        with path.open(newline="", encoding="utf-8") as f:
-            raw = [row for row in csv.reader(f) if row and any(cell.strip() for cell in row)]
-        if raw and not _numeric(raw[0]):
-            raw = raw[1:]  # a header line
-    else:
-        raw = [row.split(",") for row in spec.split(";") if row.strip()]
-    rows = []
-    for n, row in enumerate(raw, start=1):
-        if len(row) != 2 or not _numeric(row):
-            raise ParamError("data", f"row {n} must be two numbers 'x1,x2', got {','.join(row)!r}")
-        rows.append((float(row[0]), float(row[1])))
-    if not 2 <= len(rows) <= MAX_ROWS:
-        raise ParamError("data", f"needs 2 to {MAX_ROWS} rows, got {len(rows)}")
-    return rows
-
-
-def _numeric(row) -> bool:
-    try:
-        return all(math.isfinite(float(cell)) for cell in row)
-    except ValueError:
-        return False
+    return load_table(spec, ("x1", "x2"), PRESET_DATA, 2, MAX_ROWS)
 
 
 def batches(n_rows: int, batch_size: int) -> list[range]:

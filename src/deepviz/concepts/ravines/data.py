@@ -1,12 +1,10 @@
 """The ravine's data set and the parsing of its options: plain Python (no torch), so they check fast."""
 from __future__ import annotations
 
-import csv
-import math
-from pathlib import Path
 from typing import Any
 
 from ...params import ParamError
+from ...tables import is_numeric, load_table
 
 # The seed's three cases (x1, x2, t): x2 is about twenty times larger than x1.
 PRESET_DATA = ((2.0, 40.0, 5.0), (4.0, 80.0, 7.0), (8.0, -160.0, 0.0))
@@ -16,32 +14,12 @@ MAX_LEVELS = 8
 
 def load_rows(spec: str) -> list[tuple[float, float, float]]:
     """'preset', inline rows 'x1,x2,t;x1,x2,t;...', or a CSV file with three numeric columns (header allowed)."""
-    spec = spec.strip()
-    if spec == "preset":
-        return [tuple(r) for r in PRESET_DATA]
-    if spec.lower().endswith(".csv") or Path(spec).is_file():
-        path = Path(spec)
-        if not path.is_file():
-            raise ParamError("data", f"no such CSV file: {spec}")
-        with path.open(newline="", encoding="utf-8") as f:
-            raw = [row for row in csv.reader(f) if row and any(cell.strip() for cell in row)]
-        if raw and not _numeric(raw[0]):
-            raw = raw[1:]  # a header line
-    else:
-        raw = [row.split(",") for row in spec.split(";") if row.strip()]
-    rows = []
-    for n, row in enumerate(raw, start=1):
-        if len(row) != 3 or not _numeric(row):
-            raise ParamError("data", f"row {n} must be three numbers 'x1,x2,t', got {','.join(row)!r}")
-        rows.append((float(row[0]), float(row[1]), float(row[2])))
-    if not MIN_ROWS <= len(rows) <= MAX_ROWS:
-        raise ParamError("data", f"needs {MIN_ROWS} to {MAX_ROWS} rows, got {len(rows)}")
-    return rows
+    return load_table(spec, ("x1", "x2", "t"), PRESET_DATA, MIN_ROWS, MAX_ROWS)
 
 
 def parse_start(spec: str) -> tuple[float, float]:
     parts = spec.split(",")
-    if len(parts) != 2 or not _numeric(parts):
+    if len(parts) != 2 or not is_numeric(parts):
         raise ParamError("start", f"expected two numbers 'w1,w2' such as 0,0.2; got {spec!r}")
     return float(parts[0]), float(parts[1])
 
@@ -54,7 +32,7 @@ def parse_contours(spec: str) -> int | list[float]:
         if not 1 <= n <= MAX_LEVELS:
             raise ParamError("contours", f"a count must be from 1 to {MAX_LEVELS}, got {n}")
         return n
-    if not parts or not _numeric(parts) or len(parts) > MAX_LEVELS:
+    if not parts or not is_numeric(parts) or len(parts) > MAX_LEVELS:
         raise ParamError("contours", f"expected a count (1 to {MAX_LEVELS}) or up to {MAX_LEVELS} positive levels "
                                      f"of J such as '1,5,20'; got {spec!r}")
     levels = sorted(float(p) for p in parts)
@@ -66,12 +44,6 @@ def parse_contours(spec: str) -> int | list[float]:
 def fmt_plain(v: float) -> str:
     return f"{v:g}"
 
-
-def _numeric(row) -> bool:
-    try:
-        return all(math.isfinite(float(cell)) for cell in row)
-    except ValueError:
-        return False
 
 
 def check(values: dict[str, Any]) -> None:
