@@ -91,6 +91,10 @@ class DeepvizScene(Scene):
             mob.shift(LEFT * (mob.get_right()[0] - half))
         return mob
 
+    def add_overlay(self, *mobs: Mobject) -> None:
+        """Add what stays put on the screen (title, captions); a 3D scene keeps it out of the camera's moves."""
+        self.add(*mobs)
+
     # -- time -------------------------------------------------------------------------------
     @property
     def time(self) -> float:
@@ -106,10 +110,9 @@ class DeepvizScene(Scene):
         title.to_edge(UP, buff=0.22)
         title.is_title = True
         old = getattr(self, "_title", None)
+        self.add_overlay(title)
         if old is not None:
             self.play(*fade_out(old), *fade_in(title), run_time=0.5)
-        else:
-            self.add(title)
         self._title = title
         return title
 
@@ -124,7 +127,7 @@ class DeepvizScene(Scene):
             if self._caption is not None:
                 self.remove(self._caption)
             self._caption = self._caption_mobject(text)
-            self.add(self._caption)
+            self.add_overlay(self._caption)
         return text
 
     def reading_time(self) -> float:
