@@ -46,6 +46,7 @@ class Node:
     dtype: str = ""
     params: int = 0  # parameters owned by this node's module
     info: dict[str, Any] = field(default_factory=dict)  # e.g. kernel_size, stride, in/out features
+    values: dict[str, Any] | None = None  # with keep_values: a summary of the output (see summarize)
 
     @property
     def shape(self) -> tuple[int, ...] | None:
@@ -104,8 +105,9 @@ def _leaf_info(m: nn.Module) -> dict[str, Any]:
 
 
 class _Recorder(TorchFunctionMode):
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, keep_values: bool = False):
         super().__init__()
+        self.keep_values = keep_values
         self.names = {id(m): n for n, m in model.named_modules()}
         self.nodes: list[Node] = []
         self.producer: dict[int, int] = {}  # id(tensor) -> node id
@@ -128,6 +130,8 @@ class _Recorder(TorchFunctionMode):
         tensors = [t for t in leaves if isinstance(t, torch.Tensor)]
         node.shapes = [tuple(t.shape) for t in tensors]
         node.dtype = str(tensors[0].dtype).replace("torch.", "") if tensors else ""
+        if self.keep_values and tensors and tensors[0].device.type != "meta":
+            node.values = summarize(tensors[0])
         for t in tensors:
             self.producer[id(t)] = node.id
             self.alive.append(t)
@@ -184,6 +188,31 @@ class _Recorder(TorchFunctionMode):
         return None
 
 
+SUMMARY_SIDE = 8  # a summary's grid is at most this many values on a side
+
+
+def summarize(t: torch.Tensor) -> dict[str, Any]:
+    """What a viewer can read of an activation: statistics and a small grid of values.
+
+    4D (N, C, H, W): the channel mean of the first example, average-pooled to at most 8x8.
+    3D (N, T, D): the first 8 positions' first 8 features. 2D (N, F): the first example's
+    first 16 features as two rows. Values are floats (an integer tensor is converted).
+    """
+    x = t.detach().float()
+    if x.dim() == 4:
+        side = (min(SUMMARY_SIDE, x.shape[2]), min(SUMMARY_SIDE, x.shape[3]))
+        grid = torch.nn.functional.adaptive_avg_pool2d(x[0].mean(0, keepdim=True)[None], side)[0, 0]
+    elif x.dim() == 3:
+        grid = x[0, :SUMMARY_SIDE, :SUMMARY_SIDE]
+    elif x.dim() == 2:
+        flat = x[0, :2 * SUMMARY_SIDE]
+        grid = flat.reshape(2, -1) if flat.numel() > SUMMARY_SIDE and flat.numel() % 2 == 0 else flat[None]
+    else:
+        grid = x.reshape(-1)[:SUMMARY_SIDE][None]
+    return {"mean": x.mean().item(), "std": x.std().item() if x.numel() > 1 else 0.0, "min": x.min().item(),
+            "max": x.max().item(), "zeros": (x == 0).float().mean().item(), "grid": grid.tolist()}
+
+
 def _is_leaf(m: nn.Module) -> bool:
     return isinstance(m, LEAF_TYPES) or not any(True for _ in m.children())
 
@@ -219,9 +248,10 @@ def _example(spec, device) -> torch.Tensor:
     return torch.zeros(shape, dtype=dtype, device=device)
 
 
-def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[str]) -> Captured:
+def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[str],
+         keep_values: bool = False) -> Captured:
     examples = [_example(s, device) for s in inputs]
-    recorder = _Recorder(model)
+    recorder = _Recorder(model, keep_values)
     for name, x in zip(input_names, examples):
         recorder.add("input", "input", [], x, name=name)
     handles = []
@@ -240,7 +270,7 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
 
 
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
-            input_names: Sequence[str] | None = None) -> Captured:
+            input_names: Sequence[str] | None = None, keep_values: bool = False) -> Captured:
     """Capture ``model`` on example ``inputs`` (tensors, or ``(shape, dtype)`` pairs).
 
     ``device``: "meta" (shapes only, no memory), "real" (the model's own device, real values),
@@ -257,7 +287,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
     error: Exception | None = None
     for d in tries:
         try:
-            return _run(model, inputs, d, names)
+            return _run(model, inputs, d, names, keep_values)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err
     raise CaptureError(f"the model failed on the example input: {type(error).__name__}: {_first_line(error)}")

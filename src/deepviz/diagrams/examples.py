@@ -19,6 +19,12 @@ def mlp(sizes=(2, 16, 1)) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def small_cnn() -> nn.Sequential:
+    """A digit-sized CNN (1x12x12 in, 10 scores out): two convolutions, pooling, a linear head."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 8, 3), nn.ReLU(),
+                         nn.Flatten(), nn.Linear(8 * 3 * 3, 10))
+
+
 class BasicBlock(nn.Module):
     """A ResNet basic block: two 3x3 convolutions and the identity (or a 1x1 projection) added."""
 

@@ -28,6 +28,7 @@ class Box:
     repeat: int = 1
     params: int = 0
     info: dict = field(default_factory=dict)
+    last: int = -1  # the captured node whose output the box shows
 
 
 @dataclass
@@ -115,6 +116,7 @@ def fold(cap: Captured, depth: int) -> Folded:
             outer = prefixes(deepest)[:-1] if n.kind == "module" else prefixes(deepest)
             boxes[key] = Box(key, n.kind, n.op, n.name, n.shape, outer, repeat.get(n.name, 1), n.params, n.info)
         box_of[n.id] = key
+        boxes[key].last = n.id
         for s in boxes[key].frames:
             frames.setdefault(s, (cap.modules[s].type, repeat.get(s, 1)))
 

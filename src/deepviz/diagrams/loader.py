@@ -17,6 +17,7 @@ from ..params import ParamError
 DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64", "float16": "float16",
           "bfloat16": "bfloat16", "long": "int64", "int64": "int64", "int": "int32", "int32": "int32",
           "bool": "bool"}
+_MODULE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
 _SHAPE = re.compile(r"^\s*\d+(\s*[,x\u00d7]\s*\d+)*\s*$")
 
 
@@ -41,14 +42,16 @@ def load_model(spec: str, device: str = "cpu"):
     """Import ``file.py:name`` and build the model (call the function, or the class with no arguments).
 
     With ``device="meta"`` the model is built under ``torch.device("meta")``: no memory for weights.
+    ``spec`` may also name an importable module: ``deepviz.diagrams.examples:small_cnn``.
     """
-    import torch
-    from torch import nn
-
     path_text, sep, name = spec.rpartition(":")
     if not sep or not path_text or not name:
         raise ParamError("model", f"expected path/to/file.py:name (a function or class in that file); got {spec!r}")
     path = Path(path_text)
+    if not path_text.endswith(".py") and not path.exists() and _MODULE.match(path_text):
+        module = _import_module(path_text)  # an installed module, e.g. deepviz.diagrams.examples
+        module_name = module.__name__
+        return _build(module, module_name, path_text, name, device)
     if not path.is_file():
         raise ParamError("model", f"no such file: {path_text}")
     module_name = f"_deepviz_user_{abs(hash(str(path.resolve())))}"
@@ -62,6 +65,20 @@ def load_model(spec: str, device: str = "cpu"):
             sys.path.remove(str(path.parent.resolve()))
     except Exception as err:  # noqa: BLE001 - the user's code: report its message
         raise ParamError("model", f"importing {path_text} failed: {type(err).__name__}: {_line(err)}") from None
+    return _build(module, module_name, path_text, name, device)
+
+
+def _import_module(dotted: str):
+    try:
+        return importlib.import_module(dotted)
+    except Exception as err:  # noqa: BLE001 - the user's code: report its message
+        raise ParamError("model", f"importing {dotted} failed: {type(err).__name__}: {_line(err)}") from None
+
+
+def _build(module, module_name: str, path_text: str, name: str, device: str):
+    import torch
+    from torch import nn
+
     target = getattr(module, name, None)
     if target is None:
         names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)

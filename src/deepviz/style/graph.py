@@ -30,9 +30,10 @@ class Layout:
     height: float
 
 
-def layout(nodes: dict[Hashable, float], edges: Iterable[tuple[Hashable, Hashable]], rankdir: str = "LR",
-           nodesep: float = 0.25, ranksep: float = 0.5) -> Layout:
-    """Lay out circles of the given diameters (inches = Manim units) with ``dot``."""
+def layout(nodes: dict[Hashable, float | tuple[float, float]], edges: Iterable[tuple[Hashable, Hashable]],
+           rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5) -> Layout:
+    """Lay out circles of the given diameters, or boxes of (width, height), with ``dot``
+    (inches = Manim units)."""
     dot = shutil.which("dot")
     if dot is None:
         raise GraphvizMissing("Graphviz's 'dot' is not installed (scripts/setup.sh installs it: apt-get install graphviz)")
@@ -41,7 +42,12 @@ def layout(nodes: dict[Hashable, float], edges: Iterable[tuple[Hashable, Hashabl
     edges = list(edges)
     lines = [f"digraph G {{ rankdir={rankdir}; nodesep={nodesep}; ranksep={ranksep}; splines=spline;",
              "node [shape=circle, fixedsize=true, label=\"\"]; edge [arrowhead=none];"]
-    lines += [f"{ids[k]} [width={nodes[k]:.3f}];" for k in keys]
+    for k in keys:
+        size = nodes[k]
+        if isinstance(size, tuple):
+            lines.append(f"{ids[k]} [shape=box, width={size[0]:.3f}, height={size[1]:.3f}];")
+        else:
+            lines.append(f"{ids[k]} [width={size:.3f}];")
     lines += [f"{ids[a]} -> {ids[b]};" for a, b in edges]
     lines.append("}")
     out = subprocess.run([dot, "-Tplain"], input="\n".join(lines), capture_output=True, text=True, check=True).stdout

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UL, UP, Arrow, Create, GrowFromEdge, Indicate, ManimColor, Rectangle, VGroup, interpolate_color
+from manim import DOWN, LEFT, RIGHT, UL, UP, Arrow, Create, GrowFromEdge, Indicate, Rectangle, VGroup
 
 from ...models.en_es import EOS, SOS
 from ...style.animations import fade_in, fade_out
+from ...style.heatmap import heat_fill
 from ...style.mobjects import BODY_SIZE, Grid, colored_text, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene
@@ -230,11 +231,7 @@ class AttentionScene(DeepvizScene):
         cols, rows = len(t["source"]), len(matrix)
         cell_w = min(1.6, (self.content_width - 2.0) / cols)
         cell_h = min(0.8, (self.content_height - 1.0) / rows)
-        grid = Grid(matrix, th, cell_h, cell_width=cell_w, fmt=_fmt)
-        for r in range(rows):
-            for c in range(cols):
-                a = matrix[r][c]
-                grid.square(r, c).set_fill(interpolate_color(ManimColor(th.background), ManimColor(th.highlight), a), 1.0)
+        grid = heat_fill(Grid(matrix, th, cell_h, cell_width=cell_w, fmt=_fmt), matrix, th, signed=False, scale=1.0)
         heads = VGroup(*(fit_width(label(w, th, size=BODY_SIZE, color=th.series_color(c)), cell_w * 0.95)
                          .next_to(grid.square(0, c), UP, buff=0.12) for c, w in enumerate(t["source"])))
         side = VGroup(*(label(_word(w), th, size=BODY_SIZE, color=th.output)

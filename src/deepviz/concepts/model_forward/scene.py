@@ -1,0 +1,106 @@
+"""Model-forward scene: reads a Trace, draws it; computes nothing.
+
+Top: the model's boxes in a row (laid out by Graphviz), edges between them. Bottom: a panel
+for the box the data has reached: its output shape, a heatmap of its values and their
+statistics, joined to the box by zoom lines.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from manim import DOWN, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
+
+from ...style.animations import fade_in, fade_out
+from ...style.graph import GraphEdge, layout
+from ...style.heatmap import heat_fill
+from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, zoom_lines
+from ...style.numbers import fmt_num, fmt_shape
+from ...style.scene import DeepvizScene
+
+BOX_W, BOX_H = 1.55, 0.85
+MIN_LENGTH = 22.0  # seconds
+PANEL_TOP = 0.55  # the panel's top, below the diagram (frame units)
+
+
+class ModelForwardScene(DeepvizScene):
+    concept = "model-forward"
+
+    def construct(self) -> None:
+        t = self.trace.data
+        self.set_title(f"Forward pass: {t['model'].rpartition(':')[2]}")
+        self.narrate("intro")
+        boxes, edges = self.diagram(t)
+        self.play(*fade_in(*boxes), *(Create(e) for e in edges.values()), run_time=1.0)
+        panel = self.panel(t["boxes"][0], boxes[0])
+        self.play(*fade_in(panel), run_time=0.6)
+        self.finish_reading()
+        for i in range(1, len(t["boxes"])):
+            self.narrate(f"box{i}")
+            incoming = [e for (a, b), e in edges.items() if b == i]
+            self.play(*(ShowPassingFlash(e.path.copy().set_stroke(self.theme.highlight, 6), time_width=0.6)
+                        for e in incoming), boxes[i][0].animate.set_stroke(self.theme.highlight, 4), run_time=0.6)
+            new = self.panel(t["boxes"][i], boxes[i])
+            self.play(*fade_out(panel), *fade_in(new), boxes[i - 1][0].animate.set_stroke(self.theme.grid, 2),
+                      run_time=0.6)
+            panel = new
+            self.finish_reading()
+        self.narrate("output")
+        self.finish_reading()
+        self.wait(max(0.8, MIN_LENGTH - self.time))  # a tiny model still gets time to look at the result
+
+    # -- the diagram -----------------------------------------------------------------------------
+    def diagram(self, t: dict[str, Any]):
+        th = self.theme
+        lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [tuple(e) for e in t["edges"]],
+                     rankdir="LR", nodesep=0.3, ranksep=0.22)
+        boxes = []
+        for i, b in enumerate(t["boxes"]):
+            rect = RoundedRectangle(width=BOX_W, height=BOX_H, corner_radius=0.08)
+            rect.set_stroke(th.input if b["kind"] == "input" else th.grid, 2).set_fill(th.faint, 1.0)
+            name = b["label"] + (f" \u00d7{b['repeat']}" if b["repeat"] > 1 else "")
+            head = fit_width(label(name, th, size=BODY_SIZE), BOX_W - 0.15)
+            shape = fit_width(label(fmt_shape(b["shape"]), th, size=18, color=th.muted), BOX_W - 0.12)
+            text = VGroup(head, shape).arrange(DOWN, buff=0.06).move_to(rect)
+            boxes.append(VGroup(rect, text).move_to(lay.positions[i]))
+        edges = {tuple(e): GraphEdge(lay.splines[tuple(e)], th.muted, width=2.5) for e in t["edges"]}
+        group = VGroup(*boxes, *edges.values())
+        room = self.content_top - PANEL_TOP - 0.35
+        group.scale(min(1.0, self.content_width / group.width, room / group.height))
+        group.move_to(UP * (self.content_top - group.height / 2 - 0.1))
+        return boxes, edges
+
+    # -- the panel of one box's output -------------------------------------------------------------
+    def panel(self, box: dict[str, Any], drawn: VGroup) -> VGroup:
+        th, v = self.theme, box["values"]
+        head = label(f"{box['label']} output  {fmt_shape(box['shape'])}", th, size=BODY_SIZE)
+        if v is None:
+            group = VGroup(head)
+        else:
+            rows, cols = len(v["grid"]), len(v["grid"][0])
+            numbers = cols <= 10 and rows <= 2  # few values: written in the cells
+            cell = min(0.42, 2.6 / max(rows, cols)) if not numbers else 0.55
+            grid = Grid(v["grid"] if numbers else [[None] * cols for _ in range(rows)], th, cell,
+                        cell_width=cell * (1.55 if numbers else 1.0), fmt=lambda x: fmt_num(x, 2))
+            heat_fill(grid, v["grid"], th)
+            stats = VGroup(*(label(s, th, size=18, color=th.muted) for s in (
+                f"min {fmt_num(v['min'])}   max {fmt_num(v['max'])}",
+                f"mean {fmt_num(v['mean'])}   std {fmt_num(v['std'])}",
+                f"{fmt_num(100 * v['zeros'], 0)}% zeros"))).arrange(DOWN, buff=0.12)
+            what = label(self.summary_note(box), th, size=17, color=th.muted)
+            body = VGroup(grid, VGroup(stats, what).arrange(DOWN, buff=0.25)).arrange(RIGHT, buff=0.5)
+            group = VGroup(head, body).arrange(DOWN, buff=0.25)
+        room = PANEL_TOP - self.content_bottom - 0.1
+        if group.height > room:
+            group.scale_to_fit_height(room)
+        fit_width(group, self.content_width)
+        group.move_to(UP * (PANEL_TOP - group.height / 2))
+        return VGroup(group, zoom_lines(drawn, group, th.highlight))
+
+    @staticmethod
+    def summary_note(box: dict[str, Any]) -> str:
+        shape = box["shape"]
+        if len(shape) == 4:
+            return "heatmap: the mean over channels\n(average-pooled to at most 8\u00d78)"
+        if len(shape) == 3:
+            return "heatmap: the first 8 positions \u00d7\nthe first 8 features"
+        return "the first values\n(blue negative, orange positive)"
