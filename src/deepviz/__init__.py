@@ -5,5 +5,13 @@ Importing deepviz is light: torch and Manim load only when a trace or render nee
 from .api import list_concepts, render, trace
 from .params import ParamError
 
+
+def diagram(model, example_input, style: str = "block", **options):
+    """Draw ``model`` (block, node-link or volumes); see :func:`deepviz.diagrams.diagram`."""
+    from .diagrams import diagram as draw
+
+    return draw(model, example_input, style=style, **options)
+
+
 __version__ = "0.1.0"
-__all__ = ["list_concepts", "render", "trace", "ParamError", "__version__"]
+__all__ = ["diagram", "list_concepts", "render", "trace", "ParamError", "__version__"]

@@ -148,3 +148,10 @@ def test_cli_errors_are_one_line(tmp_path, capsys, args, message):
     err = capsys.readouterr().err.strip()
     assert err.startswith("deepviz: error: " + message.format(src=src, dir=tmp_path)) and "\n" not in err
     assert not list(tmp_path.glob("*.svg")) and not list(tmp_path.glob("*.jpg"))
+
+
+def test_the_top_level_api_shows_svg_in_jupyter():
+    import deepviz
+
+    d = deepviz.diagram(mlp(), (1, 2))
+    assert d._repr_svg_().lstrip().startswith("<?xml") and d.style == "block"
