@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ..cache import cache_dir
+from ..threads import one_thread
 from .en_es import EOS, SOS, Corpus, load
 
 MODEL_VERSION = 1  # bump when the architecture or training changes: old caches are ignored
@@ -91,16 +92,10 @@ def _batch(corpus: Corpus):
 def train(corpus: Corpus, cfg: Config) -> Seq2Seq:
     """Full-batch teacher-forced training with Adam; seeded, so the same weights every time.
 
-    One thread: these tensors are tiny, and two threads measured 5x slower (10.1 s against 2.0 s
-    for 60 epochs) from the cost of splitting each small operation.
+    One thread (see ``deepviz.threads``): these tensors are tiny.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with torch.enable_grad():  # callers may run under no_grad
-            return _train(corpus, cfg)
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread(), torch.enable_grad():  # callers may run under no_grad
+        return _train(corpus, cfg)
 
 
 def _train(corpus: Corpus, cfg: Config) -> Seq2Seq:

@@ -1,0 +1,96 @@
+"""The playground engine: data sets, features, training, regularisation, heatmaps, the tape."""
+import math
+
+import pytest
+import torch
+
+from deepviz.studio.engine import CLASSIFY, FEATURES, Config, Playground, featurize, make_data
+
+
+@pytest.mark.parametrize("dataset", CLASSIFY)
+def test_classification_sets_are_balanced_and_inside_the_plane(dataset):
+    x, y = make_data(Config(dataset=dataset, points=600))
+    counts = torch.bincount(y)
+    assert len(counts) == (3 if dataset == "three-gauss" else 2)
+    assert counts.min() >= 0.4 * 600 / len(counts)
+    assert x.abs().max() <= 6.0
+
+
+def test_noise_moves_points_and_the_seed_fixes_them():
+    clean, _ = make_data(Config(dataset="xor", noise=0))
+    noisy, _ = make_data(Config(dataset="xor", noise=40))
+    again, _ = make_data(Config(dataset="xor", noise=40))
+    assert not torch.allclose(clean, noisy) and torch.equal(noisy, again)
+
+
+def test_regression_targets_lie_in_minus_one_to_one():
+    for dataset in ("plane", "multi-gauss"):
+        _, y = make_data(Config(dataset=dataset, noise=20))
+        assert y.dtype == torch.float32 and y.abs().max() <= 1.0
+
+
+def test_each_feature_is_its_formula():
+    x = torch.tensor([[0.5, -2.0], [3.0, 1.0]])
+    f = featurize(x, tuple(FEATURES))
+    a, b = x[:, 0], x[:, 1]
+    expected = torch.stack([a, b, a * a, b * b, a * b, a.sin(), b.sin(), a.cos(), b.cos()], 1)
+    torch.testing.assert_close(f, expected)
+
+
+def test_training_on_circle_reaches_a_small_loss_quickly():
+    p = Playground(Config())
+    start = p.history[0][1]
+    for _ in range(200):
+        p.train_epoch()
+        if p.history[-1][1] < 0.05:
+            break
+    assert p.epoch < 200 and p.history[-1][1] < 0.05 < start
+    assert p.accuracy()[1] > 0.95
+
+
+def test_l1_regularisation_drives_weights_towards_zero():
+    plain, l1 = Playground(Config(hidden=(8,))), Playground(Config(hidden=(8,), regularization="l1", reg_rate=0.01))
+    for _ in range(60):
+        plain.train_epoch()
+        l1.train_epoch()
+    weight = lambda p: sum(m.weight.abs().sum().item() for m in p.net if isinstance(m, torch.nn.Linear))  # noqa: E731
+    assert weight(l1) < 0.7 * weight(plain)
+
+
+def test_heatmaps_are_every_nodes_output_over_the_plane():
+    p = Playground(Config(hidden=(3, 2)))
+    maps = p.heatmaps(20)
+    assert [tuple(m.shape) for m in maps] == [(2, 20, 20), (3, 20, 20), (2, 20, 20), (1, 20, 20)]
+    # the top-left cell is the point (-6, +6): x1 there is -6, x2 is +6
+    assert maps[0][0, 0, 0].item() == pytest.approx(-6) and maps[0][1, 0, 0].item() == pytest.approx(6)
+    with torch.no_grad():
+        h = torch.tanh(p.net[0](torch.tensor([[-6.0, 6.0]])))
+    torch.testing.assert_close(maps[1][:, 0, 0], h[0])
+
+
+def test_the_tape_restores_an_earlier_network():
+    p = Playground(Config())
+    for _ in range(5):
+        p.train_epoch()
+    state = {k: v.clone() for k, v in p.tape[2].state.items()}
+    loss2 = p.history[2][1]
+    p.restore(2)
+    assert p.epoch == 2 and all(torch.equal(v, state[k]) for k, v in p.net.state_dict().items())
+    assert p.losses()[0] == pytest.approx(loss2)
+
+
+def test_a_live_learning_rate_change_keeps_the_network():
+    p = Playground(Config())
+    p.train_epoch()
+    before = {k: v.clone() for k, v in p.net.state_dict().items()}
+    p.update(learning_rate=0.1)
+    assert p.epoch == 1 and all(torch.equal(v, before[k]) for k, v in p.net.state_dict().items())
+    p.update(hidden=(3,))
+    assert p.epoch == 0 and p.net[0].out_features == 3
+
+
+def test_a_huge_learning_rate_diverges_and_is_detected():
+    p = Playground(Config(dataset="plane", learning_rate=1e3, activation="linear"))
+    for _ in range(20):
+        p.train_epoch()
+    assert p.diverged() or not math.isfinite(p.history[-1][1])
