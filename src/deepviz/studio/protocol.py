@@ -1,0 +1,152 @@
+"""The playground's messages: what a page may send (validated), and the frames it receives.
+
+Client messages are pydantic models told apart by ``type``; an invalid one is answered with
+an ``error`` naming the field, never by closing the connection or a traceback. Frames carry
+every heatmap as bytes (0-255 for -1..1), base64-encoded, so a 100x100 output map and every
+neuron's map fit in a few tens of kilobytes.
+"""
+from __future__ import annotations
+
+import base64
+import math
+from typing import Annotated, Literal, Union
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from .engine import ACTIVATIONS, DATASETS, FEATURES, INITS, OPTIMIZERS, REGULARIZATION, Config, Playground
+
+MAX_LAYERS, MAX_WIDTH = 8, 16
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Settings(_Strict):
+    """Every setting of the playground; each message may change any of them."""
+
+    dataset: Literal[DATASETS] | None = None  # type: ignore[valid-type]
+    noise: float | None = Field(None, ge=0, le=50)
+    train_ratio: float | None = Field(None, ge=0.1, le=0.9)
+    data_seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    features: list[Literal[tuple(FEATURES)]] | None = Field(None, min_length=1)  # type: ignore[valid-type]
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] | None = Field(None, max_length=MAX_LAYERS)
+    activation: Literal[tuple(ACTIVATIONS)] | None = None  # type: ignore[valid-type]
+    learning_rate: float | None = Field(None, gt=0, le=10)
+    batch_size: int | None = Field(None, ge=1, le=30)
+    optimizer: Literal[OPTIMIZERS] | None = None  # type: ignore[valid-type]
+    init: Literal[INITS] | None = None  # type: ignore[valid-type]
+    regularization: Literal[REGULARIZATION] | None = None  # type: ignore[valid-type]
+    reg_rate: float | None = Field(None, ge=0, le=10)
+    dropout: float | None = Field(None, ge=0, lt=1)
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+
+    @field_validator("features")
+    @classmethod
+    def _distinct(cls, v):
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError("each feature at most once")
+        return v
+
+    def changes(self) -> dict:
+        out = {k: v for k, v in self.model_dump().items() if v is not None}
+        for k in ("features", "hidden"):
+            if k in out:
+                out[k] = tuple(out[k])
+        return out
+
+
+class Configure(_Strict):
+    type: Literal["configure"]
+    settings: Settings
+
+
+class Play(_Strict):
+    type: Literal["play"]
+
+
+class Pause(_Strict):
+    type: Literal["pause"]
+
+
+class Step(_Strict):
+    type: Literal["step"]
+    unit: Literal["epoch", "batch"] = "epoch"
+
+
+class Reset(_Strict):
+    type: Literal["reset"]
+
+
+class Speed(_Strict):
+    type: Literal["speed"]
+    epochs_per_second: float = Field(gt=0, le=10_000)
+
+
+class Restore(_Strict):
+    type: Literal["restore"]
+    epoch: int = Field(ge=0)
+
+
+class SetWeight(_Strict):
+    """Edit one weight (``index`` = [to, from]) or bias (``index`` = [to]) of a layer live."""
+
+    type: Literal["set_weight"]
+    layer: int = Field(ge=0, le=MAX_LAYERS)
+    index: list[Annotated[int, Field(ge=0, le=MAX_WIDTH * 2)]] = Field(min_length=1, max_length=2)
+    value: float = Field(ge=-100, le=100)
+
+
+Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, SetWeight], Field(discriminator="type")]
+MESSAGE = TypeAdapter(Message)
+
+
+def parse(raw: str | bytes):
+    """A client message, or a one-line error naming the field (for an ``error`` frame)."""
+    try:
+        return MESSAGE.validate_json(raw), None
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
+        where = ".".join(loc[1:]) or "message"  # loc[0] is the message's type
+        return None, f"{where}: {first['msg']}"
+
+
+def config_from(settings: Settings, base: Config) -> Config:
+    from dataclasses import replace
+
+    return replace(base, **settings.changes())
+
+
+def _bytes(t: torch.Tensor, signed: bool = True) -> str:
+    """-1..1 (or 0..1) to 0..255, row-major, base64."""
+    x = (t.clamp(-1, 1) + 1) * 127.5 if signed else t.clamp(0, 1) * 255
+    return base64.b64encode(x.round().to(torch.uint8).numpy().tobytes()).decode()
+
+
+def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40) -> dict:
+    """What the page draws now: losses, accuracy, weights, and every heatmap."""
+    epoch, train, test = p.history[-1]
+    acc_train, acc_test = p.accuracy()
+    big = p.heatmaps(resolution)[-1]
+    small = p.heatmaps(neuron_resolution)
+    layers = []
+    for maps in small[:-1]:
+        scale = max(1e-6, maps.abs().max().item())
+        layers.append([_bytes(m / scale) for m in maps])
+    linears = [m for m in p.net if isinstance(m, torch.nn.Linear)]
+    return {
+        "type": "frame", "epoch": epoch,
+        "loss": {"train": _finite(train), "test": _finite(test)},
+        "accuracy": {"train": _finite(acc_train), "test": _finite(acc_test)},
+        "output": {"resolution": resolution, "classes": p.cfg.classes,
+                   "maps": [_bytes(m, signed=p.cfg.classes != 3) for m in big]},
+        "neurons": {"resolution": neuron_resolution, "layers": layers},
+        "weights": [m.weight.detach().tolist() for m in linears],
+        "biases": [m.bias.detach().tolist() for m in linears],
+    }
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None

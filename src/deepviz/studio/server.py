@@ -1,0 +1,181 @@
+"""The studio's web server: FastAPI, one playground session per websocket (one per tab).
+
+Training is decoupled from drawing: while playing, a worker thread trains as many epochs as
+the speed setting allows, and the connection sends a frame (losses, weights, heatmaps) at most
+``FPS`` times a second, whatever the training rate. Closing the tab closes the socket and
+frees the session. Requests from another origin are refused: a page the user visits must not
+drive the local studio.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from . import protocol
+from .engine import Config, Playground
+
+FPS = 30
+MAX_SESSIONS = 16
+
+
+class Session:
+    """One tab's playground and its play state; the worker thread runs the training."""
+
+    def __init__(self) -> None:
+        self.pg = Playground(Config())
+        self.lock = threading.Lock()
+        self.playing = False
+        self.speed = 1000.0  # epochs per second at most
+        self.error: str | None = None
+        self.version = 0  # bumped by every change: a frame is sent when it moved
+
+    def handle(self, msg) -> str | None:
+        """Apply a client message; returns an error text for the page, if any."""
+        with self.lock:
+            self.version += 1
+            if isinstance(msg, protocol.Configure):
+                self.pg.update(**msg.settings.changes())
+            elif isinstance(msg, protocol.Play):
+                self.playing = True
+            elif isinstance(msg, protocol.Pause):
+                self.playing = False
+            elif isinstance(msg, protocol.Step):
+                self.playing = False
+                self.pg.train_epoch() if msg.unit == "epoch" else self.pg.step_batch()
+            elif isinstance(msg, protocol.Reset):
+                self.playing = False
+                self.pg.reset()
+            elif isinstance(msg, protocol.Speed):
+                self.speed = msg.epochs_per_second
+            elif isinstance(msg, protocol.Restore):
+                if not any(s.epoch == msg.epoch for s in self.pg.tape):
+                    return f"epoch: no snapshot of epoch {msg.epoch}"
+                self.pg.restore(msg.epoch)
+            elif isinstance(msg, protocol.SetWeight):
+                return self.set_weight(msg)
+        return None
+
+    def set_weight(self, msg: protocol.SetWeight) -> str | None:
+        import torch
+
+        linears = [m for m in self.pg.net if isinstance(m, torch.nn.Linear)]
+        if msg.layer >= len(linears):
+            return f"layer: the network has {len(linears)} weight layers"
+        lin = linears[msg.layer]
+        target = lin.weight if len(msg.index) == 2 else lin.bias
+        if any(i >= s for i, s in zip(msg.index, target.shape)):
+            return f"index: out of range for shape {list(target.shape)}"
+        with torch.no_grad():
+            target[tuple(msg.index)] = msg.value
+        return None
+
+    def train_for(self, seconds: float) -> None:
+        """Train while playing, for about ``seconds``, at most ``speed`` epochs per second."""
+        end = time.perf_counter() + seconds
+        while self.playing and time.perf_counter() < end:
+            started = time.perf_counter()
+            with self.lock:
+                if not self.playing:
+                    break
+                self.pg.train_epoch()
+                self.version += 1
+                if self.pg.diverged():
+                    self.playing = False
+                    self.error = "training diverged (the loss is not finite): restore an earlier epoch"
+                    break
+            rest = 1.0 / self.speed - (time.perf_counter() - started)
+            if rest > 0:
+                time.sleep(rest)
+
+
+def _same_origin(origin: str | None, host: str | None) -> bool:
+    """No Origin (a non-browser client), or an Origin naming this very server."""
+    if origin is None:
+        return True
+    return host is not None and urlsplit(origin).netloc == host
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    sessions: set[Session] = set()
+
+    @app.middleware("http")
+    async def refuse_other_origins(request: Request, call_next):
+        if not _same_origin(request.headers.get("origin"), request.headers.get("host")):
+            return JSONResponse({"detail": "requests from another origin are refused"}, status_code=403)
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, err: RequestValidationError):
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"][1:]) or "body"
+        return JSONResponse({"detail": f"{field}: {first['msg']}", "field": field}, status_code=422)
+
+    @app.get("/api/health")
+    async def health():
+        return {"status": "ok", "sessions": len(sessions)}
+
+    @app.get("/", response_class=HTMLResponse)
+    async def index():
+        from .pages import playground_page
+
+        return playground_page()
+
+    @app.websocket("/ws/playground")
+    async def playground(ws: WebSocket):
+        if not _same_origin(ws.headers.get("origin"), ws.headers.get("host")):
+            await ws.close(code=1008)
+            return
+        if len(sessions) >= MAX_SESSIONS:
+            await ws.close(code=1013)
+            return
+        await ws.accept()
+        session = Session()
+        sessions.add(session)
+        loop = asyncio.get_running_loop()
+        sender = asyncio.create_task(_send_frames(ws, session, loop))
+        try:
+            while True:
+                msg, error = protocol.parse(await ws.receive_text())
+                if error is None:
+                    error = await loop.run_in_executor(None, session.handle, msg)
+                if error is not None:
+                    await ws.send_json({"type": "error", "detail": error})
+        except WebSocketDisconnect:
+            pass
+        finally:
+            session.playing = False
+            sender.cancel()
+            with suppress(asyncio.CancelledError):
+                await sender
+            sessions.discard(session)
+
+    app.state.sessions = sessions
+    return app
+
+
+async def _send_frames(ws: WebSocket, session: Session, loop) -> None:
+    """Train between frames (in a worker thread) and send a frame each 1/FPS seconds."""
+    sent = -1
+    while True:
+        started = time.perf_counter()
+        if session.playing:
+            await loop.run_in_executor(None, session.train_for, 1.0 / FPS)
+        with session.lock:
+            version = session.version
+            data = protocol.frame(session.pg) if version != sent else None
+            error, session.error = session.error, None
+        if data is not None:
+            data["playing"] = session.playing
+            await ws.send_json(data)
+            sent = version
+        if error:
+            await ws.send_json({"type": "error", "detail": error})
+        await asyncio.sleep(max(0.0, 1.0 / FPS - (time.perf_counter() - started)))
