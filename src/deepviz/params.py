@@ -326,3 +326,72 @@ class ParamSet:
 def pairs_to_text(values: Sequence[int]) -> str:
     """(3, 4) -> '3x4', (2, 2) -> '2x2' (always both axes, for labels)."""
     return "x".join(str(v) for v in values)
+
+
+def _fmt_float(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+@dataclass(frozen=True)
+class Numbers(Param):
+    """A fixed-shape block of numbers typed as rows: ``'1,2;2,1'`` (2 x 2) or ``'0.5,-1'`` (one row).
+
+    One row gives a flat tuple, several rows a tuple of rows. Every entry must lie in ``[min, max]``.
+    """
+
+    rows: int = 1
+    cols: int = 1
+    min: float | None = None
+    max: float | None = None
+
+    def type_name(self) -> str:
+        return "numbers"
+
+    def example(self) -> str:
+        return self.format(self.default)
+
+    def shape_words(self) -> str:
+        if self.rows == 1:
+            return f"{self.cols} numbers separated by commas"
+        return f"{self.rows} rows of {self.cols} numbers ('a,b;c,d': commas within a row, ';' between rows)"
+
+    def allowed(self) -> str:
+        bounds = _range_words(self.min, self.max)
+        return self.shape_words() + (f", each {bounds}" if bounds else "")
+
+    def parse(self, text: str) -> Any:
+        rows = [r for r in text.strip().split(";")]
+        try:
+            values = [[float(v) for v in r.split(",")] for r in rows]
+        except ValueError:
+            values = None
+        if values is None or len(values) != self.rows or any(len(r) != self.cols for r in values):
+            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {text!r}")
+        return values
+
+    def check(self, value: Any) -> Any:
+        rows = value
+        if self.rows == 1 and isinstance(value, (tuple, list)) and value and not isinstance(value[0], (tuple, list)):
+            rows = [value]
+        ok = (isinstance(rows, (tuple, list)) and len(rows) == self.rows
+              and all(isinstance(r, (tuple, list)) and len(r) == self.cols for r in rows)
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for r in rows for v in r))
+        if not ok:
+            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {self.format_any(value)!r}")
+        for r in rows:
+            for v in r:
+                if v != v or v in (float("inf"), float("-inf")):
+                    raise self._fail(f"expected finite numbers, got {v}")
+                _check_range(self, v, self.min, self.max)
+        out = tuple(tuple(float(v) for v in r) for r in rows)
+        return out[0] if self.rows == 1 else out
+
+    def format_any(self, value: Any) -> str:
+        try:
+            return self.format(value)
+        except (TypeError, ValueError):
+            return str(value)
+
+    def format(self, value: Any) -> str:
+        rows = [value] if self.rows == 1 else value
+        return ";".join(",".join(_fmt_float(v) for v in r) for r in rows)
