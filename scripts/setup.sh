@@ -12,6 +12,7 @@ DEB_PACKAGES=(
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}   # the CPU wheel; any torch>=2.3 works
 
+command -v npm >/dev/null || DEB_PACKAGES+=(nodejs npm)  # the studio's front-end build
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,14 +26,24 @@ fi
 
 stamp=.venv/.deepviz-setup
 want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  exit 0
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; }; then
+  # pip's exit status is kept; only the noise of this machine's local index mirrors is filtered.
+  pip_install() { .venv/bin/python -m pip install -q "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  pip_install --upgrade pip
+  pip_install "$TORCH_SPEC"
+  pip_install -e ".[test]"
+  echo "$want" > "$stamp"
+  echo "setup: ready (.venv)"
 fi
-# pip's exit status is kept; only the noise of this machine's local index mirrors is filtered.
-pip_install() { .venv/bin/python -m pip install -q "$@" 2> >(grep -v "^WARNING: Location" >&2); }
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-pip_install --upgrade pip
-pip_install "$TORCH_SPEC"
-pip_install -e ".[test]"
-echo "$want" > "$stamp"
-echo "setup: ready (.venv)"
+
+# The studio's front end (TypeScript, bundled by esbuild): packages when the lock file changes,
+# the bundle every time (it takes well under a second).
+FRONTEND=src/deepviz/studio/frontend
+fe_stamp=$FRONTEND/node_modules/.deepviz-setup
+fe_want=$(sha256sum "$FRONTEND/package-lock.json" | cut -d' ' -f1)
+if ! { [ -f "$fe_stamp" ] && [ "$(cat "$fe_stamp")" = "$fe_want" ]; }; then
+  npm ci --prefix "$FRONTEND" --no-audit --no-fund --loglevel=error
+  echo "$fe_want" > "$fe_stamp"
+fi
+npm run --prefix "$FRONTEND" --silent build >/dev/null

@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
                              formatter_class=_Formatter)
     _add_gallery_options(gallery)
     _add_diagram_parser(sub)
+    studio = sub.add_parser("studio", help="start the local web app: the neural-network playground",
+                            formatter_class=_Formatter)
+    studio.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    studio.add_argument("--port", type=int, default=8765, help="(default 8765)")
+    studio.add_argument("--open", action="store_true", help="open the page in the browser")
     return parser
 
 
@@ -240,7 +245,25 @@ def cmd_diagram(args) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
+def cmd_studio(args) -> int:
+    if not 0 < args.port < 65536:
+        raise ParamError("port", f"must be from 1 to 65535, got {args.port}")
+    import uvicorn
+
+    from .studio.server import create_app
+
+    url = f"http://{args.host}:{args.port}/"
+    print(f"deepviz studio: {url}  (Ctrl+C stops it)", flush=True)
+    if args.open:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
             "diagram": cmd_diagram}
 
 

@@ -143,9 +143,14 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40) -> 
         "output": {"resolution": resolution, "classes": p.cfg.classes,
                    "maps": [_bytes(m, signed=p.cfg.classes != 3) for m in big]},
         "neurons": {"resolution": neuron_resolution, "layers": layers},
+        "points": {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)},
         "weights": [m.weight.detach().tolist() for m in linears],
         "biases": [m.bias.detach().tolist() for m in linears],
     }
+
+
+def _points(x: torch.Tensor, y: torch.Tensor) -> list[list[float]]:
+    return [[round(a, 3), round(b, 3), round(float(c), 3)] for (a, b), c in zip(x.tolist(), y.tolist())]
 
 
 def _finite(v: float) -> float | None:

@@ -157,6 +157,11 @@ def create_app() -> FastAPI:
                 await sender
             sessions.discard(session)
 
+    from fastapi.staticfiles import StaticFiles
+
+    from .pages import STATIC
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.sessions = sessions
     return app
 
