@@ -168,6 +168,11 @@ def create_app() -> FastAPI:
 
 async def _send_frames(ws: WebSocket, session: Session, loop) -> None:
     """Train between frames (in a worker thread) and send a frame each 1/FPS seconds."""
+    with suppress(WebSocketDisconnect, RuntimeError):  # the tab closed while a frame was on its way
+        await _frames(ws, session, loop)
+
+
+async def _frames(ws: WebSocket, session: Session, loop) -> None:
     sent = -1
     while True:
         started = time.perf_counter()

@@ -119,6 +119,7 @@ class Playground {
   ws!: WebSocket;
   playing = false;
   history: [number, number, number | null][] = [];
+  frames = 0;  // frames drawn (read by benchmarks/playground_rate.py)
   chart = new Chart(document.getElementById("chart")!);
 
   constructor() {
@@ -245,6 +246,7 @@ class Playground {
   }
 
   draw(f: Frame): void {
+    this.frames++;
     document.getElementById("epoch")!.textContent = String(f.epoch);
     const fmt = (v: number | null) => (v === null ? "–" : v.toFixed(3));
     document.getElementById("train-loss")!.textContent = fmt(f.loss.train);
