@@ -94,3 +94,10 @@ def test_closing_the_socket_frees_the_session(client):
         frames(ws)
         assert len(app.state.sessions) == 1
     assert len(app.state.sessions) == 0
+
+
+def test_the_studio_command_refuses_a_bad_port(capsys):
+    from deepviz.cli import main
+
+    assert main(["studio", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip() == "deepviz: error: --port: must be from 1 to 65535, got 70000"
