@@ -105,3 +105,38 @@ def test_keyboard_shortcuts(server, page):
     page.wait_for_function("document.querySelector('#epoch').textContent === '1'")
     page.keyboard.press("r")
     page.wait_for_function("document.querySelector('#epoch').textContent === '0'")
+
+
+def test_the_tape_shows_an_earlier_epoch_and_training_continues_from_it(server, page):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.click("#play")
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 30", timeout=30_000)
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#play').textContent === 'play'")
+    page.evaluate("const t = document.querySelector('#tape'); t.value = '5'; t.dispatchEvent(new Event('input'))")
+    page.wait_for_function("document.querySelector('#tape-label').textContent === 'viewing epoch 5'")
+    assert epoch(page) == 5
+    page.click("#resume")
+    page.wait_for_function("document.querySelector('#tape').max === '5'")
+    page.click("#step")
+    page.wait_for_function("document.querySelector('#epoch').textContent === '6'")
+
+
+def test_a_diverging_run_stops_and_restores_the_last_good_state(server, page):
+    page.goto(server + "/#dataset=plane&activation=linear&learning_rate=10&hidden=8,8")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.click("#play")
+    page.wait_for_selector("#restore-good", timeout=30_000)
+    assert "diverged" in page.inner_text("#error")
+    page.click("#restore-good")
+    page.wait_for_function("document.querySelector('#train-loss').textContent !== '–'")
+    assert page.inner_text("#play") == "play"
+
+
+def test_hovering_a_neuron_shows_its_formula_with_the_actual_weights(server, page):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.hover("#network .layer:nth-of-type(2) canvas.neuron")
+    text = page.inner_text("#formula")
+    assert text.startswith("h1_1 = tanh(") and "x1" in text and "x2" in text

@@ -101,3 +101,16 @@ def test_the_studio_command_refuses_a_bad_port(capsys):
 
     assert main(["studio", "--port", "70000"]) == 2
     assert capsys.readouterr().err.strip() == "deepviz: error: --port: must be from 1 to 65535, got 70000"
+
+
+def test_a_diverged_network_still_makes_a_valid_frame():
+    import json
+
+    from deepviz.studio import protocol
+    from deepviz.studio.engine import Config, Playground
+
+    p = Playground(Config(dataset="plane", activation="linear", learning_rate=10, hidden=(8, 8)))
+    p.train_epoch()
+    assert p.diverged() and p.last_good_epoch() == 0
+    f = json.loads(json.dumps(protocol.frame(p), allow_nan=False))
+    assert f["loss"]["train"] is None and f["epoch"] == 1

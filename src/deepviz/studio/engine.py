@@ -6,6 +6,7 @@ accuracy. The page only draws. One :class:`Playground` per browser tab.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -236,6 +237,21 @@ class Playground:
 
     def diverged(self) -> bool:
         return not all(math.isfinite(v) for _, *vs in self.history[-1:] for v in vs)
+
+    def last_good_epoch(self) -> int:
+        """The latest epoch whose losses were finite (where "restore last good state" goes)."""
+        return max((e for e, tr, te in self.history if math.isfinite(tr)), default=0)
+
+    @contextlib.contextmanager
+    def viewing(self, epoch: int):
+        """The network as it was at ``epoch`` for the duration (the tape's scrubbing); nothing changes."""
+        snap = next(s for s in self.tape if s.epoch == epoch)
+        now = {k: v.clone() for k, v in self.net.state_dict().items()}
+        self.net.load_state_dict(snap.state)
+        try:
+            yield snap
+        finally:
+            self.net.load_state_dict(now)
 
     def restore(self, epoch: int) -> None:
         """Go back to the network as it was at ``epoch`` (the tape); later epochs are dropped."""

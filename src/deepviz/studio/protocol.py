@@ -89,6 +89,13 @@ class Restore(_Strict):
     epoch: int = Field(ge=0)
 
 
+class View(_Strict):
+    """Show the network as it was at ``epoch`` (the tape), without changing the training."""
+
+    type: Literal["view"]
+    epoch: int = Field(ge=0)
+
+
 class SetWeight(_Strict):
     """Edit one weight (``index`` = [to, from]) or bias (``index`` = [to]) of a layer live."""
 
@@ -98,7 +105,8 @@ class SetWeight(_Strict):
     value: float = Field(ge=-100, le=100)
 
 
-Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, SetWeight], Field(discriminator="type")]
+Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, View, SetWeight],
+                    Field(discriminator="type")]
 MESSAGE = TypeAdapter(Message)
 
 
@@ -125,8 +133,14 @@ def _bytes(t: torch.Tensor, signed: bool = True) -> str:
     return base64.b64encode(x.round().to(torch.uint8).numpy().tobytes()).decode()
 
 
-def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40) -> dict:
-    """What the page draws now: losses, accuracy, weights, and every heatmap."""
+def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epoch: int | None = None) -> dict:
+    """What the page draws now (or, with ``epoch``, as it was then): losses, accuracy, weights,
+    every heatmap, the confusion matrix and the span of the tape."""
+    if epoch is not None and epoch != p.epoch:
+        with p.viewing(epoch):
+            out = frame(p, resolution, neuron_resolution)
+        out.update(epoch=epoch, viewing=True, loss=_loss_at(p, epoch))
+        return out
     epoch, train, test = p.history[-1]
     acc_train, acc_test = p.accuracy()
     big = p.heatmaps(resolution)[-1]
@@ -144,9 +158,17 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40) -> 
                    "maps": [_bytes(m, signed=p.cfg.classes != 3) for m in big]},
         "neurons": {"resolution": neuron_resolution, "layers": layers},
         "points": {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)},
-        "weights": [m.weight.detach().tolist() for m in linears],
-        "biases": [m.bias.detach().tolist() for m in linears],
+        "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
+        "confusion": p.confusion() if p.cfg.classes else None,
+        "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[-2000:]],
+        "weights": [[[_finite(v) for v in row] for row in m.weight.detach().tolist()] for m in linears],
+        "biases": [[_finite(v) for v in m.bias.detach().tolist()] for m in linears],
     }
+
+
+def _loss_at(p: Playground, epoch: int) -> dict:
+    _, train, test = next(h for h in p.history if h[0] == epoch)
+    return {"train": _finite(train), "test": _finite(test)}
 
 
 def _points(x: torch.Tensor, y: torch.Tensor) -> list[list[float]]:

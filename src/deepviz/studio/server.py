@@ -33,14 +33,24 @@ class Session:
         self.lock = threading.Lock()
         self.playing = False
         self.speed = 1000.0  # epochs per second at most
-        self.error: str | None = None
+        self.error: dict | None = None
         self.version = 0  # bumped by every change: a frame is sent when it moved
+        self.view: int | None = None  # an earlier epoch the page is looking at (the tape)
+        self.received = 0  # messages handled: the page trusts a frame's play state once it has seen all of its own
 
     def handle(self, msg) -> str | None:
         """Apply a client message; returns an error text for the page, if any."""
         with self.lock:
             self.version += 1
-            if isinstance(msg, protocol.Configure):
+            self.received += 1
+            if not isinstance(msg, protocol.View):
+                self.view = None
+            if isinstance(msg, protocol.View):
+                if not any(s.epoch == msg.epoch for s in self.pg.tape):
+                    return f"epoch: no snapshot of epoch {msg.epoch}"
+                self.playing = False
+                self.view = msg.epoch
+            elif isinstance(msg, protocol.Configure):
                 self.pg.update(**msg.settings.changes())
             elif isinstance(msg, protocol.Play):
                 self.playing = True
@@ -88,7 +98,8 @@ class Session:
                 self.version += 1
                 if self.pg.diverged():
                     self.playing = False
-                    self.error = "training diverged (the loss is not finite): restore an earlier epoch"
+                    self.error = {"type": "diverged", "epoch": self.pg.last_good_epoch(),
+                                  "detail": "training diverged (the loss is not finite)"}
                     break
             rest = 1.0 / self.speed - (time.perf_counter() - started)
             if rest > 0:
@@ -146,6 +157,9 @@ def create_app() -> FastAPI:
                 msg, error = protocol.parse(await ws.receive_text())
                 if error is None:
                     error = await loop.run_in_executor(None, session.handle, msg)
+                else:
+                    with session.lock:
+                        session.received += 1
                 if error is not None:
                     await ws.send_json({"type": "error", "detail": error})
         except WebSocketDisconnect:
@@ -180,12 +194,13 @@ async def _frames(ws: WebSocket, session: Session, loop) -> None:
             await loop.run_in_executor(None, session.train_for, 1.0 / FPS)
         with session.lock:
             version = session.version
-            data = protocol.frame(session.pg) if version != sent else None
+            data = protocol.frame(session.pg, epoch=session.view) if version != sent else None
             error, session.error = session.error, None
         if data is not None:
             data["playing"] = session.playing
+            data["received"] = session.received
             await ws.send_json(data)
             sent = version
         if error:
-            await ws.send_json({"type": "error", "detail": error})
+            await ws.send_json(error)
         await asyncio.sleep(max(0.0, 1.0 / FPS - (time.perf_counter() - started)))

@@ -19,6 +19,8 @@ type Frame = {
   neurons: { resolution: number; layers: string[][] };
   weights: number[][][]; biases: number[][];
   points: { train: number[][]; test: number[][] };
+  viewing: boolean; tape: [number, number]; confusion: number[][] | null; received: number;
+  history: [number, number | null, number | null][];
 };
 
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"];
@@ -137,11 +139,17 @@ class Playground {
       const msg = JSON.parse(e.data);
       if (msg.type === "frame") this.draw(msg as Frame);
       else if (msg.type === "error") this.error(msg.detail);
+      else if (msg.type === "diverged") this.diverged(msg.detail, msg.epoch);
     };
   }
 
+  sent = 0;  // messages sent: a frame's play state counts once the server has handled them all
+
   send(msg: object): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    if (this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(msg));
+      this.sent++;
+    }
   }
 
   configure(changes: Partial<Settings>, resetsNetwork = true): void {
@@ -155,6 +163,16 @@ class Playground {
 
   error(text: string): void {
     document.getElementById("error")!.textContent = text;
+  }
+
+  diverged(text: string, epoch: number): void {
+    const root = document.getElementById("error")!;
+    root.textContent = text + " ";
+    const b = document.createElement("button");
+    b.id = "restore-good";
+    b.textContent = `restore epoch ${epoch}, the last good state`;
+    b.onclick = () => { this.send({ type: "restore", epoch }); root.textContent = ""; };
+    root.appendChild(b);
   }
 
   bindControls(): void {
@@ -173,6 +191,8 @@ class Playground {
         this.configure({ [id]: v } as Partial<Settings>, !live);
       };
     }
+    $("tape").oninput = () => this.send({ type: "view", epoch: Number($("tape").value) });
+    $("resume").onclick = () => { if (this.viewed !== null) this.send({ type: "restore", epoch: this.viewed }); };
     $("add-layer").onclick = () => {
       if (this.settings.hidden.length < MAX_LAYERS) this.configure({ hidden: [...this.settings.hidden, 2] });
     };
@@ -232,6 +252,9 @@ class Playground {
         const cv = document.createElement("canvas");
         cv.className = "neuron";
         cv.title = li === 0 ? this.settings.features[i] : `layer ${li}, neuron ${i + 1}`;
+        if (li > 0) cv.onmouseenter = () => {
+          document.getElementById("formula")!.textContent = `h${li}_${i + 1} = ${this.formula(li, i)}`;
+        };
         col.appendChild(cv);
       }
       root.appendChild(col);
@@ -265,15 +288,46 @@ class Playground {
       maps.forEach((m, i) => canvases[i] && paint(canvases[i], m, f.neurons.resolution));
     });
     this.drawLinks(f);
-    if (!this.history.length || this.history[this.history.length - 1][0] !== f.epoch) {
-      this.history.push([f.epoch, f.loss.train ?? 0, f.loss.test]);
-      this.history = this.history.filter((h) => h[0] <= f.epoch);
-    }
+    if (!f.viewing) this.history = f.history.map(([e, a, b]) => [e, a ?? 0, b]);
     this.chart.draw(this.history);
-    if (f.playing !== this.playing) {
+    this.drawTape(f);
+    this.drawConfusion(f.confusion);
+    this.weights = f.weights; this.biases = f.biases;
+    if (f.received === this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
       document.getElementById("play")!.textContent = this.playing ? "pause" : "play";
     }
+  }
+
+  weights: number[][][] = []; biases: number[][] = [];
+  viewed: number | null = null;  // the earlier epoch shown, if any
+
+  drawTape(f: Frame): void {
+    const tape = document.getElementById("tape") as HTMLInputElement;
+    tape.min = String(f.tape[0]); tape.max = String(f.tape[1]);
+    tape.value = String(f.epoch);
+    this.viewed = f.viewing ? f.epoch : null;
+    document.getElementById("tape-label")!.textContent = f.viewing ? `viewing epoch ${f.epoch}` : "";
+    (document.getElementById("resume") as HTMLButtonElement).hidden = !f.viewing;
+  }
+
+  drawConfusion(m: number[][] | null): void {
+    const root = document.getElementById("confusion")!;
+    if (!m) { root.innerHTML = ""; return; }
+    const head = m.map((_, j) => `<th>pred ${j}</th>`).join("");
+    const rows = m.map((row, i) => `<tr><th>true ${i}</th>${row.map((v) => `<td>${v}</td>`).join("")}</tr>`).join("");
+    root.innerHTML = `<table><caption style="font-size:12px;color:#5f6670">test confusion matrix</caption>` +
+      `<tr><th></th>${head}</tr>${rows}</table>`;
+  }
+
+  formula(layer: number, unit: number): string {
+    // the neuron's pre-activation with its actual weights, e.g. tanh(0.42·x1 − 1.3·x2 + 0.1)
+    const w = this.weights[layer - 1]?.[unit], b = this.biases[layer - 1]?.[unit];
+    if (!w || b === undefined) return "";
+    const names = layer === 1 ? this.settings.features : w.map((_, i) => `h${layer - 1}_${i + 1}`);
+    const terms = w.map((v, i) => `${v < 0 ? "−" : "+"} ${Math.abs(v).toFixed(2)}·${names[i]}`).join(" ");
+    const sign = b < 0 ? "−" : "+";
+    return `${this.settings.activation}(${terms.replace(/^\+ /, "")} ${sign} ${Math.abs(b).toFixed(2)})`;
   }
 
   drawLinks(f: Frame): void {
