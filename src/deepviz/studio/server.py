@@ -162,7 +162,7 @@ def create_app() -> FastAPI:
                         session.received += 1
                 if error is not None:
                     await ws.send_json({"type": "error", "detail": error})
-        except WebSocketDisconnect:
+        except (WebSocketDisconnect, RuntimeError):  # the tab closed (RuntimeError: a send raced the close)
             pass
         finally:
             session.playing = False
