@@ -170,9 +170,13 @@ class DeepvizScene(Scene):
         if self.check_frame:
             self._check_in_frame()
 
+    def frame_checked(self) -> list[Mobject]:
+        """The mobjects the frame check looks at: all of them in a 2D scene."""
+        return list(self.mobjects)
+
     def _check_in_frame(self, tol: float = 1e-3) -> None:
         half_w, half_h = config.frame_width / 2 + tol, config.frame_height / 2 + tol
-        for mob in self.mobjects:
+        for mob in self.frame_checked():
             if mob.get_num_points() == 0 and not mob.submobjects:
                 continue
             left, right = mob.get_left()[0], mob.get_right()[0]

@@ -14,12 +14,6 @@ class Deepviz3DScene(DeepvizScene, ThreeDScene):
     def add_overlay(self, *mobs: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobs)
 
-    def _check_in_frame(self, tol: float = 1e-3) -> None:
+    def frame_checked(self) -> list[Mobject]:
         fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))
-        content = [m for m in self.mobjects if id(m) not in fixed]
-        for m in content:
-            self.mobjects.remove(m)
-        try:
-            super()._check_in_frame(tol)
-        finally:
-            self.mobjects.extend(content)
+        return [m for m in self.mobjects if id(m) in fixed]

@@ -210,7 +210,7 @@ class AutodiffScene(DeepvizScene):
         th = self.theme
         out = t["output"]
         self.set_formula(t["backward_seed"])
-        self.play(*fade_in(self.value_label(graph, out, "1", th.highlight, True)), run_time=0.5)
+        self.play(*fade_in(self.value_label(graph, out, step_text(t, out), th.highlight, True)), run_time=0.5)
         fast = max(0, len(t["backward"]) - DETAILED_STEPS)
         pace = max(0.5, min(1.0, FAST_TOTAL / (2.0 * fast))) if fast else 1.0  # 1.0: about 2 s a step
         for k, step in enumerate(t["backward"]):
