@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .params import ParamError
 
@@ -22,6 +22,12 @@ def is_numeric(cells: Sequence[str]) -> bool:
         return False
 
 
+def csv_rows(lines: Iterable[str]) -> list[list[str]]:
+    """The non-empty rows of CSV text, without a header line (a first row that is not numbers)."""
+    raw = [[cell.strip() for cell in row] for row in csv.reader(lines) if row and any(c.strip() for c in row)]
+    return raw[1:] if raw and not is_numeric(raw[0]) else raw
+
+
 def load_table(spec: str, columns: Sequence[str], preset: Sequence[Sequence[float]], min_rows: int, max_rows: int,
                param: str = "data") -> list[tuple[float, ...]]:
     """Rows of ``len(columns)`` numbers from 'preset', inline 'a,b;c,d', or a CSV path (a header is allowed)."""
@@ -33,11 +39,15 @@ def load_table(spec: str, columns: Sequence[str], preset: Sequence[Sequence[floa
         if not path.is_file():
             raise ParamError(param, f"no such CSV file: {spec}")
         with path.open(newline="", encoding="utf-8") as f:
-            raw = [row for row in csv.reader(f) if row and any(cell.strip() for cell in row)]
-        if raw and not is_numeric(raw[0]):
-            raw = raw[1:]  # a header line
+            raw = csv_rows(f)
     else:
         raw = [row.split(",") for row in spec.split(";") if row.strip()]
+    return parse_rows(raw, columns, min_rows, max_rows, param)
+
+
+def parse_rows(raw: Sequence[Sequence[str]], columns: Sequence[str], min_rows: int, max_rows: int,
+               param: str = "data") -> list[tuple[float, ...]]:
+    """Rows of text cells to rows of ``len(columns)`` finite numbers, or a one-line ParamError."""
     k = len(columns)
     rows = []
     for n, row in enumerate(raw, start=1):

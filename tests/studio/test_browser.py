@@ -138,5 +138,100 @@ def test_hovering_a_neuron_shows_its_formula_with_the_actual_weights(server, pag
     page.goto(server + "/")
     page.wait_for_function("window.playground && window.playground.frames > 0")
     page.hover("#network .layer:nth-of-type(2) canvas.neuron")
-    text = page.inner_text("#formula")
+    text = page.inner_text("#neuron-formula")
     assert text.startswith("h1_1 = tanh(") and "x1" in text and "x2" in text
+
+
+def _drag(page, points):
+    """Mouse strokes on the output panel, in data coordinates (x1, x2) in [-6, 6]."""
+    box = page.locator("#points-canvas").bounding_box()
+    at = lambda x1, x2: (box["x"] + (x1 + 6) / 12 * box["width"], box["y"] + (6 - x2) / 12 * box["height"])  # noqa: E731
+    page.mouse.move(*at(*points[0]))
+    page.mouse.down()
+    for p in points[1:]:
+        page.mouse.move(*at(*p), steps=6)
+    page.mouse.up()
+
+
+def test_a_drawn_data_set_trains(server, page, tmp_path):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.select_option("#dataset", "custom")
+    assert page.is_visible("#draw-row") and not page.is_visible("#formula-row")
+    page.click("#draw-row button[data-class='0']")
+    _drag(page, [(-5, -4), (-4, 4), (-3, -4), (-2, 4)])  # class 0 strokes on the left
+    page.click("#draw-row button[data-class='1']")
+    _drag(page, [(2, -4), (3, 4), (4, -4), (5, 4)])  # class 1 on the right
+    n = page.evaluate("playground.settings.custom.length")
+    assert n >= 20 and page.evaluate("playground.settings.custom.filter(p => p[2] === 1).length") >= 10
+    # the server trains on exactly the drawn points
+    page.wait_for_function(f"playground.last.points.train.length + playground.last.points.test.length === {n}")
+    page.click("#play")
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 40", timeout=30_000)
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#test-acc').textContent === '100%' || "
+                           "document.querySelector('#train-acc').textContent === '100%'", timeout=10_000)
+    assert "dataset=custom" in page.url and "custom=" in page.url
+    shot = tmp_path / "drawn.png"
+    page.locator("#output").screenshot(path=str(shot))
+    from PIL import Image
+
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert sum(n for n, (r, g, b) in colours if b > r + 40) > 2000  # blue on the left
+    assert sum(n for n, (r, g, b) in colours if r > b + 40) > 2000  # orange on the right
+    assert page.errors == []
+
+
+def test_a_formula_boundary_and_a_csv_upload_make_data_sets(server, page, tmp_path):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.select_option("#dataset", "formula")
+    page.fill("#formula", "y > sinn(3*x)")
+    page.click("#formula-apply")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('did you mean sin')")
+    page.fill("#formula", "x*x + y*y < 9")
+    page.click("#formula-apply")
+    # class 1 inside the circle of radius 3: the points the server sends say so (off the rim,
+    # where their 3-decimal rounding could cross it)
+    page.wait_for_function("playground.last && playground.last.points.train.every("
+                           "([a, b, c]) => Math.abs(a*a + b*b - 9) < 0.05 || (a*a + b*b < 9) === (c === 1))")
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,label\n" + "\n".join(f"{i % 7 - 3},{i % 5 - 2},{i % 3}" for i in range(60)))
+    page.set_input_files("#csv", str(csv))
+    page.wait_for_function("playground.last.output.classes === 3 && "
+                           "playground.last.points.train.length + playground.last.points.test.length === 60")
+    assert "60 points, 3 classes" in page.inner_text("#csv-note")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,0\n3,oops,1\n")
+    page.set_input_files("#csv", str(bad))
+    page.wait_for_function("document.querySelector('#error').textContent.includes('row 2')")
+    assert page.errors == []
+
+
+def test_a_click_on_a_link_edits_that_weight_live(server, page):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.locator("#network g.link[data-layer='0'][data-to='1'][data-from='0'] line.hit").click(force=True)
+    assert page.is_visible("#editor") and "x1 → h1_2" in page.inner_text("#editor-label")
+    page.fill("#editor-input", "2.5")
+    page.press("#editor-input", "Enter")
+    page.wait_for_function("playground.last.weights[0][1][0] === 2.5")
+    page.locator("#network .layer:nth-of-type(2) .bias").first.click()
+    page.fill("#editor-input", "-1.25")
+    page.press("#editor-input", "Enter")
+    page.wait_for_function("playground.last.biases[0][0] === -1.25")
+
+
+def test_training_goes_on_while_the_page_is_frozen_like_a_background_tab(server, page):
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.select_option("#speed", "100")
+    page.click("#play")
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 5")
+    cdp = page.context.new_cdp_session(page)
+    e0 = epoch(page)
+    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})  # what a browser may do to a hidden tab
+    time.sleep(2.0)
+    cdp.send("Page.setWebLifecycleState", {"state": "active"})
+    # at 100 epochs/s, 2 s frozen: the first frames after waking already show the epochs trained meanwhile
+    page.wait_for_function(f"Number(document.querySelector('#epoch').textContent) >= {e0 + 120}", timeout=1500)

@@ -1,5 +1,6 @@
 """The studio server: sessions over websockets, validation, origins."""
 import base64
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -114,3 +115,31 @@ def test_a_diverged_network_still_makes_a_valid_frame():
     assert p.diverged() and p.last_good_epoch() == 0
     f = json.loads(json.dumps(protocol.frame(p), allow_nan=False))
     assert f["loss"]["train"] is None and f["epoch"] == 1
+
+
+def test_an_uploaded_csv_becomes_points_and_bad_files_get_a_clear_error():
+    client = TestClient(create_app())
+    ok = client.post("/api/points", content=b"x1,x2,label\n1,2,-1\n3,4,1\n12,0,1\n")
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["points"] == [[0.5, 1.0, 0], [1.5, 2.0, 1], [6.0, 0.0, 1]]  # scaled by 6/12, labels -1,1 -> 0,1
+    assert "scaled by 0.5" in body["note"] and "-1 → 0" in body["note"]
+    for data, status, text in [
+        (b"1,2,0\n3,x,1\n", 422, "file: row 2 must be three numbers"),
+        (b"1,2,0\n3,4,0\n", 422, "file: the label column must hold 2 or 3 distinct integers"),
+        (b"1,2,0\n3,4,0.5\n", 422, "file: the label column must hold 2 or 3 distinct integers, got 0, 0.5"),
+        (b"\xff\xfe\x00", 422, "file: is not UTF-8 text"),
+        (b"1,2,0\n" * 60_000, 413, "file: larger than the 256 KB limit"),
+    ]:
+        r = client.post("/api/points", content=data)
+        assert r.status_code == status and r.json()["detail"].startswith(text) and r.json()["field"] == "file"
+
+
+def test_the_formula_and_custom_points_are_validated_by_field():
+    from deepviz.studio import protocol
+
+    for settings, field in [({"formula": "y > sinn(x)"}, "settings.formula"),
+                            ({"custom": [[1, 7, 0]]}, "settings.custom.0.1"),
+                            ({"custom": [[1, 2, 3]]}, "settings.custom.0.2")]:
+        msg, error = protocol.parse(json.dumps({"type": "configure", "settings": settings}))
+        assert msg is None and error.startswith(field + ":")

@@ -14,9 +14,11 @@ from typing import Annotated, Literal, Union
 import torch
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from .engine import ACTIVATIONS, DATASETS, FEATURES, INITS, OPTIMIZERS, REGULARIZATION, Config, Playground
+from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_POINTS, OPTIMIZERS, REGULARIZATION,
+                     Config, Playground)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
+Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT)]
 
 
 class _Strict(BaseModel):
@@ -41,6 +43,22 @@ class Settings(_Strict):
     reg_rate: float | None = Field(None, ge=0, le=10)
     dropout: float | None = Field(None, ge=0, lt=1)
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    formula: str | None = Field(None, max_length=200)
+    custom: list[tuple[Coordinate, Coordinate, Annotated[int, Field(ge=0, le=2)]]] | None = Field(
+        None, max_length=MAX_CUSTOM_POINTS)
+
+    @field_validator("formula")
+    @classmethod
+    def _formula(cls, v):
+        if v is not None:
+            from ..expr import ExprError
+            from .boundary import parse as parse_boundary
+
+            try:
+                parse_boundary(v)
+            except ExprError as err:
+                raise ValueError(str(err)) from None
+        return v
 
     @field_validator("features")
     @classmethod
@@ -54,6 +72,8 @@ class Settings(_Strict):
         for k in ("features", "hidden"):
             if k in out:
                 out[k] = tuple(out[k])
+        if "custom" in out:
+            out["custom"] = tuple((float(a), float(b), int(c)) for a, b, c in out["custom"])
         return out
 
 
@@ -118,7 +138,7 @@ def parse(raw: str | bytes):
         first = err.errors()[0]
         loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
         where = ".".join(loc[1:]) or "message"  # loc[0] is the message's type
-        return None, f"{where}: {first['msg']}"
+        return None, f"{where}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def config_from(settings: Settings, base: Config) -> Config:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import replace
 from contextlib import suppress
 from urllib.parse import urlsplit
 
@@ -18,11 +19,13 @@ from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..params import ParamError
 from . import protocol
 from .engine import Config, Playground
 
 FPS = 30
 MAX_SESSIONS = 16
+MAX_UPLOAD = 256 * 1024  # bytes of CSV
 
 
 class Session:
@@ -51,7 +54,11 @@ class Session:
                 self.playing = False
                 self.view = msg.epoch
             elif isinstance(msg, protocol.Configure):
-                self.pg.update(**msg.settings.changes())
+                changes = msg.settings.changes()
+                cfg = replace(self.pg.cfg, **changes)
+                if cfg.dataset == "custom" and len(cfg.custom) < 2:
+                    return "custom: draw or upload at least 2 points"
+                self.pg.update(**changes)
             elif isinstance(msg, protocol.Play):
                 self.playing = True
             elif isinstance(msg, protocol.Pause):
@@ -106,6 +113,33 @@ class Session:
                 time.sleep(rest)
 
 
+def points_from_csv(data: bytes) -> dict:
+    """Rows (x1, x2, label) from CSV bytes: labels become classes 0..k-1 (k = 2 or 3), and points are
+    scaled into the playground's plane [-6, 6]^2 when they reach outside it (the note says so)."""
+    from ..tables import csv_rows, parse_rows
+    from .engine import EXTENT, MAX_CUSTOM_POINTS
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ParamError("file", "is not UTF-8 text; save it as CSV with columns x1,x2,label") from None
+    rows = parse_rows(csv_rows(text.splitlines()), ("x1", "x2", "label"), 2, MAX_CUSTOM_POINTS, "file")
+    labels = sorted({r[2] for r in rows})
+    if any(v != int(v) for v in labels) or not 2 <= len(labels) <= 3:
+        raise ParamError("file", "the label column must hold 2 or 3 distinct integers, got "
+                                 + ", ".join(f"{v:g}" for v in labels[:6]))
+    reach = max(max(abs(r[0]), abs(r[1])) for r in rows)
+    scale = EXTENT / reach if reach > EXTENT else 1.0
+    classes = {v: i for i, v in enumerate(labels)}
+    points = [[round(x1 * scale, 4), round(x2 * scale, 4), classes[c]] for x1, x2, c in rows]
+    note = f"{len(points)} points, {len(labels)} classes"
+    if scale != 1.0:
+        note += f"; scaled by {scale:.3g} to fit [-{EXTENT:g}, {EXTENT:g}]"
+    if labels != list(range(len(labels))):
+        note += "; labels " + ", ".join(f"{v:g} → {i}" for v, i in classes.items())
+    return {"points": points, "classes": len(labels), "note": note}
+
+
 def _same_origin(origin: str | None, host: str | None) -> bool:
     """No Origin (a non-browser client), or an Origin naming this very server."""
     if origin is None:
@@ -132,6 +166,20 @@ def create_app() -> FastAPI:
     @app.get("/api/health")
     async def health():
         return {"status": "ok", "sessions": len(sessions)}
+
+    @app.post("/api/points")
+    async def upload_points(request: Request):
+        """A CSV file of x1,x2,label rows (a header line is allowed), read as data only."""
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPLOAD:
+                return JSONResponse({"detail": f"file: larger than the {MAX_UPLOAD // 1024} KB limit", "field": "file"},
+                                    status_code=413)
+        try:
+            return points_from_csv(bytes(body))
+        except ParamError as err:
+            return JSONResponse({"detail": f"{err.param}: {err.message}", "field": err.param}, status_code=422)
 
     @app.get("/", response_class=HTMLResponse)
     async def index():

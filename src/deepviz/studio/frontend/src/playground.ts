@@ -1,14 +1,13 @@
 // The playground page: sends settings and commands to the server's torch engine over a
 // websocket and draws the frames it streams back. It computes nothing about the network.
-import { axisBottom, axisLeft } from "d3-axis";
-import { scaleLinear, scaleLog } from "d3-scale";
 import { select } from "d3-selection";
-import { line } from "d3-shape";
+import { LossChart, type Point } from "./chart";
+import { CLASS_RGB, colour, paintMap, paintOutput, rgb } from "./colours";
 
 type Settings = {
   dataset: string; noise: number; train_ratio: number; data_seed: number; features: string[];
   hidden: number[]; activation: string; learning_rate: number; batch_size: number; optimizer: string;
-  regularization: string; reg_rate: number;
+  regularization: string; reg_rate: number; formula: string; custom: [number, number, number][];
 };
 
 type Frame = {
@@ -17,19 +16,23 @@ type Frame = {
   accuracy: { train: number | null; test: number | null };
   output: { resolution: number; classes: number; maps: string[] };
   neurons: { resolution: number; layers: string[][] };
-  weights: number[][][]; biases: number[][];
+  weights: (number | null)[][][]; biases: (number | null)[][];
   points: { train: number[][]; test: number[][] };
   viewing: boolean; tape: [number, number]; confusion: number[][] | null; received: number;
-  history: [number, number | null, number | null][];
+  history: Point[];
 };
 
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"];
 const DEFAULTS: Settings = {
   dataset: "circle", noise: 0, train_ratio: 0.5, data_seed: 0, features: ["x1", "x2"], hidden: [4, 2],
   activation: "tanh", learning_rate: 0.03, batch_size: 10, optimizer: "sgd", regularization: "none", reg_rate: 0,
+  formula: "y > sin(3*x)", custom: [],
 };
-const MAX_LAYERS = 8, MAX_WIDTH = 16;
-const NEG = [0, 114, 178], POS = [230, 159, 0], MID = [255, 255, 255];
+const LIVE = ["learning_rate", "regularization", "reg_rate", "optimizer", "batch_size"];  // keep the network
+const MAX_LAYERS = 8, MAX_WIDTH = 16, EXTENT = 6;
+const URL_POINTS = 600;  // drawn data sets up to this size travel in the link
+
+const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as unknown as T;
 
 // -- state in the URL ----------------------------------------------------------------------
 function readUrl(): Settings {
@@ -40,6 +43,7 @@ function readUrl(): Settings {
     const key = k as keyof Settings;
     if (key === "features") s.features = v.split(",").filter((f) => FEATURES.includes(f));
     else if (key === "hidden") s.hidden = v ? v.split(",").map(Number) : [];
+    else if (key === "custom") s.custom = v.split(";").filter(Boolean).map((p) => p.split(":").map(Number) as [number, number, number]);
     else if (typeof DEFAULTS[key] === "number") (s as any)[key] = Number(v);
     else (s as any)[key] = v;
   }
@@ -49,70 +53,25 @@ function readUrl(): Settings {
 
 function writeUrl(s: Settings): void {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(s)) q.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  for (const [k, v] of Object.entries(s)) {
+    if (k === "custom") {
+      if (s.dataset === "custom" && s.custom.length <= URL_POINTS) q.set(k, s.custom.map((p) => p.join(":")).join(";"));
+    } else if (k !== "formula" || s.dataset === "formula") q.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  }
   history.replaceState(null, "", "#" + q.toString());
 }
 
-// -- drawing -------------------------------------------------------------------------------
-function colour(v: number): number[] {
-  // v in 0..255 for -1..1: blue through white to orange, as in TensorFlow Playground
-  const t = v / 127.5 - 1;
-  const end = t < 0 ? NEG : POS;
-  const a = Math.abs(t);
-  return MID.map((m, i) => Math.round(m + (end[i] - m) * a));
+function download(name: string, blob: Blob): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
-function paint(canvas: HTMLCanvasElement, b64: string, n: number): void {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  canvas.width = n; canvas.height = n;
-  const ctx = canvas.getContext("2d")!;
-  const img = ctx.createImageData(n, n);
-  for (let i = 0; i < n * n; i++) {
-    const [r, g, b] = colour(bytes[i]);
-    img.data.set([r, g, b, 255], i * 4);
-  }
-  ctx.putImageData(img, 0, 0);
-}
-
-function drawPoints(canvas: HTMLCanvasElement, pts: number[][], classes: number, test: boolean): void {
-  const ctx = canvas.getContext("2d")!;
-  const n = canvas.width;
-  for (const [x1, x2, y] of pts) {
-    const px = ((x1 + 6) / 12) * n, py = ((6 - x2) / 12) * n;
-    const v = classes ? (y === 1 ? 1 : -1) : y;
-    const [r, g, b] = colour((v + 1) * 127.5);
-    ctx.beginPath();
-    ctx.arc(px, py, n / 110, 0, 2 * Math.PI);
-    ctx.fillStyle = `rgb(${r},${g},${b})`;
-    ctx.fill();
-    ctx.lineWidth = n / 250;
-    ctx.strokeStyle = test ? "#1a1a1a" : "#ffffff";
-    ctx.stroke();
-  }
-}
-
-class Chart {
-  private svg; private width = 300; private height = 110;
-  constructor(root: HTMLElement) {
-    this.svg = select(root).append("svg").attr("width", this.width + 40).attr("height", this.height + 30);
-  }
-  draw(history: [number, number, number | null][]): void {
-    const x = scaleLinear().domain([0, Math.max(1, history.length ? history[history.length - 1][0] : 1)])
-      .range([36, this.width + 30]);
-    const values = history.flatMap(([, a, b]) => (b === null ? [a] : [a, b])).filter((v) => v > 0);
-    const y = scaleLog().domain([Math.min(...values, 1) * 0.8 || 1e-3, Math.max(...values, 1e-2) * 1.2])
-      .range([this.height, 6]).clamp(true);
-    this.svg.selectAll("*").remove();
-    this.svg.append("g").attr("transform", `translate(0,${this.height})`).call(axisBottom(x).ticks(4));
-    this.svg.append("g").attr("transform", "translate(36,0)").call(axisLeft(y).ticks(3, "~g"));
-    const path = (k: 1 | 2, colour: string, dash: string) =>
-      this.svg.append("path").attr("fill", "none").attr("stroke", colour).attr("stroke-width", 1.6)
-        .attr("stroke-dasharray", dash)
-        .attr("d", line<[number, number, number | null]>().defined((d) => d[k] !== null && d[k]! > 0)
-          .x((d) => x(d[0])).y((d) => y(d[k]!))(history) ?? "");
-    path(1, "#1a1a1a", "");
-    path(2, "#d55e00", "4 3");
-  }
+function fromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
 // -- the page --------------------------------------------------------------------------------
@@ -120,30 +79,41 @@ class Playground {
   settings = readUrl();
   ws!: WebSocket;
   playing = false;
-  history: [number, number, number | null][] = [];
   frames = 0;  // frames drawn (read by benchmarks/playground_rate.py)
-  chart = new Chart(document.getElementById("chart")!);
+  sent = 0;  // messages sent: a frame's play state counts once the server has handled them all
+  chart = new LossChart($("chart"), (text) => { $("chart-readout").textContent = text; });
+  last: Frame | null = null;
+  hovered: [number, number] | null = null;  // the neuron shown large in the output panel
+  viewed: number | null = null;  // the earlier epoch shown, if any
+  drawClass = 0;  // the class a click or brush adds
 
   constructor() {
     this.bindControls();
+    this.bindDrawing();
     this.renderFeatures();
     this.renderNetworkShell();
+    this.renderDataTools();
     this.connect();
   }
 
   connect(): void {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     this.ws = new WebSocket(`${proto}://${location.host}/ws/playground`);
-    this.ws.onopen = () => this.send({ type: "configure", settings: this.settings });
+    this.ws.onopen = () => {
+      // a drawn data set with fewer than 2 points is not sent yet (the server needs 2)
+      const s = { ...this.settings };
+      if (s.dataset === "custom" && s.custom.length < 2) s.dataset = "circle";
+      this.send({ type: "configure", settings: s });
+    };
     this.ws.onmessage = (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === "frame") this.draw(msg as Frame);
       else if (msg.type === "error") this.error(msg.detail);
       else if (msg.type === "diverged") this.diverged(msg.detail, msg.epoch);
+      else if (msg.type === "download") download(msg.filename, new Blob([fromBase64(msg.data) as BlobPart], { type: msg.mime }));
+      else if (msg.type === "job") this.followJob(msg.id);
     };
   }
-
-  sent = 0;  // messages sent: a frame's play state counts once the server has handled them all
 
   send(msg: object): void {
     if (this.ws.readyState === WebSocket.OPEN) {
@@ -152,21 +122,34 @@ class Playground {
     }
   }
 
-  configure(changes: Partial<Settings>, resetsNetwork = true): void {
+  configure(changes: Partial<Settings>): void {
+    const resets = Object.keys(changes).some((k) => !LIVE.includes(k));
+    if (resets) this.chart.keepRun(this.summary());
     Object.assign(this.settings, changes);
     writeUrl(this.settings);
-    if (resetsNetwork) this.history = [];
+    this.error("");
     this.send({ type: "configure", settings: changes });
     this.renderFeatures();
     this.renderNetworkShell();
+    this.renderDataTools();
+  }
+
+  reset(): void {
+    this.chart.keepRun(this.summary());
+    this.send({ type: "reset" });
+  }
+
+  summary(): string {
+    const s = this.settings;
+    return `${s.dataset} · ${s.hidden.join("-") || "no hidden"} ${s.activation} · ${s.optimizer} lr ${s.learning_rate}`;
   }
 
   error(text: string): void {
-    document.getElementById("error")!.textContent = text;
+    $("error").textContent = text;
   }
 
   diverged(text: string, epoch: number): void {
-    const root = document.getElementById("error")!;
+    const root = $("error");
     root.textContent = text + " ";
     const b = document.createElement("button");
     b.id = "restore-good";
@@ -175,11 +158,14 @@ class Playground {
     root.appendChild(b);
   }
 
+  step(): void {
+    this.send({ type: "step", unit: $("step-unit").value });
+  }
+
   bindControls(): void {
-    const $ = (id: string) => document.getElementById(id) as HTMLInputElement;
     $("play").onclick = () => this.togglePlay();
-    $("step").onclick = () => this.send({ type: "step", unit: "epoch" });
-    $("reset").onclick = () => { this.history = []; this.send({ type: "reset" }); };
+    $("step").onclick = () => this.step();
+    $("reset").onclick = () => this.reset();
     $("regenerate").onclick = () => this.configure({ data_seed: this.settings.data_seed + 1 });
     for (const id of ["learning_rate", "activation", "regularization", "reg_rate", "optimizer", "batch_size",
                       "dataset", "noise", "train_ratio"]) {
@@ -187,10 +173,25 @@ class Playground {
       el.value = String((this.settings as any)[id]);
       el.onchange = () => {
         const v = typeof (DEFAULTS as any)[id] === "number" ? Number(el.value) : el.value;
-        const live = ["learning_rate", "regularization", "reg_rate", "optimizer", "batch_size"].includes(id);
-        this.configure({ [id]: v } as Partial<Settings>, !live);
+        if (id === "dataset" && v === "custom" && this.settings.custom.length < 2) {
+          // nothing to train on yet: switch the tools over and wait for points
+          this.settings.dataset = "custom";
+          writeUrl(this.settings);
+          this.renderDataTools();
+          return;
+        }
+        this.configure({ [id]: v } as Partial<Settings>);
       };
     }
+    $("step-unit").onchange = () => { $("step").textContent = `step: 1 ${$("step-unit").value}`; };
+    $("speed").onchange = () => this.send({ type: "speed", epochs_per_second: Number($("speed").value) });
+    for (const id of ["show-test", "discretise"]) $(id).onchange = () => this.last && this.draw(this.last, false);
+    $("log-scale").onchange = () => this.chart.setLog($("log-scale").checked);
+    $("clear-runs").onclick = () => this.chart.clearRuns();
+    $("formula").value = this.settings.formula;
+    const applyFormula = () => this.configure({ dataset: "formula", formula: $("formula").value });
+    $("formula-apply").onclick = applyFormula;
+    $("formula").onkeydown = (e) => { if (e.key === "Enter") applyFormula(); };
     $("tape").oninput = () => this.send({ type: "view", epoch: Number($("tape").value) });
     $("resume").onclick = () => { if (this.viewed !== null) this.send({ type: "restore", epoch: this.viewed }); };
     $("add-layer").onclick = () => {
@@ -199,22 +200,110 @@ class Playground {
     $("remove-layer").onclick = () => {
       if (this.settings.hidden.length) this.configure({ hidden: this.settings.hidden.slice(0, -1) });
     };
+    $("export-model").onclick = () => this.send({ type: "export", what: "state_dict" });
+    $("export-script").onclick = () => this.send({ type: "export", what: "script" });
+    $("export-movie").onclick = () => this.send({ type: "export", what: "movie" });
+    $("export-png").onclick = () => this.exportPng();
+    $("export-svg").onclick = () => download("playground.svg", new Blob([this.svgView()], { type: "image/svg+xml" }));
     document.addEventListener("keydown", (e) => {
-      if ((e.target as HTMLElement).tagName === "INPUT") return;
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === "INPUT" || tag === "SELECT") return;
       if (e.key === " ") { e.preventDefault(); this.togglePlay(); }
-      else if (e.key === "s") this.send({ type: "step", unit: "epoch" });
-      else if (e.key === "r") { this.history = []; this.send({ type: "reset" }); }
+      else if (e.key === "s") this.step();
+      else if (e.key === "r") this.reset();
     });
   }
 
   togglePlay(): void {
     this.send({ type: this.playing ? "pause" : "play" });
     this.playing = !this.playing;
-    document.getElementById("play")!.textContent = this.playing ? "pause" : "play";
+    $("play").textContent = this.playing ? "pause" : "play";
   }
 
+  // -- your own data: draw with the mouse, upload a CSV, or type a boundary ----------------------
+  renderDataTools(): void {
+    const ds = this.settings.dataset;
+    $("formula-row").hidden = ds !== "formula";
+    $("draw-row").hidden = ds !== "custom";
+    $("dataset").value = ds;
+    $("output").classList.toggle("drawing", ds === "custom");
+    if (ds === "custom" && this.settings.custom.length < 2) this.drawPending();
+  }
+
+  bindDrawing(): void {
+    document.querySelectorAll<HTMLButtonElement>("#draw-row button[data-class]").forEach((b) => {
+      b.onclick = () => {
+        this.drawClass = Number(b.dataset.class);
+        document.querySelectorAll("#draw-row button[data-class]").forEach((x) => x.classList.toggle("on", x === b));
+      };
+    });
+    $("draw-clear").onclick = () => { this.settings.custom = []; writeUrl(this.settings); this.drawPending(); };
+    $("csv").onchange = async () => {
+      const file = $("csv").files?.[0];
+      if (!file) return;
+      const r = await fetch("/api/points", { method: "POST", body: file });
+      const body = await r.json();
+      $("csv").value = "";
+      if (!r.ok) { this.error(body.detail); return; }
+      $("csv-note").textContent = body.note;
+      this.configure({ dataset: "custom", custom: body.points });
+    };
+    const canvas = $<HTMLCanvasElement>("points-canvas");
+    let down = false, lastPoint: [number, number] | null = null;
+    const at = (e: MouseEvent): [number, number] => {
+      const r = canvas.getBoundingClientRect();
+      const x1 = ((e.clientX - r.left) / r.width) * 2 * EXTENT - EXTENT;
+      const x2 = EXTENT - ((e.clientY - r.top) / r.height) * 2 * EXTENT;
+      const clamp = (v: number) => Math.max(-EXTENT, Math.min(EXTENT, Math.round(v * 100) / 100));
+      return [clamp(x1), clamp(x2)];
+    };
+    const add = (p: [number, number]) => {
+      this.settings.custom.push([p[0], p[1], this.drawClass]);
+      lastPoint = p;
+      this.drawPending();
+    };
+    canvas.onmousedown = (e) => {
+      if (this.settings.dataset !== "custom") return;
+      down = true;
+      add(at(e));
+    };
+    canvas.onmousemove = (e) => {
+      if (!down || !lastPoint) return;
+      const p = at(e);  // the brush: a point every 0.35 units of travel, scattered a little
+      if (Math.hypot(p[0] - lastPoint[0], p[1] - lastPoint[1]) < 0.35) return;
+      const r = Number($("brush").value);
+      add([Math.max(-EXTENT, Math.min(EXTENT, p[0] + (Math.random() - 0.5) * r)),
+           Math.max(-EXTENT, Math.min(EXTENT, p[1] + (Math.random() - 0.5) * r))]);
+    };
+    const up = () => {
+      if (!down) return;
+      down = false;
+      if (this.settings.custom.length >= 2) this.configure({ dataset: "custom", custom: this.settings.custom });
+    };
+    canvas.onmouseup = up;
+    canvas.onmouseleave = up;
+  }
+
+  drawPending(): void {
+    // points drawn but not trained on yet (fewer than 2, or mid-stroke)
+    const pts = $<HTMLCanvasElement>("points-canvas");
+    pts.getContext("2d")!.clearRect(0, 0, pts.width, pts.height);
+    if (this.last && this.settings.custom.length >= 2) this.drawPoints(this.last, true);
+    drawDots(pts, this.settings.custom, 3, false);
+    $("draw-count").textContent = `${this.settings.custom.length} points`;
+  }
+
+  drawPoints(f: Frame, trainOnly = false): void {
+    const pts = $<HTMLCanvasElement>("points-canvas");
+    pts.getContext("2d")!.clearRect(0, 0, pts.width, pts.height);
+    if (trainOnly) return;
+    drawDots(pts, f.points.train, f.output.classes, false);
+    if ($("show-test").checked) drawDots(pts, f.points.test, f.output.classes, true);
+  }
+
+  // -- the network ------------------------------------------------------------------------------
   renderFeatures(): void {
-    const root = document.getElementById("features")!;
+    const root = $("features");
     root.innerHTML = "";
     for (const f of FEATURES) {
       const b = document.createElement("button");
@@ -231,35 +320,50 @@ class Playground {
   }
 
   renderNetworkShell(): void {
-    const root = document.getElementById("network")!;
+    const root = $("network");
     root.innerHTML = "";
     const sizes = [this.settings.features.length, ...this.settings.hidden];
     sizes.forEach((n, li) => {
       const col = document.createElement("div");
       col.className = "layer";
       col.dataset.layer = String(li);
+      const c = document.createElement("div");
+      c.className = "controls";
       if (li > 0) {
-        const c = document.createElement("div");
-        c.className = "controls";
         const minus = document.createElement("button"), plus = document.createElement("button");
         minus.textContent = "\u2212"; plus.textContent = "+";
         minus.onclick = () => this.resize(li - 1, -1);
         plus.onclick = () => this.resize(li - 1, +1);
         c.append(minus, `${n}`, plus);
-        col.appendChild(c);
-      }
+      } else c.textContent = "inputs";
+      col.appendChild(c);
       for (let i = 0; i < n; i++) {
+        const node = document.createElement("div");
+        node.className = "node";
         const cv = document.createElement("canvas");
         cv.className = "neuron";
-        cv.title = li === 0 ? this.settings.features[i] : `layer ${li}, neuron ${i + 1}`;
-        if (li > 0) cv.onmouseenter = () => {
-          document.getElementById("formula")!.textContent = `h${li}_${i + 1} = ${this.formula(li, i)}`;
+        cv.title = li === 0 ? this.settings.features[i] : `layer ${li}, neuron ${i + 1}: hover to see it large`;
+        cv.onmouseenter = () => {
+          this.hovered = [li, i];
+          $("neuron-formula").textContent = li === 0 ? this.settings.features[i] : `h${li}_${i + 1} = ${this.formula(li, i)}`;
+          if (this.last) this.drawOutput(this.last);
         };
-        col.appendChild(cv);
+        cv.onmouseleave = () => { this.hovered = null; if (this.last) this.drawOutput(this.last); };
+        node.appendChild(cv);
+        if (li > 0) {
+          const bias = document.createElement("div");
+          bias.className = "bias";
+          bias.onclick = (e) => this.edit(e, `bias of h${li}_${i + 1}`, this.last?.biases[li - 1]?.[i] ?? 0,
+                                           { layer: li - 1, index: [i] });
+          node.appendChild(bias);
+        }
+        col.appendChild(node);
       }
       root.appendChild(col);
     });
+    // the output's column: its bias (and the output neurons' links)
     root.insertAdjacentHTML("afterbegin", '<svg class="links"></svg>');
+    this.linkKey = "";
   }
 
   resize(layer: number, delta: number): void {
@@ -268,88 +372,213 @@ class Playground {
     this.configure({ hidden });
   }
 
-  draw(f: Frame): void {
-    this.frames++;
-    document.getElementById("epoch")!.textContent = String(f.epoch);
+  edit(e: MouseEvent, what: string, value: number, target: { layer: number; index: number[] }): void {
+    // a small box at the pointer: type a value, Enter sets it on the server's network live
+    const box = $("editor");
+    box.hidden = false;
+    box.style.left = `${e.pageX + 8}px`;
+    box.style.top = `${e.pageY - 12}px`;
+    $("editor-label").textContent = what;
+    const input = $("editor-input");
+    input.value = value.toFixed(3);
+    input.focus();
+    input.select();
+    input.onkeydown = (k) => {
+      if (k.key === "Enter") {
+        const v = Number(input.value);
+        if (!Number.isFinite(v) || Math.abs(v) > 100) { this.error("value: a number between -100 and 100"); return; }
+        this.send({ type: "set_weight", layer: target.layer, index: target.index, value: v });
+        box.hidden = true;
+      } else if (k.key === "Escape") box.hidden = true;
+    };
+    input.onblur = () => { box.hidden = true; };
+  }
+
+  // -- drawing a frame ------------------------------------------------------------------------------
+  draw(f: Frame, counts = true): void {
+    if (counts) this.frames++;
+    this.last = f;
+    $("epoch").textContent = String(f.epoch);
     const fmt = (v: number | null) => (v === null ? "–" : v.toFixed(3));
-    document.getElementById("train-loss")!.textContent = fmt(f.loss.train);
-    document.getElementById("test-loss")!.textContent = fmt(f.loss.test);
-    document.getElementById("train-acc")!.textContent = f.accuracy.train === null ? "–" : (100 * f.accuracy.train).toFixed(0) + "%";
-    document.getElementById("test-acc")!.textContent = f.accuracy.test === null ? "–" : (100 * f.accuracy.test).toFixed(0) + "%";
-    const out = document.getElementById("output-canvas") as HTMLCanvasElement;
-    paint(out, f.output.maps[0], f.output.resolution);
-    const pts = document.getElementById("points-canvas") as HTMLCanvasElement;  // sharp dots over the map
-    pts.getContext("2d")!.clearRect(0, 0, pts.width, pts.height);
-    drawPoints(pts, f.points.train, f.output.classes, false);
-    drawPoints(pts, f.points.test, f.output.classes, true);
+    $("train-loss").textContent = fmt(f.loss.train);
+    $("test-loss").textContent = fmt(f.loss.test);
+    const pct = (v: number | null) => (v === null ? "–" : (100 * v).toFixed(0) + "%");
+    $("train-acc").textContent = pct(f.accuracy.train);
+    $("test-acc").textContent = pct(f.accuracy.test);
+    this.drawOutput(f);
+    if (this.settings.dataset === "custom" && this.settings.custom.length < 2) this.drawPending();
+    else this.drawPoints(f);
     const columns = document.querySelectorAll<HTMLDivElement>("#network .layer");
     f.neurons.layers.forEach((maps, li) => {
       const canvases = columns[li]?.querySelectorAll<HTMLCanvasElement>("canvas.neuron") ?? [];
-      maps.forEach((m, i) => canvases[i] && paint(canvases[i], m, f.neurons.resolution));
+      maps.forEach((m, i) => canvases[i] && paintMap(canvases[i], m, f.neurons.resolution));
+    });
+    columns.forEach((col, li) => {
+      if (li === 0) return;
+      col.querySelectorAll<HTMLDivElement>(".bias").forEach((el, i) => {
+        const b = f.biases[li - 1]?.[i] ?? 0;
+        el.style.background = rgb(colour(127.5 + 127.5 * Math.tanh(b)));
+        el.title = `bias ${b.toFixed(3)} (click to edit)`;
+      });
     });
     this.drawLinks(f);
-    if (!f.viewing) this.history = f.history.map(([e, a, b]) => [e, a ?? 0, b]);
-    this.chart.draw(this.history);
+    if (!f.viewing) this.chart.setHistory(f.history);
     this.drawTape(f);
     this.drawConfusion(f.confusion);
-    this.weights = f.weights; this.biases = f.biases;
     if (f.received === this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
-      document.getElementById("play")!.textContent = this.playing ? "pause" : "play";
+      $("play").textContent = this.playing ? "pause" : "play";
     }
   }
 
-  weights: number[][][] = []; biases: number[][] = [];
-  viewed: number | null = null;  // the earlier epoch shown, if any
+  drawOutput(f: Frame): void {
+    const out = $<HTMLCanvasElement>("output-canvas");
+    const h = this.hovered;
+    if (h && h[0] < f.neurons.layers.length && f.neurons.layers[h[0]][h[1]]) {
+      paintMap(out, f.neurons.layers[h[0]][h[1]], f.neurons.resolution);
+      $("output-label").textContent = h[0] === 0 ? `input ${this.settings.features[h[1]]}` : `neuron h${h[0]}_${h[1] + 1}`;
+    } else {
+      paintOutput(out, f.output, $("discretise").checked);
+      $("output-label").textContent = "";
+    }
+  }
 
   drawTape(f: Frame): void {
-    const tape = document.getElementById("tape") as HTMLInputElement;
+    const tape = $("tape");
     tape.min = String(f.tape[0]); tape.max = String(f.tape[1]);
     tape.value = String(f.epoch);
     this.viewed = f.viewing ? f.epoch : null;
-    document.getElementById("tape-label")!.textContent = f.viewing ? `viewing epoch ${f.epoch}` : "";
-    (document.getElementById("resume") as HTMLButtonElement).hidden = !f.viewing;
+    $("tape-label").textContent = f.viewing ? `viewing epoch ${f.epoch}` : "";
+    $<HTMLButtonElement>("resume").hidden = !f.viewing;
   }
 
   drawConfusion(m: number[][] | null): void {
-    const root = document.getElementById("confusion")!;
+    const root = $("confusion");
     if (!m) { root.innerHTML = ""; return; }
-    const head = m.map((_, j) => `<th>pred ${j}</th>`).join("");
-    const rows = m.map((row, i) => `<tr><th>true ${i}</th>${row.map((v) => `<td>${v}</td>`).join("")}</tr>`).join("");
-    root.innerHTML = `<table><caption style="font-size:12px;color:#5f6670">test confusion matrix</caption>` +
-      `<tr><th></th>${head}</tr>${rows}</table>`;
+    const swatch = (k: number) => `<i style="background:${rgb(CLASS_RGB[k])}"></i>`;
+    const head = m.map((_, j) => `<th>${swatch(j)}pred ${j}</th>`).join("");
+    const rows = m.map((row, i) => `<tr><th>${swatch(i)}true ${i}</th>${row.map((v) => `<td>${v}</td>`).join("")}</tr>`).join("");
+    root.innerHTML = `<table><caption>test confusion matrix</caption><tr><th></th>${head}</tr>${rows}</table>`;
   }
 
   formula(layer: number, unit: number): string {
     // the neuron's pre-activation with its actual weights, e.g. tanh(0.42·x1 − 1.3·x2 + 0.1)
-    const w = this.weights[layer - 1]?.[unit], b = this.biases[layer - 1]?.[unit];
-    if (!w || b === undefined) return "";
+    const w = this.last?.weights[layer - 1]?.[unit], b = this.last?.biases[layer - 1]?.[unit];
+    if (!w || b === undefined || b === null) return "";
     const names = layer === 1 ? this.settings.features : w.map((_, i) => `h${layer - 1}_${i + 1}`);
-    const terms = w.map((v, i) => `${v < 0 ? "−" : "+"} ${Math.abs(v).toFixed(2)}·${names[i]}`).join(" ");
+    const terms = w.map((v, i) => `${(v ?? 0) < 0 ? "−" : "+"} ${Math.abs(v ?? NaN).toFixed(2)}·${names[i]}`).join(" ");
     const sign = b < 0 ? "−" : "+";
     return `${this.settings.activation}(${terms.replace(/^\+ /, "")} ${sign} ${Math.abs(b).toFixed(2)})`;
   }
 
+  linkKey = "";
+
   drawLinks(f: Frame): void {
-    const root = document.getElementById("network")!;
-    const box = root.getBoundingClientRect();
-    const cols = Array.from(root.querySelectorAll<HTMLDivElement>(".layer"));
-    const centres = cols.map((c) => Array.from(c.querySelectorAll("canvas")).map((cv) => {
-      const r = cv.getBoundingClientRect();
-      return [r.left - box.left, r.right - box.left, r.top - box.top + r.height / 2];
-    }));
+    // links are built once per network shape and restyled each frame (thousands at 8 layers of 16)
+    const root = $("network");
     const svg = select(root.querySelector("svg.links") as SVGSVGElement);
-    svg.selectAll("*").remove();
-    f.weights.slice(0, centres.length - 1).forEach((w, li) => {
-      const biggest = Math.max(1e-6, ...w.flat().map(Math.abs));
-      w.forEach((row, j) => row.forEach((v, i) => {
+    const cols = Array.from(root.querySelectorAll<HTMLDivElement>(".layer"));
+    const key = cols.map((c) => c.querySelectorAll("canvas").length).join(",") + "|" + f.weights.map((w) => w.length).join(",");
+    if (key !== this.linkKey) {
+      this.linkKey = key;
+      svg.selectAll("*").remove();
+      const box = root.getBoundingClientRect();
+      const centres = cols.map((c) => Array.from(c.querySelectorAll("canvas")).map((cv) => {
+        const r = cv.getBoundingClientRect();
+        return [r.left - box.left, r.right - box.left, r.top - box.top + r.height / 2];
+      }));
+      f.weights.slice(0, centres.length - 1).forEach((w, li) => w.forEach((row, j) => row.forEach((_, i) => {
         const a = centres[li][i], b = centres[li + 1]?.[j];
         if (!a || !b) return;
-        svg.append("line").attr("x1", a[1]).attr("y1", a[2]).attr("x2", b[0]).attr("y2", b[2])
-          .attr("stroke", v >= 0 ? "#e69f00" : "#0072b2").attr("stroke-width", 0.5 + 4 * Math.abs(v) / biggest)
-          .attr("opacity", 0.8).append("title").text(`weight ${v.toFixed(3)}`);
-      }));
+        const g = svg.append("g").attr("class", "link").attr("data-layer", li).attr("data-to", j).attr("data-from", i);
+        g.append("line").attr("class", "hit").attr("x1", a[1]).attr("y1", a[2]).attr("x2", b[0]).attr("y2", b[2]);
+        g.append("line").attr("class", "wire").attr("x1", a[1]).attr("y1", a[2]).attr("x2", b[0]).attr("y2", b[2]);
+        g.append("title");
+        g.on("click", (e: MouseEvent) => {
+          const v = this.last?.weights[li]?.[j]?.[i] ?? 0;
+          const from = li === 0 ? this.settings.features[i] : `h${li}_${i + 1}`;
+          this.edit(e, `weight ${from} → h${li + 1}_${j + 1}`, v, { layer: li, index: [j, i] });
+        });
+      })));
+    }
+    f.weights.forEach((w, li) => {
+      const biggest = Math.max(1e-6, ...w.flat().map((v) => Math.abs(v ?? 0)));
+      svg.selectAll<SVGGElement, unknown>(`g.link[data-layer="${li}"]`).each(function () {
+        const g = select(this);
+        const v = w[Number(this.dataset.to)]?.[Number(this.dataset.from)] ?? 0;
+        g.select("line.wire").attr("stroke", v >= 0 ? rgb(CLASS_RGB[1]) : rgb(CLASS_RGB[0]))
+          .attr("stroke-width", 0.5 + 4 * Math.abs(v) / biggest);
+        g.select("title").text(`weight ${v.toFixed(3)} (click to edit)`);
+      });
     });
+  }
+
+  // -- exports made in the page: the output panel as PNG or SVG -----------------------------------
+  exportPng(): void {
+    const size = 600, c = document.createElement("canvas");
+    c.width = size; c.height = size;
+    const ctx = c.getContext("2d")!;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage($<HTMLCanvasElement>("output-canvas"), 0, 0, size, size);
+    ctx.drawImage($<HTMLCanvasElement>("points-canvas"), 0, 0, size, size);
+    c.toBlob((b) => b && download("playground.png", b), "image/png");
+  }
+
+  svgView(): string {
+    // the heatmap as an embedded image, the data points as vector circles, and a caption
+    const f = this.last;
+    const map = $<HTMLCanvasElement>("output-canvas").toDataURL("image/png");
+    const dots = (pts: number[][], test: boolean) => pts.map(([x1, x2, y]) => {
+      const cx = ((x1 + EXTENT) / (2 * EXTENT)) * 600, cy = ((EXTENT - x2) / (2 * EXTENT)) * 600;
+      return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="5" fill="${pointColour(y, f?.output.classes ?? 2)}" ` +
+        `stroke="${test ? "#1a1a1a" : "#ffffff"}" stroke-width="1.5"/>`;
+    }).join("");
+    const pts = f ? dots(f.points.train, false) + ($("show-test").checked ? dots(f.points.test, true) : "") : "";
+    const caption = f ? `${this.summary()} · epoch ${f.epoch} · test loss ${f.loss.test?.toFixed(3) ?? "–"}` : "";
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="630" viewBox="0 0 600 630">` +
+      `<image href="${map}" width="600" height="600" preserveAspectRatio="none" style="image-rendering:auto"/>${pts}` +
+      `<text x="4" y="622" font-family="DejaVu Sans, sans-serif" font-size="14">${caption}</text></svg>`;
+  }
+
+  followJob(id: string): void {
+    // the MP4 is rendered by the studio's job queue; show its progress until the file is ready
+    const bar = $<HTMLProgressElement>("movie-progress"), text = $("movie-text");
+    bar.hidden = false;
+    const poll = async () => {
+      const r = await fetch(`/api/jobs/${id}`);
+      const job = await r.json();
+      bar.value = job.progress ?? 0;
+      text.textContent = job.state === "done" ? "" : `${job.state}: ${job.text ?? ""}`;
+      if (job.state === "done") {
+        bar.hidden = true;
+        const a = $<HTMLAnchorElement>("movie-link");
+        a.href = `/api/jobs/${id}/file`;
+        a.hidden = false;
+      } else if (job.state === "failed" || job.state === "cancelled") {
+        bar.hidden = true;
+        text.textContent = `${job.state}: ${job.error ?? ""}`;
+      } else setTimeout(poll, 400);
+    };
+    poll();
+  }
+}
+
+function pointColour(y: number, classes: number): string {
+  return rgb(classes ? CLASS_RGB[y] ?? CLASS_RGB[0] : colour((y + 1) * 127.5));
+}
+
+function drawDots(canvas: HTMLCanvasElement, pts: number[][], classes: number, test: boolean): void {
+  const ctx = canvas.getContext("2d")!;
+  const n = canvas.width;
+  for (const [x1, x2, y] of pts) {
+    const px = ((x1 + EXTENT) / (2 * EXTENT)) * n, py = ((EXTENT - x2) / (2 * EXTENT)) * n;
+    ctx.beginPath();
+    ctx.arc(px, py, n / 110, 0, 2 * Math.PI);
+    ctx.fillStyle = pointColour(y, classes);
+    ctx.fill();
+    ctx.lineWidth = n / 250;
+    ctx.strokeStyle = test ? "#1a1a1a" : "#ffffff";
+    ctx.stroke();
   }
 }
 
