@@ -101,11 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
                              formatter_class=_Formatter)
     _add_gallery_options(gallery)
     _add_diagram_parser(sub)
-    studio = sub.add_parser("studio", help="start the local web app: the neural-network playground",
+    studio = sub.add_parser("studio", help="start the local web app: the neural-network playground and the gallery",
                             formatter_class=_Formatter)
     studio.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     studio.add_argument("--port", type=int, default=8765, help="(default 8765)")
     studio.add_argument("--open", action="store_true", help="open the page in the browser")
+    studio.add_argument("--media", default="media", metavar="DIR",
+                        help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
+                             "the studio's renders go (DIR/studio); default ./media")
     return parser
 
 
@@ -253,13 +256,13 @@ def cmd_studio(args) -> int:
     from .studio.server import create_app
 
     url = f"http://{args.host}:{args.port}/"
-    print(f"deepviz studio: {url}  (Ctrl+C stops it)", flush=True)
+    print(f"deepviz studio: {url}  gallery: {url}gallery  (Ctrl+C stops it)", flush=True)
     if args.open:
         import threading
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(media=Path(args.media)), host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -23,11 +23,16 @@ class ParamError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """Base declaration. Subclasses implement :meth:`parse` (from text) and :meth:`check`."""
+    """Base declaration. Subclasses implement :meth:`parse` (from text) and :meth:`check`.
+
+    ``names_files``: a value may name a file or a module on the machine that runs deepviz (a CSV
+    path, a model's code). A server such as the studio accepts for it only what names nothing.
+    """
 
     name: str
     default: Any
     help: str = ""
+    names_files: bool = field(default=False, kw_only=True)
 
     @property
     def flag(self) -> str:

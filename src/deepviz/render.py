@@ -14,7 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .params import ParamError
 from .trace import Trace
@@ -131,8 +131,13 @@ def render_trace(
     fmt: str = "mp4",
     burn_captions: bool = False,
     check_frame: bool = False,
+    on_step: Callable[[int, int, str], None] | None = None,
 ) -> RenderResult:
-    """Render ``trace`` with ``scene_cls`` and move the files into ``output`` atomically."""
+    """Render ``trace`` with ``scene_cls`` and move the files into ``output`` atomically.
+
+    ``on_step(done, total, caption)`` hears of the scene's progress through the trace's narration
+    steps (see :class:`~deepviz.style.scene.DeepvizScene`).
+    """
     from manim import tempconfig
 
     check_options(quality, theme, fmt, allow_test=True)
@@ -163,7 +168,8 @@ def render_trace(
         if fmt != "gif":
             settings.pop("format")
         with tempconfig(settings), shared_tex_cache():
-            scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame)
+            hooks = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack it
+            scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)
             scene.render()
             duration = float(scene.renderer.time)
         produced = _find_output(tmp / "media", fmt)

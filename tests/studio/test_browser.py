@@ -235,3 +235,40 @@ def test_training_goes_on_while_the_page_is_frozen_like_a_background_tab(server,
     cdp.send("Page.setWebLifecycleState", {"state": "active"})
     # at 100 epochs/s, 2 s frozen: the first frames after waking already show the epochs trained meanwhile
     page.wait_for_function(f"Number(document.querySelector('#epoch').textContent) >= {e0 + 120}", timeout=1500)
+
+
+def test_exports_the_model_a_script_that_reproduces_the_run_the_view_and_an_mp4(server, page, tmp_path):
+    import subprocess
+    import sys
+
+    import torch
+
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    for _ in range(3):
+        page.keyboard.press("s")
+    page.wait_for_function("document.querySelector('#epoch').textContent === '3'")
+    files = {}
+    for button in ("#export-model", "#export-script", "#export-png", "#export-svg"):
+        with page.expect_download() as dl:
+            page.click(button)
+        files[button] = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(files[button])
+    state = torch.load(files["#export-model"], weights_only=True)
+    assert [tuple(v.shape) for v in state.values()] == [(4, 2), (4,), (2, 4), (2,), (2, 2), (2,)]
+    out = subprocess.run([sys.executable, str(files["#export-script"])], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    final = [line for line in out.stdout.splitlines() if line.startswith("final")][-1]
+    words = final.split()  # "final train loss <float> test loss <float>": the run the page shows
+    assert float(words[3]) == pytest.approx(page.evaluate("playground.last.loss.train"), rel=1e-5)
+    assert float(words[6]) == pytest.approx(page.evaluate("playground.last.loss.test"), rel=1e-5)
+    from PIL import Image
+
+    png = Image.open(files["#export-png"]).convert("RGB")
+    assert png.size == (600, 600) and len(png.getcolors(maxcolors=1 << 20)) > 100
+    svg = files["#export-svg"].read_text()
+    assert svg.startswith("<svg") and svg.count("<circle") == 250 and "data:image/png;base64," in svg
+    page.click("#export-movie")
+    page.wait_for_selector("#movie-link:not([hidden])", timeout=120_000)
+    mp4 = page.evaluate("fetch(document.querySelector('#movie-link').href).then(r => r.blob()).then(b => b.size)")
+    assert mp4 > 10_000

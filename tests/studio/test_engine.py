@@ -94,3 +94,37 @@ def test_a_huge_learning_rate_diverges_and_is_detected():
     for _ in range(20):
         p.train_epoch()
     assert p.diverged() or not math.isfinite(p.history[-1][1])
+
+
+def test_a_formula_boundary_labels_class_1_where_it_holds():
+    x, y = make_data(Config(dataset="formula", formula="y > sin(3*x) and not abs(x) > 5"))
+    expected = (x[:, 1] > torch.sin(3 * x[:, 0])) & (x[:, 0].abs() <= 5)
+    assert torch.equal(y, expected.long()) and 0.2 < y.float().mean() < 0.8
+
+
+@pytest.mark.parametrize("text, message", [
+    ("y > sinn(x)", "did you mean sin"),
+    ("__import__('os').system('x') > 0", "Call is not allowed"),
+    ("open('f') > 0", "unknown function 'open'"),
+    ("x.real > 0", "Attribute is not allowed"),
+    ("x + y", "must be a condition"),
+    ("y > 2 ** z", "unknown name 'z'"),
+    ("x >", "not a formula"),
+])
+def test_a_formula_is_parsed_with_a_whitelist_and_errors_are_one_line(text, message):
+    from deepviz.expr import ExprError
+    from deepviz.studio.boundary import labels
+
+    with pytest.raises(ExprError, match=message) as err:
+        labels(text, torch.zeros(3, 2))
+    assert "\n" not in str(err.value)
+
+
+def test_custom_points_are_the_data_set_and_a_third_label_makes_three_classes():
+    rows = ((-3.0, 1.0, 0), (2.0, 2.0, 1), (4.0, -1.0, 1), (0.5, -5.0, 2), (-1.0, -2.0, 0))
+    p = Playground(Config(dataset="custom", custom=rows, train_ratio=0.6))
+    assert p.cfg.classes == 3
+    got = sorted(tuple(r) for r in torch.cat([torch.cat([p.x_train, p.x_test]),
+                                              torch.cat([p.y_train, p.y_test])[:, None].float()], 1).tolist())
+    assert got == sorted((a, b, float(c)) for a, b, c in rows)
+    assert Config(dataset="custom", custom=rows[:2]).classes == 2

@@ -143,3 +143,29 @@ def test_the_formula_and_custom_points_are_validated_by_field():
                             ({"custom": [[1, 2, 3]]}, "settings.custom.0.2")]:
         msg, error = protocol.parse(json.dumps({"type": "configure", "settings": settings}))
         assert msg is None and error.startswith(field + ":")
+
+
+def test_frames_carry_only_new_loss_history_and_the_whole_of_it_after_a_cut(client):
+    app = client.app
+    with client.websocket_connect("/ws/playground") as ws:
+        page: list = []
+
+        def take(f):
+            nonlocal page
+            page = f["history"] if f["history_from"] == 0 else page + f["history"]
+            return f
+
+        take(frames(ws)[0])
+        for _ in range(6):
+            ws.send_json({"type": "step"})
+            take(frames(ws)[0])
+        while page[-1][0] < 6:
+            f = take(frames(ws)[0])
+            assert f["history_from"] > 0  # a continuation: only the new entries travel
+        session = next(iter(app.state.sessions))
+        assert page == [[e, a, b] for e, a, b in session.pg.history]
+        ws.send_json({"type": "restore", "epoch": 2})  # the history is cut back: sent whole again
+        f = take(frames(ws)[0])
+        while f["epoch"] != 2:
+            f = take(frames(ws)[0])
+        assert f["history_from"] == 0 and [h[0] for h in page] == [0, 1, 2]

@@ -7,9 +7,11 @@ accuracy. The page only draws. One :class:`Playground` per browser tab.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
+import threading
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -20,7 +22,9 @@ EXTENT = 6.0  # the input plane is [-6, 6]^2, as in TensorFlow Playground
 
 CLASSIFY = ("circle", "xor", "gauss", "spiral", "three-gauss")
 REGRESS = ("plane", "multi-gauss")
-DATASETS = CLASSIFY + REGRESS
+USER = ("formula", "custom")  # a boundary typed as a formula; points drawn or uploaded
+DATASETS = CLASSIFY + REGRESS + USER
+MAX_CUSTOM_POINTS = 2000
 FEATURES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "x1": lambda a, b: a, "x2": lambda a, b: b,
     "x1^2": lambda a, b: a * a, "x2^2": lambda a, b: b * b, "x1x2": lambda a, b: a * b,
@@ -54,10 +58,14 @@ class Config:
     reg_rate: float = 0.0
     dropout: float = 0.0
     seed: int = 0
+    formula: str = "y > sin(3*x)"  # the "formula" data set: class 1 where it holds
+    custom: tuple[tuple[float, float, int], ...] = ()  # the "custom" data set: (x1, x2, class) rows
 
     @property
     def classes(self) -> int:
-        return 3 if self.dataset == "three-gauss" else 2 if self.dataset in CLASSIFY else 0
+        if self.dataset == "custom":
+            return 3 if any(c == 2 for _, _, c in self.custom) else 2
+        return 3 if self.dataset == "three-gauss" else 2 if self.dataset in CLASSIFY + ("formula",) else 0
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -89,6 +97,16 @@ def make_data(cfg: Config) -> tuple[torch.Tensor, torch.Tensor]:
         r = t * 5
         angle = 1.75 * t * 2 * math.pi + y * math.pi
         x = torch.stack([r * torch.sin(angle), r * torch.cos(angle)], 1) + normal(n, 2) * noise * 5 * 0.3
+    elif cfg.dataset == "formula":
+        from .boundary import labels
+
+        x = u(n, 2) * 12 - 6
+        y = labels(cfg.formula, x)
+        x = x + normal(n, 2) * noise * 5 * 0.5
+    elif cfg.dataset == "custom":
+        rows = torch.tensor([[a, b] for a, b, _ in cfg.custom], dtype=torch.float32).reshape(-1, 2)
+        y = torch.tensor([int(c) for _, _, c in cfg.custom], dtype=torch.long)
+        x = rows + normal(len(rows), 2) * noise * 5 * 0.5
     elif cfg.dataset == "plane":
         x = u(n, 2) * 12 - 6
         y = (x[:, 0] / 12 + x[:, 1] / 12 + normal(n) * noise).clamp(-1, 1)
@@ -139,49 +157,121 @@ def make_optimizer(cfg: Config, params) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=cfg.learning_rate, momentum=0.9 if cfg.optimizer == "momentum" else 0.0)
 
 
+@dataclass(frozen=True)
+class Event:
+    """One change to a run since its reset. The run log of them replays the run exactly: ``restore`` replays
+    it from the nearest resume point, and the exported script (``studio/export.py``) replays it in plain torch."""
+
+    kind: str  # "epoch", "batch" (one mini-batch), "set" (live settings) or "weight" (one weight edited)
+    changes: tuple[tuple[str, Any], ...] = ()  # "set": (setting, new value) pairs
+    layer: int = 0  # "weight": which nn.Linear, the index ((to, from) or (to,) for a bias), the new value
+    index: tuple[int, ...] = ()
+    value: float = 0.0
+
+
+EPOCH, BATCH = Event("epoch"), Event("batch")
+
+
+@dataclass
+class Resume:
+    """What training needs besides the weights to go on exactly as it did (kept every few epochs)."""
+
+    cfg: Config
+    optimizer: dict  # a deep copy of the optimizer's state_dict
+    shuffle: torch.Tensor  # the state of the mini-batch order's generator
+    rng: torch.Tensor  # the global torch RNG as this run left it (dropout's masks)
+
+
 @dataclass
 class Snapshot:
     """The network as it was at an epoch (for the training tape)."""
 
     epoch: int
-    state: dict[str, torch.Tensor]
+    weights: torch.Tensor  # every parameter, flattened into one vector (in net.parameters() order)
+    layout: tuple[tuple[str, torch.Size], ...]  # each parameter's state_dict key and shape (shared by a run)
     train_loss: float
     test_loss: float
+    log_at: int = 0  # how long the run log was at this epoch
+    resume: Resume | None = None  # set every Playground.RESUME_EVERY epochs
+
+    @property
+    def state(self) -> dict[str, torch.Tensor]:
+        """The weights as a state_dict (views into ``weights``)."""
+        sizes = [shape.numel() for _, shape in self.layout]
+        return {name: t.view(shape) for (name, shape), t in zip(self.layout, self.weights.split(sizes))}
 
 
 @dataclass
 class Playground:
+    """One run: the data, the network and its optimizer, the tape (a snapshot per epoch) and the run log.
+
+    The run log lists every change since the last reset (epochs, single mini-batches, live setting changes,
+    weights edited by hand); with the settings the run started from (``start_cfg``) it replays the run
+    exactly. Every ``RESUME_EVERY`` epochs a snapshot also keeps the optimizer's state and both random
+    generators' states, so ``restore`` resumes from there and replays the log up to the epoch asked for.
+    """
+
     cfg: Config = field(default_factory=Config)
+
+    LIVE = frozenset({"learning_rate", "batch_size", "regularization", "reg_rate", "optimizer"})  # keep the network
+    FRESH_OPTIMIZER = frozenset({"learning_rate", "optimizer"})  # a live change of these starts a new optimizer
+    RESUME_EVERY = 10
+    _rng_lock = threading.Lock()  # the global torch RNG (init, dropout) is shared by every tab's run
 
     def __post_init__(self) -> None:
         self.reset()
 
     # -- set-up ---------------------------------------------------------------------------------
     def reset(self, cfg: Config | None = None) -> None:
-        """New data (if the data settings changed) and a new network at epoch 0."""
-        self.cfg = cfg or self.cfg
+        """New data (if the data settings changed) and a new network at epoch 0; the run log starts empty."""
+        self.cfg = self.start_cfg = cfg or self.cfg
         self.x, self.y = make_data(self.cfg)
         (self.x_train, self.y_train), (self.x_test, self.y_test) = split(self.cfg, self.x, self.y)
         self.f_train = featurize(self.x_train, self.cfg.features)
         self.f_test = featurize(self.x_test, self.cfg.features)
-        self.net = build(self.cfg)
+        with self._global_rng(fresh=True):
+            self.net = build(self.cfg)
+        self.layout = tuple((name, p.shape) for name, p in self.net.named_parameters())
         self.opt = make_optimizer(self.cfg, self.net.parameters())
         self.epoch = 0
         self.gen = torch.Generator().manual_seed(self.cfg.seed + 7)
         self.history: list[tuple[int, float, float]] = []
         self.tape: list[Snapshot] = []
+        self.log: list[Event] = []
         self._record()
 
     def update(self, **changes) -> None:
-        """Change settings live: optimiser settings keep the network; structure or data reset it."""
+        """Change settings live: optimiser settings keep the network (and are logged); anything else resets it."""
         cfg = replace(self.cfg, **changes)
-        live = {"learning_rate", "batch_size", "regularization", "reg_rate", "optimizer"}
-        if set(changes) <= live:
-            self.cfg = cfg
-            if "optimizer" in changes or "learning_rate" in changes:
-                self.opt = make_optimizer(cfg, self.net.parameters())
+        if not set(changes) <= self.LIVE:
+            self.reset(cfg)
             return
-        self.reset(cfg)
+        changes = {k: v for k, v in changes.items() if getattr(self.cfg, k) != v}
+        if not changes:
+            return
+        self.cfg = cfg
+        if set(changes) & self.FRESH_OPTIMIZER:
+            self.opt = make_optimizer(cfg, self.net.parameters())
+        self.log.append(Event("set", tuple(sorted(changes.items()))))
+
+    def linears(self) -> list[nn.Linear]:
+        return [m for m in self.net if isinstance(m, nn.Linear)]
+
+    def set_weight(self, layer: int, index: tuple[int, ...], value: float) -> str | None:
+        """Edit one weight (``index`` = (to, from)) or bias (``index`` = (to,)) of the ``layer``-th nn.Linear
+        live; returns an error text naming ``layer`` or ``index``, or None when done (and logged)."""
+        linears = self.linears()
+        if not 0 <= layer < len(linears):
+            return f"layer: the network has {len(linears)} weight layers"
+        if len(index) not in (1, 2):
+            return "index: [to, from] for a weight or [to] for a bias"
+        target = linears[layer].weight if len(index) == 2 else linears[layer].bias
+        if any(not 0 <= i < s for i, s in zip(index, target.shape)):
+            return f"index: out of range for shape {list(target.shape)}"
+        with torch.no_grad():
+            target[tuple(index)] = value
+        self.log.append(Event("weight", layer=layer, index=tuple(index), value=float(value)))
+        return None
 
     # -- training -------------------------------------------------------------------------------
     def loss_fn(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -190,7 +280,7 @@ class Playground:
         return 0.5 * nn.functional.mse_loss(out[:, 0], target)
 
     def penalty(self) -> torch.Tensor:
-        weights = [m.weight for m in self.net if isinstance(m, nn.Linear)]
+        weights = [m.weight for m in self.linears()]
         if self.cfg.regularization == "l1":
             return self.cfg.reg_rate * sum(w.abs().sum() for w in weights)
         if self.cfg.regularization == "l2":
@@ -199,29 +289,42 @@ class Playground:
 
     def train_epoch(self) -> None:
         """One pass over the training split in shuffled mini-batches."""
-        with one_thread():
-            self._train_epoch()
-
-    def _train_epoch(self) -> None:
-        self.net.train()
-        order = torch.randperm(len(self.f_train), generator=self.gen)
-        for start in range(0, len(order), self.cfg.batch_size):
-            idx = order[start:start + self.cfg.batch_size]
-            loss = self.loss_fn(self.net(self.f_train[idx]), self.y_train[idx]) + self.penalty()
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
+        with self._training():
+            order = torch.randperm(len(self.f_train), generator=self.gen)
+            for start in range(0, len(order), self.cfg.batch_size):
+                self._step(order[start:start + self.cfg.batch_size])
         self.epoch += 1
+        self.log.append(EPOCH)
         self._record()
 
     def step_batch(self) -> None:
         """One mini-batch (the page's "step" in batch mode); the epoch counter does not move."""
-        self.net.train()
-        idx = torch.randperm(len(self.f_train), generator=self.gen)[:self.cfg.batch_size]
+        with self._training():
+            self._step(torch.randperm(len(self.f_train), generator=self.gen)[:self.cfg.batch_size])
+        self.log.append(BATCH)
+
+    def _step(self, idx: torch.Tensor) -> None:
         loss = self.loss_fn(self.net(self.f_train[idx]), self.y_train[idx]) + self.penalty()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
+
+    @contextlib.contextmanager
+    def _training(self):
+        """Training mode on one torch thread, with this run's own global RNG when dropout draws from it."""
+        with one_thread(), self._global_rng() if self.cfg.dropout else contextlib.nullcontext():
+            self.net.train()
+            yield
+
+    @contextlib.contextmanager
+    def _global_rng(self, fresh: bool = False):
+        """The global torch RNG (weight init, dropout's masks) as this run left it: every tab's run uses it, so
+        each swaps its own state in, under a lock. ``fresh``: the caller seeds it (``build``)."""
+        with self._rng_lock, torch.random.fork_rng(devices=[]):
+            if not fresh:
+                torch.set_rng_state(self.rng)
+            yield
+            self.rng = torch.get_rng_state()
 
     @torch.no_grad()
     def losses(self) -> tuple[float, float]:
@@ -233,7 +336,19 @@ class Playground:
     def _record(self) -> None:
         train, test = self.losses()
         self.history.append((self.epoch, train, test))
-        self.tape.append(Snapshot(self.epoch, {k: v.clone() for k, v in self.net.state_dict().items()}, train, test))
+        resume = None
+        if self.epoch % self.RESUME_EVERY == 0:
+            resume = Resume(self.cfg, copy.deepcopy(self.opt.state_dict()), self.gen.get_state(), self.rng)
+        self.tape.append(Snapshot(self.epoch, self._weights(), self.layout, train, test, len(self.log), resume))
+
+    def _weights(self) -> torch.Tensor:
+        return torch.cat([p.detach().reshape(-1) for p in self.net.parameters()])
+
+    @torch.no_grad()
+    def _load_weights(self, weights: torch.Tensor) -> None:
+        sizes = [p.numel() for p in self.net.parameters()]
+        for p, w in zip(self.net.parameters(), weights.split(sizes)):
+            p.copy_(w.view_as(p))
 
     def diverged(self) -> bool:
         return not all(math.isfinite(v) for _, *vs in self.history[-1:] for v in vs)
@@ -242,25 +357,58 @@ class Playground:
         """The latest epoch whose losses were finite (where "restore last good state" goes)."""
         return max((e for e, tr, te in self.history if math.isfinite(tr)), default=0)
 
+    def snapshot(self, epoch: int) -> Snapshot:
+        found = next((s for s in self.tape if s.epoch == epoch), None)
+        if found is None:
+            raise ValueError(f"epoch: no snapshot of epoch {epoch}")
+        return found
+
     @contextlib.contextmanager
     def viewing(self, epoch: int):
         """The network as it was at ``epoch`` for the duration (the tape's scrubbing); nothing changes."""
-        snap = next(s for s in self.tape if s.epoch == epoch)
-        now = {k: v.clone() for k, v in self.net.state_dict().items()}
-        self.net.load_state_dict(snap.state)
+        snap = self.snapshot(epoch)
+        now = self._weights()
+        self._load_weights(snap.weights)
         try:
             yield snap
         finally:
-            self.net.load_state_dict(now)
+            self._load_weights(now)
 
     def restore(self, epoch: int) -> None:
-        """Go back to the network as it was at ``epoch`` (the tape); later epochs are dropped."""
-        snap = next(s for s in self.tape if s.epoch == epoch)
-        self.net.load_state_dict(snap.state)
-        self.opt = make_optimizer(self.cfg, self.net.parameters())
-        self.epoch = epoch
-        self.tape = [s for s in self.tape if s.epoch <= epoch]
-        self.history = [h for h in self.history if h[0] <= epoch]
+        """Go back to the run as it was at ``epoch`` (the tape): weights, optimizer state, the mini-batch order,
+        dropout's generator, the live settings (``cfg``) and the run log, so that training on is exactly as if
+        the later epochs never happened."""
+        target = self.snapshot(epoch)
+        start = next(s for s in reversed(self.tape) if s.resume is not None and s.epoch <= epoch)
+        events = self.log[start.log_at:target.log_at]
+        self._resume(start)
+        for event in events:
+            self.apply(event)
+
+    def _resume(self, snap: Snapshot) -> None:
+        """Back to a snapshot that keeps the whole training state; the tape, history and log end there."""
+        r = snap.resume
+        self.cfg = r.cfg
+        self._load_weights(snap.weights)
+        self.opt = make_optimizer(r.cfg, self.net.parameters())
+        self.opt.load_state_dict(copy.deepcopy(r.optimizer))  # the optimizer updates its state in place
+        self.gen.set_state(r.shuffle)
+        self.rng = r.rng
+        self.epoch = snap.epoch
+        self.tape = [s for s in self.tape if s.epoch <= snap.epoch]
+        self.history = [h for h in self.history if h[0] <= snap.epoch]
+        del self.log[snap.log_at:]
+
+    def apply(self, event: Event) -> None:
+        """Replay one change of a run log."""
+        if event.kind == "epoch":
+            self.train_epoch()
+        elif event.kind == "batch":
+            self.step_batch()
+        elif event.kind == "set":
+            self.update(**dict(event.changes))
+        else:
+            self.set_weight(event.layer, event.index, event.value)
 
     # -- what the page draws ------------------------------------------------------------------------
     @torch.no_grad()

@@ -18,6 +18,7 @@ from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_
                      Config, Playground)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
+HISTORY = 2000  # loss-history entries a full frame carries (later frames carry only new ones)
 Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT)]
 
 
@@ -125,7 +126,16 @@ class SetWeight(_Strict):
     value: float = Field(ge=-100, le=100)
 
 
-Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, View, SetWeight],
+class Export(_Strict):
+    """The trained model (state_dict), a script that reproduces the run, or an MP4 of the run (a job)."""
+
+    type: Literal["export"]
+    what: Literal["state_dict", "script", "movie"]
+    quality: Literal["low", "medium"] = "low"
+    theme: Literal["dark", "light"] = "light"
+
+
+Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, View, SetWeight, Export],
                     Field(discriminator="type")]
 MESSAGE = TypeAdapter(Message)
 
@@ -153,12 +163,14 @@ def _bytes(t: torch.Tensor, signed: bool = True) -> str:
     return base64.b64encode(x.round().to(torch.uint8).numpy().tobytes()).decode()
 
 
-def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epoch: int | None = None) -> dict:
+def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epoch: int | None = None,
+          history_from: int = 0) -> dict:
     """What the page draws now (or, with ``epoch``, as it was then): losses, accuracy, weights,
-    every heatmap, the confusion matrix and the span of the tape."""
+    every heatmap, the confusion matrix and the span of the tape. The loss history is sent from
+    entry ``history_from`` on (0: the whole recent history, which replaces the page's)."""
     if epoch is not None and epoch != p.epoch:
         with p.viewing(epoch):
-            out = frame(p, resolution, neuron_resolution)
+            out = frame(p, resolution, neuron_resolution, history_from=len(p.history))
         out.update(epoch=epoch, viewing=True, loss=_loss_at(p, epoch))
         return out
     epoch, train, test = p.history[-1]
@@ -180,7 +192,10 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
         "points": {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)},
         "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
         "confusion": p.confusion() if p.cfg.classes else None,
-        "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[-2000:]],
+        "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[max(history_from, len(p.history) - HISTORY):]],
+        "history_from": history_from,
+        # the settings that change live: a restore brings back those of its epoch
+        "live": {k: getattr(p.cfg, k) for k in sorted(Playground.LIVE)},
         "weights": [[[_finite(v) for v in row] for row in m.weight.detach().tolist()] for m in linears],
         "biases": [[_finite(v) for v in m.bias.detach().tolist()] for m in linears],
     }

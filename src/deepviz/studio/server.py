@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import replace
 from contextlib import suppress
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
@@ -31,7 +32,7 @@ MAX_UPLOAD = 256 * 1024  # bytes of CSV
 class Session:
     """One tab's playground and its play state; the worker thread runs the training."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs=None) -> None:
         self.pg = Playground(Config())
         self.lock = threading.Lock()
         self.playing = False
@@ -39,10 +40,11 @@ class Session:
         self.error: dict | None = None
         self.version = 0  # bumped by every change: a frame is sent when it moved
         self.view: int | None = None  # an earlier epoch the page is looking at (the tape)
+        self.jobs = jobs  # the studio's render queue (the MP4 export), if any
         self.received = 0  # messages handled: the page trusts a frame's play state once it has seen all of its own
 
-    def handle(self, msg) -> str | None:
-        """Apply a client message; returns an error text for the page, if any."""
+    def handle(self, msg) -> str | dict | None:
+        """Apply a client message; returns an error text for the page, or a message to send it."""
         with self.lock:
             self.version += 1
             self.received += 1
@@ -76,22 +78,33 @@ class Session:
                     return f"epoch: no snapshot of epoch {msg.epoch}"
                 self.pg.restore(msg.epoch)
             elif isinstance(msg, protocol.SetWeight):
-                return self.set_weight(msg)
+                return self.pg.set_weight(msg.layer, tuple(msg.index), msg.value)
+            elif isinstance(msg, protocol.Export):
+                return self.export(msg)
         return None
 
-    def set_weight(self, msg: protocol.SetWeight) -> str | None:
-        import torch
+    def export(self, msg: protocol.Export) -> dict | str:
+        """A file for the page to save (sent over the socket: no server path is involved), or a
+        queued render job for the MP4."""
+        import base64
 
-        linears = [m for m in self.pg.net if isinstance(m, torch.nn.Linear)]
-        if msg.layer >= len(linears):
-            return f"layer: the network has {len(linears)} weight layers"
-        lin = linears[msg.layer]
-        target = lin.weight if len(msg.index) == 2 else lin.bias
-        if any(i >= s for i, s in zip(msg.index, target.shape)):
-            return f"index: out of range for shape {list(target.shape)}"
-        with torch.no_grad():
-            target[tuple(msg.index)] = msg.value
-        return None
+        from . import export
+
+        stem = f"playground-{self.pg.cfg.dataset}-epoch{self.pg.epoch}"
+        if msg.what == "state_dict":
+            data, name, mime = export.state_dict_bytes(self.pg), stem + ".pt", "application/octet-stream"
+        elif msg.what == "script":
+            data, name, mime = export.script(self.pg).encode(), stem + ".py", "text/x-python"
+        else:
+            if self.jobs is None:
+                return "what: rendering is not available in this studio"
+            from .movie import movie_trace
+
+            trace = movie_trace(self.pg).to_dict()
+            job = self.jobs.submit(f"playground run, {stem}", "deepviz.studio.movie:render_movie",
+                                   {"trace": trace, "quality": msg.quality, "theme": msg.theme})
+            return {"type": "job", "id": job.id}
+        return {"type": "download", "filename": name, "mime": mime, "data": base64.b64encode(data).decode()}
 
     def train_for(self, seconds: float) -> None:
         """Train while playing, for about ``seconds``, at most ``speed`` epochs per second."""
@@ -147,8 +160,12 @@ def _same_origin(origin: str | None, host: str | None) -> bool:
     return host is not None and urlsplit(origin).netloc == host
 
 
-def create_app() -> FastAPI:
+def create_app(media: Path | None = None) -> FastAPI:
+    """The studio; ``media`` holds the rendered videos the gallery shows (default ./media)."""
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    from . import gallery_api
+
+    gallery_api.mount(app, media)
     sessions: set[Session] = set()
 
     @app.middleware("http")
@@ -196,7 +213,7 @@ def create_app() -> FastAPI:
             await ws.close(code=1013)
             return
         await ws.accept()
-        session = Session()
+        session = Session(getattr(app.state, "jobs", None))
         sessions.add(session)
         loop = asyncio.get_running_loop()
         sender = asyncio.create_task(_send_frames(ws, session, loop))
@@ -208,7 +225,9 @@ def create_app() -> FastAPI:
                 else:
                     with session.lock:
                         session.received += 1
-                if error is not None:
+                if isinstance(error, dict):  # a reply: a file to save, a queued job
+                    await ws.send_json(error)
+                elif error is not None:
                     await ws.send_json({"type": "error", "detail": error})
         except (WebSocketDisconnect, RuntimeError):  # the tab closed (RuntimeError: a send raced the close)
             pass
@@ -235,20 +254,34 @@ async def _send_frames(ws: WebSocket, session: Session, loop) -> None:
 
 
 async def _frames(ws: WebSocket, session: Session, loop) -> None:
-    sent = -1
+    # Each tick of 1/FPS s: train for what the last frame left of the tick, then build and send a
+    # frame. Frame building (a few ms) holds the session lock, so it comes out of the training
+    # budget rather than stretching the tick: the page gets FPS frames a second.
+    sent, frame_cost = -1, 0.0
+    sent_history: list = []  # the history entries the page has
+    period = 1.0 / FPS
     while True:
         started = time.perf_counter()
         if session.playing:
-            await loop.run_in_executor(None, session.train_for, 1.0 / FPS)
+            await loop.run_in_executor(None, session.train_for, max(0.002, period - frame_cost - 0.004))
+        built = time.perf_counter()
         with session.lock:
             version = session.version
-            data = protocol.frame(session.pg, epoch=session.view) if version != sent else None
+            data = None
+            if version != sent:
+                history = session.pg.history
+                # only the new loss-history entries, when the page holds the rest (same run, not cut back)
+                known = len(sent_history) if len(history) >= len(sent_history) > 0 and \
+                    history[len(sent_history) - 1] is sent_history[-1] else 0
+                data = protocol.frame(session.pg, epoch=session.view, history_from=known)
+                sent_history = list(history)
             error, session.error = session.error, None
         if data is not None:
             data["playing"] = session.playing
             data["received"] = session.received
             await ws.send_json(data)
             sent = version
+            frame_cost = 0.8 * frame_cost + 0.2 * (time.perf_counter() - built)
         if error:
             await ws.send_json(error)
-        await asyncio.sleep(max(0.0, 1.0 / FPS - (time.perf_counter() - started)))
+        await asyncio.sleep(max(0.0, period - (time.perf_counter() - started)))

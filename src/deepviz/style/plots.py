@@ -54,11 +54,13 @@ def tick_digits(step: float) -> int:
 class Plot(VGroup):
     """Axes over a window ``x_range`` x ``y_range`` (each (lo, hi)) drawn ``width`` x ``height`` units,
     with tick labels and axis names. ``equal=True`` keeps one scale on both axes (shapes stay true):
-    the plot then shrinks along one side to fit the box."""
+    the plot then shrinks along one side to fit the box. ``fmt`` writes the tick labels (``y_fmt``, if given,
+    the y axis's: e.g. 10 ** v for a y axis of log10 values)."""
 
     def __init__(self, theme: Theme, x_range: Sequence[float], y_range: Sequence[float], width: float,
                  height: float, x_name: str = "", y_name: str = "", equal: bool = False, ticks: int = 5,
-                 fmt: Callable[[float, int], str] = fmt_num, y_name_beside: bool = False, **kwargs):
+                 fmt: Callable[[float, int], str] = fmt_num, y_name_beside: bool = False,
+                 y_fmt: Callable[[float, int], str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.theme = theme
         (x0, x1), (y0, y1) = x_range, y_range
@@ -81,7 +83,7 @@ class Plot(VGroup):
         for v in tick_values(y0, y1, ys):
             p = self.axes.c2p(x0, v)
             self.ticks.add(Line(p, p + LEFT * 0.08).set_stroke(theme.grid, 2))
-            self.tick_labels.add(label(fmt(v, tick_digits(ys)), theme, size=TICK_SIZE, color=theme.muted)
+            self.tick_labels.add(label((y_fmt or fmt)(v, tick_digits(ys)), theme, size=TICK_SIZE, color=theme.muted)
                                  .next_to(p, LEFT, buff=0.12))
         self.x_name = label(x_name, theme, size=AXIS_LABEL_SIZE).next_to(self.axes.x_axis, DOWN, buff=0.45) \
             if x_name else VMobject()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
 
@@ -41,7 +41,9 @@ class DeepvizScene(Scene):
     theme_name: ClassVar[str] = "dark"
 
     def __init__(self, trace: Trace | None = None, theme: str | Theme | None = None, burn_captions: bool = False,
-                 check_frame: bool = False, **kwargs):
+                 check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None, **kwargs):
+        """``on_step(done, total, caption)``, if given, hears of each narration step the scene starts
+        (``done`` of the trace's ``total`` steps are finished) and of the end (``done == total``)."""
         if trace is None:
             from .. import api
 
@@ -50,6 +52,7 @@ class DeepvizScene(Scene):
         self.theme = theme if isinstance(theme, Theme) else get_theme(theme or self.theme_name)
         self.burn_captions = burn_captions
         self.check_frame = check_frame
+        self.on_step = on_step
         self.cues: list[Cue] = []
         self.frame_violations: list[str] = []
         self._caption: Mobject | None = None
@@ -123,6 +126,7 @@ class DeepvizScene(Scene):
         self._close_cue()
         self.cues.append(Cue(self.time, self.time, text))
         self._cue_started = self.time
+        self._report_step(len(self.cues) - 1, text)
         if self.burn_captions:
             if self._caption is not None:
                 self.remove(self._caption)
@@ -155,8 +159,14 @@ class DeepvizScene(Scene):
         if self.cues:
             self.cues[-1].end = self.time
 
+    def _report_step(self, done: int, text: str) -> None:
+        if self.on_step is not None:
+            total = max(len(self.trace.narration), 1)
+            self.on_step(min(done, total), total, text)
+
     def tear_down(self) -> None:
         self._close_cue()
+        self._report_step(len(self.trace.narration), "")
         super().tear_down()
 
     # -- frame check --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from .data import check
 PARAMS = ParamSet(
     (
         Str("data", "preset", "the data set: 'preset' (9 examples), rows 'x1,x2;x1,x2;...', or a CSV file path "
-            "with two columns"),
+            "with two columns", names_files=True),
         Int("batch_size", 3, "examples per batch (the last batch may be smaller, not below 2)", min=2, max=6),
         Int("batch", 1, "which batch to show in detail (1 = the first)", min=1, max=20),
         Float("momentum", 0.1, "weight of the new batch in the running statistics", min=0.0, max=1.0),

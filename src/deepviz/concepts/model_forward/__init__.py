@@ -12,7 +12,7 @@ def _check(values):
 PARAMS = ParamSet(
     (
         Str("model", "deepviz.diagrams.examples:small_cnn", "the model: path/to/file.py:NAME or module:NAME, a "
-            "function or class that builds it (called with no arguments)", max_length=400),
+            "function or class that builds it (called with no arguments)", max_length=400, names_files=True),
         Str("input", "1,1,12,12", "the example input's shape, e.g. 1,3,32,32 or 1,16:long (values are random, "
             "from --seed)", max_length=60),
         Int("seed", 0, "seed of the model's initial weights and of the example input", min=0, max=2**31 - 1),

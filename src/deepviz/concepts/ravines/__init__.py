@@ -6,7 +6,7 @@ from .data import check
 PARAMS = ParamSet(
     (
         Str("data", "preset", "the training cases: 'preset' (the seed's 3), rows 'x1,x2,t;x1,x2,t;...', or a CSV "
-            "file path with three columns (3 to 8 rows)"),
+            "file path with three columns (3 to 8 rows)", names_files=True),
         Float("lr", 0.8, "learning rate of gradient descent, as a fraction of each problem's largest stable rate "
               "2/lambda_max (the same fraction for the raw and the normalised inputs; below 1 converges)",
               min=0.01, max=2.0),

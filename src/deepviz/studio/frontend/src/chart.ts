@@ -8,7 +8,7 @@ import { line } from "d3-shape";
 export type Point = [number, number | null, number | null];  // epoch, train loss, test loss
 type Run = { label: string; history: Point[] };
 
-const WIDTH = 300, HEIGHT = 120, LEFT = 40, MAX_RUNS = 4;
+const WIDTH = 300, HEIGHT = 120, LEFT = 40, MAX_RUNS = 4, MAX_POINTS = 20000;
 const RUN_COLOURS = ["#8a939c", "#b8a2c8", "#9cc7b6", "#d7b48a"];
 
 export class LossChart {
@@ -21,7 +21,12 @@ export class LossChart {
     this.svg = select(root).append("svg").attr("width", WIDTH + LEFT + 10).attr("height", HEIGHT + 28);
   }
 
-  setHistory(h: Point[]): void { this.history = h; this.draw(); }
+  /** New loss-history entries from a frame; ``replace`` when the frame carries the whole history. */
+  addHistory(h: Point[], replace: boolean): void {
+    this.history = replace ? h : this.history.concat(h);
+    if (this.history.length > MAX_POINTS) this.history = this.history.slice(-MAX_POINTS);
+    this.draw();
+  }
   setLog(on: boolean): void { this.log = on; this.draw(); }
   clearRuns(): void { this.runs = []; this.draw(); }
 
@@ -38,16 +43,21 @@ export class LossChart {
     const values = all.flat().flatMap(([, a, b]) => [a, b]).filter((v): v is number => v !== null && v > 0);
     const lo = values.length ? Math.min(...values) : 0.01, hi = values.length ? Math.max(...values) : 1;
     const x = scaleLinear().domain([0, lastEpoch]).range([LEFT, WIDTH + LEFT - 4]);
-    const y = (this.log ? scaleLog().domain([lo * 0.8, hi * 1.25]) : scaleLinear().domain([0, hi * 1.1]))
+    // the log axis spans at least a decade, so it always has labelled ticks
+    const y = (this.log ? scaleLog().domain([Math.min(lo * 0.8, hi / 10), hi * 1.25]) : scaleLinear().domain([0, hi * 1.1]))
       .range([HEIGHT, 6]).clamp(true);
     const svg = this.svg;
     svg.selectAll("*").remove();
     svg.append("g").attr("transform", `translate(0,${HEIGHT})`).call(axisBottom(x).ticks(4));
     svg.append("g").attr("transform", `translate(${LEFT},0)`).call(axisLeft(y).ticks(3, "~g"));
+    const thin = (h: Point[]) => {  // at most about 1500 points per line: the chart is 300 px wide
+      const step = Math.ceil(h.length / 1500);
+      return step <= 1 ? h : h.filter((_, i) => i % step === 0 || i === h.length - 1);
+    };
     const path = (h: Point[], k: 1 | 2, colour: string, dash: string, width: number) =>
       svg.append("path").attr("fill", "none").attr("stroke", colour).attr("stroke-width", width)
         .attr("stroke-dasharray", dash)
-        .attr("d", line<Point>().defined((d) => d[k] !== null && d[k]! > 0).x((d) => x(d[0])).y((d) => y(d[k]!))(h) ?? "");
+        .attr("d", line<Point>().defined((d) => d[k] !== null && d[k]! > 0).x((d) => x(d[0])).y((d) => y(d[k]!))(thin(h)) ?? "");
     this.runs.forEach((r, i) => {
       path(r.history, 2, RUN_COLOURS[i], "4 3", 1.2).append("title").text(`earlier run: ${r.label}`);
     });

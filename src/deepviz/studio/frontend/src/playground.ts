@@ -19,7 +19,8 @@ type Frame = {
   weights: (number | null)[][][]; biases: (number | null)[][];
   points: { train: number[][]; test: number[][] };
   viewing: boolean; tape: [number, number]; confusion: number[][] | null; received: number;
-  history: Point[];
+  live: Partial<Settings>;  // the live settings on the server (a restore brings back older ones)
+  history: Point[]; history_from: number;  // history: the entries from history_from on
 };
 
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"];
@@ -422,13 +423,27 @@ class Playground {
       });
     });
     this.drawLinks(f);
-    if (!f.viewing) this.chart.setHistory(f.history);
+    if (!f.viewing) this.chart.addHistory(f.history, f.history_from === 0);
     this.drawTape(f);
     this.drawConfusion(f.confusion);
+    if (!f.viewing) this.syncLive(f.live);
     if (f.received === this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
       $("play").textContent = this.playing ? "pause" : "play";
     }
+  }
+
+  syncLive(live: Partial<Settings>): void {
+    // the controls follow the server's live settings (changed by a restore of an earlier epoch)
+    let changed = false;
+    for (const [k, v] of Object.entries(live ?? {})) {
+      if ((this.settings as any)[k] === v) continue;
+      (this.settings as any)[k] = v;
+      const el = $(k);
+      if (el && document.activeElement !== el) el.value = String(v);
+      changed = true;
+    }
+    if (changed) writeUrl(this.settings);
   }
 
   drawOutput(f: Frame): void {
