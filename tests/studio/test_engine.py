@@ -1,4 +1,5 @@
 """The playground engine: data sets, features, training, regularisation, heatmaps, the tape."""
+import copy
 import math
 
 import pytest
@@ -55,6 +56,22 @@ def test_l1_regularisation_drives_weights_towards_zero():
         l1.train_epoch()
     weight = lambda p: sum(m.weight.abs().sum().item() for m in p.net if isinstance(m, torch.nn.Linear))  # noqa: E731
     assert weight(l1) < 0.7 * weight(plain)
+
+
+def test_l2_regularisation_is_weight_decay_on_the_weights_not_the_biases():
+    # one full-batch SGD step with the 0.5*rate*|W|^2 penalty equals torch's weight_decay=rate on W
+    cfg = Config(hidden=(5,), batch_size=30, points=60, train_ratio=0.5, regularization="l2", reg_rate=0.05,
+                 learning_rate=0.1)
+    p = Playground(cfg)
+    ref = copy.deepcopy(p.net)
+    weights = [m.weight for m in ref if isinstance(m, torch.nn.Linear)]
+    biases = [m.bias for m in ref if isinstance(m, torch.nn.Linear)]
+    opt = torch.optim.SGD([{"params": weights, "weight_decay": 0.05}, {"params": biases}], lr=0.1)
+    torch.nn.functional.cross_entropy(ref(p.f_train), p.y_train).backward()
+    opt.step()
+    p.train_epoch()
+    for a, b in zip(p.net.state_dict().values(), ref.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_heatmaps_are_every_nodes_output_over_the_plane():

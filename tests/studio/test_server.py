@@ -169,3 +169,23 @@ def test_frames_carry_only_new_loss_history_and_the_whole_of_it_after_a_cut(clie
         while f["epoch"] != 2:
             f = take(frames(ws)[0])
         assert f["history_from"] == 0 and [h[0] for h in page] == [0, 1, 2]
+
+
+def test_two_tabs_train_at_once_each_with_its_own_session(client):
+    with client.websocket_connect("/ws/playground") as a, client.websocket_connect("/ws/playground") as b:
+        frames(a), frames(b)
+        a.send_json({"type": "configure", "settings": {"dataset": "xor", "hidden": [3]}})
+        b.send_json({"type": "play"})
+        fa = frames(a)[-1]
+        while fa["epoch"] != 0 or len(fa["neurons"]["layers"]) != 2:
+            fa = frames(a)[-1]
+        fb = frames(b)[-1]
+        while fb["epoch"] < 5:
+            fb = frames(b)[-1]
+        b.send_json({"type": "pause"})
+        a.send_json({"type": "step"})
+        while fa["epoch"] != 1:
+            fa = frames(a)[-1]
+        assert len(client.app.state.sessions) == 2
+        assert [len(layer) for layer in fa["neurons"]["layers"]] == [2, 3]  # a: xor with one layer of 3
+        assert [len(layer) for layer in fb["neurons"]["layers"]] == [2, 4, 2]  # b: the default, trained apart

@@ -324,6 +324,7 @@ class Playground {
     const root = $("network");
     root.innerHTML = "";
     const sizes = [this.settings.features.length, ...this.settings.hidden];
+    root.style.maxWidth = `${Math.min(760, 150 * sizes.length)}px`;  // spread, but not across the whole panel
     sizes.forEach((n, li) => {
       const col = document.createElement("div");
       col.className = "layer";
