@@ -196,6 +196,25 @@ def test_a_failing_job_records_one_line_and_the_queue_goes_on(tmp_path):
     assert missing.state == "failed" and missing.error.startswith("ModuleNotFoundError")
 
 
+def test_old_finished_jobs_are_forgotten_with_their_files(tmp_path, monkeypatch):
+    from deepviz.studio import jobs
+
+    monkeypatch.setattr(jobs, "KEEP", 2)
+    queue = JobQueue(tmp_path, workers=1)
+    try:
+        first = [queue.submit(f"job {i}", f"{HELPERS}:timed", {"seconds": 0.01}) for i in range(3)]
+        wait_until(lambda: all(j.state == "done" for j in first))
+        assert (tmp_path / first[0].id).is_dir()
+        last = queue.submit("job 3", f"{HELPERS}:timed", {"seconds": 0.01})
+        wait_until(lambda: last.state == "done")
+    finally:
+        queue.shutdown()
+    assert [j.title for j in queue.list()] == ["job 1", "job 2", "job 3"]
+    assert not (tmp_path / first[0].id).exists()
+    with pytest.raises(KeyError):
+        queue.get(first[0].id)
+
+
 # -- a real render ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):

@@ -69,6 +69,9 @@ class _Running:
     failure: str | None = None
 
 
+KEEP = 50  # finished jobs kept listed (and their files) before the oldest are forgotten
+
+
 class JobQueue:
     def __init__(self, root: Path, workers: int | None = None):
         cores = os.cpu_count() or 1
@@ -94,6 +97,7 @@ class JobQueue:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job queue is shut down")
+            self._forget_old()
             self._jobs[job_id] = job
             self._waiting.append(job)
             if self._thread is None:
@@ -101,6 +105,13 @@ class JobQueue:
                 self._thread.start()
         self._wake()
         return job
+
+    def _forget_old(self) -> None:
+        """Keep the newest KEEP finished jobs listed; older ones are dropped with their files."""
+        done = [j for j in self._jobs.values() if j.finished_state]
+        for job in done[:max(0, len(done) - KEEP)]:  # dicts keep insertion order: oldest first
+            del self._jobs[job.id]
+            shutil.rmtree(job.out_dir, ignore_errors=True)
 
     def get(self, job_id: str) -> Job:
         return self._jobs[job_id]

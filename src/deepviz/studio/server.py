@@ -98,6 +98,10 @@ class Session:
         else:
             if self.jobs is None:
                 return "what: rendering is not available in this studio"
+            from .gallery_api import MAX_WAITING
+
+            if sum(j.state == "queued" for j in self.jobs.list()) >= MAX_WAITING:
+                return f"what: {MAX_WAITING} render jobs are waiting already; wait or cancel some in the gallery"
             from .movie import movie_trace
 
             trace = movie_trace(self.pg).to_dict()
