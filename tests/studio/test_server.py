@@ -189,3 +189,27 @@ def test_two_tabs_train_at_once_each_with_its_own_session(client):
         assert len(client.app.state.sessions) == 2
         assert [len(layer) for layer in fa["neurons"]["layers"]] == [2, 3]  # a: xor with one layer of 3
         assert [len(layer) for layer in fb["neurons"]["layers"]] == [2, 4, 2]  # b: the default, trained apart
+
+
+def test_a_slow_speed_paces_the_epochs_without_holding_up_a_pause(client):
+    import time
+
+    with client.websocket_connect("/ws/playground") as ws:
+        frames(ws)
+        ws.send_json({"type": "speed", "epochs_per_second": 4})
+        ws.send_json({"type": "play"})
+        started = time.perf_counter()
+        f = frames(ws)[0]
+        while f["epoch"] < 6:
+            f = frames(ws)[0]
+        took = time.perf_counter() - started
+        assert 1.0 < took < 2.5  # 6 epochs at 4 a second: about 1.25-1.5 s
+        ws.send_json({"type": "speed", "epochs_per_second": 1})
+        last = f["epoch"]
+        while f["epoch"] == last:  # an epoch has just been trained: the next is a second away
+            f = frames(ws)[0]
+        ws.send_json({"type": "pause"})
+        asked = time.perf_counter()
+        while f["playing"] or f["received"] < 4:
+            f = frames(ws)[0]
+        assert time.perf_counter() - asked < 0.5  # the wait between epochs does not hold up the frames

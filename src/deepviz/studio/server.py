@@ -37,6 +37,7 @@ class Session:
         self.lock = threading.Lock()
         self.playing = False
         self.speed = 1000.0  # epochs per second at most
+        self.next_epoch_at = 0.0  # perf_counter time before which no epoch starts (the speed)
         self.error: dict | None = None
         self.version = 0  # bumped by every change: a frame is sent when it moved
         self.view: int | None = None  # an earlier epoch the page is looking at (the tape)
@@ -111,23 +112,27 @@ class Session:
         return {"type": "download", "filename": name, "mime": mime, "data": base64.b64encode(data).decode()}
 
     def train_for(self, seconds: float) -> None:
-        """Train while playing, for about ``seconds``, at most ``speed`` epochs per second."""
+        """Train while playing, for about ``seconds``, at most ``speed`` epochs per second. A slow
+        speed waits between epochs across calls, so the frames (and a pause) are never held up."""
         end = time.perf_counter() + seconds
-        while self.playing and time.perf_counter() < end:
-            started = time.perf_counter()
+        while self.playing:
+            now = time.perf_counter()
+            if now >= end:
+                break
+            if now < self.next_epoch_at:
+                time.sleep(min(self.next_epoch_at, end) - now)
+                continue
             with self.lock:
                 if not self.playing:
                     break
                 self.pg.train_epoch()
                 self.version += 1
+                self.next_epoch_at = now + 1.0 / self.speed
                 if self.pg.diverged():
                     self.playing = False
                     self.error = {"type": "diverged", "epoch": self.pg.last_good_epoch(),
                                   "detail": "training diverged (the loss is not finite)"}
                     break
-            rest = 1.0 / self.speed - (time.perf_counter() - started)
-            if rest > 0:
-                time.sleep(rest)
 
 
 def points_from_csv(data: bytes) -> dict:
