@@ -117,7 +117,10 @@ class _Builder:
 
     def expr(self, e: ast.AST):
         if isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
-            return float(e.value)
+            try:
+                return float(e.value)
+            except OverflowError:  # an integer literal beyond the largest float
+                raise ExprError(f"a number of {len(str(e.value))} digits is too large") from None
         if isinstance(e, ast.Name):
             if e.id in self.names:
                 return self.names[e.id]

@@ -249,8 +249,11 @@ class Pair(Param):
         m = _PAIR.match(text)
         if not m:
             raise self._fail(f"expected N or HxW such as 3 or 3x4, got {text!r}")
-        h = int(m.group(1))
-        w = int(m.group(2)) if m.group(2) is not None else h
+        try:
+            h = int(m.group(1))
+            w = int(m.group(2)) if m.group(2) is not None else h
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            raise self._fail(f"expected N or HxW such as 3 or 3x4, got a number of {len(text)} characters") from None
         return (h, w)
 
     def check(self, value: Any) -> tuple[int, int] | None:

@@ -137,6 +137,19 @@ def test_a_formula_is_parsed_with_a_whitelist_and_errors_are_one_line(text, mess
     assert "\n" not in str(err.value)
 
 
+def test_a_formula_refuses_and_or_not_of_numbers_and_counts_a_condition_in_arithmetic_as_0_or_1():
+    from deepviz.expr import ExprError
+    from deepviz.studio.boundary import labels, parse
+
+    for text in ("x > 0 and 1", "not x", "x > 0 or y", "1 and y > 0"):
+        with pytest.raises(ExprError, match="combine conditions"):
+            parse(text)  # refused when validated, not later when the data is made
+    pts = torch.tensor([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    assert labels("(x > 0) - (y > 0) > 0", pts).tolist() == [0, 1, 0, 0]
+    assert labels("-(x > 0) < 0", pts).tolist() == [1, 1, 0, 0]
+    assert labels("abs(x > 0) + relu(y > 0) > 1", pts).tolist() == [1, 0, 0, 0]
+
+
 def test_custom_points_are_the_data_set_and_a_third_label_makes_three_classes():
     rows = ((-3.0, 1.0, 0), (2.0, 2.0, 1), (4.0, -1.0, 1), (0.5, -5.0, 2), (-1.0, -2.0, 0))
     p = Playground(Config(dataset="custom", custom=rows, train_ratio=0.6))

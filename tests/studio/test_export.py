@@ -219,6 +219,17 @@ def test_the_script_is_torch_only_and_says_what_it_does(scripted):
     assert "epochs 1-6" in text and "epochs 7-10" in text  # the restore dropped epochs 7-9 of the first try
 
 
+def test_a_formula_with_quotes_backslashes_or_new_lines_in_a_comment_stays_text_in_the_script():
+    import ast
+
+    for formula in ['x > 0 #"""; import os; os.system("echo injected"); """', "x > 0 # C:\\Users\\Nobody",
+                    "(x > 0 # a\n)"]:
+        text = export.script(Playground(Config(dataset="formula", formula=formula, points=20)))
+        tree = ast.parse(text)  # compiles (no broken docstring or comment line)
+        assert not any(isinstance(n, ast.Import) and n.names[0].name == "os" for n in ast.walk(tree))
+        assert " ".join(formula.split()) in ast.get_docstring(tree)
+
+
 def test_the_state_dict_loads_safely_and_reproduces_the_outputs():
     pg = Playground(Config(dataset="xor", hidden=(3, 3), dropout=0.1))
     for _ in range(3):

@@ -77,6 +77,10 @@ def test_concepts_list_every_concept_with_its_declared_parameters(client):
     ({"concept": "ravines", "values": {"data": "/etc/passwd"}}, "data", "no file or module"),
     ({"concept": "batch-norm", "values": {"data": "../../pyproject.toml"}}, "data", "no file or module"),
     ({"concept": "model-forward", "values": {"model": "os:getcwd"}}, "model", "no file or module"),
+    # values no file name or number conversion can hold: still a 422, not a 500
+    ({"concept": "ravines", "values": {"data": "1,2,3;" * 60}}, "data", "at most 200 characters"),
+    ({"concept": "transposed-conv", "values": {"stride": "2" * 5000}}, "stride", "expected N or HxW"),
+    ({"concept": "autodiff", "values": {"expr": "x * " + "9" * 400}}, "expr", "too large"),
 ])
 def test_a_bad_render_request_gets_422_naming_the_field(client, body, field, words):
     r = client.post("/api/render", json=body)
@@ -89,6 +93,12 @@ def test_a_bad_render_request_gets_422_naming_the_field(client, body, field, wor
 def test_broken_json_gets_422_not_500(client):
     r = client.post("/api/render", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 422
+    # not a character position as the field; and bodies FastAPI cannot parse at all (not UTF-8, nested too deeply)
+    for body in [b"{bad", b'{"concept": "\xff"}', b'{"values": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"]:
+        r = client.post("/api/render", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and r.json()["field"] == "body", (body[:20], r.status_code, r.text)
+        assert r.json()["detail"].startswith("body: not valid JSON")
+    assert client.get("/api/nope").status_code == 404 and client.post("/api/jobs").status_code == 405
 
 
 def test_a_render_request_from_another_origin_is_refused(client):

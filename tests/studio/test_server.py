@@ -66,6 +66,7 @@ def test_configure_step_and_restore(client):
     ({"type": "configure", "settings": {"features": ["x3"]}}, "settings.features.0"),
     ({"type": "speed", "epochs_per_second": -1}, "epochs_per_second"),
     ({"type": "launch"}, "message"),
+    ({"type": "configure", "settings": {"dataset": "formula", "formula": "x > 0 and 1"}}, "settings.formula"),
 ])
 def test_invalid_messages_get_an_error_naming_the_field(client, message, field):
     with client.websocket_connect("/ws/playground") as ws:
@@ -130,6 +131,7 @@ def test_an_uploaded_csv_becomes_points_and_bad_files_get_a_clear_error():
         (b"1,2,0\n3,4,0.5\n", 422, "file: the label column must hold 2 or 3 distinct integers, got 0, 0.5"),
         (b"\xff\xfe\x00", 422, "file: is not UTF-8 text"),
         (b"1,2,0\n" * 60_000, 413, "file: larger than the 256 KB limit"),
+        (b"1" * 140_000 + b",2,0\n3,4,1\n", 422, "file: is not CSV"),  # longer than the csv module's field limit
     ]:
         r = client.post("/api/points", content=data)
         assert r.status_code == status and r.json()["detail"].startswith(text) and r.json()["field"] == "file"
@@ -213,3 +215,15 @@ def test_a_slow_speed_paces_the_epochs_without_holding_up_a_pause(client):
         while f["playing"] or f["received"] < 4:
             f = frames(ws)[0]
         assert time.perf_counter() - asked < 0.5  # the wait between epochs does not hold up the frames
+
+
+def test_a_binary_message_is_read_like_text_and_garbage_gets_an_error_not_a_closed_socket(client):
+    with client.websocket_connect("/ws/playground") as ws:
+        frames(ws)
+        ws.send_bytes(b"\xff\x00")
+        msg = ws.receive_json()
+        while msg["type"] != "error":
+            msg = ws.receive_json()
+        assert msg["detail"].startswith("message: Invalid JSON")
+        ws.send_bytes(json.dumps({"type": "step"}).encode())
+        assert frames(ws)[0]["epoch"] == 1

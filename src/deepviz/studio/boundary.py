@@ -28,6 +28,7 @@ ARITY = {"min": 2, "max": 2}
 NAMES = {"x": 0, "y": 1, "x1": 0, "x2": 1}
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.Pow: operator.pow, ast.Mod: torch.remainder}
+COMBINE = "and/or/not combine conditions, such as x > 0 and y > 0"
 COMPARE = {ast.Lt: torch.lt, ast.LtE: torch.le, ast.Gt: torch.gt, ast.GtE: torch.ge}
 
 
@@ -63,12 +64,16 @@ def _check(e: ast.AST) -> None:
     elif isinstance(e, ast.BinOp) and type(e.op) in BINARY:
         _check(e.left), _check(e.right)
     elif isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd, ast.Not)):
+        if isinstance(e.op, ast.Not) and not _is_condition(e.operand):
+            raise ExprError(COMBINE)
         _check(e.operand)
     elif isinstance(e, ast.Compare) and all(type(op) in COMPARE for op in e.ops):
         for part in (e.left, *e.comparators):
             _check(part)
     elif isinstance(e, ast.BoolOp):
         for part in e.values:
+            if not _is_condition(part):
+                raise ExprError(COMBINE)
             _check(part)
     elif isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and not e.keywords:
         if e.func.id not in FUNCTIONS:
@@ -104,11 +109,13 @@ def _eval(e: ast.AST, x: torch.Tensor, y: torch.Tensor):
         return torch.tensor(float(e.value))
     if isinstance(e, ast.Name):
         return torch.tensor(math.pi) if e.id == "pi" else (x, y)[NAMES[e.id]]
-    if isinstance(e, ast.BinOp):
-        return BINARY[type(e.op)](_eval(e.left, x, y), _eval(e.right, x, y))
+    if isinstance(e, ast.BinOp):  # a condition in arithmetic counts as 0 or 1 (torch has no bool arithmetic)
+        return BINARY[type(e.op)](_number(_eval(e.left, x, y)), _number(_eval(e.right, x, y)))
     if isinstance(e, ast.UnaryOp):
         v = _eval(e.operand, x, y)
-        return torch.logical_not(_bool(v)) if isinstance(e.op, ast.Not) else (-v if isinstance(e.op, ast.USub) else v)
+        if isinstance(e.op, ast.Not):
+            return torch.logical_not(_bool(v))
+        return -_number(v) if isinstance(e.op, ast.USub) else v
     if isinstance(e, ast.Compare):
         parts = [_eval(p, x, y) for p in (e.left, *e.comparators)]
         out = torch.tensor(True)
@@ -123,10 +130,14 @@ def _eval(e: ast.AST, x: torch.Tensor, y: torch.Tensor):
             out = combine(out, v)
         return out
     assert isinstance(e, ast.Call)
-    return FUNCTIONS[e.func.id](*[_eval(a, x, y) for a in e.args])
+    return FUNCTIONS[e.func.id](*[_number(_eval(a, x, y)) for a in e.args])
 
 
 def _bool(v: torch.Tensor) -> torch.Tensor:
     if v.dtype != torch.bool:
-        raise ExprError("and/or/not combine conditions, such as x > 0 and y > 0")
+        raise ExprError(COMBINE)
     return v
+
+
+def _number(v: torch.Tensor) -> torch.Tensor:
+    return v.float() if v.dtype == torch.bool else v

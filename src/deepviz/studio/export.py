@@ -237,8 +237,9 @@ def script(pg: Playground) -> str:
     pairs = list(zip(sizes, sizes[1:]))
     layers = [f"    linear({a}, {b}),{''.join(f' {m},' for m in after) if k < len(pairs) - 1 else ''}"
               for k, (a, b) in enumerate(pairs)]  # every layer but the last: its activation (and dropout)
-    words = describe(cfg)
+    words = {k: " ".join(v.split()) for k, v in describe(cfg).items()}  # one line each (the data line is a comment)
     header = "\n".join(f"  {k.capitalize():<15}{v}" for k, v in words.items()) + f"\nThe run: {_run_words(log)}."
+    header = header.replace("\\", "\\\\").replace('"', '\\"')  # a formula's comment may hold \ or """: in the docstring
     return SCRIPT.substitute(
         header=header, extent=_num(EXTENT),
         learning_rate=_literal(cfg.learning_rate), batch_size=cfg.batch_size, optimizer=_literal(cfg.optimizer),

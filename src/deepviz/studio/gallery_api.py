@@ -208,10 +208,17 @@ def check_names_nothing(c: catalog.Concept, param: Param, value: Any) -> None:
         return  # not text: the parameter's own check refuses it
     allowed = sorted({param.format(p.values.get(param.name, param.default)) for p in c.presets})
     text = value.strip()
-    if text in allowed or (_TYPED_NUMBERS.fullmatch(text) and text and not Path(text).exists()):
+    if text in allowed or (_TYPED_NUMBERS.fullmatch(text) and text and not _names_a_path(text)):
         return
     raise ParamError(param.name, f"the studio opens no file or module on the server; use "
                                  f"{' or '.join(map(repr, allowed))}, or values typed in")
+
+
+def _names_a_path(text: str) -> bool:
+    try:
+        return Path(text).exists()
+    except OSError:  # such as a name too long for the file system: it names nothing
+        return False
 
 
 # -- jobs -------------------------------------------------------------------------------------------

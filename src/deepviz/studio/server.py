@@ -9,6 +9,7 @@ drive the local studio.
 from __future__ import annotations
 
 import asyncio
+import csv
 import threading
 import time
 from dataclasses import replace
@@ -17,8 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
 from . import protocol
@@ -145,7 +148,11 @@ def points_from_csv(data: bytes) -> dict:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParamError("file", "is not UTF-8 text; save it as CSV with columns x1,x2,label") from None
-    rows = parse_rows(csv_rows(text.splitlines()), ("x1", "x2", "label"), 2, MAX_CUSTOM_POINTS, "file")
+    try:
+        raw = csv_rows(text.splitlines())
+    except csv.Error as err:  # such as a field longer than the csv module's limit
+        raise ParamError("file", f"is not CSV with columns x1,x2,label ({err})") from None
+    rows = parse_rows(raw, ("x1", "x2", "label"), 2, MAX_CUSTOM_POINTS, "file")
     labels = sorted({r[2] for r in rows})
     if any(v != int(v) for v in labels) or not 2 <= len(labels) <= 3:
         raise ParamError("file", "the label column must hold 2 or 3 distinct integers, got "
@@ -160,6 +167,10 @@ def points_from_csv(data: bytes) -> dict:
     if labels != list(range(len(labels))):
         note += "; labels " + ", ".join(f"{v:g} → {i}" for v, i in classes.items())
     return {"points": points, "classes": len(labels), "note": note}
+
+
+def _unreadable(why: str) -> JSONResponse:
+    return JSONResponse({"detail": f"body: {why}", "field": "body"}, status_code=422)
 
 
 def _same_origin(origin: str | None, host: str | None) -> bool:
@@ -186,8 +197,17 @@ def create_app(media: Path | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError):
         first = err.errors()[0]
+        if first["type"] == "json_invalid":  # its loc is ("body", the character where the JSON breaks)
+            return _unreadable(f"not valid JSON ({first.get('ctx', {}).get('error', first['msg'])} "
+                               f"at character {first['loc'][-1]})")
         field = ".".join(str(p) for p in first["loc"][1:]) or "body"
         return JSONResponse({"detail": f"{field}: {first['msg']}", "field": field}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException):
+        if err.status_code == 400 and err.detail == "There was an error parsing the body":  # FastAPI's own 400
+            return _unreadable("not valid JSON (not UTF-8 text, or nested too deeply)")
+        return await http_exception_handler(request, err)
 
     @app.get("/api/health")
     async def health():
@@ -228,7 +248,7 @@ def create_app(media: Path | None = None) -> FastAPI:
         sender = asyncio.create_task(_send_frames(ws, session, loop))
         try:
             while True:
-                msg, error = protocol.parse(await ws.receive_text())
+                msg, error = protocol.parse(await _receive(ws))
                 if error is None:
                     error = await loop.run_in_executor(None, session.handle, msg)
                 else:
@@ -254,6 +274,14 @@ def create_app(media: Path | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.sessions = sessions
     return app
+
+
+async def _receive(ws: WebSocket) -> str | bytes:
+    """The next message's text, or its bytes when it came as a binary frame (parsed alike, never a KeyError)."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message["text"] if message.get("text") is not None else message.get("bytes") or b""
 
 
 async def _send_frames(ws: WebSocket, session: Session, loop) -> None:
