@@ -262,7 +262,7 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    uvicorn.run(create_app(media=Path(args.media)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(media=Path(args.media), host=args.host), host=args.host, port=args.port, log_level="warning")
     return 0
 
 

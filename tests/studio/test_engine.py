@@ -158,3 +158,23 @@ def test_custom_points_are_the_data_set_and_a_third_label_makes_three_classes():
                                               torch.cat([p.y_train, p.y_test])[:, None].float()], 1).tolist())
     assert got == sorted((a, b, float(c)) for a, b, c in rows)
     assert Config(dataset="custom", custom=rows[:2]).classes == 2
+
+
+def test_a_long_runs_tape_is_thinned_and_restoring_a_kept_epoch_stays_exact(monkeypatch):
+    monkeypatch.setattr(Playground, "TAPE_DENSE", 20)
+    cfg = Config(points=40, hidden=(3,), optimizer="adam")
+    p = Playground(cfg)
+    for _ in range(300):
+        p.train_epoch()
+    kept = [s.epoch for s in p.tape]
+    assert kept[-20:] == list(range(281, 301))  # the last TAPE_DENSE epochs, one by one
+    assert all(e % 10 == 0 for e in kept[:-20]) and all(e % 100 == 0 for e in kept if e <= 100)
+    assert len(kept) < 60 and p.nearest_snapshot(137) == 140
+    p.restore(140)
+    for _ in range(10):
+        p.train_epoch()
+    fresh = Playground(cfg)
+    for _ in range(150):
+        fresh.train_epoch()
+    for a, b in zip(p.net.state_dict().values(), fresh.net.state_dict().values()):
+        assert torch.equal(a, b)

@@ -42,7 +42,7 @@ def media(tmp_path):
 
 @pytest.fixture()
 def client(media):
-    with TestClient(create_app(media=media)) as c:  # the context runs the shutdown: running jobs are killed
+    with TestClient(create_app(media=media), base_url="http://127.0.0.1") as c:  # the context runs the shutdown: running jobs are killed
         yield c
 
 

@@ -7,10 +7,12 @@ from fastapi.testclient import TestClient
 
 from deepviz.studio.server import create_app
 
+WS = "ws://127.0.0.1/ws/playground"  # the studio answers requests that name this machine
+
 
 @pytest.fixture()
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url="http://127.0.0.1")
 
 
 def frames(ws, n=1):
@@ -23,7 +25,7 @@ def frames(ws, n=1):
 
 
 def test_a_session_sends_a_frame_with_every_heatmap(client):
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         f = frames(ws)[0]
         assert f["epoch"] == 0 and f["loss"]["train"] > 0
         assert len(base64.b64decode(f["output"]["maps"][0])) == 100 * 100
@@ -34,7 +36,7 @@ def test_a_session_sends_a_frame_with_every_heatmap(client):
 
 
 def test_play_trains_and_the_loss_goes_down(client):
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         first = frames(ws)[0]
         ws.send_json({"type": "play"})
         later = first
@@ -47,7 +49,7 @@ def test_play_trains_and_the_loss_goes_down(client):
 
 
 def test_configure_step_and_restore(client):
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         frames(ws)
         ws.send_json({"type": "configure", "settings": {"dataset": "xor", "hidden": [3], "features": ["x1", "x2", "x1x2"]}})
         f = frames(ws)[0]
@@ -69,7 +71,7 @@ def test_configure_step_and_restore(client):
     ({"type": "configure", "settings": {"dataset": "formula", "formula": "x > 0 and 1"}}, "settings.formula"),
 ])
 def test_invalid_messages_get_an_error_naming_the_field(client, message, field):
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         frames(ws)
         ws.send_json(message)
         while True:
@@ -86,13 +88,31 @@ def test_other_origins_are_refused(client):
     from starlette.websockets import WebSocketDisconnect
 
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/ws/playground", headers={"origin": "https://evil.example"}) as ws:
+        with client.websocket_connect(WS, headers={"origin": "https://evil.example"}) as ws:
             ws.receive_json()
+
+
+def test_a_rebound_host_name_is_refused_even_with_a_matching_origin(client):
+    # DNS rebinding: evil.example now resolves to 127.0.0.1, and its page talks to "its own" server
+    rebound = {"host": "evil.example:8765", "origin": "http://evil.example:8765"}
+    r = client.get("/api/health", headers=rebound)
+    assert r.status_code == 403 and r.json()["detail"].startswith("host:")
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect(WS, headers=rebound) as ws:
+            ws.receive_json()
+    for name in ("localhost:8765", "127.0.0.1", "[::1]:8765"):
+        assert client.get("/api/health", headers={"host": name}).status_code == 200
+    lan = TestClient(create_app(host="0.0.0.0"), base_url="http://192.168.1.20")  # bound to all on purpose
+    assert lan.get("/api/health").status_code == 200
+    named = TestClient(create_app(host="myhost.lan"), base_url="http://myhost.lan")
+    assert named.get("/api/health").status_code == 200
 
 
 def test_closing_the_socket_frees_the_session(client):
     app = client.app
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         frames(ws)
         assert len(app.state.sessions) == 1
     assert len(app.state.sessions) == 0
@@ -119,7 +139,7 @@ def test_a_diverged_network_still_makes_a_valid_frame():
 
 
 def test_an_uploaded_csv_becomes_points_and_bad_files_get_a_clear_error():
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
     ok = client.post("/api/points", content=b"x1,x2,label\n1,2,-1\n3,4,1\n12,0,1\n")
     assert ok.status_code == 200
     body = ok.json()
@@ -149,7 +169,7 @@ def test_the_formula_and_custom_points_are_validated_by_field():
 
 def test_frames_carry_only_new_loss_history_and_the_whole_of_it_after_a_cut(client):
     app = client.app
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         page: list = []
 
         def take(f):
@@ -174,7 +194,7 @@ def test_frames_carry_only_new_loss_history_and_the_whole_of_it_after_a_cut(clie
 
 
 def test_two_tabs_train_at_once_each_with_its_own_session(client):
-    with client.websocket_connect("/ws/playground") as a, client.websocket_connect("/ws/playground") as b:
+    with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         frames(a), frames(b)
         a.send_json({"type": "configure", "settings": {"dataset": "xor", "hidden": [3]}})
         b.send_json({"type": "play"})
@@ -196,7 +216,7 @@ def test_two_tabs_train_at_once_each_with_its_own_session(client):
 def test_a_slow_speed_paces_the_epochs_without_holding_up_a_pause(client):
     import time
 
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         frames(ws)
         ws.send_json({"type": "speed", "epochs_per_second": 4})
         ws.send_json({"type": "play"})
@@ -218,7 +238,7 @@ def test_a_slow_speed_paces_the_epochs_without_holding_up_a_pause(client):
 
 
 def test_a_binary_message_is_read_like_text_and_garbage_gets_an_error_not_a_closed_socket(client):
-    with client.websocket_connect("/ws/playground") as ws:
+    with client.websocket_connect(WS) as ws:
         frames(ws)
         ws.send_bytes(b"\xff\x00")
         msg = ws.receive_json()

@@ -216,6 +216,7 @@ class Playground:
     LIVE = frozenset({"learning_rate", "batch_size", "regularization", "reg_rate", "optimizer"})  # keep the network
     FRESH_OPTIMIZER = frozenset({"learning_rate", "optimizer"})  # a live change of these starts a new optimizer
     RESUME_EVERY = 10
+    TAPE_DENSE = 1000  # the last epochs kept one by one on the tape (older ones are thinned)
     _rng_lock = threading.Lock()  # the global torch RNG (init, dropout) is shared by every tab's run
 
     def __post_init__(self) -> None:
@@ -340,6 +341,20 @@ class Playground:
         if self.epoch % self.RESUME_EVERY == 0:
             resume = Resume(self.cfg, copy.deepcopy(self.opt.state_dict()), self.gen.get_state(), self.rng)
         self.tape.append(Snapshot(self.epoch, self._weights(), self.layout, train, test, len(self.log), resume))
+        if self.epoch % 100 == 0:
+            self._thin_tape()
+
+    def _thin_tape(self) -> None:
+        """Keep the tape's memory bounded on long runs: every epoch of the last TAPE_DENSE, every 10th
+        before that, every 100th before 10 x TAPE_DENSE. The kept ones are multiples of RESUME_EVERY,
+        which hold the whole training state, so restoring any of them stays exact."""
+        now, dense = self.epoch, self.TAPE_DENSE
+        self.tape = [s for s in self.tape if now - s.epoch < dense or s.epoch % 100 == 0
+                     or (now - s.epoch < 10 * dense and s.epoch % 10 == 0)]
+
+    def nearest_snapshot(self, epoch: int) -> int:
+        """The kept epoch closest to ``epoch`` (the tape of a long run is thinned)."""
+        return min((s.epoch for s in self.tape), key=lambda e: (abs(e - epoch), e))
 
     def _weights(self) -> torch.Tensor:
         return torch.cat([p.detach().reshape(-1) for p in self.net.parameters()])

@@ -100,7 +100,7 @@ def _narration(data: dict, frames: int) -> dict[str, str]:
         "training": f"The training replayed from the tape: epoch 0 to {last['epoch']} in {frames - 1} steps, "
                     "the loss curves growing beside it." if frames > 1 else "Nothing on the tape yet but epoch 0: "
                     "the network as it starts.",
-        "end": f"After {last['epoch']} epochs: " + ", ".join(losses) + ".",
+        "end": f"After {last['epoch']} epoch{'' if last['epoch'] == 1 else 's'}: " + ", ".join(losses) + ".",
     }
 
 

@@ -52,13 +52,13 @@ class Session:
         with self.lock:
             self.version += 1
             self.received += 1
-            if not isinstance(msg, protocol.View):
-                self.view = None
+            if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
+                self.view = None  # anything that changes the run leaves the tape's view
             if isinstance(msg, protocol.View):
-                if not any(s.epoch == msg.epoch for s in self.pg.tape):
+                if not self.on_tape(msg.epoch):
                     return f"epoch: no snapshot of epoch {msg.epoch}"
                 self.playing = False
-                self.view = msg.epoch
+                self.view = self.pg.nearest_snapshot(msg.epoch)
             elif isinstance(msg, protocol.Configure):
                 changes = msg.settings.changes()
                 cfg = replace(self.pg.cfg, **changes)
@@ -78,14 +78,18 @@ class Session:
             elif isinstance(msg, protocol.Speed):
                 self.speed = msg.epochs_per_second
             elif isinstance(msg, protocol.Restore):
-                if not any(s.epoch == msg.epoch for s in self.pg.tape):
+                if not self.on_tape(msg.epoch):
                     return f"epoch: no snapshot of epoch {msg.epoch}"
-                self.pg.restore(msg.epoch)
+                self.pg.restore(self.pg.nearest_snapshot(msg.epoch))
             elif isinstance(msg, protocol.SetWeight):
                 return self.pg.set_weight(msg.layer, tuple(msg.index), msg.value)
             elif isinstance(msg, protocol.Export):
                 return self.export(msg)
         return None
+
+    def on_tape(self, epoch: int) -> bool:
+        """Within the tape's span (a long run's older epochs are thinned: the nearest kept one is used)."""
+        return self.pg.tape[0].epoch <= epoch <= self.pg.tape[-1].epoch
 
     def export(self, msg: protocol.Export) -> dict | str:
         """A file for the page to save (sent over the socket: no server path is involved), or a
@@ -180,9 +184,26 @@ def _same_origin(origin: str | None, host: str | None) -> bool:
     return host is not None and urlsplit(origin).netloc == host
 
 
-def create_app(media: Path | None = None) -> FastAPI:
-    """The studio; ``media`` holds the rendered videos the gallery shows (default ./media)."""
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def _host_allowed(host_header: str | None, allowed: frozenset[str] | None) -> bool:
+    """The Host a request names must be this machine (or the address the studio was bound to): a page
+    on another site that re-points its own name at 127.0.0.1 (DNS rebinding) still says its own name."""
+    if allowed is None:  # bound to every interface on purpose: the origin check still applies
+        return True
+    try:
+        name = urlsplit("//" + (host_header or "")).hostname
+    except ValueError:
+        return False
+    return name is not None and name in allowed
+
+
+def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
+    """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
+    the address it serves (requests naming another host are refused)."""
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
     gallery_api.mount(app, media)
@@ -190,6 +211,9 @@ def create_app(media: Path | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def refuse_other_origins(request: Request, call_next):
+        if not _host_allowed(request.headers.get("host"), hosts):
+            return JSONResponse({"detail": "host: requests must name this machine (127.0.0.1 or localhost)"},
+                                status_code=403)
         if not _same_origin(request.headers.get("origin"), request.headers.get("host")):
             return JSONResponse({"detail": "requests from another origin are refused"}, status_code=403)
         return await call_next(request)
@@ -235,7 +259,7 @@ def create_app(media: Path | None = None) -> FastAPI:
 
     @app.websocket("/ws/playground")
     async def playground(ws: WebSocket):
-        if not _same_origin(ws.headers.get("origin"), ws.headers.get("host")):
+        if not (_host_allowed(ws.headers.get("host"), hosts) and _same_origin(ws.headers.get("origin"), ws.headers.get("host"))):
             await ws.close(code=1008)
             return
         if len(sessions) >= MAX_SESSIONS:
