@@ -345,12 +345,15 @@ class Playground:
             self._thin_tape()
 
     def _thin_tape(self) -> None:
-        """Keep the tape's memory bounded on long runs: every epoch of the last TAPE_DENSE, every 10th
-        before that, every 100th before 10 x TAPE_DENSE. The kept ones are multiples of RESUME_EVERY,
+        """Keep the tape's memory bounded on long runs: every epoch of the last TAPE_DENSE, then every
+        10th, 100th and 1000th epoch as they age tenfold. The kept ones are multiples of RESUME_EVERY,
         which hold the whole training state, so restoring any of them stays exact."""
         now, dense = self.epoch, self.TAPE_DENSE
-        self.tape = [s for s in self.tape if now - s.epoch < dense or s.epoch % 100 == 0
-                     or (now - s.epoch < 10 * dense and s.epoch % 10 == 0)]
+
+        def step(age: int) -> int:
+            return 1 if age < dense else 10 if age < 10 * dense else 100 if age < 100 * dense else 1000
+
+        self.tape = [s for s in self.tape if s.epoch % step(now - s.epoch) == 0]
 
     def nearest_snapshot(self, epoch: int) -> int:
         """The kept epoch closest to ``epoch`` (the tape of a long run is thinned)."""
