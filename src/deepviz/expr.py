@@ -93,6 +93,12 @@ class Graph:
         return [(a, n.id) for n in self.nodes for a in dict.fromkeys(n.inputs())]
 
 
+def suggest(word: str, options) -> str:
+    """' (did you mean X?)' for the closest of ``options``, or nothing (for one-line errors)."""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _const(arg) -> bool:
     return isinstance(arg, float)
 
@@ -147,9 +153,8 @@ class _Builder:
             raise ExprError(f"'{_segment(self.text, e.func)}' is not a function name")
         fn = FUNCTIONS.get(e.func.id)
         if fn is None:
-            close = difflib.get_close_matches(e.func.id, FUNCTIONS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise ExprError(f"unknown function '{e.func.id}'{hint}; allowed: {', '.join(FUNCTIONS)}")
+            raise ExprError(f"unknown function '{e.func.id}'{suggest(e.func.id, FUNCTIONS)}; "
+                            f"allowed: {', '.join(FUNCTIONS)}")
         if e.keywords:
             raise ExprError(f"{fn.name}() takes no keyword arguments")
         n = len(e.args)

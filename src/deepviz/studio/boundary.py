@@ -8,14 +8,13 @@ line (:class:`~deepviz.expr.ExprError`).
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import operator
 from typing import Callable
 
 import torch
 
-from ..expr import ExprError
+from ..expr import ExprError, suggest
 
 MAX_LENGTH = 200
 FUNCTIONS: dict[str, Callable] = {
@@ -60,7 +59,7 @@ def _check(e: ast.AST) -> None:
             raise ExprError(f"only numbers are allowed, not {e.value!r}")
     elif isinstance(e, ast.Name):
         if e.id not in NAMES and e.id != "pi":
-            raise ExprError(f"unknown name {e.id!r}: use x and y" + _suggest(e.id, [*NAMES, "pi"]))
+            raise ExprError(f"unknown name {e.id!r}: use x and y" + suggest(e.id, [*NAMES, "pi"]))
     elif isinstance(e, ast.BinOp) and type(e.op) in BINARY:
         _check(e.left), _check(e.right)
     elif isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd, ast.Not)):
@@ -78,7 +77,7 @@ def _check(e: ast.AST) -> None:
     elif isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and not e.keywords:
         if e.func.id not in FUNCTIONS:
             raise ExprError(f"unknown function {e.func.id!r}; allowed: {', '.join(FUNCTIONS)}"
-                            + _suggest(e.func.id, list(FUNCTIONS)))
+                            + suggest(e.func.id, list(FUNCTIONS)))
         want = ARITY.get(e.func.id, 1)
         if len(e.args) != want:
             raise ExprError(f"{e.func.id} takes {want} argument{'s' if want > 1 else ''}")
@@ -87,11 +86,6 @@ def _check(e: ast.AST) -> None:
     else:
         raise ExprError(f"{type(e).__name__} is not allowed; use numbers, x, y, + - * / ** %, "
                         "comparisons, and/or/not and the functions " + ", ".join(FUNCTIONS))
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def labels(text: str, points: torch.Tensor) -> torch.Tensor:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import catalog
 from ..params import Bool, Choice, Float, Int, Param, ParamError
 from ..render import QUALITIES, THEMES
+from .errors import field_error
 from .jobs import Job, JobQueue
 
 STUDIO_QUALITIES = ("low", "medium")
@@ -86,7 +87,7 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
         try:
             kwargs, title = render_job(req)
         except ParamError as err:
-            return JSONResponse({"detail": f"{err.param}: {err.message}", "field": err.param}, status_code=422)
+            return field_error(err.param, err.message)
         if sum(j.state == "queued" for j in queue.list()) >= MAX_WAITING:
             return JSONResponse({"detail": f"{MAX_WAITING} jobs are waiting already: wait or cancel some"},
                                 status_code=429)

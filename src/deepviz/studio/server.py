@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
 from . import protocol
+from .errors import field_error
 from .engine import Config, Playground
 
 FPS = 30
@@ -173,10 +174,6 @@ def points_from_csv(data: bytes) -> dict:
     return {"points": points, "classes": len(labels), "note": note}
 
 
-def _unreadable(why: str) -> JSONResponse:
-    return JSONResponse({"detail": f"body: {why}", "field": "body"}, status_code=422)
-
-
 def _same_origin(origin: str | None, host: str | None) -> bool:
     """No Origin (a non-browser client), or an Origin naming this very server."""
     if origin is None:
@@ -222,15 +219,15 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
     async def invalid(request: Request, err: RequestValidationError):
         first = err.errors()[0]
         if first["type"] == "json_invalid":  # its loc is ("body", the character where the JSON breaks)
-            return _unreadable(f"not valid JSON ({first.get('ctx', {}).get('error', first['msg'])} "
+            return field_error("body", f"not valid JSON ({first.get('ctx', {}).get('error', first['msg'])} "
                                f"at character {first['loc'][-1]})")
         field = ".".join(str(p) for p in first["loc"][1:]) or "body"
-        return JSONResponse({"detail": f"{field}: {first['msg']}", "field": field}, status_code=422)
+        return field_error(field, first["msg"])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException):
         if err.status_code == 400 and err.detail == "There was an error parsing the body":  # FastAPI's own 400
-            return _unreadable("not valid JSON (not UTF-8 text, or nested too deeply)")
+            return field_error("body", "not valid JSON (not UTF-8 text, or nested too deeply)")
         return await http_exception_handler(request, err)
 
     @app.get("/api/health")
@@ -244,12 +241,11 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_UPLOAD:
-                return JSONResponse({"detail": f"file: larger than the {MAX_UPLOAD // 1024} KB limit", "field": "file"},
-                                    status_code=413)
+                return field_error("file", f"larger than the {MAX_UPLOAD // 1024} KB limit", status=413)
         try:
             return points_from_csv(bytes(body))
         except ParamError as err:
-            return JSONResponse({"detail": f"{err.param}: {err.message}", "field": err.param}, status_code=422)
+            return field_error(err.param, err.message)
 
     @app.get("/", response_class=HTMLResponse)
     async def index():
@@ -319,7 +315,7 @@ async def _frames(ws: WebSocket, session: Session, loop) -> None:
     # frame. Frame building (a few ms) holds the session lock, so it comes out of the training
     # budget rather than stretching the tick: the page gets FPS frames a second.
     sent, frame_cost = -1, 0.0
-    sent_history: list = []  # the history entries the page has
+    sent_len, sent_last = 0, None  # the page has the history up to this entry (the same object)
     period = 1.0 / FPS
     while True:
         started = time.perf_counter()
@@ -332,10 +328,9 @@ async def _frames(ws: WebSocket, session: Session, loop) -> None:
             if version != sent:
                 history = session.pg.history
                 # only the new loss-history entries, when the page holds the rest (same run, not cut back)
-                known = len(sent_history) if len(history) >= len(sent_history) > 0 and \
-                    history[len(sent_history) - 1] is sent_history[-1] else 0
+                known = sent_len if len(history) >= sent_len > 0 and history[sent_len - 1] is sent_last else 0
                 data = protocol.frame(session.pg, epoch=session.view, history_from=known)
-                sent_history = list(history)
+                sent_len, sent_last = len(history), history[-1] if history else None
             error, session.error = session.error, None
         if data is not None:
             data["playing"] = session.playing
