@@ -17,11 +17,20 @@ def test_every_preset_of_every_concept_stays_inside_the_frame(rendered_all):
         assert result.frame_violations == [], name
 
 
+def test_every_preset_of_every_concept_passes_the_layout_and_pacing_lint(rendered_all):
+    # style/lint.py: no overlapping or tiny labels, none at the frame's edge, content that uses the
+    # frame in every step, time to read every caption, no dead time
+    failures = {name: result.lint.violations for name, result in rendered_all.items() if result.lint.violations}
+    assert failures == {}
+
+
 def test_every_concept_captions_follow_its_narration(rendered_all):
+    from deepviz.style.theme import DARK
+
     for (concept, preset), result in rendered_all.items():
         narration = deepviz.trace(concept, preset=preset).narration
         cues = re.findall(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n(.+)", result.srt.read_text())
-        assert cues == list(narration.values()), (concept, preset)
+        assert cues == [DARK.words(t) for t in narration.values()], (concept, preset)
 
 
 def test_a_large_dilated_example_stays_inside_the_frame(tmp_path):

@@ -44,6 +44,7 @@ class RenderResult:
     trace: Path | None = None
     duration: float = 0.0  # seconds of video
     frame_violations: list[str] = field(default_factory=list)
+    lint: Any = None  # a style.lint.LintReport when rendered with the frame check
 
     def paths(self) -> list[Path]:
         return [p for p in (self.video, self.image, self.srt, self.vtt, self.trace) if p is not None]
@@ -183,7 +184,8 @@ def render_trace(
             staged["srt"], staged["vtt"] = tmp / "captions.srt", tmp / "captions.vtt"
         staged["json"] = trace.save(tmp / "trace.json")
 
-        result = RenderResult(concept=trace.concept, duration=duration, frame_violations=scene.frame_violations)
+        result = RenderResult(concept=trace.concept, duration=duration, frame_violations=scene.frame_violations,
+                              lint=getattr(scene, "lint", None))
         for ext, src in staged.items():
             dest = out_dir / f"{stem}.{'trace.json' if ext == 'json' else ext}"
             os.replace(src, dest)

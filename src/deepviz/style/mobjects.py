@@ -32,7 +32,15 @@ def text(content: str, font: str = FONT, size: float = LABEL_SIZE, color: str = 
         flat.set_points(np.concatenate(parts))
     flat.set_fill(color, opacity=1.0).set_stroke(width=0)
     flat.text = content  # what it says, for tests and debugging
+    mark_text(flat, size)
     return flat
+
+
+def mark_text(mob: VMobject, size: float) -> VMobject:
+    """Record a label's font size and height as made, so the layout lint can tell its size after scaling."""
+    mob.font_size_base = size
+    mob.height_base = mob.height
+    return mob
 
 
 def label(content: str, theme: Theme, size: float = LABEL_SIZE, color: str | None = None,
@@ -224,7 +232,8 @@ def colored_text(parts: Sequence[tuple[str, str | None]], theme: Theme, size: fl
         flat.set_fill(color or theme.foreground, opacity=1.0).set_stroke(width=0)
         flat.text = part
         group.add(flat)
-    return group
+    group.text = content
+    return mark_text(group, size)
 
 
 def zoom_lines(small: VMobject, big: VMobject, color: str, buff: float = 0.06, width: float = 2.5) -> VGroup:

@@ -14,12 +14,12 @@ from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VG
 
 from ..trace import Trace
 from .animations import fade_in, fade_out
+from .lint import MIN_CONTENT_SPAN, EDGE_MARGIN, LintReport, SceneLint, reading_seconds
 from .mobjects import CAPTION_SIZE, TITLE_SIZE, fit_width, label
 from .theme import Theme, get_theme
 
-READING_RATE = 17.0  # characters per second a viewer reads comfortably
 TITLE_BAND = 0.85  # units at the top kept for the title
-CAPTION_BAND = 0.95  # units at the bottom kept for captions (burned in or not)
+CAPTION_BAND = 1.1  # units at the bottom kept for captions (burned in or not)
 MARGIN = 0.25
 
 
@@ -39,6 +39,10 @@ class DeepvizScene(Scene):
     params: ClassVar[dict[str, Any]] = {}
     preset: ClassVar[str | None] = None
     theme_name: ClassVar[str] = "dark"
+    # The lint's smallest content span per narration step (a fraction of the frame's width or
+    # height); a scene that lowers it says why in ``min_content_span_reason``.
+    min_content_span: ClassVar[float] = MIN_CONTENT_SPAN
+    min_content_span_reason: ClassVar[str] = ""
 
     def __init__(self, trace: Trace | None = None, theme: str | Theme | None = None, burn_captions: bool = False,
                  check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None, **kwargs):
@@ -55,9 +59,19 @@ class DeepvizScene(Scene):
         self.on_step = on_step
         self.cues: list[Cue] = []
         self.frame_violations: list[str] = []
+        self._lint: SceneLint | None = None
         self._caption: Mobject | None = None
         self._cue_started = 0.0
+        self._cue_key = ""
         super().__init__(**kwargs)
+        if check_frame:
+            self._lint = SceneLint(config.frame_width, config.frame_height, config.pixel_height,
+                                   self.min_content_span)
+
+    @property
+    def lint(self) -> LintReport:
+        """What the layout and pacing checks found (empty unless rendered with ``check_frame``)."""
+        return self._lint.report if self._lint is not None else LintReport()
 
     # -- layout ---------------------------------------------------------------------------
     @property
@@ -110,7 +124,7 @@ class DeepvizScene(Scene):
         """Show ``text`` as the title, replacing the previous one."""
         title = label(text, self.theme, size=TITLE_SIZE)
         fit_width(title, self.content_width)
-        title.to_edge(UP, buff=0.22)
+        title.to_edge(UP, buff=EDGE_MARGIN * config.frame_width)
         title.is_title = True
         old = getattr(self, "_title", None)
         self.add_overlay(title)
@@ -122,8 +136,9 @@ class DeepvizScene(Scene):
     # -- captions ---------------------------------------------------------------------------
     def narrate(self, key: str) -> str:
         """Start the caption ``key`` of the trace's narration (subtitles, and burned in if asked)."""
-        text = self.trace.caption(key)
+        text = self.theme.words(self.trace.caption(key))
         self._close_cue()
+        self._cue_key = key
         self.cues.append(Cue(self.time, self.time, text))
         self._cue_started = self.time
         self._report_step(len(self.cues) - 1, text)
@@ -135,7 +150,7 @@ class DeepvizScene(Scene):
         return text
 
     def reading_time(self) -> float:
-        return len(self.cues[-1].text) / READING_RATE if self.cues else 0.0
+        return reading_seconds(self.cues[-1].text) if self.cues else 0.0
 
     def finish_reading(self, minimum: float = 0.5) -> None:
         """Wait until the current caption has been on screen long enough to read."""
@@ -149,15 +164,19 @@ class DeepvizScene(Scene):
         lines = textwrap.wrap(text, width_chars)[:3]
         cap = label("\n".join(lines), self.theme, size=CAPTION_SIZE)
         fit_width(cap, self.content_width)
-        if cap.height > CAPTION_BAND - 0.1:
-            cap.scale_to_fit_height(CAPTION_BAND - 0.1)
-        cap.to_edge(DOWN, buff=0.08)
+        room = CAPTION_BAND - EDGE_MARGIN * config.frame_width - 0.04
+        if cap.height > room:
+            cap.scale_to_fit_height(room)
+        cap.to_edge(DOWN, buff=EDGE_MARGIN * config.frame_width)
         back = BackgroundRectangle(cap, color=self.theme.caption_bg, fill_opacity=0.6, buff=0.06)
         return VGroup(back, cap)
 
     def _close_cue(self) -> None:
         if self.cues:
-            self.cues[-1].end = self.time
+            cue = self.cues[-1]
+            cue.end = self.time
+            if self._lint is not None and cue.end > cue.start:
+                self._lint.step_ended(self._cue_key, cue.text, cue.start, cue.end)
 
     def _report_step(self, done: int, text: str) -> None:
         if self.on_step is not None:
@@ -171,14 +190,33 @@ class DeepvizScene(Scene):
 
     # -- frame check --------------------------------------------------------------------------
     def play(self, *args, **kwargs):
+        # Scene.wait() plays a Wait, so this sees every animation and every pause once.
         super().play(*args, **kwargs)
         if self.check_frame:
             self._check_in_frame()
+            self._run_lint(args)
 
-    def wait(self, *args, **kwargs):
-        super().wait(*args, **kwargs)
-        if self.check_frame:
-            self._check_in_frame()
+    def _run_lint(self, animations: tuple) -> None:
+        from manim import Wait
+
+        lint = self._lint
+        if lint is None:
+            return
+        if animations and all(isinstance(a, Wait) for a in animations):
+            lint.waited(self.time, self._cue_started, self.cues[-1].text if self.cues else "")
+        else:
+            lint.animated(self.time)
+        overlay = [m for m in (getattr(self, "_title", None), self._caption) if m is not None and m in self.mobjects]
+        content = [m for m in self.lint_content() if all(m is not o for o in overlay)]
+        lint.check_layout(self.time, overlay, content, self.lint_projection())
+
+    def lint_content(self) -> list[Mobject]:
+        """What the lint measures as content (the title and caption are set aside)."""
+        return self.frame_checked()
+
+    def lint_projection(self):
+        """How content points map into the frame: as they are in a 2D scene."""
+        return None
 
     def frame_checked(self) -> list[Mobject]:
         """The mobjects the frame check looks at: all of them in a 2D scene."""

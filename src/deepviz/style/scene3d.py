@@ -17,3 +17,13 @@ class Deepviz3DScene(DeepvizScene, ThreeDScene):
     def frame_checked(self) -> list[Mobject]:
         fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))
         return [m for m in self.mobjects if id(m) in fixed]
+
+    def lint_content(self) -> list[Mobject]:
+        # everything: labels fixed in the frame and 3D content, projected by the camera
+        fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))
+        for m in self.mobjects:
+            m.fixed_in_frame = id(m) in fixed
+        return list(self.mobjects)
+
+    def lint_projection(self):
+        return self.renderer.camera.project_points

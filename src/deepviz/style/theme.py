@@ -1,11 +1,29 @@
 """Themes shared by videos, the gallery and diagrams.
 
-Role colours come from the Okabe-Ito palette (colour-blind safe). Each role keeps its
-colour across every concept: blue = input, orange = kernel/weights, green = output,
-vermilion = highlight/error signal.
+A colour means one thing across the whole catalogue: scenes name a **role**, never a raw
+colour (``docs/colours.md`` lists them). Role colours come from the Okabe-Ito palette
+(colour-blind safe):
+
+========== ========================================================= ============
+role       meaning                                                   dark theme
+========== ========================================================= ============
+input      data going in: input cells, x, features, tokens           sky blue
+weight     learned parameters: weights, kernels, biases, gamma/beta  orange
+output     what a layer or network produces: outputs, predictions    green
+gradient   derivatives and error signals, the backward pass          vermilion
+highlight  where to look now: the current window, cell, step         yellow
+class_k    the data's classes 0, 1, 2 (points, regions)              blue, pink, grey
+inserted   zeros inserted between cells (strided transposed conv)    lavender
+extra      padding added to one side only (the floor case)           brown
+========== ========================================================= ============
+
+``series`` colours tell apart the items of one list (time steps, digit classes, heads) and
+carry no other meaning. A caption names a colour with ``{color:ROLE}`` (e.g. ``{color:class1}``);
+:meth:`Theme.words` turns that into the theme's word for it, so text never contradicts the picture.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OKABE_ITO = {
@@ -29,17 +47,47 @@ class Theme:
     faint: str  # cell fill of empty / padding cells
     grid: str  # cell borders
     input: str
-    kernel: str
+    weight: str
     output: str
+    gradient: str
     highlight: str
+    classes: tuple[str, str, str]  # class 0, 1, 2
     inserted: str  # zeros inserted between cells
     extra: str  # additional padding
     caption_bg: str
-    # distinct colours for a sequence of items that each keep their colour (encoder states, classes)
+    # distinct colours for a sequence of items that each keep their colour (encoder states, digits)
     series: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # colour -> the word a caption uses for it
+
+    @property
+    def kernel(self) -> str:
+        """A convolution's kernel is its weight (the older name of the role)."""
+        return self.weight
+
+    def class_color(self, k: int) -> str:
+        """The colour of class ``k`` (0, 1, 2; more classes take the series colours)."""
+        return self.classes[k] if 0 <= k < len(self.classes) else self.series_color(k)
 
     def series_color(self, i: int) -> str:
         return self.series[i % len(self.series)]
+
+    def role(self, name: str) -> str:
+        """The colour of a role: 'input', 'weight', 'output', 'gradient', 'highlight', 'class0', ..."""
+        m = re.fullmatch(r"class(\d+)", name)
+        if m:
+            return self.class_color(int(m.group(1)))
+        if name in ROLES:
+            return getattr(self, name)
+        raise KeyError(f"unknown colour role {name!r}; roles: {', '.join(ROLES)}, class0, class1, class2")
+
+    def color_word(self, name: str) -> str:
+        """The word a caption uses for a role's colour in this theme, e.g. 'orange'."""
+        color = self.role(name).upper()
+        return dict((c.upper(), w) for c, w in self.names).get(color, name)
+
+    def words(self, text: str) -> str:
+        """``text`` with every ``{color:ROLE}`` replaced by this theme's word for that colour."""
+        return _COLOR_REF.sub(lambda m: self.color_word(m.group(1)), text)
 
     def fill_opacity(self) -> float:
         return 0.35 if self.name == "dark" else 0.25
@@ -53,14 +101,19 @@ DARK = Theme(
     faint="#2A2F36",
     grid="#5C6570",
     input=OKABE_ITO["sky"],
-    kernel=OKABE_ITO["orange"],
+    weight=OKABE_ITO["orange"],
     output=OKABE_ITO["green"],
-    highlight=OKABE_ITO["vermilion"],
-    inserted=OKABE_ITO["purple"],
-    extra=OKABE_ITO["yellow"],
+    gradient=OKABE_ITO["vermilion"],
+    highlight=OKABE_ITO["yellow"],
+    classes=("#3D8FD6", OKABE_ITO["purple"], "#C8C8C8"),  # Okabe-Ito blue, lightened to read on black
+    inserted="#A99BD6",
+    extra="#A67C52",
     caption_bg="#000000",
     series=(OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["yellow"], OKABE_ITO["purple"],
             OKABE_ITO["vermilion"], OKABE_ITO["blue"], "#BBBBBB"),
+    names=((OKABE_ITO["sky"], "sky blue"), (OKABE_ITO["orange"], "orange"), (OKABE_ITO["green"], "green"),
+           (OKABE_ITO["vermilion"], "red"), (OKABE_ITO["yellow"], "yellow"), ("#3D8FD6", "blue"),
+           (OKABE_ITO["purple"], "pink"), ("#C8C8C8", "grey"), ("#A99BD6", "lavender"), ("#A67C52", "brown")),
 )
 
 LIGHT = Theme(
@@ -70,17 +123,24 @@ LIGHT = Theme(
     muted="#5F6670",
     faint="#E9ECEF",
     grid="#8A939C",
-    input=OKABE_ITO["blue"],
-    kernel="#B87D00",  # darker orange: readable on white
+    input="#2A8CC4",  # sky blue darkened to read on white
+    weight="#B87D00",  # darker orange: readable on white
     output=OKABE_ITO["green"],
-    highlight=OKABE_ITO["vermilion"],
-    inserted=OKABE_ITO["purple"],
-    extra="#8F7F00",
+    gradient=OKABE_ITO["vermilion"],
+    highlight="#C9A800",  # a yellow that shows on white
+    classes=(OKABE_ITO["blue"], "#B8487F", "#6E6E6E"),
+    inserted="#7A62B8",
+    extra="#8A5A2B",
     caption_bg="#FFFFFF",
     series=(OKABE_ITO["blue"], "#B87D00", OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermilion"],
             OKABE_ITO["sky"], "#8F7F00", "#555555"),
+    names=(("#2A8CC4", "sky blue"), ("#B87D00", "orange"), (OKABE_ITO["green"], "green"),
+           (OKABE_ITO["vermilion"], "red"), ("#C9A800", "yellow"), (OKABE_ITO["blue"], "blue"),
+           ("#B8487F", "pink"), ("#6E6E6E", "grey"), ("#7A62B8", "lavender"), ("#8A5A2B", "brown")),
 )
 
+ROLES = ("input", "weight", "output", "gradient", "highlight", "inserted", "extra")
+_COLOR_REF = re.compile(r"\{color:(\w+)\}")
 THEMES = {t.name: t for t in (DARK, LIGHT)}
 
 
