@@ -107,14 +107,27 @@ class RNNScene(DeepvizScene):
                                  ("h(t)" if not act else f"h(t) = {act}(\u2026)", r.h), ("  \u2192  ", th.muted),
                                  ("head", th.kernel), ("  \u2192  ", th.muted), ("softmax", None),
                                  ("  \u2192  ", th.muted), ("loss", th.highlight)], th, size=BODY_SIZE)
-        group = VGroup(words, target, fit_width(pipeline, self.content_width)).arrange(DOWN, buff=0.6)
+        origin = self.weights_origin(t)
+        group = VGroup(words, target, fit_width(pipeline, self.content_width), origin).arrange(DOWN, buff=0.6)
         self.place_in_content(group)
         self.narrate("intro")
         self.play(*fade_in(words), run_time=0.8)
-        self.play(*fade_in(target, pipeline), run_time=0.6)
+        self.play(*fade_in(target, pipeline, origin), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(target, pipeline), run_time=0.4)
+        self.play(*fade_out(target, pipeline, origin), run_time=0.4)
         return words
+
+    def weights_origin(self, t) -> VGroup:
+        """One line that says whether the weights were trained (and how well) or are random."""
+        tr = t["training"]
+        if tr is None:
+            parts = [("untrained: random weights (seed " + str(t["seed"]) + ")", self.theme.gradient),
+                     ("  — the prediction means nothing yet", self.theme.muted)]
+        else:
+            parts = [(f"trained on {tr['n_train']} sentences", self.theme.weight),
+                     (f"  — {_fmt(100 * tr['test_accuracy'])}% right on {tr['n_test']} unseen ones",
+                      self.theme.muted)]
+        return fit_width(colored_text(parts, self.theme, size=BODY_SIZE), self.content_width)
 
     def word_chip(self, word: str, size: float = LABEL_SIZE) -> VGroup:
         text = label(word, self.theme, size=size)
