@@ -184,10 +184,47 @@ words = st.lists(st.sampled_from(VOCAB), min_size=1, max_size=10)
        data=st.data())
 def test_random_examples_match_torch(sentence, seed, hidden, embed, nonlinearity, target, data):
     k = data.draw(st.integers(0, len(sentence) - 1))
+    # untrained: a random seed would train a network per example (about a second each)
     t = deepviz.trace("rnn", sentence=" ".join(sentence), seed=seed, hidden=hidden, embed_dim=embed,
-                      nonlinearity=nonlinearity, target=target, backward=True, truncate=k).data
+                      nonlinearity=nonlinearity, target=target, backward=True, truncate=k, trained=False).data
     check_forward(t)
     check_backward(t)
+
+
+@pytest.mark.parametrize("preset", ["sentiment", "bptt"])
+def test_the_presets_classify_their_sentence_right(preset):
+    # Before training was added, the seed's random weights said "I feel thankful" is sad (0.74).
+    t = deepviz.trace("rnn", preset=preset).data
+    assert t["head"]["probs"][t["target_index"]] > 0.5
+    assert t["training"]["test_accuracy"] >= 0.9
+
+
+def test_the_reported_accuracy_is_that_of_the_weights_shown():
+    """Every held-out sentence run through an independent nn.RNN with the trace's (rounded) weights."""
+    from importlib import resources
+
+    t = deepviz.trace("rnn").data
+    ref = Reference(t)
+    rows = [line.split("\t") for line in
+            resources.files("deepviz.models").joinpath("data/sentiment.tsv").read_text().splitlines()
+            if line and not line.startswith("#")]
+    held_out = rows[4::5]
+    right = 0
+    with torch.no_grad():
+        for sentence, label in held_out:
+            index = torch.tensor([VOCAB.index(w) for w in sentence.split()])
+            hs = ref.run(ref.emb(index)[None], torch.zeros(1, 1, t["hidden_size"], dtype=torch.float64))
+            logits = ref.fc2(torch.relu(ref.fc1(hs[0, -1])))
+            right += int(t["classes"][int(logits.argmax())] == label)
+    assert t["training"]["n_test"] == len(held_out)
+    assert t["training"]["test_accuracy"] == pytest.approx(right / len(held_out))
+
+
+def test_untrained_weights_are_said_to_be_untrained():
+    tr = deepviz.trace("rnn", trained=False)
+    assert tr.data["training"] is None
+    assert "untrained" in tr.narration["intro"] and "means nothing" in tr.narration["intro"]
+    assert "trained on" in deepviz.trace("rnn").narration["intro"]
 
 
 def test_words_are_lower_cased_and_punctuation_is_ignored():

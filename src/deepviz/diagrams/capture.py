@@ -189,13 +189,16 @@ class _Recorder(TorchFunctionMode):
 
 
 SUMMARY_SIDE = 8  # a summary's grid is at most this many values on a side
+SUMMARY_CHANNELS = 8  # feature maps a summary keeps (the first ones)
+CHANNEL_SIDE = 12  # each kept feature map is at most this many values on a side
 
 
 def summarize(t: torch.Tensor) -> dict[str, Any]:
     """What a viewer can read of an activation: statistics and a small grid of values.
 
-    4D (N, C, H, W): the channel mean of the first example, average-pooled to at most 8x8.
-    3D (N, T, D): the first 8 positions' first 8 features. 2D (N, F): the first example's
+    4D (N, C, H, W): the channel mean of the first example, average-pooled to at most 8x8, and
+    ``channels``: the first example's first 8 feature maps each as it is (average-pooled only
+    when a side exceeds 12; ``channel_side_from`` then gives the side it had). 3D (N, T, D): the first 8 positions' first 8 features. 2D (N, F): the first example's
     first 16 features as two rows. Values are floats (an integer tensor is converted).
     """
     x = t.detach().float()
@@ -209,8 +212,17 @@ def summarize(t: torch.Tensor) -> dict[str, Any]:
         grid = flat.reshape(2, -1) if flat.numel() > SUMMARY_SIDE and flat.numel() % 2 == 0 else flat[None]
     else:
         grid = x.reshape(-1)[:SUMMARY_SIDE][None]
-    return {"mean": x.mean().item(), "std": x.std().item() if x.numel() > 1 else 0.0, "min": x.min().item(),
-            "max": x.max().item(), "zeros": (x == 0).float().mean().item(), "grid": grid.tolist()}
+    out = {"mean": x.mean().item(), "std": x.std().item() if x.numel() > 1 else 0.0, "min": x.min().item(),
+           "max": x.max().item(), "zeros": (x == 0).float().mean().item(), "grid": grid.tolist()}
+    if x.dim() == 4:
+        maps = x[0, :SUMMARY_CHANNELS]
+        side = (min(CHANNEL_SIDE, x.shape[2]), min(CHANNEL_SIDE, x.shape[3]))
+        pooled = side != tuple(x.shape[2:])
+        if pooled:
+            maps = torch.nn.functional.adaptive_avg_pool2d(maps, side)
+        out.update(channels=maps.tolist(), channel_count=x.shape[1],
+                   channel_side_from=list(x.shape[2:]) if pooled else None)
+    return out
 
 
 def _is_leaf(m: nn.Module) -> bool:

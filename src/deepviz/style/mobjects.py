@@ -267,9 +267,11 @@ class Bars(VGroup):
 
     def __init__(self, values: Sequence[float], xs: Sequence[float], theme: Theme, color: str,
                  max_height: float = 2.0, width: float = 0.5, fmt: Callable[[float], str] = fmt_num,
-                 size: float = BODY_SIZE, scale_to: float | None = None, baseline: float = 0.0, **kwargs):
+                 size: float = BODY_SIZE, scale_to: float | None = None, baseline: float = 0.0,
+                 label_width: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.theme, self.color, self.fmt, self.size = theme, color, fmt, size
+        self.label_width = label_width  # room for each value label (default: about two bar widths)
         self.max_height, self.bar_width, self.baseline = max_height, width, baseline
         self.top_value = scale_to if scale_to is not None else max((abs(v) for v in values), default=1.0) or 1.0
         self.bars = VGroup(*(self.make_bar(v, x) for v, x in zip(values, xs)))
@@ -287,4 +289,5 @@ class Bars(VGroup):
 
     def make_label(self, value: float, bar: VMobject) -> VMobject:
         lab = label(self.fmt(value), self.theme, size=self.size)
-        return fit_width(lab, max(self.bar_width * 1.9, 0.6)).next_to(bar, UP, buff=0.08)
+        room = self.label_width if self.label_width is not None else max(self.bar_width * 1.9, 0.6)
+        return fit_width(lab, room).next_to(bar, UP, buff=0.08)

@@ -18,11 +18,29 @@ from ...style.numbers import fmt_num, fmt_shape
 from ...trace import Trace, to_plain
 
 MAX_BOXES = 8  # boxes a 16:9 frame shows readably in one row
+SEED_CHECK_LIMIT = 5_000_000  # parameters up to which the model is built a second time to see if its weights are random
+
+
+def weights_origin(spec: str, model: torch.nn.Module, seed: int) -> str:
+    """'random' when the weights depend on the seed (a fresh initialisation, untrained), 'fixed' when the
+    builder sets them itself (e.g. loads trained weights), 'unknown' for a model too large to build twice."""
+    params = list(model.state_dict().values())
+    if not params:
+        return "fixed"
+    if sum(p.numel() for p in params) > SEED_CHECK_LIMIT:
+        return "unknown"
+    torch.manual_seed(seed + 1)
+    other = list(load_model(spec, "cpu").state_dict().values())
+    same = len(other) == len(params) and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(params, other))
+    return "fixed" if same else "random"
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     torch.manual_seed(values["seed"])
     model = load_model(values["model"], "cpu").eval()
+    rng = torch.get_rng_state()  # the example input is drawn right after the model, as without the check
+    origin = weights_origin(values["model"], model, values["seed"])
+    torch.set_rng_state(rng)
     shape, dtype = parse_input(values["input"])
     x = torch.randn(shape) if dtype.is_floating_point else torch.randint(0, 10, shape, dtype=dtype)
     try:
@@ -44,10 +62,19 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                       "values": node.values if node is not None else None})
     data = to_plain({
         "model": values["model"], "params": sum(p.numel() for p in model.parameters()), "depth": depth,
+        "weights": origin,
         "boxes": boxes, "edges": [[index[a], index[b]] for a, b in f.edges],
         "output": boxes[-1]["values"],
     })
     return Trace(concept="model-forward", params={}, data=data, narration=narration(data), preset=preset)
+
+
+WEIGHTS_NOTE = {
+    "random": "Its weights are random (untrained, from the seed): the values show how data flows, not what a "
+              "trained model has learned.",
+    "fixed": "Its weights are the ones its builder sets (the same for every seed).",
+    "unknown": "Whether its weights are trained was not checked (the model is large).",
+}
 
 
 def describe(box: dict[str, Any]) -> str:
@@ -56,6 +83,14 @@ def describe(box: dict[str, Any]) -> str:
     what = f"{box['label']}{times}"
     if v is None:
         return f"{what}: {fmt_shape(box['shape'])}."
+    if v.get("channels"):
+        shown = len(v["channels"])
+        maps = (f"{v['channel_count']} feature maps" if shown == v["channel_count"]
+                else f"{v['channel_count']} feature maps (the first {shown} shown)")
+        what = f"{what} gives {maps}"
+        return (f"{what}, {fmt_shape(box['shape'])}: values from {fmt_num(v['min'])} to {fmt_num(v['max'])}, "
+                f"mean {fmt_num(v['mean'])}" + (f", {fmt_num(100 * v['zeros'], 0)}% zeros." if v["zeros"] >= 0.05
+                                                 else "."))
     zeros = f", {fmt_num(100 * v['zeros'], 0)}% zeros" if v["zeros"] >= 0.05 else ""
     return (f"{what} gives {fmt_shape(box['shape'])}: values from {fmt_num(v['min'])} to {fmt_num(v['max'])}, "
             f"mean {fmt_num(v['mean'])}{zeros}.")
@@ -64,7 +99,8 @@ def describe(box: dict[str, Any]) -> str:
 def narration(t: dict[str, Any]) -> dict[str, str]:
     name = t["model"].rpartition(":")[2]
     out = {"intro": f"{name}: {len(t['boxes']) - 1} steps, {t['params']:,} parameters. One forward pass on a "
-                    f"random input of shape {fmt_shape(t['boxes'][0]['shape'])}; every number is PyTorch's."}
+                    f"random input of shape {fmt_shape(t['boxes'][0]['shape'])}; every number is PyTorch's. "
+                    f"{WEIGHTS_NOTE[t['weights']]}"}
     for i, box in enumerate(t["boxes"][1:], 1):
         out[f"box{i}"] = describe(box)
     last = t["output"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import DOWN, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.graph import GraphEdge, layout
@@ -32,8 +32,10 @@ class ModelForwardScene(DeepvizScene):
         boxes, edges = self.diagram(t)
         self.play(*fade_in(*boxes), *(Create(e) for e in edges.values()), run_time=1.0)
         panel = self.panel(t["boxes"][0], boxes[0])
-        self.play(*fade_in(panel), run_time=0.6)
+        origin = self.weights_note(t["weights"], panel)
+        self.play(*fade_in(panel, origin), run_time=0.6)
         self.finish_reading()
+        self.play(*fade_out(origin), run_time=0.3)
         for i in range(1, len(t["boxes"])):
             self.narrate(f"box{i}")
             incoming = [e for (a, b), e in edges.items() if b == i]
@@ -72,9 +74,13 @@ class ModelForwardScene(DeepvizScene):
     # -- the panel of one box's output -------------------------------------------------------------
     def panel(self, box: dict[str, Any], drawn: VGroup) -> VGroup:
         th, v = self.theme, box["values"]
-        head = label(f"{box['label']} output  {fmt_shape(box['shape'])}", th, size=BODY_SIZE)
+        name = "input" if box["kind"] == "input" else f"{box['label']} output"
+        head = label(f"{name}  {fmt_shape(box['shape'])}", th, size=BODY_SIZE)
         if v is None:
             group = VGroup(head)
+        elif v.get("channels"):
+            group = VGroup(head, VGroup(self.feature_maps(v), self.stats(v)).arrange(RIGHT, buff=0.5))
+            group.arrange(DOWN, buff=0.25)
         else:
             rows, cols = len(v["grid"]), len(v["grid"][0])
             numbers = cols <= 10 and rows <= 2  # few values: written in the cells
@@ -82,12 +88,8 @@ class ModelForwardScene(DeepvizScene):
             grid = Grid(v["grid"] if numbers else [[None] * cols for _ in range(rows)], th, cell,
                         cell_width=cell * (1.55 if numbers else 1.0), fmt=lambda x: fmt_num(x, 2))
             heat_fill(grid, v["grid"], th)
-            stats = VGroup(*(label(s, th, size=18, color=th.muted) for s in (
-                f"min {fmt_num(v['min'])}   max {fmt_num(v['max'])}",
-                f"mean {fmt_num(v['mean'])}   std {fmt_num(v['std'])}",
-                f"{fmt_num(100 * v['zeros'], 0)}% zeros"))).arrange(DOWN, buff=0.12)
-            what = label(self.summary_note(box), th, size=17, color=th.muted)
-            body = VGroup(grid, VGroup(stats, what).arrange(DOWN, buff=0.25)).arrange(RIGHT, buff=0.5)
+            what = label(self.summary_note(box), th, size=BODY_SIZE, color=th.muted)
+            body = VGroup(grid, VGroup(self.stats(v), what).arrange(DOWN, buff=0.25)).arrange(RIGHT, buff=0.5)
             group = VGroup(head, body).arrange(DOWN, buff=0.25)
         room = PANEL_TOP - self.content_bottom - 0.1
         if group.height > room:
@@ -95,6 +97,52 @@ class ModelForwardScene(DeepvizScene):
         fit_width(group, self.content_width)
         group.move_to(UP * (PANEL_TOP - group.height / 2))
         return VGroup(group, zoom_lines(drawn, group, th.highlight))
+
+    def weights_note(self, origin: str, below) -> VGroup:
+        """Where the weights come from, under the first panel: random ones are said to be random."""
+        th = self.theme
+        text = {"random": "random, untrained weights: this shows how data flows, not what a model learned",
+                "fixed": "weights set by the model's builder", "unknown": "weights not checked (a large model)"}[origin]
+        note = fit_width(label(text, th, size=BODY_SIZE, color=th.highlight if origin == "random" else th.muted),
+                         self.content_width)
+        return note.move_to([0, max(self.content_bottom + 0.25, below.get_bottom()[1] - 0.35), 0])
+
+    def stats(self, v: dict[str, Any]) -> VGroup:
+        th = self.theme
+        return VGroup(*(label(s, th, size=BODY_SIZE, color=th.muted) for s in (
+            f"min {fmt_num(v['min'])}   max {fmt_num(v['max'])}",
+            f"mean {fmt_num(v['mean'])}   std {fmt_num(v['std'])}",
+            f"{fmt_num(100 * v['zeros'], 0)}% zeros"))).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+
+    def feature_maps(self, v: dict[str, Any]) -> VGroup:
+        """Every kept channel as its own heatmap, on one colour scale, each named by its channel."""
+        th, maps = self.theme, v["channels"]
+        per_row = len(maps) if len(maps) <= 4 else (len(maps) + 1) // 2
+        rows_of_maps = (len(maps) + per_row - 1) // per_row
+        side = max(max(len(m), len(m[0])) for m in maps)
+        # as large as the panel allows beside the statistics (about 3.5 units wide)
+        size = min(2.6, (self.content_width - 4.5) / per_row - 0.3,
+                   (PANEL_TOP - self.content_bottom - 0.9) / rows_of_maps - 0.5)
+        flat = [x for m in maps for row in m for x in row]
+        scale = max((abs(x) for x in flat), default=1.0) or 1.0
+        signed = any(x < 0 for x in flat)
+        tiles = VGroup()
+        for k, m in enumerate(maps):
+            grid = Grid([[None] * len(m[0]) for _ in m], th, size / side)
+            grid.squares.set_stroke(width=0)
+            heat_fill(grid, m, th, signed=signed, scale=scale)
+            name = label(f"channel {k}", th, size=BODY_SIZE, color=th.muted)
+            tiles.add(VGroup(grid, name).arrange(DOWN, buff=0.1))
+        tiles.arrange_in_grid(rows=rows_of_maps, cols=per_row, buff=(0.3, 0.2))
+        notes = []
+        if v["channel_count"] > len(maps):
+            notes.append(f"the first {len(maps)} of {v['channel_count']} channels")
+        if v.get("channel_side_from"):
+            h, w = v["channel_side_from"]
+            notes.append(f"each averaged from {h}\u00d7{w}")
+        if notes:
+            return VGroup(tiles, label("; ".join(notes), th, size=BODY_SIZE, color=th.muted)).arrange(DOWN, buff=0.15)
+        return tiles
 
     @staticmethod
     def summary_note(box: dict[str, Any]) -> str:

@@ -24,7 +24,10 @@ PARAMS = ParamSet(
         Int("embed_dim", 2, "size of each word's embedding vector x", min=2, max=3),
         Choice("nonlinearity", "tanh", "the activation of the recurrence (linear: none)",
                choices=("tanh", "relu", "linear")),
-        Int("seed", 50, "seed of the initial weights (rounded to one decimal)", min=0, max=2**31 - 1),
+        Int("seed", 50, "seed of the initial weights and of training (weights rounded to one decimal)",
+            min=0, max=2**31 - 1),
+        Bool("trained", True, "train the network on deepviz's labelled sentences first (false: the seed's "
+                              "random weights, and the video says the prediction means nothing yet)"),
         Bool("backward", False, "also run back-propagation through time and show dL/dh(t) along the steps"),
         Int("truncate", 0, "truncated BPTT: let the gradient flow only this many steps back (0 = full)",
             min=0, max=MAX_WORDS - 1),
@@ -44,7 +47,8 @@ CONCEPT = register(
             "hidden state goes through a small MLP head to two logits (happy, sad); softmax turns them "
             "into probabilities and the cross-entropy loss compares them with the target. Back-propagation "
             "through time sends the loss's gradient back along the unrolled steps, where it shrinks; "
-            "truncated BPTT lets it flow only k steps back. Every number is computed by PyTorch and "
+            "truncated BPTT lets it flow only k steps back. The network is trained at first use on a few "
+            "hundred labelled sentences shipped with deepviz. Every number is computed by PyTorch and "
             "checked against nn.Embedding, nn.RNN, nn.Linear and autograd."
         ),
         params=PARAMS,

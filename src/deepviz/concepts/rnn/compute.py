@@ -10,8 +10,10 @@ Back-propagation through time: dL/dh(t-1) = W_hh^T (f'(a(t)) * dL/dh(t)), and
 dL/dW_hh = sum_t (f'(a(t)) * dL/dh(t)) h(t-1)^T. Truncated BPTT with k steps detaches
 h(T-k), so the gradient of the loss (taken at the last step) reaches only h(T-k+1) .. h(T).
 
-The weights are those torch initialises for the seed, rounded to one decimal so the numbers
-on screen stay short; every later number is exact for the rounded weights (float64).
+The weights are trained at first use on the shipped sentences (``deepviz.models.sentiment``;
+``trained=False`` keeps the seed's random initial weights, and the video says so), then rounded
+to one decimal so the numbers on screen stay short; every later number, the reported accuracy
+included, is exact for the rounded weights (float64).
 """
 from __future__ import annotations
 
@@ -35,7 +37,9 @@ ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}
 
 
 def build_modules(values: dict[str, Any]) -> dict[str, nn.Module]:
-    """The real torch modules, initialised from the seed, in float64, weights rounded."""
+    """The real torch modules, initialised from the seed, trained if asked, in float64, weights rounded."""
+    from ...models import sentiment
+
     torch.manual_seed(values["seed"])
     # nn.RNN has no identity nonlinearity: for 'linear' its (tanh) module only supplies the
     # initial weights, and the recurrence below applies no activation (tested against a
@@ -47,9 +51,13 @@ def build_modules(values: dict[str, Any]) -> dict[str, nn.Module]:
         "fc1": nn.Linear(values["hidden"], HEAD_SIZE),
         "fc2": nn.Linear(HEAD_SIZE, len(CLASSES)),
     }
+    for m in modules.values():
+        m.double()
+    if values.get("trained", False):
+        config = (values["hidden"], values["embed_dim"], values["nonlinearity"], values["seed"])
+        sentiment.train(modules, config, CLASSES, INDEX, ACTIVATIONS[values["nonlinearity"]])
     with torch.no_grad():
         for m in modules.values():
-            m.double()
             for p in m.parameters():
                 p.copy_(torch.round(p, decimals=DECIMALS))
     return modules
@@ -124,11 +132,18 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     modules = build_modules(values)
     with torch.no_grad():
         run = forward(modules, index, nl, target)
+    training = None
+    if values["trained"]:
+        from ...models import sentiment
+
+        training = sentiment.evaluate(modules, CLASSES, INDEX, ACTIVATIONS[nl])
+        training["test_percent"] = 100 * training["test_accuracy"]
     rnn = modules["rnn"]
     n = len(words)
     data = {
         "sentence": values["sentence"], "words": words, "nonlinearity": nl,
         "hidden_size": values["hidden"], "embed_dim": values["embed_dim"], "head_size": HEAD_SIZE,
+        "seed": values["seed"], "training": training,
         "vocab": list(VOCAB),
         "embedding": {"table": modules["embedding"].weight, "index": index},
         "rnn": {"W_ih": rnn.weight_ih_l0, "W_hh": rnn.weight_hh_l0, "b_ih": rnn.bias_ih_l0, "b_hh": rnn.bias_hh_l0,
@@ -159,6 +174,15 @@ def recurrence_text(nl: str) -> str:
     return f"h(t) = {inner}" if nl == "linear" else f"h(t) = {nl}({inner})"
 
 
+def weights_text(d: dict[str, Any]) -> str:
+    """Where the weights come from, said in the intro and shown on screen."""
+    tr = d["training"]
+    if tr is None:
+        return (f"The weights are untrained (random, seed {d['seed']}): the prediction below means nothing yet.")
+    return (f"The weights were trained on {tr['n_train']} labelled sentences; the network gets "
+            f"{fmt_num(tr['test_percent'], 0)}% of {tr['n_test']} sentences it never saw right.")
+
+
 def narration(d: dict[str, Any]) -> dict[str, str]:
     words, steps, n, nl = d["words"], d["steps"], len(d["words"]), d["nonlinearity"]
     index = d["embedding"]["index"]
@@ -166,7 +190,7 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
     act = "no activation" if nl == "linear" else nl
     out = {
         "intro": f"An RNN reads \u201c{' '.join(words)}\u201d word by word; target: {target}, "
-                 f"t = {fmt_vec(d['target'])}. Hidden size {d['hidden_size']}, {act}.",
+                 f"t = {fmt_vec(d['target'])}. Hidden size {d['hidden_size']}, {act}. {weights_text(d)}",
     }
     table = f"{len(d['vocab'])} \u00d7 {d['embed_dim']}"
     if d["detailed_words"] == 0:

@@ -18,7 +18,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, DashedLine, GrowFromEdg
                    ReplacementTransform, RoundedRectangle, Succession, Transform, TransformFromCopy, VGroup)
 
 from ...style.animations import fade_in, fade_out
-from ...style.mobjects import (BODY_SIZE, LABEL_SIZE, Bars, Grid, Neuron, colored_text, edge, fit_width, label,
+from ...style.mobjects import (BODY_SIZE, LABEL_SIZE, TITLE_SIZE, Bars, Grid, Neuron, colored_text, edge, fit_width, label,
                                titled, zoom_lines)
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene, sweep_durations
@@ -43,7 +43,8 @@ class Roles:
 
     @classmethod
     def of(cls, th: Theme) -> "Roles":
-        return cls(x=th.input, w_ih=th.inserted, w_hh=th.kernel, b=th.extra, h=th.output, grad=th.highlight)
+        # W_ih, W_hh and b are all learned weights: one role; the vectors they multiply tell them apart
+        return cls(x=th.input, w_ih=th.weight, w_hh=th.weight, b=th.weight, h=th.output, grad=th.gradient)
 
 
 def _fmt(v: float) -> str:
@@ -105,16 +106,29 @@ class RNNScene(DeepvizScene):
         act = ACTIVATION_NAMES[t["nonlinearity"]]
         pipeline = colored_text([("word", None), ("  \u2192  ", th.muted), ("x(t)", r.x), ("  \u2192  ", th.muted),
                                  ("h(t)" if not act else f"h(t) = {act}(\u2026)", r.h), ("  \u2192  ", th.muted),
-                                 ("head", th.kernel), ("  \u2192  ", th.muted), ("softmax", None),
+                                 ("head", th.weight), ("  \u2192  ", th.muted), ("softmax", None),
                                  ("  \u2192  ", th.muted), ("loss", th.highlight)], th, size=BODY_SIZE)
-        group = VGroup(words, target, fit_width(pipeline, self.content_width)).arrange(DOWN, buff=0.6)
+        origin = self.weights_origin(t)
+        group = VGroup(words, target, fit_width(pipeline, self.content_width), origin).arrange(DOWN, buff=0.6)
         self.place_in_content(group)
         self.narrate("intro")
         self.play(*fade_in(words), run_time=0.8)
-        self.play(*fade_in(target, pipeline), run_time=0.6)
+        self.play(*fade_in(target, pipeline, origin), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(target, pipeline), run_time=0.4)
+        self.play(*fade_out(target, pipeline, origin), run_time=0.4)
         return words
+
+    def weights_origin(self, t) -> VGroup:
+        """One line that says whether the weights were trained (and how well) or are random."""
+        tr = t["training"]
+        if tr is None:
+            parts = [("untrained: random weights (seed " + str(t["seed"]) + ")", self.theme.gradient),
+                     ("  — the prediction means nothing yet", self.theme.muted)]
+        else:
+            parts = [(f"trained on {tr['n_train']} sentences", self.theme.weight),
+                     (f"  — {_fmt(100 * tr['test_accuracy'])}% right on {tr['n_test']} unseen ones",
+                      self.theme.muted)]
+        return fit_width(colored_text(parts, self.theme, size=BODY_SIZE), self.content_width)
 
     def word_chip(self, word: str, size: float = LABEL_SIZE) -> VGroup:
         text = label(word, self.theme, size=size)
@@ -174,7 +188,7 @@ class RNNScene(DeepvizScene):
         name = colored_text([("E", th.input), (f"  {n_rows}\u00d7{n_cols}", th.muted)], th, size=BODY_SIZE)
         group = VGroup(box, lines)
         group.to_edge(LEFT, buff=0.45).set_y((self.content_top + self.content_bottom) / 2 - 0.25)
-        name.next_to(box, UP, buff=0.15)
+        name.next_to(box, UP, buff=0.15).align_to(box, LEFT)
         return {"group": VGroup(group, name), "box": box, "row_height": height / n_rows}
 
     def zoom_panel(self, vocab, table, idx: int, minimap) -> dict[str, Any]:
@@ -233,7 +247,7 @@ class RNNScene(DeepvizScene):
         th, r = self.theme, self.roles
         n, hid = len(t["words"]), t["hidden_size"]
         slots = n + int(with_h0) + int(loss_box)
-        pitch = min(1.9, self.content_width / slots)
+        pitch = min(2.6, self.content_width / slots)
         cw, ch = min(1.0, pitch - 0.45), min(0.5, 1.6 / hid)
         every_h = [v for s in t["steps"] for v in s["h"]]
         columns = []
@@ -280,9 +294,13 @@ class RNNScene(DeepvizScene):
 
     def recurrence_part(self, t) -> None:
         chain = self.chain(t, with_h0=True, filled=False)
+        rule = self.recurrence_rule(t["nonlinearity"])
+        rule.move_to([0, (chain["group"].get_bottom()[1] + self.content_bottom) / 2, 0])
         self.narrate("recurrence")
         self.play(*fade_in(chain["group"]), run_time=0.8)
+        self.play(*fade_in(rule), run_time=0.6)
         self.finish_reading()
+        self.play(*fade_out(rule), run_time=0.4)
         n_detail = t["detailed_steps"]
         focus = None
         for k in range(n_detail):
@@ -300,6 +318,17 @@ class RNNScene(DeepvizScene):
                 values = [grid.set_value(i, 0, v) for i, v in enumerate(t["steps"][k]["h"])]
                 self.play(Transform(focus, target), *fade_in(*values), run_time=run_time)
             self.finish_reading()
+
+    def recurrence_rule(self, nl: str) -> VGroup:
+        """The recurrence written large, each symbol in its matrix's colour: one rule for every step."""
+        th, r = self.theme, self.roles
+        act = ACTIVATION_NAMES[nl]
+        parts = [("h(t)", r.h), (" = ", None), (f"{act}(" if act else "", None), ("W\u2095\u2095", r.w_hh),
+                 ("\u00b7", None), ("h(t\u22121)", r.h), (" + ", None), ("W\u1d62\u2095", r.w_ih), ("\u00b7", None),
+                 ("x(t)", r.x), (" + ", None), ("b", r.b), (")" if act else "", None)]
+        rule = colored_text([p for p in parts if p[0]], th, size=TITLE_SIZE + 6)
+        note = label("the same weights at every step", th, size=LABEL_SIZE, color=th.muted)
+        return VGroup(fit_width(rule, self.content_width), note).arrange(DOWN, buff=0.35)
 
     def outline(self, mob) -> Rectangle:
         return Rectangle(width=mob.width + 0.16, height=mob.height + 0.12).move_to(mob) \
@@ -380,9 +409,9 @@ class RNNScene(DeepvizScene):
         th, r = self.theme, self.roles
         head, n = t["head"], len(t["words"])
         cell, cw = 0.4, 0.7
-        w1 = titled(self.matrix(head["W1"], th.kernel, cell, cw), "W\u2081", th, color=th.kernel, size=BODY_SIZE)
-        b1 = titled(self.vector(head["b1"], th.extra, cell, cw), "b\u2081", th, color=th.extra, size=BODY_SIZE)
-        w2 = titled(self.matrix(head["W2"], th.kernel, cell, cw), "W\u2082", th, color=th.kernel, size=BODY_SIZE)
+        w1 = titled(self.matrix(head["W1"], th.weight, cell, cw), "W\u2081", th, color=th.weight, size=BODY_SIZE)
+        b1 = titled(self.vector(head["b1"], th.weight, cell, cw), "b\u2081", th, color=th.weight, size=BODY_SIZE)
+        w2 = titled(self.matrix(head["W2"], th.weight, cell, cw), "W\u2082", th, color=th.weight, size=BODY_SIZE)
         b2 = titled(self.vector(head["b2"], th.extra, cell, cw), "b\u2082", th, color=th.extra, size=BODY_SIZE)
         p1 = VGroup(w1, b1).arrange(RIGHT, buff=0.2, aligned_edge=UP)
         p2 = VGroup(w2, b2).arrange(RIGHT, buff=0.2, aligned_edge=UP)
@@ -427,8 +456,8 @@ class RNNScene(DeepvizScene):
         everything = VGroup(row, *(layer["name"] for layer in layers), classes, target, target_name, *between,
                             p1, p2, loss)
         self.place_in_content(everything)
-        edges1 = VGroup(*(edge(a, b, th.kernel, width=2) for b in layers[1]["neurons"] for a in layers[0]["neurons"]))
-        edges2 = VGroup(*(edge(a, b, th.kernel, width=2) for b in layers[2]["neurons"] for a in layers[1]["neurons"]))
+        edges1 = VGroup(*(edge(a, b, th.weight, width=2) for b in layers[1]["neurons"] for a in layers[0]["neurons"]))
+        edges2 = VGroup(*(edge(a, b, th.weight, width=2) for b in layers[2]["neurons"] for a in layers[1]["neurons"]))
         edges3 = VGroup(*(edge(a, b, th.muted, width=2) for b in layers[3]["neurons"] for a in layers[2]["neurons"]))
         p_t = layers[3]["neurons"][t["target_index"]]
 
@@ -478,7 +507,8 @@ class RNNScene(DeepvizScene):
         baseline = rule.get_top()[1] + 0.3
         room = chain["group"].get_bottom()[1] - 0.25 - baseline - 0.45
         width = min(0.6, chain["pitch"] * 0.5)
-        bars = Bars(bw["norm"], xs, th, r.grad, max_height=room, width=width, fmt=fmt_grad, baseline=baseline)
+        bars = Bars(bw["norm"], xs, th, r.grad, max_height=room, width=width, fmt=fmt_grad, baseline=baseline,
+                    label_width=chain["pitch"] - 0.12)
         axis = Line([xs[0] - chain["pitch"] / 2, baseline, 0], [xs[-1] + chain["pitch"] / 2, baseline, 0])
         axis.set_stroke(th.muted, 2)
         axis_name = label("|dL/dh(t)|", th, size=BODY_SIZE, color=r.grad)
