@@ -236,10 +236,10 @@ def narration_boundary(d: dict[str, Any]) -> dict[str, str]:
         "days2d": (f"Days {_join(on2)} lie in the {{color:output}} half-plane: they turn it on." if on2 else
                    "No day lies in the {color:output} half-plane: none turns it on."),
         "plane": f"Add wind speed x3, w = ({_n(v1)}, {_n(v2)}, {_n(v3)}), b = {_n(three['b'])}: the boundary "
-                 "w \u00b7 x + b = 0 is a plane in 3D.",
+                 "is a plane in 3D.",
         "days3d": f"The plane splits space in two. {wind}",
         "general": f"In general y = H(W x + b). Day 1: W x = {_n(g['Wx'][0])}, plus b = {_n(g['b'])} gives "
-                   f"{_n(g['z'][0])}, so y = {_n(g['y'][0])}. A layer of n neurons stacks n rows in W.",
+                   f"{_n(g['z'][0])}, so y = {_n(g['y'][0])}. A layer of n neurons has n rows in W.",
     }
 
 
