@@ -161,7 +161,7 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
         area = (f"The unit square becomes a parallelogram of area |det W| = {fmt_num(d['area'])}"
                 + ("; det W < 0: the plane is flipped over. The F reads mirrored, and the turn from \u00ee to "
                    "\u0135 now runs clockwise." if det < 0 else
-                   ". det W > 0: the F is not mirrored; \u00ee to \u0135 still turns counter-clockwise."))
+                   ". det W > 0: the F is not flipped; \u00ee to \u0135 still turns counter-clockwise."))
     else:
         area = "The unit square is squashed flat: det W = 0, no area is left."
     steps = {

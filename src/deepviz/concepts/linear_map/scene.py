@@ -146,8 +146,8 @@ class LinearMapScene(DeepvizScene):
 
     def turn(self, plane: PlaneView, origin, start: float, sweep: float) -> VGroup:
         """The turn from i-hat's direction to j-hat's: an arc with a tip (counter-clockwise: sweep > 0)."""
-        arc = Arc(radius=0.55, start_angle=start, angle=sweep, arc_center=plane.c2p(*origin))
-        arc.set_stroke(self.theme.foreground, 4).add_tip(tip_length=0.18, tip_width=0.18)
+        arc = Arc(radius=0.9, start_angle=start, angle=sweep, arc_center=plane.c2p(*origin))
+        arc.set_stroke(self.theme.foreground, 5).add_tip(tip_length=0.22, tip_width=0.22)
         arc.set_color(self.theme.foreground)
         return VGroup(arc)
 
