@@ -70,7 +70,7 @@ class ActivationsScene(DeepvizScene):
         th, win = self.theme, t["window"]
         width = (self.content_width - GAP) / 2 - 0.75
         height = self.content_height - 2.0
-        left = Plot(th, win["x"], c["y_range"], width, height, "x", "f(x)", ticks=5)
+        left = Plot(th, win["x"], c["y_range"], width, height, "x", "f(x)", ticks=4)  # 0, 0.25, 0.5.. on (0, 1)
         right = Plot(th, win["x"], c["dy_range"], width, height, "x", "f\u2032(x)", ticks=5)
         pair = VGroup(left, right).arrange(RIGHT, buff=GAP + 0.5)
         fit_width(pair, self.content_width - 0.4)  # tick labels keep off the frame's edge
