@@ -175,8 +175,8 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
                          "(W2 b1 + b2).")
     steps["check"] = (f"For x = {_v(c['x'])} both give {_v(c['y_two'])}: one matrix does the work of both.")
     if c["relu_active"]:
-        steps["relu"] = (f"A ReLU in between turns h = {_v(c['h'])} into {_v(c['h_relu'])}; the output "
-                         f"{_v(c['y_relu'])} is no longer W x + b: a bend no matrix makes.")
+        steps["relu"] = (f"With a ReLU in between, h = {_v(c['h'])} becomes {_v(c['h_relu'])}: the output "
+                         f"{_v(c['y_relu'])} is no longer W x + b.")
     else:
         steps["relu"] = (f"A ReLU in between changes nothing here (h = {_v(c['h'])} has no negative entry), but "
                          "where h < 0 it bends the map: no single matrix can.")
