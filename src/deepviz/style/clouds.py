@@ -85,7 +85,7 @@ class Segments(VMobject):
             a, b = place(a), place(b)
         self.set_centers(np.stack([a, b], 1))
 
-    def set_centers(self, pairs) -> "Segments":
+    def set_centers(self, pairs) -> Segments:
         """Move the segments to ``pairs`` (N x 2 x 3 screen points), e.g. along a :class:`Follow` path."""
         pairs = np.asarray(pairs, dtype=float).reshape(-1, 2, 3)
         a, b = pairs[:, 0], pairs[:, 1]

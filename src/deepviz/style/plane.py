@@ -110,7 +110,7 @@ class GridSheet(VMobject):
         self.set_stroke(color, width, opacity=opacity).set_fill(opacity=0)
         self.set_centers(ends)
 
-    def set_centers(self, ends) -> "GridSheet":
+    def set_centers(self, ends) -> GridSheet:
         cut = self.plane.clip(ends)
         a = self.plane.center_point + np.pad(cut[:, 0], ((0, 0), (0, 1))) * self.plane.unit
         b = self.plane.center_point + np.pad(cut[:, 1], ((0, 0), (0, 1))) * self.plane.unit

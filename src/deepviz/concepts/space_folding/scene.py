@@ -7,7 +7,8 @@ the current layer lit, and the colour legend. A stage in 3D tilts the camera; a 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from manim import DEGREES, DOWN, LEFT, RIGHT, UP, Create, Line, Polygon, VGroup
