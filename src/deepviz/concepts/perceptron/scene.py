@@ -115,7 +115,7 @@ class PerceptronScene(Deepviz3DScene):
         diagram = VGroup(e1, e2, x, h, y, w, b)
         formula = colored_text([("y = H(", None), ("w", th.weight), (" x + ", None), ("b", th.weight), (")", None),
                                 ("      H(z) = 1 if z \u2265 0, else 0", th.muted)], th, LABEL_SIZE)
-        group = VGroup(diagram, formula).arrange(DOWN, buff=0.35)
+        group = VGroup(diagram, formula).arrange(DOWN, buff=0.35).scale(1.25)
         group.move_to([0, self.content_top - 0.1 - group.height / 2, 0])
         self.show(diagram, run_time=0.7)
         self.show(formula, run_time=0.5)
@@ -163,8 +163,9 @@ class PerceptronScene(Deepviz3DScene):
 
     def flip(self, one, diagram, formula, line, days) -> None:
         th, fl = self.theme, one["flipped"]
-        w = label(f"w = {_n(fl['w'])}", th, size=BODY_SIZE, color=th.weight).move_to(diagram[5])
-        b = label(f"+ b = {_n(fl['b'])}", th, size=BODY_SIZE, color=th.weight).move_to(diagram[6])
+        # the same size as the labels they replace (the diagram is scaled to fill the frame)
+        w = label(f"w = {_n(fl['w'])}", th, size=BODY_SIZE, color=th.weight).match_height(diagram[5]).move_to(diagram[5])
+        b = label(f"+ b = {_n(fl['b'])}", th, size=BODY_SIZE, color=th.weight).match_height(diagram[6]).move_to(diagram[6])
         self.play(Transform(diagram[5], w), Transform(diagram[6], b), run_time=0.6)
         on_end = line["lo"] if one["on_right"] else line["hi"]
         side = Line(line["at"](fl["boundary"]), line["at"](on_end)).set_stroke(th.output, 9, opacity=0.7)
