@@ -168,6 +168,8 @@ class SpaceFoldingScene(Deepviz3DScene):
         for axis, c in ((0, cx), (1, cy)):
             for v in tick_values(c - half, c + half, step):
                 at = (v - c) * HALF / half
+                if axis == 1 and at < -HALF + 0.3:
+                    continue  # beside the corner the x1 labels already crowd (tilted in 3D, they meet)
                 p = np.array([at, -HALF, 0]) if axis == 0 else np.array([-HALF, at, 0])
                 out = DOWN if axis == 0 else LEFT
                 mark = Line(p, p + out * 0.1).set_stroke(th.grid, 2)
