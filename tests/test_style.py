@@ -31,3 +31,24 @@ def test_graphviz_layout_places_every_node_and_routes_every_edge_left_to_right()
         assert np.linalg.norm(pts[0] - lay.positions[tail]) == pytest.approx(0.3, abs=0.05)
         assert np.linalg.norm(pts[-1] - lay.positions[head]) == pytest.approx(0.3, abs=0.05)
         assert (len(pts) - 1) % 3 == 0
+
+
+def test_a_plane_cuts_grid_lines_to_its_window():
+    import numpy as np
+
+    from deepviz.style.plane import PlaneView
+    from deepviz.style.theme import DARK
+
+    plane = PlaneView(DARK, 2.0, 4.0)
+    ends = np.array([[[-5, 0], [5, 0]], [[-5, 3], [5, 3]], [[0, 0], [1, 1]], [[-3, -3], [3, 3]], [[3, -5], [3, 5]],
+                     [[-3, 0], [1, 4]], [[-4, 1], [0, 5]]], dtype=float)
+    cut = plane.clip(ends)
+    misses = [False, True, False, False, True, False, True]
+    for got, miss, (p, q) in zip(cut, misses, ends):
+        if miss:  # misses the window: nothing drawn
+            assert np.allclose(got[0], got[1])
+            continue
+        # the part inside [-2, 2]^2 of the segment p-q (its ends on the window's edge or the segment's own)
+        t = np.linspace(0, 1, 2001)[:, None]
+        inside = (p + (q - p) * t)[(np.abs(p + (q - p) * t) <= 2 + 1e-9).all(1)]
+        assert np.allclose(got, [inside[0], inside[-1]], atol=3e-3), (got, inside[[0, -1]])

@@ -111,3 +111,18 @@ def test_bad_values_name_the_parameter(values, message):
     with pytest.raises(ParamError) as err:
         deepviz.trace("activations", **values)
     assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("preset", ["tour", "negative-logit"])
+def test_each_function_is_plotted_over_its_own_range(preset):
+    d = deepviz.trace("activations", preset=preset).data
+    x = T(d["x"])
+    for c in d["curves"]:
+        for key, values, step in (("y_range", reference(c["name"], x, d["slope"]), 0.5), ("dy_range", T(c["dy"]), 0.25)):
+            lo, hi = c[key]
+            assert lo <= min(0.0, values.min().item()) + 1e-9 and hi >= max(0.0, values.max().item()) - 1e-9
+            # the range is the values' own out to the next tick: the curve uses the height
+            span = max(values.max().item(), 0.0) - min(values.min().item(), 0.0)
+            assert hi - lo <= max(span + 2 * step, 4 * step) + 1e-9, (c["name"], key, c[key])
+    ranges = {c["name"]: c["y_range"] for c in d["curves"]}
+    assert ranges["sigmoid"] == [0.0, 1.0] and ranges["tanh"] == [-1.0, 1.0]

@@ -43,9 +43,39 @@ def test_every_image_point_is_w_p_plus_b(preset):
     assert d["origin"]["linear"] == [0.0, 0.0]
     torch.testing.assert_close(T(d["origin"]["affine"]), b, rtol=0, atol=0)
     assert d["det"] == pytest.approx(torch.linalg.det(w).item()) and d["area"] == pytest.approx(abs(d["det"]))
-    # the view holds every point drawn
-    for key in ("start", "linear", "affine"):
-        assert T(d["grid"][key]).abs().max() <= d["view"]
+    # the view holds the basis vectors, the unit square, its F and the vector, before and after
+    for part in ("basis", "square", "letter"):
+        for key in ("linear", "affine"):
+            assert T(d[part][key]).abs().max() <= d["view"]
+    assert T(d["vector"]["affine"]).abs().max() <= d["view"] and T(d["vector"]["linear"]).abs().max() <= d["view"]
+    with torch.no_grad():
+        torch.testing.assert_close(T(d["letter"]["affine"]), lin(T(d["letter"]["corners"])), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_whole_window_is_covered_by_the_moving_grid_and_the_basis_vectors_are_big(preset):
+    d = deepviz.trace("linear-map", preset=preset).data
+    w, b, half = T(d["matrix"]), T(d["bias"]), d["view"]
+    n = max(d["grid"]["k"])
+    corners = T([[-half, -half], [half, -half], [half, half], [-half, half]])
+    # each window corner is the image of a point inside the grid's square, before and after the bias
+    for shift in (torch.zeros(2, dtype=torch.float64), b):
+        pre = torch.linalg.solve(w, (corners - shift).T).T
+        assert pre.abs().max() <= n + 1e-9
+    # i-hat is at least a ninth of the window's width (it was a fourteenth: ~20 px)
+    assert 1 / (2 * half) >= 1 / 9
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_turn_from_i_hat_to_j_hat_flips_with_the_sign_of_det(preset):
+    t = deepviz.trace("linear-map", preset=preset)
+    d, o = t.data, t.data["orientation"]
+    a, c = T(d["columns"][0]), T(d["columns"][1])
+    angle = torch.arccos((a @ c) / (a.norm() * c.norm()))  # unsigned, in [0, pi]
+    assert abs(o["sweep"]) == pytest.approx(angle.item(), abs=1e-9)
+    assert (o["sweep"] < 0) == o["flipped"] == (torch.linalg.det(T(d["matrix"])) < 0)
+    assert o["start"] == pytest.approx(torch.atan2(a[1], a[0]).item())
+    assert ("clockwise" in t.narration["area"]) and (("reads mirrored" in t.narration["area"]) == o["flipped"])
 
 
 def test_the_grid_lines_are_the_lines_x_k_and_y_k():

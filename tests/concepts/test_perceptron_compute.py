@@ -126,3 +126,28 @@ def test_bad_values_name_the_parameter(values, message):
     with pytest.raises(ParamError) as err:
         deepviz.trace("perceptron", **values)
     assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+def test_the_learning_rule_captions_name_the_class_colours_through_the_theme():
+    from deepviz.style.theme import DARK
+
+    n = deepviz.trace("perceptron", preset="learning-rule").narration
+    assert "{color:class1}" in n["data"] and "{color:class0}" in n["data"]
+    words = DARK.words(n["data"])
+    assert DARK.color_word("class1") in words and DARK.color_word("class0") in words and "red" not in words
+
+
+@pytest.mark.parametrize("values", [{}, {"lr": 2.0, "init": "3,-3,1"}])
+def test_every_drawn_line_marks_the_points_it_gets_wrong_and_its_normal_fits(values):
+    L = deepviz.trace("perceptron", preset="learning-rule", **values).data["learning"]
+    x, t = T(POINTS)[:, :2], T(POINTS)[:, 2]
+    for s in L["states"]:
+        lin = torch.nn.Linear(2, 1).double()
+        with torch.no_grad():
+            lin.weight.copy_(T(s["w"])[None])
+            lin.bias.fill_(s["b"])
+            y = step(lin(x)[:, 0])
+        assert s["wrong"] == [i for i in range(len(x)) if y[i] != t[i]]
+        # w, drawn from the origin times the one arrow_scale, stays inside the window [-3, 3]^2
+        assert (T(s["w"]) * L["arrow_scale"]).abs().max() <= 3.0
+    assert len(L["states"][0]["wrong"]) == L["wrong_at_start"] and L["states"][-1]["wrong"] == [] or not L["converged"]

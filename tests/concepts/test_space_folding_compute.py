@@ -182,3 +182,48 @@ def test_the_cli_exits_2_with_one_line(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 2 and "--layers:" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_every_stage_has_axes_fitted_to_its_points(preset):
+    for s in preset["stages"]:
+        pts = T(s["points"])
+        if len(s["outline"]):
+            pts = torch.cat([pts, T(s["outline"])])
+        c, half = T(s["window"]["center"]), s["window"]["half"]
+        assert ((pts - c).abs() <= half + 1e-9).all()
+        # the points' widest side spans most of the window (it was a tenth of the axes in 2-2-2)
+        assert (pts.max(0).values - pts.min(0).values).max() >= 0.7 * 2 * half, s["kind"]
+
+
+def ref_patterns(d, points):
+    """Which units are on at each point, layer by layer, through nn.Linear modules."""
+    h, on = points, []
+    with torch.no_grad():
+        for lin in linears(d):
+            z = lin(h)
+            on.append(z > 0)
+            h = F.relu(z)
+    return torch.cat(on, 1)
+
+
+def test_the_trained_boundary_is_described_as_what_it_is():
+    t = deepviz.trace("space-folding", preset="trained")
+    d = t.data
+    segs = T(d["boundary"]["segments"])
+    patterns = ref_patterns(d, (segs[:, :2] + segs[:, 2:]) / 2)
+    pieces = len({tuple(p.tolist()) for p in patterns})
+    assert d["boundary"]["pieces"] == pieces > 1
+    assert f"{pieces} straight pieces" in t.narration["boundary"] and "curved" not in t.narration["boundary"]
+    smooth = deepviz.trace("space-folding", preset="trained", activation="tanh", steps=50)
+    assert smooth.data["boundary"]["pieces"] is None and "curved" in smooth.narration["boundary"]
+
+
+def test_the_network_is_named_as_it_is_drawn():
+    t = deepviz.trace("space-folding", preset="trained")
+    assert t.data["architecture"] == "2-3-2-1" and "2-3-2-1" in t.narration["intro"]
+    assert deepviz.trace("space-folding", preset="2-3-2").data["architecture"] == "2-3-2"
+    c = t.data["classifier"]
+    win = t.data["stages"][-1]["window"]
+    for p in c["window_line"]:
+        assert abs(T(p) @ T(c["w"]) + c["b"]) < 1e-9
+        assert (T(p) - T(win["center"])).abs().max() <= win["half"] + 1e-9

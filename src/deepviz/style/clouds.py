@@ -83,9 +83,16 @@ class Segments(VMobject):
         a, b = as_points3d(seg[:, 0]), as_points3d(seg[:, 1])
         if place is not None:
             a, b = place(a), place(b)
+        self.set_centers(np.stack([a, b], 1))
+
+    def set_centers(self, pairs) -> Segments:
+        """Move the segments to ``pairs`` (N x 2 x 3 screen points), e.g. along a :class:`Follow` path."""
+        pairs = np.asarray(pairs, dtype=float).reshape(-1, 2, 3)
+        a, b = pairs[:, 0], pairs[:, 1]
         t = np.array([0, 1 / 3, 2 / 3, 1.0])[None, :, None]
         pts = a[:, None, :] + (b - a)[:, None, :] * t
         self.set_points(pts.reshape(-1, 3))
+        return self
 
 
 class Follow(Animation):

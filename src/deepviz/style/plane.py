@@ -80,3 +80,41 @@ class PlaneView(VGroup):
     def dot(self, p: Sequence[float], color: str, radius: float = 0.07) -> Dot:
         return Dot(self.c2p(*p), radius=radius, color=color)
 
+    def clip(self, ends: np.ndarray) -> np.ndarray:
+        """Segments ``ends`` (N x 2 x 2, data coordinates) cut to the window (Liang-Barsky); a segment that misses
+        it becomes a zero-length one at the origin (drawn as nothing)."""
+        ends = np.asarray(ends, dtype=float).reshape(-1, 2, 2)
+        p, d = ends[:, 0], ends[:, 1] - ends[:, 0]
+        t0, t1 = np.zeros(len(p)), np.ones(len(p))
+        for axis in (0, 1):
+            for sign in (-1.0, 1.0):  # the edges x = -half, x = half (then y)
+                num = self.half - sign * p[:, axis]
+                den = sign * d[:, axis]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = num / den
+                t0 = np.where(den < 0, np.maximum(t0, t), t0)
+                t1 = np.where(den > 0, np.minimum(t1, t), t1)
+                t1 = np.where((den == 0) & (num < 0), -1.0, t1)  # parallel to the edge and outside it
+        out = np.stack([p + d * t0[:, None], p + d * t1[:, None]], 1)
+        out[t1 < t0] = 0.0
+        return out
+
+
+class GridSheet(VMobject):
+    """Grid lines on a :class:`PlaneView`, cut to its window: ``set_centers(ends)`` (N x 2 x 2 data coordinates)
+    moves them, so a :class:`~deepviz.style.clouds.Follow` can carry a whole grid through a map."""
+
+    def __init__(self, plane: PlaneView, ends, color: str, width: float = 2.5, opacity: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.plane = plane
+        self.set_stroke(color, width, opacity=opacity).set_fill(opacity=0)
+        self.set_centers(ends)
+
+    def set_centers(self, ends) -> GridSheet:
+        cut = self.plane.clip(ends)
+        a = self.plane.center_point + np.pad(cut[:, 0], ((0, 0), (0, 1))) * self.plane.unit
+        b = self.plane.center_point + np.pad(cut[:, 1], ((0, 0), (0, 1))) * self.plane.unit
+        t = np.array([0, 1 / 3, 2 / 3, 1.0])[None, :, None]
+        self.set_points((a[:, None, :] + (b - a)[:, None, :] * t).reshape(-1, 3))
+        return self
+

@@ -64,7 +64,7 @@ def curve(name: str, slope: float, x: torch.Tensor) -> dict[str, Any]:
     y, dy = f(x), derivative(name, slope, x)
     zero = torch.zeros(1, dtype=DT)
     title, formula, dformula = FUNCTIONS[name]
-    out = {"name": name, "title": title, "formula": formula.replace("a\u00b7x", f"{fmt_num(slope)}\u00b7x"),
+    out = {"name": name, "title": title, "y_range": fit(y, 0.5, 1.0), "dy_range": fit(dy, 0.25, 0.25), "formula": formula.replace("a\u00b7x", f"{fmt_num(slope)}\u00b7x"),
            "dformula": dformula.replace("1 or a", f"1 or {fmt_num(slope)}"),
            "y": y, "dy": dy, "f0": f(zero)[0], "d0": derivative(name, slope, zero)[0],
            "segments": segments(x, y, name == "step"),
@@ -85,6 +85,13 @@ def segments(x: torch.Tensor, y: torch.Tensor, jump_at_zero: bool, zero_left: bo
         return [pts]
     left = x <= 0 if zero_left else x < 0
     return [pts[left], pts[~left]]
+
+
+def fit(values: torch.Tensor, step: float, least: float) -> list[float]:
+    """The range a plot of ``values`` uses: out to whole ``step``s, 0 included, at least ``least`` wide."""
+    lo = min(0.0, math.floor(float(values.min()) / step + 1e-9) * step)
+    hi = max(0.0, math.ceil(float(values.max()) / step - 1e-9) * step)
+    return [lo, max(hi, lo + least)]
 
 
 def window(curves: list[dict[str, Any]], x_max: float) -> dict[str, list[float]]:
@@ -141,7 +148,7 @@ def _m(w) -> str:
 def blurb(c: dict[str, Any], slope: float) -> str:
     n, d0, f0 = c["name"], _n(c["d0"]), _n(c["f0"])
     return {
-        "step": "0, then 1. Its slope is 0 (undefined at 0): no gradient flows back through it.",
+        "step": "0, then 1. Its slope is 0 (undefined at 0): no gradient flows back.",
         "sigmoid": f"squashes x into (0, 1), \u03c3(0) = {f0}; slope \u03c3\u2032(0) = {d0}, fading to "
                    f"{fmt_num(c['slope_at_end'], 3)} at x = {_n(c['end'])}.",
         "tanh": f"in (\u22121, 1) and centred at 0; its slope tanh\u2032(0) = {d0}.",
@@ -154,23 +161,22 @@ def blurb(c: dict[str, Any], slope: float) -> str:
 
 
 def narration(d: dict[str, Any]) -> dict[str, str]:
-    steps = {"intro": "Left: an activation f(x), bending a neuron's sum. Right: its slope f\u2032(x), which "
-                      "backpropagation multiplies by."}
+    steps = {"intro": "Left: an activation f(x) bends a neuron's sum. Right: its slope f\u2032(x), used by "
+                      "backpropagation."}
     for c in d["curves"]:
         steps[f"fn_{c['name']}"] = f"{c['title']}: " + blurb(c, d["slope"])
     j, p, c = d["joined"], d["probability"], d["collapse"]
-    steps["joined"] = (f"The sigmoid is the step with both ends joined smoothly: \u03c3(k x) for k = "
-                       f"{', '.join(_n(k) for k in j['k'])} closes in on the step.")
-    steps["probability"] = (f"Read \u03c3(z) as a probability: z = {_n(p['z'])} gives {fmt_num(p['p'], 3)}, "
-                            f"class 1 at {fmt_num(100 * p['p'], 1)}%; class 0 gets \u03c3(\u2212z) = "
+    steps["joined"] = (f"\u03c3(k x) for k = {', '.join(_n(k) for k in j['k'])} closes in on the step: the sigmoid "
+                       "is a step with its corners smoothed.")
+    steps["probability"] = (f"Read \u03c3(z) as a probability: z = {_n(p['z'])} gives class 1 "
+                            f"{fmt_num(100 * p['p'], 1)}%; class 0 gets \u03c3(\u2212z) = "
                             f"{fmt_num(p['q'], 3)}.")
-    steps["collapse"] = ("With no activation, two layers collapse into one: W2 (W1 x + b1) + b2 = (W2 W1) x + "
-                         "(W2 b1 + b2), a single linear map.")
-    steps["check"] = (f"For x = {_v(c['x'])} both give {_v(c['y_two'])}: one matrix does the work of any "
-                      "number of linear layers.")
+    steps["collapse"] = ("Without an activation two layers are one: W2 (W1 x + b1) + b2 = (W2 W1) x + "
+                         "(W2 b1 + b2).")
+    steps["check"] = (f"For x = {_v(c['x'])} both give {_v(c['y_two'])}: one matrix does the work of both.")
     if c["relu_active"]:
-        steps["relu"] = (f"A ReLU in between turns h = {_v(c['h'])} into {_v(c['h_relu'])}; the output "
-                         f"{_v(c['y_relu'])} is no longer W x + b. That bend is the network's power.")
+        steps["relu"] = (f"With a ReLU in between, h = {_v(c['h'])} becomes {_v(c['h_relu'])}: the output "
+                         f"{_v(c['y_relu'])} is no longer W x + b.")
     else:
         steps["relu"] = (f"A ReLU in between changes nothing here (h = {_v(c['h'])} has no negative entry), but "
                          "where h < 0 it bends the map: no single matrix can.")

@@ -1,6 +1,7 @@
 """activations scene: reads a Trace, draws it; computes nothing.
 
-1. each activation f(x) (left) with its derivative f'(x) (right), one after another;
+1. each activation f(x) (left) with its derivative f'(x) (right), one after another, each plot's y range fitted
+   to the function (from the trace) so its height is used and its key values (0.5, 1) have ticks;
 2. the sigmoid as the step joined at both ends: sigmoid(k x) for growing k;
 3. the sigmoid's output read as a probability;
 4. two linear layers collapsing into one matrix product, checked on one input; a ReLU breaks the collapse.
@@ -35,9 +36,10 @@ class ActivationsScene(DeepvizScene):
         t = self.trace.data
         self.set_title("Activation functions")
         self.narrate("intro")
-        plots = self.plots(t)
+        first = self.plot_pair(t, t["curves"][0])
+        self.play(*fade_in(first["f"], first["df"]), run_time=0.6)
         self.finish_reading()
-        self.tour(t, plots)
+        self.tour(t, first)
 
         self.clear_content()
         self.narrate("joined")
@@ -63,16 +65,16 @@ class ActivationsScene(DeepvizScene):
         self.wait(0.6)
 
     # -- f and f' ----------------------------------------------------------------------------------
-    def plots(self, t: dict[str, Any]) -> dict[str, Any]:
+    def plot_pair(self, t: dict[str, Any], c: dict[str, Any]) -> dict[str, Plot]:
+        """The f and f' plots of one function, each over its own y range."""
         th, win = self.theme, t["window"]
         width = (self.content_width - GAP) / 2 - 0.75
-        height = self.content_height - 2.25
-        left = Plot(th, win["x"], win["y"], width, height, "x", "f(x)", ticks=4)
-        right = Plot(th, win["x"], win["dy"], width, height, "x", "f\u2032(x)", ticks=4)
+        height = self.content_height - 2.0
+        left = Plot(th, win["x"], c["y_range"], width, height, "x", "f(x)", ticks=4)  # 0, 0.25, 0.5.. on (0, 1)
+        right = Plot(th, win["x"], c["dy_range"], width, height, "x", "f\u2032(x)", ticks=5)
         pair = VGroup(left, right).arrange(RIGHT, buff=GAP + 0.5)
-        fit_width(pair, self.content_width)
+        fit_width(pair, self.content_width - 0.4)  # tick labels keep off the frame's edge
         pair.move_to([0, self.content_bottom + pair.height / 2 + 0.05, 0])
-        self.play(*fade_in(left, right), run_time=0.6)
         return {"f": left, "df": right}
 
     def curves(self, plot: Plot, segments, color: str) -> VGroup:
@@ -83,26 +85,30 @@ class ActivationsScene(DeepvizScene):
         fit_width(lab, plot.width)
         return lab.next_to(plot, UP, buff=0.2).align_to(plot.axes, LEFT)
 
-    def tour(self, t: dict[str, Any], plots: dict[str, Any]) -> None:
+    def tour(self, t: dict[str, Any], first: dict[str, Plot]) -> None:
+        """Each function in turn; ``first`` holds the plots already shown for the first one."""
         th = self.theme
-        f, df = plots["f"], plots["df"]
         now = None
         for i, c in enumerate(t["curves"]):
             self.narrate(f"fn_{c['name']}")
             color = th.series_color(i)
+            plots = first if i == 0 else self.plot_pair(t, c)
+            f, df = plots["f"], plots["df"]
             new = {"f": self.curves(f, c["segments"], color), "df": self.curves(df, c["dsegments"], color),
                    "name": label(c["title"], th, size=LABEL_SIZE, color=color),
-                   "formula": self.formula(c["formula"], f, color), "dformula": self.formula(c["dformula"], df, color)}
+                   "formula": self.formula(c["formula"], f, color), "dformula": self.formula(c["dformula"], df, color),
+                   "plots": VGroup(f, df)}
             new["name"].next_to(new["formula"], UP, buff=0.15).align_to(f.axes, LEFT)
             if now is None:
                 self.play(*fade_in(new["name"], new["formula"], new["dformula"]), run_time=0.5)
                 self.play(Create(new["f"]), Create(new["df"]), run_time=1.2)
                 now = new
             else:
-                self.play(*fade_out(now["name"], now["formula"], now["dformula"]),
-                          *fade_in(new["name"], new["formula"], new["dformula"]),
+                # the axes change with the function: the old curve moves into the new axes as they fade in
+                self.play(*fade_out(now["name"], now["formula"], now["dformula"], now["plots"]),
+                          *fade_in(new["name"], new["formula"], new["dformula"], new["plots"]),
                           Transform(now["f"], new["f"]), Transform(now["df"], new["df"]), run_time=1.0)
-                now.update({k: new[k] for k in ("name", "formula", "dformula")})
+                now.update({k: new[k] for k in ("name", "formula", "dformula", "plots")})
             self.finish_reading()
 
     # -- the sigmoid -------------------------------------------------------------------------------------
@@ -142,7 +148,7 @@ class ActivationsScene(DeepvizScene):
             label(f"P(class 1) = {fmt_num(100 * prob, 1)}%", th, size=LABEL_SIZE, color=th.output),
             label(f"P(class 0) = 1 \u2212 \u03c3(z) = \u03c3(\u2212z) = {fmt_num(p['q'], 3)}", th, size=BODY_SIZE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        room = self.content_width / 2 - plot.get_right()[0] - 0.4
+        room = self.content_width / 2 - plot.get_right()[0] - 0.6  # off the frame's edge
         fit_width(lines, room)
         lines.next_to(plot, RIGHT, buff=0.4).set_y(plot.get_center()[1])
         self.play(Create(up), *fade_in(z_tag), run_time=0.6)
@@ -161,14 +167,14 @@ class ActivationsScene(DeepvizScene):
         def sym(text, color=None):
             return label(text, th, size=LABEL_SIZE, color=color)
 
-        weights = VGroup(grid(c["W2"], th.kernel), sym("\u00b7"), grid(c["W1"], th.input), sym("="),
+        weights = VGroup(grid(c["W2"], th.weight), sym("\u00b7"), grid(c["W1"], th.input), sym("="),
                          grid(c["W"], th.output)).arrange(RIGHT, buff=0.25)
         names = VGroup(*(label(n, th, size=BODY_SIZE, color=col).next_to(weights[i], UP, buff=0.12)
-                         for n, i, col in (("W2", 0, th.kernel), ("W1", 2, th.input), ("W = W2 W1", 4, th.output))))
-        biases = VGroup(grid(c["W2"], th.kernel), sym("\u00b7"), grid(c["b1"], th.input), sym("+"),
-                        grid(c["b2"], th.kernel), sym("="), grid(c["b"], th.output)).arrange(RIGHT, buff=0.25)
+                         for n, i, col in (("W2", 0, th.weight), ("W1", 2, th.input), ("W = W2 W1", 4, th.output))))
+        biases = VGroup(grid(c["W2"], th.weight), sym("\u00b7"), grid(c["b1"], th.input), sym("+"),
+                        grid(c["b2"], th.weight), sym("="), grid(c["b"], th.output)).arrange(RIGHT, buff=0.25)
         bnames = VGroup(*(label(n, th, size=BODY_SIZE, color=col).next_to(biases[i], UP, buff=0.12)
-                          for n, i, col in (("W2", 0, th.kernel), ("b1", 2, th.input), ("b2", 4, th.kernel),
+                          for n, i, col in (("W2", 0, th.weight), ("b1", 2, th.input), ("b2", 4, th.weight),
                                             ("b", 6, th.output))))
         formula = colored_text([("W2 (W1 x + b1) + b2  =  ", None), ("W", th.output), (" x + ", None),
                                 ("b", th.output)], th, LABEL_SIZE)

@@ -3,9 +3,11 @@
     y = W x          W: 2 x 2; W e1 is W's first column, W e2 its second (where i-hat and j-hat land)
     y = W x + b      the affine map: every image shifted by b
 
-Every point the scene draws (grid-line ends, basis vectors, the unit square, the followed vector), before
-and after the map, is computed here as W p (+ b). A straight line's image is the straight line between its
-ends' images, so the ends are all a scene needs.
+Every point the scene draws (grid-line ends, basis vectors, the unit square with an F in it, the followed
+vector), before and after the map, is computed here as W p (+ b). A straight line's image is the straight line
+between its ends' images, so the ends are all a scene needs. The window drawn is fitted to the basis vectors,
+the square and the vector (so they are big); the grid is made wide enough that its image covers the whole
+window, and the scene shows the part inside it.
 """
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 
 DT = torch.float64
-GRID = 2  # grid lines at -2, -1, 0, 1, 2 in both directions
 TOL = 1e-9
-MARGIN = 1.1  # the view holds every point with 10% to spare
+MARGIN = 1.15  # the view holds every point with 15% to spare
+MAX_GRID = 16  # grid lines at most at -16..16 (a near-singular W would need more: its image is then a thin band)
+# an F in the unit square, corners counter-clockwise: no symmetry, so rotations and mirror images show
+LETTER = ((0.2, 0.1), (0.4, 0.1), (0.4, 0.45), (0.7, 0.45), (0.7, 0.62), (0.4, 0.62), (0.4, 0.75), (0.8, 0.75),
+          (0.8, 0.92), (0.2, 0.92))
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
@@ -28,31 +33,36 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     b = torch.tensor(values["bias"], dtype=DT)
     x = torch.tensor(values["vector"], dtype=DT)
 
-    ends = grid_ends()  # (lines, 2 ends, 2 coordinates)
     basis = torch.eye(2, dtype=DT)
     square = torch.tensor([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=DT)
+    letter = torch.tensor(LETTER, dtype=DT)
     det = torch.linalg.det(w)
+    half = view(w, b, x, basis, square)
+    n = grid_reach(w, b, half)
+    ends = grid_ends(n)  # (lines, 2 ends, 2 coordinates)
     data = {
         "matrix": w, "bias": b, "columns": w.T, "det": det, "area": det.abs(),
         "rank": int(torch.linalg.matrix_rank(w, atol=TOL).item()), "has_bias": bool((b != 0).any()),
-        "grid": {"k": list(range(-GRID, GRID + 1)) * 2, "start": ends, "linear": apply(w, ends),
+        "grid": {"k": list(range(-n, n + 1)) * 2, "start": ends, "linear": apply(w, ends),
                  "affine": apply(w, ends, b)},
         "basis": {"vectors": basis, "linear": apply(w, basis), "affine": apply(w, basis, b)},
         "square": {"corners": square, "linear": apply(w, square), "affine": apply(w, square, b)},
+        "letter": {"corners": letter, "linear": apply(w, letter), "affine": apply(w, letter, b)},
+        "orientation": orientation(w),
         "vector": {"x": x, "linear": apply(w, x), "affine": apply(w, x, b),
                    "parts": torch.stack([x[0] * w[:, 0], x[1] * w[:, 1]])},
         "origin": {"linear": apply(w, torch.zeros(2, dtype=DT)), "affine": apply(w, torch.zeros(2, dtype=DT), b)},
         "kind": kind(w),
     }
-    data["view"] = view(ends, data)
+    data["view"] = half
     data = to_plain(data)
     return Trace(concept="linear-map", params={}, data=data, narration=narration(data), preset=preset)
 
 
-def grid_ends() -> torch.Tensor:
-    """Ends of the grid lines: vertical lines x = k, then horizontal lines y = k, for k = -GRID..GRID."""
-    k = torch.arange(-GRID, GRID + 1, dtype=DT)
-    lo, hi = torch.full_like(k, -GRID), torch.full_like(k, GRID)
+def grid_ends(n: int) -> torch.Tensor:
+    """Ends of the grid lines: vertical lines x = k, then horizontal lines y = k, for k = -n..n."""
+    k = torch.arange(-n, n + 1, dtype=DT)
+    lo, hi = torch.full_like(k, -n), torch.full_like(k, n)
     vertical = torch.stack([torch.stack([k, lo], 1), torch.stack([k, hi], 1)], 1)
     horizontal = torch.stack([torch.stack([lo, k], 1), torch.stack([hi, k], 1)], 1)
     return torch.cat([vertical, horizontal])
@@ -64,12 +74,33 @@ def apply(w: torch.Tensor, p: torch.Tensor, b: torch.Tensor | None = None) -> to
     return y if b is None else y + b
 
 
-def view(ends: torch.Tensor, d: dict[str, Any]) -> float:
-    """Half-width of the square window that holds every point before and after the map (a multiple of 0.5)."""
-    pts = [ends, d["grid"]["linear"], d["grid"]["affine"], d["vector"]["x"], d["vector"]["linear"],
-           d["vector"]["affine"], d["basis"]["affine"], d["square"]["affine"], d["vector"]["parts"]]
+def view(w, b, x, basis, square) -> float:
+    """Half-width of the square window drawn (a multiple of 0.5): it holds the basis vectors, the unit square and
+    the vector before and after the map (and the parts of W x), with 15% to spare."""
+    pts = [basis, square, apply(w, basis), apply(w, square), apply(w, square, b), x, apply(w, x), apply(w, x, b),
+           torch.stack([x[0] * w[:, 0], x[1] * w[:, 1]]), b]
     reach = max(float(p.abs().max()) for p in pts) * MARGIN
-    return math.ceil(max(reach, 2.5) * 2) / 2
+    return math.ceil(max(reach, 1.5) * 2) / 2
+
+
+def grid_reach(w: torch.Tensor, b: torch.Tensor, half: float) -> int:
+    """The n of the grid -n..n whose image under W (and W + b) covers the window [-half, half]^2: every window
+    corner's preimage lies in [-n, n]^2 (a singular W has no preimage: its image is a line, n = the window)."""
+    need = half
+    if int(torch.linalg.matrix_rank(w, atol=TOL).item()) == 2:
+        corners = torch.tensor([[-half, -half], [half, -half], [half, half], [-half, half]], dtype=DT)
+        inv = torch.linalg.inv(w)
+        need = max(need, float((corners @ inv.T).abs().max()), float(((corners - b) @ inv.T).abs().max()))
+    return min(MAX_GRID, math.ceil(need - 1e-9))
+
+
+def orientation(w: torch.Tensor) -> dict[str, Any]:
+    """The turn from where i-hat lands to where j-hat lands: start angle and signed sweep (radians, in
+    (-pi, pi]); counter-clockwise before the map, clockwise (negative) when det W < 0: the plane flipped over."""
+    a, c = w[:, 0], w[:, 1]
+    start = torch.atan2(a[1], a[0])
+    sweep = torch.atan2(a[0] * c[1] - a[1] * c[0], a @ c)  # the signed angle from W e1 to W e2
+    return {"start": start, "sweep": sweep, "flipped": bool(torch.linalg.det(w) < 0)}
 
 
 def kind(w: torch.Tensor) -> dict[str, Any]:
@@ -128,12 +159,14 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
     det = d["det"]
     if d["rank"] == 2:
         area = (f"The unit square becomes a parallelogram of area |det W| = {fmt_num(d['area'])}"
-                + ("; det W < 0: the plane is flipped over." if det < 0 else "."))
+                + ("; det W < 0: the plane is flipped over. The F reads mirrored, and the turn from \u00ee to "
+                   "\u0135 now runs clockwise." if det < 0 else
+                   ". det W > 0: the F is not flipped; \u00ee to \u0135 still turns counter-clockwise."))
     else:
         area = "The unit square is squashed flat: det W = 0, no area is left."
     steps = {
         "plane": "The plane of inputs x = (x1, x2): a grid, the basis vectors \u00ee = (1, 0) and \u0135 = (0, 1), "
-                 f"the unit square, and one vector x = {_v(x)}.",
+                 f"the unit square with an F in it, and one vector x = {_v(x)}.",
         "columns": f"W = {_m(d['matrix'])}. Its first column {_v(ci)} is where \u00ee lands, its second "
                    f"{_v(cj)} is where \u0135 lands.",
         "move": "Apply W: every point p moves to W p. Grid lines stay straight, parallel and evenly spaced; "

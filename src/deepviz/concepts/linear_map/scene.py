@@ -1,21 +1,25 @@
 """linear-map scene: reads a Trace, draws it; computes nothing.
 
-1. the plane: a grid sheet, i-hat and j-hat, the unit square and one vector x;
+1. the plane: a grid sheet over the whole window, i-hat and j-hat, the unit square with an F, one vector x,
+   and the counter-clockwise turn from i-hat to j-hat;
 2. W, its columns in the colours of i-hat and j-hat, and where they will land;
 3. the map: every drawn point moves in a straight line to its image W p (from the trace);
-4. x's image as the same mix of the moved basis vectors; 5. the unit square's area, det W;
+4. x's image as the same mix of the moved basis vectors; 5. the unit square's area, det W, and the turn from
+   W i-hat to W j-hat: clockwise (the F mirrored) when det W < 0;
 6. the bias: everything shifts by b (an affine map), or, with b = 0, the origin that stays put.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from manim import DOWN, LEFT, DashedLine, Indicate, Transform, VGroup
+import numpy as np
+from manim import DOWN, LEFT, Arc, DashedLine, Indicate, Transform, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, colored_text, fit_width, label
 from ...style.numbers import fmt_num
-from ...style.plane import PlaneView
+from ...style.clouds import Follow, between
+from ...style.plane import GridSheet, PlaneView
 from ...style.scene import DeepvizScene
 
 PANEL_GAP = 0.45  # between the plane and the text panel
@@ -36,9 +40,11 @@ class LinearMapScene(DeepvizScene):
         self.panel_items: list = []
         self.narrate("plane")
         shapes = self.shapes(t, plane, "start")
+        turn = self.turn(plane, [0.0, 0.0], 0.0, np.pi / 2)
         self.play(*fade_in(plane), run_time=0.6)
-        self.play(*fade_in(shapes["sheet"], shapes["square"]), run_time=0.6)
+        self.play(*fade_in(shapes["sheet"], shapes["square"], shapes["letter"]), run_time=0.6)
         self.play(*fade_in(shapes["i"], shapes["j"], shapes["x"], shapes["origin"]), run_time=0.6)
+        self.play(*fade_in(turn), run_time=0.5)
         self.add_line(colored_text([("y = W x", None)], self.theme, size=LABEL_SIZE))
         self.finish_reading()
 
@@ -48,7 +54,8 @@ class LinearMapScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("move")
-        self.move(shapes, self.shapes(t, plane, "linear"))
+        self.play(*fade_out(turn), run_time=0.3)
+        self.move(t, shapes, "start", self.shapes(t, plane, "linear"))
         self.play(*fade_out(ghosts), run_time=0.3)
         self.finish_reading()
 
@@ -57,7 +64,7 @@ class LinearMapScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("area")
-        self.area(t, shapes)
+        self.area(t, plane, shapes)
         self.finish_reading()
 
         if t["has_bias"]:
@@ -71,14 +78,14 @@ class LinearMapScene(DeepvizScene):
 
     # -- layout ---------------------------------------------------------------------------------
     def plane(self, t: dict[str, Any]) -> PlaneView:
-        size = self.content_height - 0.15
+        size = self.content_height - 0.05
         left = -self.content_width / 2 + 0.35
         center = [left + size / 2, (self.content_top + self.content_bottom) / 2, 0]
         return PlaneView(self.theme, t["view"], size, center)
 
     @property
     def panel_left(self) -> float:
-        return -self.content_width / 2 + 0.35 + self.content_height - 0.15 + PANEL_GAP
+        return -self.content_width / 2 + 0.35 + self.content_height - 0.05 + PANEL_GAP
 
     @property
     def panel_width(self) -> float:
@@ -98,24 +105,51 @@ class LinearMapScene(DeepvizScene):
 
     # -- what moves ---------------------------------------------------------------------------------
     def shapes(self, t: dict[str, Any], plane: PlaneView, stage: str) -> dict[str, Any]:
-        """The sheet, basis vectors, unit square, vector x and origin at one stage: start, linear or affine."""
+        """The sheet, basis vectors, unit square, F, vector x and origin at one stage: start, linear or affine."""
         th = self.theme
-        grid, basis = t["grid"], t["basis"]
-        ends = grid[stage]
-        sheet = VGroup(*(plane.segment(p, q, th.input, 4 if k == 0 else 2.5, opacity=1 if k == 0 else 0.75)
-                         for k, (p, q) in zip(grid["k"], ends)))
+        basis = t["basis"]
         origin = [0.0, 0.0] if stage == "start" else t["origin"][stage]
         tips = basis["vectors"] if stage == "start" else basis[stage]
         x_tip = t["vector"]["x"] if stage == "start" else t["vector"][stage]
         square = t["square"]["corners"] if stage == "start" else t["square"][stage]
-        return {"sheet": sheet, "square": plane.polygon(square, th.kernel, 0.3),
+        letter = t["letter"]["corners"] if stage == "start" else t["letter"][stage]
+        return {"stage": stage, "sheet": self.sheet(t, plane, stage), "square": plane.polygon(square, th.weight, 0.3),
+                "letter": plane.polygon(letter, th.foreground, 0.85),
                 "i": plane.arrow(origin, tips[0], th.output), "j": plane.arrow(origin, tips[1], th.highlight),
                 "x": plane.arrow(origin, x_tip, th.extra), "origin": plane.dot(origin, th.foreground, 0.08)}
 
-    def move(self, now: dict[str, Any], target: dict[str, Any], run_time: float = MOVE_TIME) -> None:
-        anims = [Transform(a, b) for a, b in zip(now["sheet"], target["sheet"])]
-        anims += [Transform(now[k], target[k]) for k in ("square", "i", "j", "x", "origin")]
+    def sheet(self, t: dict[str, Any], plane: PlaneView, stage: str) -> VGroup:
+        """The grid lines at a stage, cut to the window: [the two through the origin (brighter), the others]."""
+        grid = t["grid"]
+        ends = np.asarray(grid[stage], dtype=float)
+        axis = np.array([k == 0 for k in grid["k"]])
+        return VGroup(GridSheet(plane, ends[axis], self.theme.input, 4),
+                      GridSheet(plane, ends[~axis], self.theme.input, 2.5, opacity=0.75))
+
+    def move(self, t: dict[str, Any], now: dict[str, Any], stage: str, target: dict[str, Any],
+             run_time: float = MOVE_TIME) -> None:
+        """Every point from the ``stage`` it is at to the target's (the grid straight from the trace's ends)."""
+        grid = t["grid"]
+        axis = np.array([k == 0 for k in grid["k"]])
+        start, end = np.asarray(grid[stage], dtype=float), np.asarray(grid[target["stage"]], dtype=float)
+        anims = [Follow(now["sheet"][part], self.lines_path(start[sel], end[sel]), run_time=run_time)
+                 for part, sel in ((0, axis), (1, ~axis))]
+        anims += [Transform(now[k], target[k]) for k in ("square", "letter", "i", "j", "x", "origin")]
         self.play(*anims, run_time=run_time)
+        now["stage"] = target["stage"]
+
+    @staticmethod
+    def lines_path(start: np.ndarray, end: np.ndarray):
+        """Segment ends moving in straight lines from ``start`` to ``end`` (N x 2 x 2)."""
+        flat = between(start.reshape(-1, 2), end.reshape(-1, 2))
+        return lambda alpha: flat(alpha)[:, :2].reshape(-1, 2, 2)
+
+    def turn(self, plane: PlaneView, origin, start: float, sweep: float) -> VGroup:
+        """The turn from i-hat's direction to j-hat's: an arc with a tip (counter-clockwise: sweep > 0)."""
+        arc = Arc(radius=0.9, start_angle=start, angle=sweep, arc_center=plane.c2p(*origin))
+        arc.set_stroke(self.theme.foreground, 5).add_tip(tip_length=0.22, tip_width=0.22)
+        arc.set_color(self.theme.foreground)
+        return VGroup(arc)
 
     # -- the matrix -----------------------------------------------------------------------------------
     def matrix(self, t: dict[str, Any]) -> None:
@@ -157,12 +191,20 @@ class LinearMapScene(DeepvizScene):
                                     (f" = {_v(y)}", th.extra)], th, BODY_SIZE), buff=0.15)
         self.parts = VGroup(first, second)
 
-    def area(self, t: dict[str, Any], shapes: dict[str, Any]) -> None:
-        th = self.theme
-        self.play(Indicate(shapes["square"], color=th.kernel, scale_factor=1.05), run_time=0.8)
-        self.add_line(colored_text([(f"det W = {fmt_num(t['det'])}", th.kernel),
+    def area(self, t: dict[str, Any], plane: PlaneView, shapes: dict[str, Any]) -> None:
+        th, o = self.theme, t["orientation"]
+        self.play(Indicate(shapes["square"], color=th.weight, scale_factor=1.05), run_time=0.8)
+        self.add_line(colored_text([(f"det W = {fmt_num(t['det'])}", th.weight),
                                     ("   (area of the square \u00d7 " + fmt_num(t["area"]) + ")", th.muted)],
                                    th, BODY_SIZE), buff=0.3)
+        if t["rank"] == 2:
+            turn = self.turn(plane, [0.0, 0.0], o["start"], o["sweep"])
+            self.play(*fade_in(turn), run_time=0.6)
+            words = ("det W < 0: flipped, W \u00ee \u2192 W \u0135 turns clockwise" if o["flipped"] else
+                     "det W > 0: W \u00ee \u2192 W \u0135 still turns counter-clockwise")
+            self.add_line(label(words, th, size=BODY_SIZE, color=th.highlight if o["flipped"] else th.muted),
+                          buff=0.15)
+            self.turned = turn
 
     def bias(self, t: dict[str, Any], plane: PlaneView, shapes: dict[str, Any]) -> None:
         th = self.theme
@@ -170,7 +212,10 @@ class LinearMapScene(DeepvizScene):
         shift = plane.arrow([0, 0], t["bias"], th.foreground, width=4)
         self.add_line(colored_text([(f"b = {_v(t['bias'])}", None), ("    y = W x + b", None)], th, BODY_SIZE))
         self.play(*fade_in(shift), run_time=0.5)
-        self.move(shapes, self.shapes(t, plane, "affine"), run_time=2.0)
+        gone = [m for m in (getattr(self, "turned", None),) if m is not None]
+        if gone:
+            self.play(*fade_out(*gone), run_time=0.3)
+        self.move(t, shapes, "linear", self.shapes(t, plane, "affine"), run_time=2.0)
         self.add_line(colored_text([("W x + b = ", th.extra), (_v(t["vector"]["affine"]), th.extra),
                                     ("   origin \u2192 ", th.muted), (_v(t["origin"]["affine"]), th.muted)],
                                    th, BODY_SIZE), buff=0.15)

@@ -138,18 +138,26 @@ def general(w: torch.Tensor, b: float, x: torch.Tensor) -> dict[str, Any]:
     return {"W": big_w, "x": x, "b": b, "products": w * x, "Wx": wx, "z": z, "y": heaviside(z)}
 
 
-def state(w: torch.Tensor, b: torch.Tensor) -> dict[str, Any]:
+def state(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, t: torch.Tensor) -> dict[str, Any]:
+    """One drawn line: w, b, its segment and y = 1 side in the window, and the points it gets wrong."""
     rect = rectangle((LEARN_BOX, LEARN_BOX))
     seg = edge_crossings(rect, [(0, 1), (1, 2), (2, 3), (3, 0)], w, float(b)) if w.abs().max() > 0 else \
         torch.zeros(0, 2, dtype=DT)
-    return {"w": w.clone(), "b": b.clone(), "segment": seg, "on": clip(rect, w, float(b), 1.0)}
+    wrong = torch.nonzero(heaviside(x @ w + b) != t).flatten()
+    return {"w": w.clone(), "b": b.clone(), "segment": seg, "on": clip(rect, w, float(b), 1.0), "wrong": wrong}
+
+
+def arrow_scale(states: list[dict[str, Any]]) -> float:
+    """One factor for every drawn w arrow (from the origin) so the longest stays in the window (1: true length)."""
+    reach = max(float(s["w"].abs().max()) for s in states)
+    return min(1.0, 0.95 * LEARN_BOX[1] / reach)
 
 
 def learn(points: torch.Tensor, init: torch.Tensor, lr: float, epochs: int) -> dict[str, Any]:
     x, t = points[:, :2], points[:, 2]
     w, b = init[:2].clone(), init[2].clone()
     wrong_at_start = int((heaviside(x @ w + b) != t).sum())
-    states, updates, per_epoch = [state(w, b)], [], []
+    states, updates, per_epoch = [state(w, b, x, t)], [], []
     for epoch in range(1, epochs + 1):
         done = []
         for i in range(len(x)):
@@ -160,7 +168,7 @@ def learn(points: torch.Tensor, init: torch.Tensor, lr: float, epochs: int) -> d
             dw, db = lr * (t[i] - y) * x[i], lr * (t[i] - y)
             before_w, before_b = w.clone(), b.clone()
             w, b = w + dw, b + db
-            states.append(state(w, b))
+            states.append(state(w, b, x, t))
             done.append(len(updates))
             updates.append({"epoch": epoch, "index": i, "x": x[i], "t": t[i], "z": z, "y": y, "delta_w": dw,
                             "delta_b": db, "w_before": before_w, "b_before": before_b, "w": w.clone(),
@@ -171,7 +179,7 @@ def learn(points: torch.Tensor, init: torch.Tensor, lr: float, epochs: int) -> d
     y_final = heaviside(x @ w + b)
     return {"x": x, "t": t, "lr": lr, "init": init, "states": states, "updates": updates, "epochs": per_epoch,
             "converged": per_epoch[-1]["mistakes"] == 0, "correct": int((y_final == t).sum()),
-            "y_final": y_final, "w": w, "b": b, "wrong_at_start": wrong_at_start}
+            "y_final": y_final, "w": w, "b": b, "wrong_at_start": wrong_at_start, "arrow_scale": arrow_scale(states)}
 
 
 def _n(v: float) -> str:
@@ -206,30 +214,32 @@ def narration_boundary(d: dict[str, Any]) -> dict[str, str]:
     on2 = [str(i + 1) for i, y in enumerate(two["y"]) if y == 1]
     changed = three["changed"]
     if changed:
+        states = {lit[three["y"][i]] for i in changed}
+        now = (f"{'both are' if len(changed) == 2 else 'all are'} now {states.pop()}" if len(changed) > 1 and
+               len(states) == 1 else _join([f"day {i + 1} is now {lit[three['y'][i]]}" for i in changed]))
         wind = (f"Wind changes the answer for day{'s' if len(changed) > 1 else ''} "
-                f"{_join([str(i + 1) for i in changed])}: "
-                + _join([f"day {i + 1} is now {lit[three['y'][i]]}" for i in changed]) + ".")
+                f"{_join([str(i + 1) for i in changed])}: {now}.")
     else:
         wind = "Here wind changes no day's answer."
     w1, w2 = two["w"]
     v1, v2, v3 = three["w"]
     return {
-        "neuron": f"A perceptron weighs its input, adds a bias and fires (y = 1) when the sum is at least 0: "
-                  f"y = H(w x + b), H the step. One input, the temperature x; w = {_n(one['w'])}, b = {_n(one['b'])}.",
+        "neuron": f"A perceptron fires (y = 1) when its weighted input plus a bias is at least 0: y = H(w x + b). "
+                  f"One input, the temperature x: w = {_n(one['w'])}, b = {_n(one['b'])}.",
         "boundary": f"w x + b = 0 at x = \u2212b/w = {_n(one['boundary'])} {deg}: the boundary is a point. "
-                    f"On its {side} side w x + b > 0, so y = 1.",
+                    f"{side.capitalize()}, w x + b > 0 and y = 1.",
         "inputs": f"Six days: {'; '.join(inputs)}.",
-        "flip": f"Flip the signs: w = {_n(fl['w'])}, b = {_n(fl['b'])}. The boundary stays at "
-                f"{_n(fl['boundary'])} {deg}, but the decision flips: now the other side turns it on.",
-        "line": f"Two inputs, temperature x1 and humidity x2: w1 x1 + w2 x2 + b = 0 with w = ({_n(w1)}, {_n(w2)}), "
-                f"b = {_n(two['b'])} is a line. It splits the plane into two half-planes.",
-        "days2d": f"Eight days: those in the green half-plane (days {_join(on2) if on2 else 'none'}) turn it on, "
-                  "the others stay off.",
-        "plane": f"Add wind speed x3: w1 x1 + w2 x2 + w3 x3 + b = 0 with w = ({_n(v1)}, {_n(v2)}, {_n(v3)}), "
-                 f"b = {_n(three['b'])} is a plane in 3D.",
-        "days3d": f"The plane splits space into two half-spaces. {wind}",
-        "general": f"In general y = H(W x + b): for day 1, W x = {_n(g['Wx'][0])}, plus b = {_n(g['b'])} gives "
-                   f"{_n(g['z'][0])}, so y = {_n(g['y'][0])}. A layer of n neurons stacks n rows in W.",
+        "flip": f"Flip the signs: w = {_n(fl['w'])}, b = {_n(fl['b'])}. Same boundary, {_n(fl['boundary'])} {deg}, "
+                "but now the other side turns it on.",
+        "line": f"Two inputs, temperature x1 and humidity x2, w = ({_n(w1)}, {_n(w2)}), b = {_n(two['b'])}: the "
+                "boundary w \u00b7 x + b = 0 is a line; it splits the plane in two.",
+        "days2d": (f"Days {_join(on2)} lie in the {{color:output}} half-plane: they turn it on." if on2 else
+                   "No day lies in the {color:output} half-plane: none turns it on."),
+        "plane": f"Add wind speed x3, w = ({_n(v1)}, {_n(v2)}, {_n(v3)}), b = {_n(three['b'])}: the boundary "
+                 "is a plane in 3D.",
+        "days3d": f"The plane splits space in two. {wind}",
+        "general": f"In general y = H(W x + b). Day 1: W x = {_n(g['Wx'][0])}, plus b = {_n(g['b'])} gives "
+                   f"{_n(g['z'][0])}, so y = {_n(g['y'][0])}. A layer of n neurons has n rows in W.",
     }
 
 
@@ -238,11 +248,11 @@ def narration_learning(d: dict[str, Any]) -> dict[str, str]:
     w0, b0 = L["init"][:2], L["init"][2]
     wrong0 = L["wrong_at_start"]
     steps = {
-        "data": f"Eight points with targets t = 1 (green) and t = 0 (red). The perceptron starts with "
-                f"w = {_vec(w0)}, b = {_n(b0)}: its line puts {wrong0} of them on the wrong side.",
-        "rule": f"The learning rule visits the points in turn: y = H(w \u00b7 x + b). If y \u2260 t, then "
-                f"w \u2190 w + \u03b7 (t \u2212 y) x and b \u2190 b + \u03b7 (t \u2212 y), "
-                f"with \u03b7 = {_n(L['lr'])}.",
+        "data": f"Eight points, targets t = 1 ({{color:class1}}) and t = 0 ({{color:class0}}). Start: w = {_vec(w0)}, "
+                f"b = {_n(b0)}; {wrong0} point{'s are' if wrong0 != 1 else ' is'} on the wrong side (circled). The "
+                "arrow w is the line's normal, pointing to the y = 1 side.",
+        "rule": f"For each point in turn, y = H(w \u00b7 x + b). If y \u2260 t: w \u2190 w + \u03b7 (t \u2212 y) x "
+                f"and b \u2190 b + \u03b7 (t \u2212 y), \u03b7 = {_n(L['lr'])}.",
     }
     for e in L["epochs"]:
         k = e["epoch"]
@@ -254,10 +264,9 @@ def narration_learning(d: dict[str, Any]) -> dict[str, str]:
         sign = "+" if first["t"] > first["y"] else "\u2212"
         many = e["mistakes"] > 1
         text = (f"Epoch {k}: {e['mistakes']} mistake{'s' if many else ''} (point{'s' if many else ''} "
-                f"{_join([str(u['index'] + 1) for u in ups])}), {'each' if many else 'it'} moves the line. "
-                f"Point {first['index'] + 1} has "
-                f"t = {_n(first['t'])}, y = {_n(first['y'])}: w {sign}= {_n(L['lr'])} \u00b7 {_vec(first['x'])}, "
-                f"b {sign}= {_n(L['lr'])}.")
+                f"{_join([str(u['index'] + 1) for u in ups])}). Point {first['index'] + 1}: "
+                f"t = {_n(first['t'])}, y = {_n(first['y'])}, so w {sign}= {_n(L['lr'])} \u00b7 {_vec(first['x'])}, "
+                f"b {sign}= {_n(L['lr'])}: w turns {'towards' if sign == '+' else 'away from'} the point.")
         steps[f"epoch{k}"] = text
     if L["converged"]:
         steps["result"] = (f"Converged: w = {_vec(L['w'])}, b = {_n(L['b'])} classifies all {len(L['x'])} points. "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import (DEGREES, DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Create, Dot, Dot3D, Line, Polygon,
+from manim import (DEGREES, DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Create, Dot, Dot3D, GrowArrow, Line, Polygon,
                    ThreeDAxes, Transform, VGroup, VMobject)
 
 from ...style.animations import fade_in, fade_out
@@ -105,17 +105,17 @@ class PerceptronScene(Deepviz3DScene):
     def neuron(self, one: dict[str, Any]) -> tuple[VGroup, VGroup]:
         th = self.theme
         x = Neuron(th, th.input, name="x")
-        h = Neuron(th, th.kernel, name="H", radius=0.45)
+        h = Neuron(th, th.weight, name="H", radius=0.45)
         y = Neuron(th, th.output, name="y")
-        VGroup(x, h, y).arrange(RIGHT, buff=1.6)
-        e1 = Arrow(x.get_right(), h.get_left(), buff=0.05, stroke_width=4).set_color(th.kernel)
+        VGroup(x, h, y).arrange(RIGHT, buff=3.2)  # wide: the diagram alone is this step's picture
+        e1 = Arrow(x.get_right(), h.get_left(), buff=0.05, stroke_width=4).set_color(th.weight)
         e2 = Arrow(h.get_right(), y.get_left(), buff=0.05, stroke_width=4).set_color(th.output)
-        w = label(f"w = {_n(one['w'])}", th, size=BODY_SIZE, color=th.kernel).next_to(e1, UP, buff=0.1)
-        b = label(f"+ b = {_n(one['b'])}", th, size=BODY_SIZE, color=th.kernel).next_to(h, UP, buff=0.15)
+        w = label(f"w = {_n(one['w'])}", th, size=BODY_SIZE, color=th.weight).next_to(e1, UP, buff=0.1)
+        b = label(f"+ b = {_n(one['b'])}", th, size=BODY_SIZE, color=th.weight).next_to(h, UP, buff=0.15)
         diagram = VGroup(e1, e2, x, h, y, w, b)
-        formula = colored_text([("y = H(", None), ("w", th.kernel), (" x + ", None), ("b", th.kernel), (")", None),
+        formula = colored_text([("y = H(", None), ("w", th.weight), (" x + ", None), ("b", th.weight), (")", None),
                                 ("      H(z) = 1 if z \u2265 0, else 0", th.muted)], th, LABEL_SIZE)
-        group = VGroup(diagram, formula).arrange(DOWN, buff=0.35)
+        group = VGroup(diagram, formula).arrange(DOWN, buff=0.35).scale(1.25)
         group.move_to([0, self.content_top - 0.1 - group.height / 2, 0])
         self.show(diagram, run_time=0.7)
         self.show(formula, run_time=0.5)
@@ -163,8 +163,9 @@ class PerceptronScene(Deepviz3DScene):
 
     def flip(self, one, diagram, formula, line, days) -> None:
         th, fl = self.theme, one["flipped"]
-        w = label(f"w = {_n(fl['w'])}", th, size=BODY_SIZE, color=th.kernel).move_to(diagram[5])
-        b = label(f"+ b = {_n(fl['b'])}", th, size=BODY_SIZE, color=th.kernel).move_to(diagram[6])
+        # the same size as the labels they replace (the diagram is scaled to fill the frame)
+        w = label(f"w = {_n(fl['w'])}", th, size=BODY_SIZE, color=th.weight).match_height(diagram[5]).move_to(diagram[5])
+        b = label(f"+ b = {_n(fl['b'])}", th, size=BODY_SIZE, color=th.weight).match_height(diagram[6]).move_to(diagram[6])
         self.play(Transform(diagram[5], w), Transform(diagram[6], b), run_time=0.6)
         on_end = line["lo"] if one["on_right"] else line["hi"]
         side = Line(line["at"](fl["boundary"]), line["at"](on_end)).set_stroke(th.output, 9, opacity=0.7)
@@ -187,9 +188,9 @@ class PerceptronScene(Deepviz3DScene):
         boundary = Line(plot.c2p(*seg[0]), plot.c2p(*seg[1])).set_stroke(th.foreground, 5)
         w1, w2 = two["w"]
         right = VGroup(
-            colored_text([("y = H(", None), ("w1", th.kernel), (" x1 + ", None), ("w2", th.kernel), (" x2 + ", None),
-                          ("b", th.kernel), (")", None)], th, LABEL_SIZE),
-            label(f"w = ({_n(w1)}, {_n(w2)}),  b = {_n(two['b'])}", th, size=BODY_SIZE, color=th.kernel),
+            colored_text([("y = H(", None), ("w1", th.weight), (" x1 + ", None), ("w2", th.weight), (" x2 + ", None),
+                          ("b", th.weight), (")", None)], th, LABEL_SIZE),
+            label(f"w = ({_n(w1)}, {_n(w2)}),  b = {_n(two['b'])}", th, size=BODY_SIZE, color=th.weight),
             label(f"boundary: {_n(w1)} x1 + {_n(w2)} x2 + {_n(two['b'])} = 0".replace("+ \u2212", "\u2212 "),
                   th, size=BODY_SIZE),
             label("green half-plane: y = 1", th, size=BODY_SIZE, color=th.output),
@@ -255,12 +256,12 @@ class PerceptronScene(Deepviz3DScene):
         plane.set_fill(th.output, 0.35)
         w = three["w"]
         formula = VGroup(
-            colored_text([("y = H(", None), ("w1", th.kernel), (" x1 + ", None), ("w2", th.kernel), (" x2", None)],
+            colored_text([("y = H(", None), ("w1", th.weight), (" x1 + ", None), ("w2", th.weight), (" x2", None)],
                          th, LABEL_SIZE),
-            colored_text([("       + ", None), ("w3", th.kernel), (" x3 + ", None), ("b", th.kernel), (")", None)],
+            colored_text([("       + ", None), ("w3", th.weight), (" x3 + ", None), ("b", th.weight), (")", None)],
                          th, LABEL_SIZE),
-            label(f"w = {_vec(w)}", th, size=BODY_SIZE, color=th.kernel),
-            label(f"b = {_n(three['b'])}", th, size=BODY_SIZE, color=th.kernel),
+            label(f"w = {_vec(w)}", th, size=BODY_SIZE, color=th.weight),
+            label(f"b = {_n(three['b'])}", th, size=BODY_SIZE, color=th.weight),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         fit_width(formula, 3.9)
         formula.to_corner(LEFT + UP, buff=0.3).set_y(self.content_top - 0.1 - formula.height / 2)
@@ -284,18 +285,18 @@ class PerceptronScene(Deepviz3DScene):
                              size=BODY_SIZE, color=self.on_off(y)))
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         fit_width(legend, 4.0)
-        legend.move_to([self.content_width / 2 - legend.width / 2, self.content_top - 0.1 - legend.height / 2, 0])
+        legend.move_to([self.content_width / 2 - 0.1 - legend.width / 2, self.content_top - 0.1 - legend.height / 2, 0])
         self.add_fixed_in_frame_mobjects(legend)
         self.play(*fade_in(dots, legend), run_time=0.8)
 
     # -- the general form ----------------------------------------------------------------------------------------
     def general(self, t: dict[str, Any]) -> None:
         th, g = self.theme, t["general"]
-        step1 = colored_text([("y = H(", None), ("w1", th.kernel), (" x1 + ", None), ("w2", th.kernel),
-                              (" x2 + ", None), ("w3", th.kernel), (" x3 + ", None), ("b", th.kernel),
-                              (")  =  H(", None), ("W", th.kernel), (" x", th.input), (" + ", None), ("b", th.kernel),
+        step1 = colored_text([("y = H(", None), ("w1", th.weight), (" x1 + ", None), ("w2", th.weight),
+                              (" x2 + ", None), ("w3", th.weight), (" x3 + ", None), ("b", th.weight),
+                              (")  =  H(", None), ("W", th.weight), (" x", th.input), (" + ", None), ("b", th.weight),
                               (")", None)], th, LABEL_SIZE)
-        wg = Grid(g["W"], th, 0.6, colors=th.kernel, cell_width=0.95)
+        wg = Grid(g["W"], th, 0.6, colors=th.weight, cell_width=0.95)
         xg = Grid([[v] for v in g["x"]], th, 0.6, colors=th.input, cell_width=0.95)
         times = label("\u00b7", th, size=LABEL_SIZE)
         product = VGroup(label("W x =", th, size=LABEL_SIZE), wg, times, xg).arrange(RIGHT, buff=0.25)
@@ -308,6 +309,7 @@ class PerceptronScene(Deepviz3DScene):
         tag = label("day 1", th, size=BODY_SIZE, color=th.input).next_to(xg, RIGHT, buff=0.2)
         product.add(tag)
         group = VGroup(step1, product, sums).arrange(DOWN, buff=0.45)
+        group.scale_to_fit_height(self.content_height - 0.3)
         self.place_in_content(group)
         self.show(step1, run_time=0.6)
         self.show(product, run_time=0.7)
@@ -320,38 +322,43 @@ class PerceptronScene(Deepviz3DScene):
         self.set_title("The perceptron learning rule")
         self.narrate("data")
         lo, hi = -3.0, 3.0
-        plot = Plot(th, (lo, hi), (lo, hi), self.content_height - 0.9, self.content_height - 0.9, "x1", "x2",
-                    equal=True, ticks=6, y_name_beside=True)
-        plot.move_to([-self.content_width / 2 + 0.3 + plot.width / 2, self.centre_y() + 0.1, 0])
+        side = self.content_height - 0.5
+        plot = Plot(th, (lo, hi), (lo, hi), side, side, "x1", "x2", equal=True, ticks=6, y_name_beside=True)
+        plot.move_to([-self.content_width / 2 + 0.3 + plot.width / 2, self.centre_y() + 0.15, 0])
         s0 = L["states"][0]
-        on = self.region(plot, s0["on"], th.output, 0.22)
+        on = self.region(plot, s0["on"], th.class_color(1), 0.18)
         line = self.segment(plot, s0["segment"])
         dots, names = VGroup(), VGroup()
         for i, (p, tt) in enumerate(zip(L["x"], L["t"])):
-            d = Dot(plot.c2p(*p), radius=0.1, color=th.output if tt == 1 else th.highlight)
+            d = Dot(plot.c2p(*p), radius=0.11, color=th.class_color(int(tt))).set_stroke(th.background, 2)
             dots.add(d)
             names.add(label(str(i + 1), th, size=TICK_SIZE).next_to(d, UR, buff=0.02))
+        arrow = self.w_arrow(plot, s0["w"], L["arrow_scale"])
+        wrong = self.wrong_marks(dots, s0["wrong"])
         state = self.state_text(s0["w"], s0["b"])
         self.panel(state, plot)
         self.show(plot, run_time=0.6)
         self.show(dots, names, run_time=0.5)
         self.show(on, line, state, run_time=0.6)
+        self.show(arrow, run_time=0.6)
+        self.show(wrong, run_time=0.5)
         self.finish_reading()
 
         self.narrate("rule")
         rule = VGroup(
             label("for each point:  y = H(w \u00b7 x + b)", th, size=BODY_SIZE),
-            label("if y \u2260 t:  w \u2190 w + \u03b7 (t \u2212 y) x", th, size=BODY_SIZE, color=th.kernel),
-            label("          b \u2190 b + \u03b7 (t \u2212 y)", th, size=BODY_SIZE, color=th.kernel),
+            label("if y \u2260 t:  w \u2190 w + \u03b7 (t \u2212 y) x", th, size=BODY_SIZE, color=th.weight),
+            label("          b \u2190 b + \u03b7 (t \u2212 y)", th, size=BODY_SIZE, color=th.weight),
             label(f"\u03b7 = {_n(L['lr'])}", th, size=BODY_SIZE, color=th.muted),
-            label("shaded side: y = 1", th, size=BODY_SIZE, color=th.output),
+            label("shaded side: y = 1", th, size=BODY_SIZE, color=th.class_color(1)),
+            label("circled: on the wrong side", th, size=BODY_SIZE, color=th.highlight),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         self.panel(rule, plot)
         rule.next_to(state, DOWN, buff=0.4, aligned_edge=LEFT)
         self.show(rule, run_time=0.6)
         self.finish_reading()
 
-        ring = Circle(radius=0.2).set_stroke(th.foreground, 4)
+        ring = Circle(radius=0.24).set_stroke(th.foreground, 5)
         note = VMobject()
         for e in L["epochs"]:
             self.narrate(f"epoch{e['epoch']}")
@@ -360,16 +367,23 @@ class PerceptronScene(Deepviz3DScene):
                 s = L["states"][up["state"]]
                 self.add_fixed_in_frame_mobjects(ring)
                 ring.move_to(dots[up["index"]])
-                new_note = self.update_text(up).next_to(rule, DOWN, buff=0.45).align_to(rule, LEFT)
+                new_note = self.update_text(up).next_to(rule, DOWN, buff=0.4).align_to(rule, LEFT)
                 fit_width(new_note, self.content_width / 2 - new_note.get_left()[0])
-                self.add_fixed_in_frame_mobjects(new_note)
+                # the step w + eta (t - y) x drawn from w's tip: the arrow w moves along it
+                delta = self.delta_arrow(plot, up["w_before"], up["w"], L["arrow_scale"])
+                self.add_fixed_in_frame_mobjects(new_note, delta)
                 self.play(*fade_in(ring), *fade_out(note), *fade_in(new_note), run_time=0.5)
+                self.play(GrowArrow(delta), run_time=0.6)
                 note = new_note
                 new_state = self.state_text(s["w"], s["b"]).move_to(state, aligned_edge=LEFT)
-                self.play(Transform(on, self.region(plot, s["on"], th.output, 0.22)),
+                new_wrong = self.wrong_marks(dots, s["wrong"])
+                self.add_fixed_in_frame_mobjects(new_wrong)
+                self.play(Transform(on, self.region(plot, s["on"], th.class_color(1), 0.18)),
                           Transform(line, self.segment(plot, s["segment"])), Transform(state, new_state),
-                          run_time=1.0)
-                self.play(*fade_out(ring), run_time=0.3)
+                          Transform(arrow, self.w_arrow(plot, s["w"], L["arrow_scale"])),
+                          *fade_out(wrong), *fade_in(new_wrong), run_time=1.0)
+                wrong = new_wrong
+                self.play(*fade_out(ring, delta), run_time=0.3)
             self.finish_reading()
         self.play(*fade_out(note), run_time=0.3)
         self.narrate("result")
@@ -378,6 +392,27 @@ class PerceptronScene(Deepviz3DScene):
         verdict.next_to(rule, DOWN, buff=0.45).align_to(rule, LEFT)
         self.show(verdict, run_time=0.5)
         self.finish_reading()
+
+    def w_arrow(self, plot: Plot, w, scale: float) -> VGroup:
+        """w drawn from the origin (times the trace's one ``arrow_scale``): the normal of the line."""
+        th = self.theme
+        tip = plot.c2p(w[0] * scale, w[1] * scale)
+        arrow = Arrow(plot.c2p(0, 0), tip, buff=0, stroke_width=6, max_tip_length_to_length_ratio=0.3)
+        arrow.set_color(th.weight)
+        name = "w" if scale == 1 else f"w \u00d7 {_n(scale)}"
+        tag = label(name, th, size=BODY_SIZE, color=th.weight)
+        direction = np.array([w[0], w[1], 0.0]) / max(float(np.hypot(w[0], w[1])), 1e-9)
+        tag.move_to(tip + direction * 0.35)
+        return VGroup(arrow, tag)
+
+    def delta_arrow(self, plot: Plot, before, after, scale: float) -> Arrow:
+        a = plot.c2p(before[0] * scale, before[1] * scale)
+        b = plot.c2p(after[0] * scale, after[1] * scale)
+        return Arrow(a, b, buff=0, stroke_width=5, max_tip_length_to_length_ratio=0.35).set_color(self.theme.gradient)
+
+    def wrong_marks(self, dots: VGroup, wrong) -> VGroup:
+        """A ring around every point the current line puts on the wrong side (indices from the trace)."""
+        return VGroup(*(Circle(radius=0.2).set_stroke(self.theme.highlight, 3).move_to(dots[i]) for i in wrong))
 
     def segment(self, plot: Plot, seg) -> VMobject:
         line = VMobject()
@@ -389,7 +424,7 @@ class PerceptronScene(Deepviz3DScene):
         return line.set_stroke(self.theme.foreground, 0)
 
     def state_text(self, w, b) -> VMobject:
-        return label(f"w = {_vec(w)},  b = {_n(b)}", self.theme, size=LABEL_SIZE, color=self.theme.kernel)
+        return label(f"w = {_vec(w)},  b = {_n(b)}", self.theme, size=LABEL_SIZE, color=self.theme.weight)
 
     def update_text(self, up: dict[str, Any]) -> VGroup:
         th = self.theme
@@ -397,7 +432,7 @@ class PerceptronScene(Deepviz3DScene):
             label(f"epoch {up['epoch']}, point {up['index'] + 1}: t = {_n(up['t'])}, y = {_n(up['y'])}", th,
                   size=BODY_SIZE),
             label(f"\u0394w = \u03b7 (t \u2212 y) x = {_vec(up['delta_w'])},  \u0394b = {_n(up['delta_b'])}", th,
-                  size=BODY_SIZE, color=th.kernel),
+                  size=BODY_SIZE, color=th.gradient),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
 

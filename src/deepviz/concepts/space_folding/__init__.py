@@ -30,7 +30,7 @@ CONCEPT = register(
             "(or octant) onto the axes (or faces); a sigmoid squeezes every point into the unit square. A "
             "network trained on two classes that no line separates (two circles, two moons) moves the points "
             "until its last layer separates them with a line; drawn back in the input plane, that line is a "
-            "curved decision boundary. Every point's position after every stage is computed by PyTorch and "
+            "bent decision boundary (straight pieces with ReLU, curved with tanh or a sigmoid). Every point's position after every stage is computed by PyTorch and "
             "checked against nn.Linear."
         ),
         params=PARAMS,
@@ -38,7 +38,8 @@ CONCEPT = register(
             Preset("2-2-2", "a filled square through a random 2-2-2 ReLU network and a sigmoid", {"seed": 6}),
             Preset("2-3-2", "the same in 3D: the plane is mapped into space and ReLU folds it onto the octant's "
                             "faces", {"layers": "2-3-2", "seed": 24}),
-            Preset("trained", "two circles through a trained 2-3-2 ReLU network; the last layer separates them",
+            Preset("trained", "two circles through a trained 2-3-2-1 ReLU network (a logistic output on 2-3-2); "
+                                "the last hidden layer separates them with a line",
                    {"layers": "2-3-2", "dataset": "circles", "seed": 1, "steps": 400, "points": 200}),
         ),
         compute="deepviz.concepts.space_folding.compute:compute",

@@ -62,6 +62,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
 
     stages = run_stages(layers, act, trained, x, outline)
     data: dict[str, Any] = {
+        # what is drawn: a trained network's logistic output is one more unit
+        "architecture": "-".join(map(str, sizes + ([1] if trained else []))),
         "layers": sizes, "activation": act, "activation_name": NAMES[act], "leak": LEAK, "dataset": dataset,
         "trained": trained, "seed": seed, "steps": values["steps"], "n_points": len(x),
         "x": x, "labels": labels, "outline": outline,
@@ -79,10 +81,12 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             "loss": F.binary_cross_entropy_with_logits(logits, labels.to(DT)),
             "loss_history": history, "lr": LR,
             "line": clip_line(head["w"][0], head["b"][0].item(), limit),
+            "window_line": clip_to_window(head["w"][0], head["b"][0].item(), stages[-1]["window"]),
         }
-        in_limit = stages[0]["limit"]
-        data["boundary"] = {"limit": in_limit, "grid": BOUNDARY_GRID,
-                            "segments": boundary(layers, head, act, in_limit, BOUNDARY_GRID)}
+        win = stages[0]["window"]
+        segments = boundary(layers, head, act, win["center"], win["half"], BOUNDARY_GRID)
+        data["boundary"] = {"limit": win["half"], "center": win["center"], "grid": BOUNDARY_GRID, "segments": segments,
+                            "pieces": linear_pieces(layers, act, segments)}
     data = to_plain(data)
     return Trace(concept="space-folding", params={}, data=data, narration=narration(data), preset=preset)
 
@@ -190,7 +194,15 @@ def run_stages(layers, act: str, trained: bool, x: torch.Tensor, outline: torch.
 def stage(kind: str, layer: int, formula: str, points: torch.Tensor, outline: torch.Tensor) -> dict[str, Any]:
     extent = max(points.abs().max().item(), outline.abs().max().item() if len(outline) else 0.0)
     return {"kind": kind, "layer": layer, "formula": formula, "dim": points.shape[1], "points": points,
-            "outline": outline, "extent": extent, "limit": nice_limit(extent)}
+            "outline": outline, "extent": extent, "limit": nice_limit(extent), "window": window(points, outline)}
+
+
+def window(points: torch.Tensor, outline: torch.Tensor) -> dict[str, Any]:
+    """The axes fitted to this stage's points: a cube (one scale on every axis, so shapes stay true) centred on
+    the points' bounding box, ``half`` a nice number >= 1.08 x the box's longest half-side."""
+    every = torch.cat([points, outline]) if len(outline) else points
+    lo, hi = every.min(0).values, every.max(0).values
+    return {"center": (lo + hi) / 2, "half": nice_limit(float((hi - lo).max()) / 2)}
 
 
 def nice_limit(extent: float) -> float:
@@ -220,19 +232,44 @@ def clip_line(w: torch.Tensor, c: float, limit: float) -> list[list[float]]:
     return found[:2] if len(found) >= 2 else []
 
 
-def boundary(layers, head, act: str, limit: float, n: int) -> list[list[float]]:
-    """Where the trained network's logit changes sign in the input square, as line segments
-    [x0, y0, x1, y1] (marching squares on an n x n grid, crossings linearly interpolated)."""
+def clip_to_window(w: torch.Tensor, c: float, win: dict[str, Any]) -> list[list[float]]:
+    """The segment of the line w . h + c = 0 inside a stage's window (a square around its centre)."""
+    center = win["center"]
+    shifted = clip_line(w, c + float(w @ center), win["half"])  # the line in coordinates relative to the centre
+    return [[p[0] + float(center[0]), p[1] + float(center[1])] for p in shifted]
+
+
+def linear_pieces(layers, act: str, segments: list[list[float]]) -> int | None:
+    """How many straight pieces the input boundary has: with (leaky) ReLU the network is affine wherever the same
+    units are on, so the boundary is straight there; one piece per on/off pattern met along it (None: a smooth
+    activation, the boundary curves)."""
+    if act not in ("relu", "leaky_relu") or not segments:
+        return None
+    seg = torch.tensor(segments, dtype=DT)
+    h, patterns = (seg[:, :2] + seg[:, 2:]) / 2, []
+    with torch.no_grad():
+        for p in layers:
+            z = h @ p["W"].T + p["b"]
+            patterns.append(z > 0)
+            h = ACTIVATIONS[act](z)
+    return len(torch.unique(torch.cat(patterns, 1), dim=0))
+
+
+def boundary(layers, head, act: str, center: torch.Tensor, limit: float, n: int) -> list[list[float]]:
+    """Where the trained network's logit changes sign in the input square ``center`` +- ``limit`` (the input
+    stage's window), as line segments [x0, y0, x1, y1] (marching squares on an n x n grid, crossings linearly
+    interpolated)."""
     ticks = torch.linspace(-limit, limit, n + 1, dtype=DT)
-    grid = torch.cartesian_prod(ticks, ticks)  # row i*(n+1)+j is (ticks[i], ticks[j])
+    tx, ty = ticks + center[0], ticks + center[1]
+    grid = torch.cartesian_prod(tx, ty)  # row i*(n+1)+j is (tx[i], ty[j])
     with torch.no_grad():
         z = (forward(layers, act, grid) @ head["w"].T + head["b"])[:, 0].reshape(n + 1, n + 1).tolist()
-    t = ticks.tolist()
+    u, t = tx.tolist(), ty.tolist()
     segments = []
     for i in range(n):
         for j in range(n):
-            corners = [(t[i], t[j], z[i][j]), (t[i + 1], t[j], z[i + 1][j]),
-                       (t[i + 1], t[j + 1], z[i + 1][j + 1]), (t[i], t[j + 1], z[i][j + 1])]
+            corners = [(u[i], t[j], z[i][j]), (u[i + 1], t[j], z[i + 1][j]),
+                       (u[i + 1], t[j + 1], z[i + 1][j + 1]), (u[i], t[j + 1], z[i][j + 1])]
             cuts = []
             for a, b in zip(corners, corners[1:] + corners[:1]):
                 if (a[2] > 0) != (b[2] > 0):
@@ -250,13 +287,14 @@ def _vec(v) -> str:
 
 def narration(d: dict[str, Any]) -> dict[str, str]:
     sizes, n = d["layers"], d["n_points"]
-    arch = "-".join(map(str, sizes))
+    arch = d["architecture"]
     act = d["activation_name"]
     if d["trained"]:
         c = d["classifier"]
         what = "two circles, one inside the other" if d["dataset"] == "circles" else "two interleaved moons"
-        intro = (f"{n} points of two classes, {what}: no line separates them. A {arch} {act} network was trained "
-                 f"on them with Adam for {d['steps']} steps. Watch the points move through it.")
+        intro = (f"{n} points of two classes, {what}: no line separates them. A {arch} {act} network (a logistic "
+                 f"output on a {'-'.join(map(str, sizes))} network) was trained on them with Adam for {d['steps']} "
+                 "steps. Watch the points move.")
     else:
         intro = (f"{n} points fill the square from \u22121 to 1. They pass through a {arch} network with random "
                  f"weights (seed {d['seed']}). Colours mark the sign pattern of W1 x + b1.")
@@ -287,8 +325,12 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
                          f"{sign} "
                          f"{fmt_num(abs(c['b']))} > 0. Here that is a straight line, and it gets "
                          f"{fmt_num(100 * c['accuracy'], 1)}% of the points right (loss {fmt_num(c['loss'], 3)}).")
-        texts["boundary"] = ("Back in the input plane, the points where the logit is 0 form the decision boundary: "
-                             "the straight line, unfolded through the layers, is curved.")
+        pieces = d["boundary"]["pieces"]
+        shape = (f"is curved: {act} bends it smoothly." if pieces is None else
+                 "is still one straight line." if pieces == 1 else
+                 f"bends into {pieces} straight pieces, one per region where the same {act} units are on.")
+        texts["boundary"] = ("Back in the input plane, the points where the logit is 0 form the decision boundary. "
+                             f"The straight line, unfolded through the layers, {shape}")
     else:
         texts["end"] = (f"{len(d['weights'])} layers of linear maps, shifts and foldings turned the square into "
                         f"this shape inside the unit square. Every position was computed by torch.")

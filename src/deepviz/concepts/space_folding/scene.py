@@ -1,11 +1,13 @@
 """space-folding scene: reads a Trace, draws it; computes nothing.
 
-The points live in the middle (world coordinates: a stage's data from -limit to limit spans the axes);
+The points live in the middle (world coordinates: a stage's window, the cube ``center +- half`` fitted to its
+points in the trace, spans the axes' square; ticks on its edges give the scale, which changes between stages);
 left, fixed in the frame, the formula of the current stage with its weights; right, the network with
 the current layer lit, and the colour legend. A stage in 3D tilts the camera; a 3D fold turns it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,12 +17,13 @@ from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud, Follow, Polyline, Segments, as_points3d, between
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, fit_width, label
 from ...style.numbers import fmt_num
+from ...style.plots import TICK_SIZE, nice_step, tick_digits, tick_values
 from ...style.scene3d import Deepviz3DScene
 
-HALF = 2.45  # half the axes' length on screen: data from -limit to limit spans [-HALF, HALF]
+HALF = 2.45  # half the axes' length on screen: a stage's window center +- half spans [-HALF, HALF]
 DOT = 0.045
-PANEL_X = (-6.85, -3.05)  # left panel: formula and weights
-NET_X = (3.2, 6.85)  # right panel: network and legend
+PANEL_X = (-6.75, -3.05)  # left panel: formula and weights
+NET_X = (3.2, 6.75)  # right panel: network and legend
 FLAT = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
 TILT = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
 TURN = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
@@ -37,18 +40,16 @@ class SpaceFoldingScene(Deepviz3DScene):
     def construct(self) -> None:
         t = self.trace.data
         self.stages = t["stages"]
-        arch = "-".join(map(str, t["layers"]))
         what = {"square": "random weights", "circles": "trained on two circles", "moons": "trained on two moons"}
-        self.set_title(f"A {arch} network folds space ({what[t['dataset']]})")
-        self.limit = self.stages[0]["limit"]
+        self.set_title(f"A {t['architecture']} network folds space ({what[t['dataset']]})")
         self.groups = self.point_groups(t)
-        self.axes = self.make_axes()
+        self.axes = self.make_axes(self.stages[0]["window"])
         self.net = self.network(t)
         self.panel = None
-        scale_note = self.scale_note(self.limit)
+        self.ticks = self.tick_marks(self.stages[0]["window"])
         self.narrate("intro")
-        self.add_overlay(self.net["group"], scale_note)
-        self.play(*fade_in(self.axes["plane"], self.net["group"], scale_note), run_time=0.6)
+        self.add_overlay(self.net["group"])
+        self.play(*fade_in(self.axes["plane"], self.net["group"], self.ticks), run_time=0.6)
         self.play(*fade_in(*self.clouds()), run_time=0.8)
         self.show_panel("x", None, 0)
         self.finish_reading()
@@ -78,14 +79,19 @@ class SpaceFoldingScene(Deepviz3DScene):
         groups = []
         for lab in sorted(set(t["labels"])):
             idx = [i for i, v in enumerate(t["labels"]) if v == lab]
-            cloud = DotCloud(self.place(self.rows(self.stages[0]["points"], idx), self.limit), DOT,
-                             self.theme.series_color(lab), facing=facing)
+            cloud = DotCloud(self.place(self.rows(self.stages[0]["points"], idx), self.stages[0]["window"]), DOT,
+                             self.color_of(t, lab), facing=facing)
             cloud.add_updater(lambda m: m.refresh())
             groups.append({"label": lab, "index": idx, "cloud": cloud})
         if t["outline"]:
-            line = Polyline(self.place(self.stages[0]["outline"], self.limit), self.theme.foreground, 2, 0.7)
+            line = Polyline(self.place(self.stages[0]["outline"], self.stages[0]["window"]), self.theme.foreground, 2,
+                            0.7)
             groups.append({"label": None, "index": None, "cloud": line})
         return groups
+
+    def color_of(self, t: dict[str, Any], lab: int) -> str:
+        """A trained network's points are classes; the square's are sign patterns (items of one list)."""
+        return self.theme.class_color(lab) if t["trained"] else self.theme.series_color(lab)
 
     @staticmethod
     def rows(points: list, index: list[int] | None) -> list:
@@ -95,52 +101,100 @@ class SpaceFoldingScene(Deepviz3DScene):
         return [g["cloud"] for g in self.groups]
 
     @staticmethod
-    def place(points, limit: float) -> np.ndarray:
-        return as_points3d(points) * (HALF / limit)
+    def place(points, window: dict[str, Any]) -> np.ndarray:
+        """Data points -> the screen: the window's centre at the middle, its half-width at HALF."""
+        return (as_points3d(points) - as_points3d([window["center"]])[0]) * (HALF / window["half"])
 
-    def moves(self, before: dict[str, Any], after: dict[str, Any], key_before: str = "points") -> list[Follow]:
-        """Every cloud along the straight path from one stage's points to the next, the scale changing with them."""
-        l0, l1 = before["limit"], after["limit"]
+    @staticmethod
+    def sliding(before: dict[str, Any], after: dict[str, Any]) -> Callable[[np.ndarray, float], np.ndarray]:
+        """``place`` with the window moving from one stage's to the next's (centre and half-width together)."""
+        c0, c1 = (as_points3d([s["window"]["center"]])[0] for s in (before, after))
+        h0, h1 = before["window"]["half"], after["window"]["half"]
 
         def place(p, alpha):
-            return p * (HALF / (l0 + (l1 - l0) * alpha))
+            return (p - (c0 + (c1 - c0) * alpha)) * (HALF / (h0 + (h1 - h0) * alpha))
 
+        return place
+
+    def moves(self, before: dict[str, Any], after: dict[str, Any]) -> list[Follow]:
+        """Every cloud along the straight path from one stage's points to the next, the window (and the axes
+        through the origin) moving with them."""
+        place = self.sliding(before, after)
         anims = []
         for g in self.groups:
             key = "points" if g["index"] is not None else "outline"
             a, b = self.rows(before[key], g["index"]), self.rows(after[key], g["index"])
             anims.append(Follow(g["cloud"], between(a, b, place), run_time=MORPH))
+        anims.append(Follow(self.axes["xy"], lambda a: self.axis_pairs(range(2), place, a), run_time=MORPH))
+        if self.axes["z"] in self.mobjects:
+            anims.append(Follow(self.axes["z"], lambda a: self.axis_pairs([2], place, a), run_time=MORPH))
+        else:  # not shown (a 2D stage): placed where the next stage needs it
+            self.axes["z"].set_centers(self.axis_pairs([2], place, 1.0))
         return anims
 
     # -- axes -------------------------------------------------------------------------------------------
-    def make_axes(self) -> dict[str, Any]:
+    def make_axes(self, window: dict[str, Any]) -> dict[str, Any]:
         th = self.theme
         frame = Polygon(*(np.array(c) * HALF for c in ([-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0])))
         frame.set_stroke(th.grid, 1.5, opacity=0.6).set_fill(opacity=0)
-        xy = VGroup(Line(LEFT * HALF, RIGHT * HALF), Line(DOWN * HALF, UP * HALF)).set_stroke(th.muted, 2)
-        z = Line(np.array([0, 0, -HALF]), np.array([0, 0, HALF])).set_stroke(th.muted, 2)
-        return {"plane": VGroup(frame, xy), "z": z}
 
-    def octant_faces(self, dim: int, function: str, limit: float) -> VGroup:
-        """Where the activation puts the points, faintly filled: for ReLU the first quadrant (2D) or the first
-        octant's three faces (3D); for a sigmoid (tanh) the square (0, 1)^2 ((-1, 1)^2)."""
-        th, s = self.theme, HALF
-        if function in ("sigmoid", "tanh"):
-            lo, hi = (0.0, 1.0) if function == "sigmoid" else (-1.0, 1.0)
-            lo, hi = lo * HALF / limit, hi * HALF / limit
-            corners = [[lo, lo, 0], [hi, lo, 0], [hi, hi, 0], [lo, hi, 0]]
-            if dim == 3:  # the cube's edges would clutter the view: its three faces through the low corner
-                quads = [corners, [[lo, lo, lo], [lo, hi, lo], [lo, hi, hi], [lo, lo, hi]],
-                         [[lo, lo, lo], [hi, lo, lo], [hi, lo, hi], [lo, lo, hi]]]
-                quads[0] = [[a, b, lo] for a, b, _ in corners]
+        def fixed(p, alpha):
+            return self.place(p, window)
+
+        xy = Segments([], th.muted, 2).set_centers(self.axis_pairs(range(2), fixed, 0.0))
+        z = Segments([], th.muted, 2).set_centers(self.axis_pairs([2], fixed, 0.0))
+        return {"plane": VGroup(frame, xy), "xy": xy, "z": z}
+
+    @staticmethod
+    def axis_pairs(axes, place, alpha: float) -> np.ndarray:
+        """The coordinate axes through the data's origin, across the window (a point where the axis misses it)."""
+        zero = place(np.zeros((1, 3)), alpha)[0]
+        pairs = []
+        for i in axes:
+            a, b = zero.copy(), zero.copy()
+            others = [j for j in range(3) if j != i]
+            if all(abs(zero[j]) <= HALF + 1e-9 for j in others):
+                a[i], b[i] = -HALF, HALF
             else:
-                quads = [corners]
-        elif dim == 2:
-            quads = [[[0, 0, 0], [s, 0, 0], [s, s, 0], [0, s, 0]]]
-        else:
-            quads = [[[0, 0, 0], [s, 0, 0], [s, s, 0], [0, s, 0]], [[0, 0, 0], [0, s, 0], [0, s, s], [0, 0, s]],
-                     [[0, 0, 0], [s, 0, 0], [s, 0, s], [0, 0, s]]]
-        return VGroup(*(Polygon(*map(np.array, q)).set_stroke(th.muted, 1.5, 0.6).set_fill(th.muted, 0.12)
+                a = b = np.clip(zero, -HALF, HALF)
+            pairs.append([a, b])
+        return np.array(pairs)
+
+    def tick_marks(self, window: dict[str, Any]) -> VGroup:
+        """Tick values of the window on the square's bottom (x1) and left (x2) edges: the scale of this stage."""
+        th, (cx, cy), half = self.theme, window["center"][:2], window["half"]
+        step = nice_step(2 * half, 6)
+        group = VGroup()
+        for axis, c in ((0, cx), (1, cy)):
+            for v in tick_values(c - half, c + half, step):
+                at = (v - c) * HALF / half
+                if axis == 1 and at < -HALF + 0.3:
+                    continue  # beside the corner the x1 labels already crowd (tilted in 3D, they meet)
+                p = np.array([at, -HALF, 0]) if axis == 0 else np.array([-HALF, at, 0])
+                out = DOWN if axis == 0 else LEFT
+                mark = Line(p, p + out * 0.1).set_stroke(th.grid, 2)
+                text = label(fmt_num(v, tick_digits(step)), th, size=TICK_SIZE, color=th.muted)
+                text.next_to(p + out * 0.1, out, buff=0.06)
+                self.add_fixed_orientation_mobjects(text)
+                group.add(mark, text)
+        return group
+
+    def region_faces(self, dim: int, function: str, window: dict[str, Any]) -> VGroup:
+        """Where the activation puts the points, faintly filled, within the window: for ReLU the first quadrant
+        (2D) or the first octant's faces (3D); for a sigmoid (tanh) the box (0, 1) ((-1, 1)) per coordinate."""
+        th = self.theme
+        c, h = np.array(window["center"], dtype=float), window["half"]
+        a, b = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(function, (0.0, np.inf))
+        lo, hi = np.maximum(c - h, a), np.minimum(c + h, b)
+        if (hi < lo).any():
+            return VGroup()
+        if dim == 2:
+            quads = [[[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]]]
+        else:  # the box's edges would clutter the view: its three faces through the low corner
+            quads = [[[lo[0], lo[1], lo[2]], [hi[0], lo[1], lo[2]], [hi[0], hi[1], lo[2]], [lo[0], hi[1], lo[2]]],
+                     [[lo[0], lo[1], lo[2]], [lo[0], hi[1], lo[2]], [lo[0], hi[1], hi[2]], [lo[0], lo[1], hi[2]]],
+                     [[lo[0], lo[1], lo[2]], [hi[0], lo[1], lo[2]], [hi[0], lo[1], hi[2]], [lo[0], lo[1], hi[2]]]]
+        return VGroup(*(Polygon(*self.place(q, window)).set_stroke(th.muted, 1.5, 0.6).set_fill(th.muted, 0.12)
                         for q in quads))
 
     # -- one stage ------------------------------------------------------------------------------------------
@@ -152,17 +206,10 @@ class SpaceFoldingScene(Deepviz3DScene):
         if stage["dim"] == 3 and before["dim"] == 2:
             self.move_camera(**TILT, added_anims=fade_in(self.axes["z"]), run_time=1.5)
         if stage["kind"] == "activation":
-            self.octant = self.octant_faces(stage["dim"], stage["function"], stage["limit"])
-            self.play(*fade_in(self.octant), run_time=0.5)
-        note = self.scale_note(stage["limit"]) if stage["limit"] != before["limit"] else None
-        anims = self.moves(before, stage)
-        if note is not None:
-            old = next(m for m in self.mobjects if getattr(m, "is_scale", False))
-            self.add_overlay(note)
-            anims += [*fade_out(old, run_time=0.5), *fade_in(note, run_time=0.5)]
-        self.play(*anims)
-        if note is not None:
-            note.is_scale = True
+            # where the activation will put the points, in the window they are going to
+            self.octant = self.region_faces(stage["dim"], stage["function"], stage["window"])
+        self.play(*self.moves(before, stage), *self.retick(stage["window"]),
+                  *(fade_in(self.octant, run_time=MORPH) if stage["kind"] == "activation" else []))
         if stage["kind"] == "activation" and stage["dim"] == 3:
             self.move_camera(**TURN, run_time=2.0)
         if stage["kind"] == "linear" and self.octant is not None:
@@ -171,11 +218,11 @@ class SpaceFoldingScene(Deepviz3DScene):
         if stage["dim"] == 2 and before["dim"] == 3:
             self.move_camera(**FLAT, added_anims=fade_out(self.axes["z"]), run_time=1.5)
 
-    def scale_note(self, limit: float):
-        """The axes' range, tagged so the next stage finds the note it replaces."""
-        note = label(f"axes: \u2212{_w(limit)} to {_w(limit)}", self.theme, size=BODY_SIZE, color=self.theme.muted)
-        note.is_scale = True
-        return note.move_to([(PANEL_X[0] + PANEL_X[1]) / 2, self.content_bottom + 0.3, 0])
+    def retick(self, window: dict[str, Any]) -> list:
+        """The ticks of the new window fade in as the old ones fade out (as the scale changes)."""
+        new = self.tick_marks(window)
+        old, self.ticks = self.ticks, new
+        return [*fade_out(old, run_time=MORPH), *fade_in(new, run_time=MORPH)]
 
     # -- the left panel ---------------------------------------------------------------------------------------
     def show_panel(self, formula: str, weights: dict[str, Any] | None, kind: Any, layer: int = 0) -> None:
@@ -243,7 +290,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         th = self.theme
         rows = VGroup()
         if t["trained"]:
-            names = {"circles": ("outer ring", "inner disc"), "moons": ("upper moon", "lower moon")}[t["dataset"]]
+            names = {"circles": ("outer ring", "inner ring"), "moons": ("upper moon", "lower moon")}[t["dataset"]]
             entries = [(lab, f"class {lab}: {names[lab]}") for lab in sorted(set(t["labels"]))]
             head = None
         else:
@@ -252,8 +299,8 @@ class SpaceFoldingScene(Deepviz3DScene):
                        for lab in sorted(set(t["labels"]))]
             head = label("signs of W1 x + b1", th, size=BODY_SIZE - 2, color=th.muted)
         for lab, text in entries:
-            dot = DotCloud([[0, 0, 0]], 0.09, th.series_color(lab))
-            rows.add(VGroup(dot, label(text, th, size=BODY_SIZE, color=th.series_color(lab), mono=not t["trained"]))
+            dot = DotCloud([[0, 0, 0]], 0.09, self.color_of(t, lab))
+            rows.add(VGroup(dot, label(text, th, size=BODY_SIZE, color=self.color_of(t, lab), mono=not t["trained"]))
                      .arrange(RIGHT, buff=0.15))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         if not t["trained"] and len(entries) > 4:
@@ -264,8 +311,8 @@ class SpaceFoldingScene(Deepviz3DScene):
     def separating_line(self, t: dict[str, Any]) -> None:
         th, c, last = self.theme, t["classifier"], self.stages[-1]
         self.light_layer(len(t["weights"]) + 1)
-        if c["line"]:
-            line = Line(*self.place(c["line"], last["limit"])).set_stroke(th.foreground, 5)
+        if c["window_line"]:
+            line = Line(*self.place(c["window_line"], last["window"])).set_stroke(th.foreground, 5)
             self.play(Create(line), run_time=1.2)
             self.line = line
         acc = label(f"accuracy {fmt_num(100 * c['accuracy'], 1)}%", th, size=LABEL_SIZE, color=th.foreground)
@@ -282,10 +329,6 @@ class SpaceFoldingScene(Deepviz3DScene):
         if gone:
             self.play(*fade_out(*gone), run_time=0.4)
         self.show_panel("back in the input plane: x", None, "input")
-        anims = self.moves(self.stages[-1], first)
-        old = next(m for m in self.mobjects if getattr(m, "is_scale", False))
-        note = self.scale_note(first["limit"])
-        self.add_overlay(note)
-        self.play(*anims, *fade_out(old, run_time=0.5), *fade_in(note, run_time=0.5))
-        curve = Segments(b["segments"], th.foreground, 5, place=lambda p: self.place(p, b["limit"]))
+        self.play(*self.moves(self.stages[-1], first), *self.retick(first["window"]))
+        curve = Segments(b["segments"], th.foreground, 5, place=lambda p: self.place(p, first["window"]))
         self.play(Create(curve), run_time=1.5)
