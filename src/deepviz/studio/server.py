@@ -62,9 +62,9 @@ class Session:
                 self.view = self.pg.nearest_snapshot(msg.epoch)
             elif isinstance(msg, protocol.Configure):
                 changes = msg.settings.changes()
-                cfg = replace(self.pg.cfg, **changes)
-                if cfg.dataset == "custom" and len(cfg.custom) < 2:
-                    return "custom: draw or upload at least 2 points"
+                problem = protocol.check(replace(self.pg.cfg, **changes))
+                if problem:
+                    return problem
                 self.pg.update(**changes)
             elif isinstance(msg, protocol.Play):
                 self.playing = True
