@@ -25,6 +25,7 @@ from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_
                      Config, Playground, split_sizes)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
+MAX_MESSAGE = 256 * 1024  # bytes in a client message (a configure with 2000 drawn points is under 100 KB)
 HISTORY = 2000  # loss-history entries a full frame carries (later frames carry only new ones)
 Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT)]
 
@@ -151,6 +152,8 @@ MESSAGE = TypeAdapter(Message)
 
 def parse(raw: str | bytes):
     """A client message, or a one-line error naming the field (for an ``error`` frame)."""
+    if len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE:
+        return None, f"message: larger than the {MAX_MESSAGE // 1024} KB limit"
     try:
         return MESSAGE.validate_json(raw), None
     except ValidationError as err:
