@@ -55,6 +55,15 @@ def loss(pg) -> float:
     return float(pg.inner_text("#train-loss"))
 
 
+def play_until(pg, url: str, epochs: int) -> None:
+    """Open the page at ``url``, play until at least ``epochs`` epochs are shown, and pause."""
+    pg.goto(url)
+    pg.wait_for_function("window.playground && window.playground.frames > 0")
+    pg.click("#play")
+    pg.wait_for_function(f"Number(document.querySelector('#epoch').textContent) >= {epochs}", timeout=30_000)
+    pg.click("#play")
+
+
 def test_play_trains_the_loss_goes_down_and_the_page_is_drawn(server, page, tmp_path):
     page.goto(server + "/")
     page.wait_for_function("document.querySelector('#train-loss').textContent !== '–'")
@@ -108,11 +117,7 @@ def test_keyboard_shortcuts(server, page):
 
 
 def test_the_tape_shows_an_earlier_epoch_and_training_continues_from_it(server, page):
-    page.goto(server + "/")
-    page.wait_for_function("window.playground && window.playground.frames > 0")
-    page.click("#play")
-    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 30", timeout=30_000)
-    page.click("#play")
+    play_until(page, server + "/", 30)
     page.wait_for_function("document.querySelector('#play').textContent === 'play'")
     page.evaluate("const t = document.querySelector('#tape'); t.value = '5'; t.dispatchEvent(new Event('input'))")
     page.wait_for_function("document.querySelector('#tape-label').textContent === 'viewing epoch 5'")
@@ -336,11 +341,7 @@ def test_every_server_setting_round_trips_through_the_page_url(server, page):
 
 
 def test_a_split_without_test_points_says_no_test_data_and_trains(server, page):
-    page.goto(server + "/#dataset=custom&train_ratio=0.9&custom=-3:-3:0;3:3:1;3:-3:1")
-    page.wait_for_function("window.playground && window.playground.frames > 0")
-    page.click("#play")
-    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 20", timeout=30_000)
-    page.click("#play")
+    play_until(page, server + "/#dataset=custom&train_ratio=0.9&custom=-3:-3:0;3:3:1;3:-3:1", 20)
     assert page.inner_text("#test-loss") == "no test data" and page.inner_text("#test-acc") == "no test data"
     assert page.inner_text("#error") == "" and float(page.inner_text("#train-loss")) > 0
     assert page.errors == []
