@@ -3,7 +3,6 @@ websocket message (issue 13: an 18 MB file was read whole before being refused).
 import asyncio
 import json
 import re
-import shutil
 import socket
 import threading
 import time
