@@ -29,10 +29,15 @@ const URL_POINTS = 600;  // drawn data sets up to this size travel in the link
 /** What the page's widgets need to know of the schema: the features, the network's and the plane's size. */
 function limits(schema: Schema) {
   const p = schema.properties;
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the settings schema does not give ${what}`);
+    return v;
+  };
   return {
-    features: (p.features.items?.enum ?? []) as string[],
-    maxLayers: p.hidden.maxItems ?? 8, maxWidth: p.hidden.items?.maximum ?? 16,
-    extent: p.custom.items?.prefixItems?.[0].maximum ?? 6,
+    features: need(p.features?.items?.enum, "the features") as string[],
+    maxLayers: need(p.hidden?.maxItems, "the most hidden layers"),
+    maxWidth: need(p.hidden?.items?.maximum, "the widest layer"),
+    extent: need(p.custom?.items?.prefixItems?.[0]?.maximum, "the plane's extent"),
   };
 }
 
@@ -473,7 +478,8 @@ class Playground {
     if (!f.viewing) this.chart.addHistory(f.history, f.history_from === 0);
     this.drawTape(f);
     this.drawConfusion(f.confusion);
-    if (!f.viewing) this.syncLive(f.live);
+    // a frame built before the server handled this page's messages (a link's settings) has stale live settings
+    if (!f.viewing && f.received === this.sent) this.syncLive(f.live);
     if (f.received === this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
       $("play").textContent = this.playing ? "pause" : "play";
@@ -648,5 +654,6 @@ declare global {
   interface Window { playground: Playground }
 }
 
-loadSchema().then((schema) => { window.playground = new Playground(schema); },
-                  (err: Error) => { $("error").textContent = err.message; });
+loadSchema()
+  .then((schema) => { window.playground = new Playground(schema); })
+  .catch((err: Error) => { $("error").textContent = err.message; });
