@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test typecheck bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,8 +12,11 @@ setup:
 demo: setup
 	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --output media/gallery
 
-test: setup
+test: setup typecheck
 	$(PY) -m pytest -q
+
+typecheck: setup
+	npm run --prefix src/deepviz/studio/frontend typecheck
 
 bench: setup
 	$(PY) benchmarks/render_throughput.py

@@ -253,7 +253,7 @@ def cmd_studio(args) -> int:
         raise ParamError("port", f"must be from 1 to 65535, got {args.port}")
     import uvicorn
 
-    from .studio.server import create_app
+    from .studio.server import SERVER_OPTIONS, create_app
 
     url = f"http://{args.host}:{args.port}/"
     print(f"deepviz studio: {url}  gallery: {url}gallery  (Ctrl+C stops it)", flush=True)
@@ -262,7 +262,8 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    uvicorn.run(create_app(media=Path(args.media), host=args.host), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(media=Path(args.media), host=args.host), host=args.host, port=args.port, log_level="warning",
+                **SERVER_OPTIONS)
     return 0
 
 

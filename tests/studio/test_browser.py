@@ -55,6 +55,15 @@ def loss(pg) -> float:
     return float(pg.inner_text("#train-loss"))
 
 
+def play_until(pg, url: str, epochs: int) -> None:
+    """Open the page at ``url``, play until at least ``epochs`` epochs are shown, and pause."""
+    pg.goto(url)
+    pg.wait_for_function("window.playground && window.playground.frames > 0")
+    pg.click("#play")
+    pg.wait_for_function(f"Number(document.querySelector('#epoch').textContent) >= {epochs}", timeout=30_000)
+    pg.click("#play")
+
+
 def test_play_trains_the_loss_goes_down_and_the_page_is_drawn(server, page, tmp_path):
     page.goto(server + "/")
     page.wait_for_function("document.querySelector('#train-loss').textContent !== '–'")
@@ -108,11 +117,7 @@ def test_keyboard_shortcuts(server, page):
 
 
 def test_the_tape_shows_an_earlier_epoch_and_training_continues_from_it(server, page):
-    page.goto(server + "/")
-    page.wait_for_function("window.playground && window.playground.frames > 0")
-    page.click("#play")
-    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 30", timeout=30_000)
-    page.click("#play")
+    play_until(page, server + "/", 30)
     page.wait_for_function("document.querySelector('#play').textContent === 'play'")
     page.evaluate("const t = document.querySelector('#tape'); t.value = '5'; t.dispatchEvent(new Event('input'))")
     page.wait_for_function("document.querySelector('#tape-label').textContent === 'viewing epoch 5'")
@@ -272,3 +277,71 @@ def test_exports_the_model_a_script_that_reproduces_the_run_the_view_and_an_mp4(
     page.wait_for_selector("#movie-link:not([hidden])", timeout=120_000)
     mp4 = page.evaluate("fetch(document.querySelector('#movie-link').href).then(r => r.blob()).then(b => b.size)")
     assert mp4 > 10_000
+
+
+# -- the settings schema: served once by the server, the page's URL codec derived from it ---------------------------
+KNOWN_TEXT = {"formula": "x*x + y*y < 9"}  # a free-text setting needs a valid value written here
+
+
+def _other(name, prop):
+    """A value the schema allows for setting ``name`` that is not its default."""
+    default = prop["default"]
+    if "enum" in prop:
+        return next(v for v in reversed(prop["enum"]) if v != default)
+    if prop["type"] == "string":
+        assert name in KNOWN_TEXT, f"a new free-text setting {name!r}: add a valid value to KNOWN_TEXT"
+        return KNOWN_TEXT[name]
+    if prop["type"] == "array":
+        items = prop["items"]
+        if "prefixItems" in items:  # rows such as drawn points (x1, x2, class): spread over the allowed ranges
+            def entry(col, i):
+                lo, hi = col["minimum"], col["maximum"]
+                return lo + i % 2 if col["type"] == "integer" else round(lo + (hi - lo) * (i + 1) / 8, 2)
+            return [[entry(col, i) for col in items["prefixItems"]] for i in range(6)]
+        if "enum" in items:
+            return [v for v in items["enum"] if v not in default][:1] + default
+        return [items["minimum"] + 2, items["maximum"]]
+    lo = prop.get("minimum", prop.get("exclusiveMinimum"))
+    hi = prop.get("maximum", prop.get("exclusiveMaximum"))
+    if prop["type"] == "integer":
+        return default + 1 if default + 1 <= hi else default - 1
+    value = (lo + hi) / 2 if (lo + hi) / 2 != default else lo + (hi - lo) / 4
+    return round(value, 3)
+
+
+def test_every_server_setting_round_trips_through_the_page_url(server, page):
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from deepviz.studio import protocol
+
+    schema = json.loads(page.request.get(server + "/api/playground/schema").text())
+    assert schema == json.loads(json.dumps(protocol.settings_schema()))
+    values = {name: _other(name, prop) for name, prop in schema["properties"].items()}
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    page.evaluate("v => playground.configure(v)", values)
+    url = page.url
+    # the page encodes exactly the server's settings (none hard-coded in the page, none left out)
+    assert set(parse_qs(urlsplit(url).fragment, keep_blank_values=True)) == set(schema["properties"])
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_function("window.playground && window.playground.frames > 0")
+    assert page.evaluate("playground.settings") == values
+    # the server took them all (no error) and trains on them: the drawn points, the hidden layers
+    page.wait_for_function(f"playground.last.points.train.length + playground.last.points.test.length === "
+                           f"{len(values['custom'])} && playground.last.weights.length === {len(values['hidden']) + 1}")
+    assert page.inner_text("#error") == ""
+    # every plain setting has a control showing its value, the ones the page did not hand-make included
+    for name, value in values.items():
+        if not isinstance(value, list):
+            shown = page.eval_on_selector(f"[id='{name}']", "el => el.value")
+            assert (shown if isinstance(value, str) else float(shown)) == value, name
+    assert page.errors == []
+
+
+def test_a_split_without_test_points_says_no_test_data_and_trains(server, page):
+    play_until(page, server + "/#dataset=custom&train_ratio=0.9&custom=-3:-3:0;3:3:1;3:-3:1", 20)
+    assert page.inner_text("#test-loss") == "no test data" and page.inner_text("#test-acc") == "no test data"
+    assert page.inner_text("#error") == "" and float(page.inner_text("#train-loss")) > 0
+    assert page.errors == []

@@ -247,3 +247,20 @@ def test_a_binary_message_is_read_like_text_and_garbage_gets_an_error_not_a_clos
         assert msg["detail"].startswith("message: Invalid JSON")
         ws.send_bytes(json.dumps({"type": "step"}).encode())
         assert frames(ws)[0]["epoch"] == 1
+
+
+def test_the_settings_schema_is_served_once_with_the_engines_defaults(client):
+    from dataclasses import asdict, fields
+
+    from deepviz.studio import protocol
+    from deepviz.studio.engine import Config, Playground
+
+    schema = client.get("/api/playground/schema").json()
+    props = schema["properties"]
+    # one setting per engine setting, none missing on either side (the page derives its list from this)
+    assert set(props) == set(protocol.Settings.model_fields) == {f.name for f in fields(Config)}
+    defaults = json.loads(json.dumps(asdict(Config())))
+    assert {k: p["default"] for k, p in props.items()} == defaults
+    assert protocol.Settings.model_validate(defaults).changes() == asdict(Config())  # the defaults are allowed
+    assert {k for k, p in props.items() if p.get("x-live")} == Playground.LIVE
+    assert props["dropout"]["exclusiveMaximum"] == 1 and props["hidden"]["maxItems"] == protocol.MAX_LAYERS

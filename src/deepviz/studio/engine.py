@@ -120,10 +120,18 @@ def make_data(cfg: Config) -> tuple[torch.Tensor, torch.Tensor]:
     return x.clamp(-EXTENT, EXTENT), y
 
 
+def split_sizes(cfg: Config) -> tuple[int, int]:
+    """How many of ``cfg``'s points train and test: round(n * train_ratio) train. Either may be 0 for a
+    few custom points; the studio refuses an empty training split (``protocol.check``)."""
+    n = len(cfg.custom) if cfg.dataset == "custom" else cfg.points
+    k = int(round(n * cfg.train_ratio))
+    return k, n - k
+
+
 def split(cfg: Config, x: torch.Tensor, y: torch.Tensor):
     g = torch.Generator().manual_seed(cfg.data_seed + 1)
     order = torch.randperm(len(x), generator=g)
-    k = max(1, int(round(len(x) * cfg.train_ratio)))
+    k, _ = split_sizes(cfg)
     return (x[order[:k]], y[order[:k]]), (x[order[k:]], y[order[k:]])
 
 
@@ -369,7 +377,9 @@ class Playground:
             p.copy_(w.view_as(p))
 
     def diverged(self) -> bool:
-        return not all(math.isfinite(v) for _, *vs in self.history[-1:] for v in vs)
+        """The last losses are not finite (an empty test split has no test loss: that is not divergence)."""
+        return any(not math.isfinite(train) or (len(self.f_test) and not math.isfinite(test))
+                   for _, train, test in self.history[-1:])
 
     def last_good_epoch(self) -> int:
         """The latest epoch whose losses were finite (where "restore last good state" goes)."""

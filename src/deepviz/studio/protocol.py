@@ -1,6 +1,9 @@
 """The playground's messages: what a page may send (validated), and the frames it receives.
 
-Client messages are pydantic models told apart by ``type``; an invalid one is answered with
+:class:`Settings` is the one declaration of the playground's settings a page may change: their names, types,
+allowed values and (from the engine's :class:`~deepviz.studio.engine.Config`) defaults. The page receives it
+as JSON Schema (:func:`settings_schema`, ``GET /api/playground/schema``) and derives its URL codec and its
+controls from it, so a new setting needs no front-end change. Client messages are pydantic models told apart by ``type``; an invalid one is answered with
 an ``error`` naming the field, never by closing the connection or a traceback. Frames carry
 every heatmap as bytes (0-255 for -1..1), base64-encoded, so a 100x100 output map and every
 neuron's map fit in a few tens of kilobytes.
@@ -8,16 +11,21 @@ neuron's map fit in a few tens of kilobytes.
 from __future__ import annotations
 
 import base64
+import json
 import math
-from typing import Annotated, Literal, Union
+from dataclasses import asdict
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic.json_schema import GenerateJsonSchema
 
 from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_POINTS, OPTIMIZERS, REGULARIZATION,
-                     Config, Playground)
+                     Config, Playground, split_sizes)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
+MAX_MESSAGE = 256 * 1024  # bytes in a client message (a configure with 2000 drawn points is under 100 KB)
 HISTORY = 2000  # loss-history entries a full frame carries (later frames carry only new ones)
 Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT)]
 
@@ -27,23 +35,25 @@ class _Strict(BaseModel):
 
 
 class Settings(_Strict):
-    """Every setting of the playground; each message may change any of them."""
+    """Every setting of the playground (one field per field of the engine's ``Config``); each message may
+    change any of them. A ``description`` is the label of a control the page makes for it."""
 
     dataset: Literal[DATASETS] | None = None  # type: ignore[valid-type]
     noise: float | None = Field(None, ge=0, le=50)
     train_ratio: float | None = Field(None, ge=0.1, le=0.9)
-    data_seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    points: int | None = Field(None, ge=10, le=MAX_CUSTOM_POINTS, description="data points")
+    data_seed: int | None = Field(None, ge=0, le=2**31 - 1, description="data seed")
     features: list[Literal[tuple(FEATURES)]] | None = Field(None, min_length=1)  # type: ignore[valid-type]
     hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] | None = Field(None, max_length=MAX_LAYERS)
     activation: Literal[tuple(ACTIVATIONS)] | None = None  # type: ignore[valid-type]
     learning_rate: float | None = Field(None, gt=0, le=10)
     batch_size: int | None = Field(None, ge=1, le=30)
     optimizer: Literal[OPTIMIZERS] | None = None  # type: ignore[valid-type]
-    init: Literal[INITS] | None = None  # type: ignore[valid-type]
+    init: Literal[INITS] | None = Field(None, description="weight init")  # type: ignore[valid-type]
     regularization: Literal[REGULARIZATION] | None = None  # type: ignore[valid-type]
     reg_rate: float | None = Field(None, ge=0, le=10)
-    dropout: float | None = Field(None, ge=0, lt=1)
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    dropout: float | None = Field(None, ge=0, lt=1, description="dropout")
+    seed: int | None = Field(None, ge=0, le=2**31 - 1, description="network seed")
     formula: str | None = Field(None, max_length=200)
     custom: list[tuple[Coordinate, Coordinate, Annotated[int, Field(ge=0, le=2)]]] | None = Field(
         None, max_length=MAX_CUSTOM_POINTS)
@@ -142,6 +152,8 @@ MESSAGE = TypeAdapter(Message)
 
 def parse(raw: str | bytes):
     """A client message, or a one-line error naming the field (for an ``error`` frame)."""
+    if len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE:
+        return None, f"message: larger than the {MAX_MESSAGE // 1024} KB limit"
     try:
         return MESSAGE.validate_json(raw), None
     except ValidationError as err:
@@ -155,6 +167,38 @@ def config_from(settings: Settings, base: Config) -> Config:
     from dataclasses import replace
 
     return replace(base, **settings.changes())
+
+
+def check(cfg: Config) -> str | None:
+    """What a whole configuration needs beyond each setting's own range, as an error naming the setting."""
+    if cfg.dataset == "custom" and len(cfg.custom) < 2:
+        return "custom: draw or upload at least 2 points"
+    train, test = split_sizes(cfg)
+    if train == 0:
+        return (f"train_ratio: {cfg.train_ratio:g} of {train + test} points leaves no training point; "
+                "raise it or add points")
+    return None
+
+
+class _Plain(GenerateJsonSchema):
+    """JSON Schema of each setting's own type: a message may leave any out (None), a setting is never null."""
+
+    def nullable_schema(self, schema):
+        return self.generate_inner(schema["schema"])
+
+
+@cache
+def settings_schema() -> dict[str, Any]:
+    """:class:`Settings` as JSON Schema, with the engine's defaults and ``x-live`` on the settings that
+    change during a run without a new network."""
+    out = Settings.model_json_schema(schema_generator=_Plain)
+    defaults = json.loads(json.dumps(asdict(Config())))  # tuples as lists, as the page holds them
+    for name, prop in out["properties"].items():
+        prop["default"] = defaults[name]
+        if name in Playground.LIVE:
+            prop["x-live"] = True
+    return out
+
 
 
 def _bytes(t: torch.Tensor, signed: bool = True) -> str:
@@ -191,7 +235,7 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
         "neurons": {"resolution": neuron_resolution, "layers": layers},
         "points": {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)},
         "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
-        "confusion": p.confusion() if p.cfg.classes else None,
+        "confusion": p.confusion() if p.cfg.classes and len(p.y_test) else None,  # None: no test data
         "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[max(history_from, len(p.history) - HISTORY):]],
         "history_from": history_from,
         # the settings that change live: a restore brings back those of its epoch

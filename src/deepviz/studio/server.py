@@ -26,11 +26,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..params import ParamError
 from . import protocol
 from .errors import field_error
+from .limits import BodyLimit, TooLarge
 from .engine import Config, Playground
 
 FPS = 30
 MAX_SESSIONS = 16
+# What a client may send, refused before it is read whole: a request body (limits.BodyLimit), a websocket
+# message (the server's ws_max_size; protocol.MAX_MESSAGE answers a smaller one politely).
+MAX_BODY = 1024 * 1024  # any request body (a route may set less)
 MAX_UPLOAD = 256 * 1024  # bytes of CSV
+SERVER_OPTIONS = {"ws_max_size": MAX_BODY}  # uvicorn's own cap: a larger websocket message closes it unread (1009)
 
 
 class Session:
@@ -62,9 +67,9 @@ class Session:
                 self.view = self.pg.nearest_snapshot(msg.epoch)
             elif isinstance(msg, protocol.Configure):
                 changes = msg.settings.changes()
-                cfg = replace(self.pg.cfg, **changes)
-                if cfg.dataset == "custom" and len(cfg.custom) < 2:
-                    return "custom: draw or upload at least 2 points"
+                problem = protocol.check(replace(self.pg.cfg, **changes))
+                if problem:
+                    return problem
                 self.pg.update(**changes)
             elif isinstance(msg, protocol.Play):
                 self.playing = True
@@ -200,6 +205,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused)."""
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD)}, default=("body", MAX_BODY))
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
@@ -228,22 +234,24 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
     async def http_error(request: Request, err: StarletteHTTPException):
         if err.status_code == 400 and err.detail == "There was an error parsing the body":  # FastAPI's own 400
             return field_error("body", "not valid JSON (not UTF-8 text, or nested too deeply)")
+        if isinstance(err, TooLarge):
+            return err.response()
         return await http_exception_handler(request, err)
 
     @app.get("/api/health")
     async def health():
         return {"status": "ok", "sessions": len(sessions)}
 
+    @app.get("/api/playground/schema")
+    async def settings_schema():
+        """The playground's settings as JSON Schema: the page's URL codec and controls come from it."""
+        return protocol.settings_schema()
+
     @app.post("/api/points")
     async def upload_points(request: Request):
         """A CSV file of x1,x2,label rows (a header line is allowed), read as data only."""
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_UPLOAD:
-                return field_error("file", f"larger than the {MAX_UPLOAD // 1024} KB limit", status=413)
         try:
-            return points_from_csv(bytes(body))
+            return points_from_csv(await request.body())
         except ParamError as err:
             return field_error(err.param, err.message)
 

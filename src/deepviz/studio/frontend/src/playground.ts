@@ -3,11 +3,12 @@
 import { select } from "d3-selection";
 import { LossChart, type Point } from "./chart";
 import { CLASS_RGB, colour, paintMap, paintOutput, rgb } from "./colours";
+import { decode, encode, loadSchema, parseScalar, type Prop, type Schema, type Value, type Values } from "./schema";
 
-type Settings = {
-  dataset: string; noise: number; train_ratio: number; data_seed: number; features: string[];
-  hidden: number[]; activation: string; learning_rate: number; batch_size: number; optimizer: string;
-  regularization: string; reg_rate: number; formula: string; custom: [number, number, number][];
+// Every setting the server declares (the schema) is in Values; these are the ones the page's own widgets use.
+type Settings = Values & {
+  dataset: string; data_seed: number; features: string[]; hidden: number[]; activation: string;
+  learning_rate: number; optimizer: string; formula: string; custom: [number, number, number][];
 };
 
 type Frame = {
@@ -19,47 +20,37 @@ type Frame = {
   weights: (number | null)[][][]; biases: (number | null)[][];
   points: { train: number[][]; test: number[][] };
   viewing: boolean; tape: [number, number]; confusion: number[][] | null; received: number;
-  live: Partial<Settings>;  // the live settings on the server (a restore brings back older ones)
+  live: Values;  // the live settings on the server (a restore brings back older ones)
   history: Point[]; history_from: number;  // history: the entries from history_from on
 };
 
-const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)", "cos(x1)", "cos(x2)"];
-const DEFAULTS: Settings = {
-  dataset: "circle", noise: 0, train_ratio: 0.5, data_seed: 0, features: ["x1", "x2"], hidden: [4, 2],
-  activation: "tanh", learning_rate: 0.03, batch_size: 10, optimizer: "sgd", regularization: "none", reg_rate: 0,
-  formula: "y > sin(3*x)", custom: [],
-};
-const LIVE = ["learning_rate", "regularization", "reg_rate", "optimizer", "batch_size"];  // keep the network
-const MAX_LAYERS = 8, MAX_WIDTH = 16, EXTENT = 6;
 const URL_POINTS = 600;  // drawn data sets up to this size travel in the link
+
+/** What the page's widgets need to know of the schema: the features, the network's and the plane's size. */
+function limits(schema: Schema) {
+  const p = schema.properties;
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the settings schema does not give ${what}`);
+    return v;
+  };
+  return {
+    features: need(p.features?.items?.enum, "the features") as string[],
+    maxLayers: need(p.hidden?.maxItems, "the most hidden layers"),
+    maxWidth: need(p.hidden?.items?.maximum, "the widest layer"),
+    extent: need(p.custom?.items?.prefixItems?.[0]?.maximum, "the plane's extent"),
+  };
+}
 
 const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as unknown as T;
 
 // -- state in the URL ----------------------------------------------------------------------
-function readUrl(): Settings {
-  const s: Settings = JSON.parse(JSON.stringify(DEFAULTS));
-  const q = new URLSearchParams(location.hash.slice(1));
-  for (const [k, v] of q) {
-    if (!(k in s)) continue;
-    const key = k as keyof Settings;
-    if (key === "features") s.features = v.split(",").filter((f) => FEATURES.includes(f));
-    else if (key === "hidden") s.hidden = v ? v.split(",").map(Number) : [];
-    else if (key === "custom") s.custom = v.split(";").filter(Boolean).map((p) => p.split(":").map(Number) as [number, number, number]);
-    else if (typeof DEFAULTS[key] === "number") (s as any)[key] = Number(v);
-    else (s as any)[key] = v;
-  }
-  if (!s.features.length) s.features = [...DEFAULTS.features];
-  return s;
+function readUrl(schema: Schema): Settings {
+  return decode(schema, location.hash.slice(1)) as Settings;  // the server's schema has the widgets' settings
 }
 
-function writeUrl(s: Settings): void {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(s)) {
-    if (k === "custom") {
-      if (s.dataset === "custom" && s.custom.length <= URL_POINTS) q.set(k, s.custom.map((p) => p.join(":")).join(";"));
-    } else if (k !== "formula" || s.dataset === "formula") q.set(k, Array.isArray(v) ? v.join(",") : String(v));
-  }
-  history.replaceState(null, "", "#" + q.toString());
+function writeUrl(schema: Schema, s: Settings): void {
+  const q = encode(schema, s, (k, v) => k !== "custom" || (v as Value[]).length <= URL_POINTS);
+  history.replaceState(null, "", "#" + q);
 }
 
 function download(name: string, blob: Blob): void {
@@ -77,7 +68,8 @@ function fromBase64(b64: string): Uint8Array {
 
 // -- the page --------------------------------------------------------------------------------
 class Playground {
-  settings = readUrl();
+  settings: Settings;
+  lim: ReturnType<typeof limits>;
   ws!: WebSocket;
   playing = false;
   frames = 0;  // frames drawn (read by benchmarks/playground_rate.py)
@@ -88,7 +80,9 @@ class Playground {
   viewed: number | null = null;  // the earlier epoch shown, if any
   drawClass = 0;  // the class a click or brush adds
 
-  constructor() {
+  constructor(readonly schema: Schema) {
+    this.settings = readUrl(schema);
+    this.lim = limits(schema);
     this.bindControls();
     this.bindDrawing();
     this.renderFeatures();
@@ -123,11 +117,12 @@ class Playground {
     }
   }
 
-  configure(changes: Partial<Settings>): void {
-    const resets = Object.keys(changes).some((k) => !LIVE.includes(k));
+  configure(changes: Values): void {
+    const resets = Object.keys(changes).some((k) => !this.schema.properties[k]?.["x-live"]);
     if (resets) this.chart.keepRun(this.summary());
     Object.assign(this.settings, changes);
-    writeUrl(this.settings);
+    this.writeUrl();
+    for (const k of Object.keys(changes)) this.showValue(k);
     this.error("");
     this.send({ type: "configure", settings: changes });
     this.renderFeatures();
@@ -168,22 +163,7 @@ class Playground {
     $("step").onclick = () => this.step();
     $("reset").onclick = () => this.reset();
     $("regenerate").onclick = () => this.configure({ data_seed: this.settings.data_seed + 1 });
-    for (const id of ["learning_rate", "activation", "regularization", "reg_rate", "optimizer", "batch_size",
-                      "dataset", "noise", "train_ratio"]) {
-      const el = $(id);
-      el.value = String((this.settings as any)[id]);
-      el.onchange = () => {
-        const v = typeof (DEFAULTS as any)[id] === "number" ? Number(el.value) : el.value;
-        if (id === "dataset" && v === "custom" && this.settings.custom.length < 2) {
-          // nothing to train on yet: switch the tools over and wait for points
-          this.settings.dataset = "custom";
-          writeUrl(this.settings);
-          this.renderDataTools();
-          return;
-        }
-        this.configure({ [id]: v } as Partial<Settings>);
-      };
-    }
+    this.bindSettings();
     $("step-unit").onchange = () => { $("step").textContent = `step: 1 ${$("step-unit").value}`; };
     $("speed").onchange = () => this.send({ type: "speed", epochs_per_second: Number($("speed").value) });
     for (const id of ["show-test", "discretise"]) $(id).onchange = () => this.last && this.draw(this.last, false);
@@ -196,7 +176,7 @@ class Playground {
     $("tape").oninput = () => this.send({ type: "view", epoch: Number($("tape").value) });
     $("resume").onclick = () => { if (this.viewed !== null) this.send({ type: "restore", epoch: this.viewed }); };
     $("add-layer").onclick = () => {
-      if (this.settings.hidden.length < MAX_LAYERS) this.configure({ hidden: [...this.settings.hidden, 2] });
+      if (this.settings.hidden.length < this.lim.maxLayers) this.configure({ hidden: [...this.settings.hidden, 2] });
     };
     $("remove-layer").onclick = () => {
       if (this.settings.hidden.length) this.configure({ hidden: this.settings.hidden.slice(0, -1) });
@@ -213,6 +193,74 @@ class Playground {
       else if (e.key === "s") this.step();
       else if (e.key === "r") this.reset();
     });
+  }
+
+  // -- the settings' controls, from the schema ---------------------------------------------------
+  bindSettings(): void {
+    // A <select> or <input> whose id names a setting is its control (unless marked data-own: the page
+    // binds it itself); a plain value the page has no control for gets one in "more settings".
+    for (const [key, p] of Object.entries(this.schema.properties)) {
+      const el = document.getElementById(key);
+      if (p.type === "array" || el?.dataset.own !== undefined) continue;
+      const control = el instanceof HTMLSelectElement || el instanceof HTMLInputElement ? el : this.makeControl(key, p);
+      this.allow(control, p);
+      this.showValue(key);
+      control.onchange = () => {
+        const v = parseScalar(p, control.value);
+        if (v === undefined) {
+          this.error(`${key}: ${control.value} is not allowed`);
+          this.showValue(key);
+        } else if (key === "dataset" && v === "custom" && this.settings.custom.length < 2) {
+          // nothing to train on yet: switch the tools over and wait for points
+          this.settings.dataset = "custom";
+          this.writeUrl();
+          this.renderDataTools();
+        } else this.configure({ [key]: v });
+      };
+    }
+  }
+
+  makeControl(key: string, p: Prop): HTMLSelectElement | HTMLInputElement {
+    const label = document.createElement("label");
+    label.className = "field";
+    label.textContent = `${p.description ?? p.title} `;
+    const el = document.createElement(p.enum ? "select" : "input");
+    el.id = key;
+    if (el instanceof HTMLInputElement) {
+      el.type = "number";
+      el.step = p.type === "integer" ? "1" : "any";
+    }
+    label.appendChild(el);
+    $("more-settings").appendChild(label);
+    return el;
+  }
+
+  allow(el: HTMLSelectElement | HTMLInputElement, p: Prop): void {
+    // a select lists the allowed values (in the page's wording where it has one); a number input gets the bounds
+    if (el instanceof HTMLSelectElement) {
+      const words = new Map(Array.from(el.options, (o) => [o.value, o.text]));
+      const values = p.enum ? p.enum.map(String) : Array.from(words.keys()).filter((v) => parseScalar(p, v) !== undefined);
+      el.replaceChildren(...values.map((v) => new Option(words.get(v) ?? v, v)));
+    } else if (el.type === "number" || el.type === "range") {
+      const low = p.minimum ?? p.exclusiveMinimum, high = p.maximum ?? p.exclusiveMaximum;
+      if (low !== undefined) el.min = String(low);
+      if (high !== undefined) el.max = String(high);
+    }
+  }
+
+  showValue(key: string): void {
+    // a control shows its setting's value (a select gains an option for a value it does not list, e.g. from a link)
+    const el = document.getElementById(key), v = this.settings[key];
+    if (!(el instanceof HTMLSelectElement || el instanceof HTMLInputElement) || el === document.activeElement) return;
+    if (v === undefined || Array.isArray(v) || el.dataset.own !== undefined) return;
+    if (el instanceof HTMLSelectElement && !Array.from(el.options).some((o) => o.value === String(v))) {
+      el.add(new Option(String(v)));
+    }
+    el.value = String(v);
+  }
+
+  writeUrl(): void {
+    writeUrl(this.schema, this.settings);
   }
 
   togglePlay(): void {
@@ -238,7 +286,7 @@ class Playground {
         document.querySelectorAll("#draw-row button[data-class]").forEach((x) => x.classList.toggle("on", x === b));
       };
     });
-    $("draw-clear").onclick = () => { this.settings.custom = []; writeUrl(this.settings); this.drawPending(); };
+    $("draw-clear").onclick = () => { this.settings.custom = []; this.writeUrl(); this.drawPending(); };
     $("csv").onchange = async () => {
       const file = $("csv").files?.[0];
       if (!file) return;
@@ -251,6 +299,7 @@ class Playground {
     };
     const canvas = $<HTMLCanvasElement>("points-canvas");
     let down = false, lastPoint: [number, number] | null = null;
+    const EXTENT = this.lim.extent;
     const at = (e: MouseEvent): [number, number] => {
       const r = canvas.getBoundingClientRect();
       const x1 = ((e.clientX - r.left) / r.width) * 2 * EXTENT - EXTENT;
@@ -290,7 +339,7 @@ class Playground {
     const pts = $<HTMLCanvasElement>("points-canvas");
     pts.getContext("2d")!.clearRect(0, 0, pts.width, pts.height);
     if (this.last && this.settings.custom.length >= 2) this.drawPoints(this.last, true);
-    drawDots(pts, this.settings.custom, 3, false);
+    drawDots(pts, this.settings.custom, 3, false, this.lim.extent);
     $("draw-count").textContent = `${this.settings.custom.length} points`;
   }
 
@@ -298,15 +347,16 @@ class Playground {
     const pts = $<HTMLCanvasElement>("points-canvas");
     pts.getContext("2d")!.clearRect(0, 0, pts.width, pts.height);
     if (trainOnly) return;
-    drawDots(pts, f.points.train, f.output.classes, false);
-    if ($("show-test").checked) drawDots(pts, f.points.test, f.output.classes, true);
+    drawDots(pts, f.points.train, f.output.classes, false, this.lim.extent);
+    if ($("show-test").checked) drawDots(pts, f.points.test, f.output.classes, true, this.lim.extent);
   }
 
   // -- the network ------------------------------------------------------------------------------
   renderFeatures(): void {
     const root = $("features");
     root.innerHTML = "";
-    for (const f of FEATURES) {
+    const all = this.lim.features;
+    for (const f of all) {
       const b = document.createElement("button");
       b.textContent = f;
       b.dataset.feature = f;
@@ -314,7 +364,7 @@ class Playground {
       b.onclick = () => {
         const on = this.settings.features.includes(f);
         const next = on ? this.settings.features.filter((x) => x !== f) : [...this.settings.features, f];
-        if (next.length) this.configure({ features: FEATURES.filter((x) => next.includes(x)) });
+        if (next.length) this.configure({ features: all.filter((x) => next.includes(x)) });
       };
       root.appendChild(b);
     }
@@ -370,7 +420,7 @@ class Playground {
 
   resize(layer: number, delta: number): void {
     const hidden = [...this.settings.hidden];
-    hidden[layer] = Math.max(1, Math.min(MAX_WIDTH, hidden[layer] + delta));
+    hidden[layer] = Math.max(1, Math.min(this.lim.maxWidth, hidden[layer] + delta));
     this.configure({ hidden });
   }
 
@@ -403,10 +453,11 @@ class Playground {
     $("epoch").textContent = String(f.epoch);
     const fmt = (v: number | null) => (v === null ? "–" : v.toFixed(3));
     $("train-loss").textContent = fmt(f.loss.train);
-    $("test-loss").textContent = fmt(f.loss.test);
+    const noTest = f.points.test.length === 0;  // every point trains (a few drawn points, a high ratio)
+    $("test-loss").textContent = noTest ? "no test data" : fmt(f.loss.test);
     const pct = (v: number | null) => (v === null ? "–" : (100 * v).toFixed(0) + "%");
     $("train-acc").textContent = pct(f.accuracy.train);
-    $("test-acc").textContent = pct(f.accuracy.test);
+    $("test-acc").textContent = noTest ? "no test data" : pct(f.accuracy.test);
     this.drawOutput(f);
     if (this.settings.dataset === "custom" && this.settings.custom.length < 2) this.drawPending();
     else this.drawPoints(f);
@@ -427,24 +478,24 @@ class Playground {
     if (!f.viewing) this.chart.addHistory(f.history, f.history_from === 0);
     this.drawTape(f);
     this.drawConfusion(f.confusion);
-    if (!f.viewing) this.syncLive(f.live);
+    // a frame built before the server handled this page's messages (a link's settings) has stale live settings
+    if (!f.viewing && f.received === this.sent) this.syncLive(f.live);
     if (f.received === this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
       $("play").textContent = this.playing ? "pause" : "play";
     }
   }
 
-  syncLive(live: Partial<Settings>): void {
+  syncLive(live: Values): void {
     // the controls follow the server's live settings (changed by a restore of an earlier epoch)
     let changed = false;
     for (const [k, v] of Object.entries(live ?? {})) {
-      if ((this.settings as any)[k] === v) continue;
-      (this.settings as any)[k] = v;
-      const el = $(k);
-      if (el && document.activeElement !== el) el.value = String(v);
+      if (this.settings[k] === v) continue;
+      this.settings[k] = v;
+      this.showValue(k);
       changed = true;
     }
-    if (changed) writeUrl(this.settings);
+    if (changed) this.writeUrl();
   }
 
   drawOutput(f: Frame): void {
@@ -544,6 +595,7 @@ class Playground {
     // the heatmap as an embedded image, the data points as vector circles, and a caption
     const f = this.last;
     const map = $<HTMLCanvasElement>("output-canvas").toDataURL("image/png");
+    const EXTENT = this.lim.extent;
     const dots = (pts: number[][], test: boolean) => pts.map(([x1, x2, y]) => {
       const cx = ((x1 + EXTENT) / (2 * EXTENT)) * 600, cy = ((EXTENT - x2) / (2 * EXTENT)) * 600;
       return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="5" fill="${pointColour(y, f?.output.classes ?? 2)}" ` +
@@ -583,7 +635,7 @@ function pointColour(y: number, classes: number): string {
   return rgb(classes ? CLASS_RGB[y] ?? CLASS_RGB[0] : colour((y + 1) * 127.5));
 }
 
-function drawDots(canvas: HTMLCanvasElement, pts: number[][], classes: number, test: boolean): void {
+function drawDots(canvas: HTMLCanvasElement, pts: number[][], classes: number, test: boolean, EXTENT: number): void {
   const ctx = canvas.getContext("2d")!;
   const n = canvas.width;
   for (const [x1, x2, y] of pts) {
@@ -598,4 +650,10 @@ function drawDots(canvas: HTMLCanvasElement, pts: number[][], classes: number, t
   }
 }
 
-(window as any).playground = new Playground();
+declare global {
+  interface Window { playground: Playground }
+}
+
+loadSchema()
+  .then((schema) => { window.playground = new Playground(schema); })
+  .catch((err: Error) => { $("error").textContent = err.message; });
