@@ -12,7 +12,7 @@ import torch
 
 from ...diagrams.capture import CaptureError, capture
 from ...diagrams.fold import fold, max_depth
-from ...diagrams.loader import load_model, parse_input
+from ...diagrams.loader import load_model, parse_input, user_code
 from ...params import ParamError
 from ...style.numbers import fmt_num, fmt_shape
 from ...trace import Trace, to_plain
@@ -24,9 +24,9 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     torch.manual_seed(values["seed"])
     model = load_model(values["model"], "cpu").eval()
     shape, dtype = parse_input(values["input"])
-    x = torch.randn(shape) if dtype.is_floating_point else torch.randint(0, 10, shape, dtype=dtype)
     try:
-        cap = capture(model, [x], device="real", keep_values=True)
+        with user_code(f"running {values['model']} on the example input"):
+            cap = capture(model, [example(shape, dtype)], device="real", keep_values=True)
     except CaptureError as err:
         raise ParamError("model", str(err)) from None
     deepest = max(1, max_depth(cap))
@@ -48,6 +48,15 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "output": boxes[-1]["values"],
     })
     return Trace(concept="model-forward", params={}, data=data, narration=narration(data), preset=preset)
+
+
+def example(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """The seeded random input: normal floats, token ids from 0 to 9, or random booleans."""
+    if dtype.is_floating_point:
+        return torch.randn(shape, dtype=dtype)
+    if dtype == torch.bool:
+        return torch.rand(shape) < 0.5
+    return torch.randint(0, 10, shape, dtype=dtype)
 
 
 def describe(box: dict[str, Any]) -> str:
