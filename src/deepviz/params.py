@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import re
 import reprlib
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ class ParamError(ValueError):
     def __init__(self, param: str, message: str):
         self.param = param
         self.message = " ".join(message.split())  # one line, whatever the user's text held
-        super().__init__(f"--{param.replace('_', '-')}: {self.message}")
+        flag = param if len(param) <= QUOTE_LIMIT else param[:QUOTE_LIMIT - 3] + "..."  # an unknown keyword's
+        super().__init__(f"--{flag.replace('_', '-')}: {self.message}")
 
 
 class _ShortRepr(reprlib.Repr):
@@ -117,10 +119,10 @@ class Int(Param):
             raise self._fail(f"expected an integer, got {quote(text)}") from None
 
     def check(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not _integer(value):
             raise self._fail(f"expected an integer, got {quote(value)}")
         _check_range(self, value, self.min, self.max)
-        return value
+        return int(value)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Float(Param):
             raise self._fail(f"expected a number, got {quote(text)}") from None
 
     def check(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not _real(value):
             raise self._fail(f"expected a number, got {quote(value)}")
         _check_range(self, value, self.min, self.max)  # before float(): 10**400 is no float
         return _finite(self, value)
@@ -280,12 +282,12 @@ class Pair(Param):
     def check(self, value: Any) -> tuple[int, int] | None:
         if value is None and self.default is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if _integer(value):
             value = (value, value)
         if (
             not isinstance(value, (tuple, list))
             or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not all(_integer(v) for v in value)
         ):
             raise self._fail(f"expected N or HxW such as 3 or 3x4, got {quote(value)}")
         for v in value:
@@ -312,6 +314,16 @@ def _range_words(lo: float | None, hi: float | None) -> str:
 def _check_range(param: Param, value: float, lo: float | None, hi: float | None) -> None:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise param._fail(f"must be {_range_words(lo, hi)}, got {quote(value)}")
+
+
+def _integer(value: Any) -> bool:
+    """An int, numpy's included; not a bool (True is no count)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _real(value: Any) -> bool:
+    """A real number, numpy's included; not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _finite(param: Param, value: float) -> float:
@@ -429,7 +441,7 @@ class Numbers(Param):
             rows = [value]
         ok = (isinstance(rows, (tuple, list)) and len(rows) == self.rows
               and all(isinstance(r, (tuple, list)) and len(r) == self.cols for r in rows)
-              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for r in rows for v in r))
+              and all(_real(v) for r in rows for v in r))
         if not ok:
             raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {quote(value)}")
         for r in rows:

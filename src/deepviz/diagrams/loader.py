@@ -47,8 +47,9 @@ def parse_input(text: str, default_dtype: str = "float32"):
     if any(v < 1 for v in shape):
         raise ParamError("input", f"every size must be at least 1; got {quote(text)}")
     name = (dtype_text or default_dtype).strip().lower()
-    if name not in DTYPES:
-        raise ParamError("dtype", f"must be one of {', '.join(sorted(set(DTYPES)))}; got {quote(name)}")
+    if name not in DTYPES:  # a dtype after ':' is part of --input; otherwise it is the default, --dtype
+        raise ParamError("input" if dtype_text else "dtype", f"the dtype must be one of "
+                                                            f"{', '.join(sorted(set(DTYPES)))}; got {quote(name)}")
     dtype = getattr(torch, DTYPES[name])
     size = math.prod(shape) * dtype.itemsize
     if size > MAX_INPUT_BYTES:
