@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import catalog
-from .params import Bool, ParamError, quote
+from .params import Bool, ParamError, quote, quote_path
 
 EXIT_USAGE = 2
 
@@ -215,7 +215,7 @@ def check_path(path: Path, option: str, folder: bool = False) -> None:
     be a file; no name may be longer than a file name can be; the nearest existing folder must be
     writable.
     """
-    what = quote(str(path))
+    what = quote_path(path)
     long = next((part for part in path.parts if len(part.encode()) > NAME_MAX), None)
     if long is not None:
         raise ParamError(option, f"{what}: a name of {len(long.encode())} bytes is longer than a file name may be "
@@ -230,9 +230,9 @@ def check_path(path: Path, option: str, folder: bool = False) -> None:
                 return  # an existing file is replaced
             if not parent.is_dir():
                 raise ParamError(option, f"{what} is a file; name a folder" if parent == path else
-                                 f"{what} is under {quote(str(parent))}, which is a file")
+                                 f"{what} is under {quote_path(parent)}, which is a file")
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise ParamError(option, f"{what}: cannot write in {quote(str(parent))} (permission denied)")
+                raise ParamError(option, f"{what}: cannot write in {quote_path(parent)} (permission denied)")
             return
     except ParamError:
         raise
@@ -246,7 +246,7 @@ def _writing(path: Path, option: str):
     try:
         yield
     except OSError as err:
-        raise ParamError(option, f"cannot write {quote(str(path))}: {err.strerror or err}") from None
+        raise ParamError(option, f"cannot write {quote_path(path)}: {err.strerror or err}") from None
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -17,6 +17,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from .params import short
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 100  # syntax-tree levels; the builder recurses once per level (Python's stack holds ~1000)
 
@@ -282,9 +284,7 @@ def _segment(text: str, node: ast.AST) -> str:
 
 
 def _short(text: str) -> str:
-    """A span of the user's text for a one-line message: one line, at most 40 characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."
+    return short(text, 40)
 
 
 def _source(op: str, args: tuple) -> str:

@@ -47,6 +47,19 @@ def quote(value: Any) -> str:
     return _SHORT.repr(value)
 
 
+PATH_LIMIT = 240  # a file's path is quoted whole unless it is absurd
+
+
+def quote_path(path: Any) -> str:
+    return repr(short(str(path), PATH_LIMIT))
+
+
+def short(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """The user's text for a one-line message, unquoted: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 @dataclass(frozen=True)
 class Param:
     """Base declaration. Subclasses implement :meth:`parse` (from text) and :meth:`check`.
@@ -381,7 +394,7 @@ class ParamSet:
         params = [self.get(n) for n in names]
         blamed = next((p for p in params if isinstance(p, (Float, Numbers, Str)) and not isinstance(p, Words)),
                       params[0])
-        shown = " ".join(f"{p.flag} {quote(v)[1:-1] if isinstance(v, str) else quote(v)}"
+        shown = " ".join(f"{p.flag} {short(v) if isinstance(v, str) else quote(v)}"
                          for p, v in zip(params, given.values()))
         return blamed._fail(f"the computation overflows with {shown}: {detail}; use smaller values")
 

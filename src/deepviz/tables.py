@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .params import ParamError, quote
+from .params import ParamError, quote, quote_path
 
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
@@ -51,7 +51,7 @@ MAX_FILE_BYTES = 64 * 1024  # a table that fits the screen is a few hundred byte
 
 def read_small_file(path: Path, param: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a file of at most ``limit`` bytes; its size is checked before anything is read."""
-    what = quote(str(path))
+    what = quote_path(path)
     try:
         if not path.is_file():
             raise ParamError(param, f"no such CSV file: {what}")

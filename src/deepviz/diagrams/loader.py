@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..params import ParamError, quote
+from ..params import PATH_LIMIT, ParamError, quote, short
 
 DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64", "float16": "float16",
           "bfloat16": "bfloat16", "long": "int64", "int64": "int64", "int": "int32", "int32": "int32",
@@ -82,7 +82,7 @@ def load_model(spec: str, device: str = "cpu"):
         with user_code(f"building {spec}"):
             return _build(module, module.__name__, path_text, name, device)
     if not path.is_file():
-        raise ParamError("model", f"no such file: {quote(path_text)}")
+        raise ParamError("model", f"no such file: {short(path_text, PATH_LIMIT)}")
     module_name = f"_deepviz_user_{abs(hash(str(path.resolve())))}"
     try:
         loader_spec = importlib.util.spec_from_file_location(module_name, path)
