@@ -17,7 +17,7 @@ import deepviz
 from deepviz import api, catalog
 from deepviz.cli import main
 from deepviz.diagrams import loader
-from deepviz.params import Bool, Choice, Float, Int, Numbers, Pair, ParamError, Str, Words, quote
+from deepviz.params import Bool, Choice, Float, Int, Numbers, Pair, ParamError, Words
 from deepviz.trace import Trace
 
 CONCEPTS = [c.name for c in catalog.concepts()]
@@ -88,7 +88,7 @@ def assignments(concept) -> st.SearchStrategy:
     return st.one_of(one, st.tuples(one, one).map(lambda ab: {**ab[0], **ab[1]}), odd_key)
 
 
-def assert_one_short_line(err: ParamError, concept) -> None:
+def assert_one_short_line(err: ParamError) -> None:
     text = str(err)
     assert "\n" not in text and len(text) <= MAX_MESSAGE, text[:1000]
     assert text.startswith("--")
@@ -110,7 +110,7 @@ def test_any_values_give_a_trace_or_one_short_param_error(name, data):
     try:
         result = deepviz.trace(name, **values)
     except ParamError as err:
-        assert_one_short_line(err, concept)
+        assert_one_short_line(err)
         assert err.param in {*concept.params.names(), *values} or err.param in ("concept", "preset")
     else:
         assert isinstance(result, Trace) and result.to_json()  # real: finite, serialisable
@@ -130,7 +130,7 @@ def test_validation_of_any_value_in_range_or_not_is_a_param_error_at_worst(name,
     try:
         concept.resolve(None, **{p.name: value})
     except ParamError as err:
-        assert_one_short_line(err, concept)
+        assert_one_short_line(err)
 
 
 # -- the CLI: the same kinds of values as text; exit 2, one line, nothing written -----------------------------
@@ -154,7 +154,7 @@ CLI_CASES = [(c.name, p.flag, text) for c in catalog.concepts() for p in c.param
 
 def run_cli(capsys, argv):
     code = main(argv)
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 2, (argv[:4], err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err and len(lines[0]) <= MAX_MESSAGE + 40, err[:500]
@@ -186,12 +186,11 @@ def test_the_cli_refuses_each_bad_value_in_one_line(capsys, tmp_path, name, flag
     ("autodiff", {"expr": "x" + "+x" * 990, "values": "x=1"}, "--expr: the expression is nested"),
     ("ravines", {"start": "1e300,1e300"}, "--start: the computation overflows with --start 1e300,1e300: raw."),
     ("batch-norm", {"data": "1e300,1;2,3;4,5"}, "--data: the computation overflows with --data 1e300,1;2,3;4,5"),
-    ("model-forward", {"input": "1,1,100000,100000"}, "--input: a float32 tensor of shape '1,1,100000,100000' takes "
-                                                      "37.3 GiB; an example input may take at most 1 GiB"),
+    ("model-forward", {"input": "1,1,100000,100000"}, ("--input: a float32 tensor of shape '1,1,100000,100000' takes "
+                                                       "37.3 GiB; an example input may take at most 1 GiB")),
     ("model-forward", {"input": "1,99999999999999999999999"}, "--input: a size of 23 digits is too large"),
     ("model-forward", {"input": "2,3:complex"}, "--input: the dtype must be one of"),
-    ("model-forward", {"model": "sys:exit"}, "--model: building sys:exit called sys.exit(); the model's code must "
-                                             "not exit"),
+    ("model-forward", {"model": "sys:exit"}, "--model: building sys:exit called sys.exit(); the model's code must not"),
     ("linear-map", {"matrix": "1," * 5000}, "got '1,1,1,1,"),
     ("bogus" * 1000, {}, "--concept: unknown concept 'bogusbogus"),
 ])
@@ -214,7 +213,8 @@ def test_a_bool_example_input_is_random_booleans(tmp_path):
 def test_deepviz_render_refuses_a_keyword_that_no_parameter_has(tmp_path):
     for key in ("concept", "fmt", "self"):
         with pytest.raises(ParamError, match=f"--{key}: unknown parameter"):
-            api.render("linear-map", output=tmp_path, **{key: "x"})  # deepviz.render: the module, once imported
+            # deepviz.render is the module once it is imported, hence api.render
+            api.render("linear-map", output=tmp_path, **{key: "x"})  # pyright: ignore[reportArgumentType]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -268,9 +268,9 @@ def cmd_diagram(args) -> int:
     from .style.theme import get_theme
 
     if args.style not in STYLES:
-        raise ParamError("style", f"must be one of {', '.join(STYLES)}; got {args.style!r}")
+        raise ParamError("style", f"must be one of {', '.join(STYLES)}; got {quote(args.style)}")
     if args.device not in ("auto", "meta", "real"):
-        raise ParamError("device", f"must be auto, meta or real; got {args.device!r}")
+        raise ParamError("device", f"must be auto, meta or real; got {quote(args.device)}")
     get_theme(args.theme)
     out = Path(args.output or f"{args.model.rpartition(':')[2] or 'model'}.svg")
     if out.suffix.lstrip(".").lower() not in FORMATS:

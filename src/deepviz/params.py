@@ -12,7 +12,7 @@ import numbers
 import re
 import reprlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 class ParamError(ValueError):
@@ -357,7 +357,7 @@ class ParamSet:
     params: tuple[Param, ...]
     cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
 
-    def __iter__(self) -> Iterable[Param]:
+    def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
 
     def names(self) -> list[str]:

@@ -56,6 +56,7 @@ def read_small_file(path: Path, param: str, limit: int = MAX_FILE_BYTES) -> byte
         if not path.is_file():
             raise ParamError(param, f"no such CSV file: {what}")
         size = path.stat().st_size
+        data = b""
         if size <= limit:
             with path.open("rb") as f:
                 data = f.read(limit + 1)  # the file may have grown since

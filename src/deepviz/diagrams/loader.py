@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import inspect
 import math
 import re
 import signal
@@ -60,11 +59,12 @@ def parse_input(text: str, default_dtype: str = "float32"):
 
 
 def _bytes(n: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.3g} {unit}" if unit != "bytes" else f"{n} bytes"
-        n /= 1024
-    raise AssertionError
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024:
+            return f"{size:.3g} {unit}" if unit != "bytes" else f"{n} bytes"
+        size /= 1024
+    return f"{size:.3g} TiB"
 
 
 def load_model(spec: str, device: str = "cpu"):
@@ -75,7 +75,7 @@ def load_model(spec: str, device: str = "cpu"):
     """
     path_text, sep, name = spec.rpartition(":")
     if not sep or not path_text or not name:
-        raise ParamError("model", f"expected path/to/file.py:name (a function or class in that file); got {spec!r}")
+        raise ParamError("model", f"expected path/to/file.py:name (a function or class in that file); got {quote(spec)}")
     path = Path(path_text)
     if not path_text.endswith(".py") and not path.exists() and _MODULE.match(path_text):
         with user_code(f"importing {path_text}"):
@@ -87,6 +87,8 @@ def load_model(spec: str, device: str = "cpu"):
     module_name = f"_deepviz_user_{abs(hash(str(path.resolve())))}"
     try:
         loader_spec = importlib.util.spec_from_file_location(module_name, path)
+        if loader_spec is None or loader_spec.loader is None:
+            raise ParamError("model", f"{short(path_text, PATH_LIMIT)} is not a Python file (.py)")
         module = importlib.util.module_from_spec(loader_spec)
         sys.path.insert(0, str(path.parent.resolve()))  # the file may import its neighbours
         try:
@@ -94,9 +96,9 @@ def load_model(spec: str, device: str = "cpu"):
                 loader_spec.loader.exec_module(module)
         finally:
             sys.path.remove(str(path.parent.resolve()))
+    except ParamError:
+        raise
     except Exception as err:  # noqa: BLE001 - the user's code: report its message
-        if isinstance(err, ParamError):
-            raise
         raise ParamError("model", f"importing {path_text} failed: {type(err).__name__}: {_line(err)}") from None
     with user_code(f"building {spec}"):
         return _build(module, module_name, path_text, name, device)
