@@ -20,11 +20,13 @@ def trace(concept: str, /, preset: str | None = None, **values: Any) -> Trace:
     preset_name, resolved = c.resolve(preset, **values)
     try:
         result = c.load_compute()(resolved, preset_name)
-    except (NonFiniteError, OverflowError) as err:
-        if not values:  # a preset that overflows is a bug, not bad input
+    except (NonFiniteError, ArithmeticError) as err:  # the user's numbers beyond what floats hold
+        if not values:  # a preset that fails so is a bug, not bad input
             raise
-        detail = f"{err.where.lstrip('.')} is {err.value}" if isinstance(err, NonFiniteError) else str(err)
-        raise c.params.overflow_error(values, detail) from None
+        if isinstance(err, NonFiniteError):
+            raise c.params.overflow_error(values, f"{err.where.lstrip('.')} is {err.value}") from None
+        what = "overflows" if isinstance(err, OverflowError) else "fails"  # e.g. 5e-324 / 1e-324 (underflow)
+        raise c.params.overflow_error(values, str(err), what) from None
     result.params = c.params.format_values(resolved)  # as the user would type them
     return result
 

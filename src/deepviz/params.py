@@ -356,6 +356,8 @@ class ParamSet:
 
     params: tuple[Param, ...]
     cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+    # the parameters that carry the user's numbers, blamed first when a computation overflows
+    numbers_in: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
@@ -384,19 +386,20 @@ class ParamSet:
             self.cross_check(values)
         return values
 
-    def overflow_error(self, given: Mapping[str, Any], detail: str) -> ParamError:
-        """The error for a computation that overflowed with the user's ``given`` values.
+    def overflow_error(self, given: Mapping[str, Any], detail: str, what: str = "overflows") -> ParamError:
+        """The error for a computation that overflowed (or ``what`` else) with the user's ``given`` values.
 
-        It names the first given parameter that holds the user's own numbers (a float, numbers or
-        text such as data rows), else the first given one, and quotes what was given.
+        It names the first given parameter of ``numbers_in``, else the first given one that holds
+        the user's own numbers (a float, numbers or text such as data rows), else the first given
+        one, and quotes all that was given.
         """
         names = [k.replace("-", "_") for k in given]
         params = [self.get(n) for n in names]
-        blamed = next((p for p in params if isinstance(p, (Float, Numbers, Str)) and not isinstance(p, Words)),
-                      params[0])
+        blamed = next((self.get(n) for n in self.numbers_in if n in names), None) or next(
+            (p for p in params if isinstance(p, (Float, Numbers, Str)) and not isinstance(p, Words)), params[0])
         shown = " ".join(f"{p.flag} {short(v) if isinstance(v, str) else quote(v)}"
                          for p, v in zip(params, given.values()))
-        return blamed._fail(f"the computation overflows with {shown}: {detail}; use smaller values")
+        return blamed._fail(f"the computation {what} with {shown}: {detail}; use numbers of moderate size")
 
     def format_values(self, values: Mapping[str, Any]) -> dict[str, str]:
         return {p.name: p.format(values[p.name]) for p in self.params}

@@ -56,4 +56,5 @@ PARAMS = ParamSet(
         Str("values", "h1=0, h2=3, t=1", "a value for every input name, e.g. 'x=2, w=-1'"),
     ),
     cross_check=check,
+    numbers_in=("values",),
 )
