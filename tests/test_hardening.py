@@ -188,7 +188,7 @@ def test_the_cli_refuses_each_bad_value_in_one_line(capsys, tmp_path, name, flag
     ("autodiff", {"expr": "x*2", "values": "x=5e-324"}, "--values: the computation fails with --expr x*2 --values "
                                                         "x=5e-324: float division by zero"),
     ("batch-norm", {"data": "1e300,1;2,3;4,5"}, "--data: the computation overflows with --data 1e300,1;2,3;4,5"),
-    ("model-forward", {"input": "1,1,100000,100000"}, ("--input: a float32 tensor of shape '1,1,100000,100000' takes "
+    ("model-forward", {"input": "1,1,100000,100000"}, ("--input: a float32 tensor of shape 1,1,100000,100000 takes "
                                                        "37.3 GiB; an example input may take at most 1 GiB")),
     ("model-forward", {"input": "1,99999999999999999999999"}, "--input: a size of 23 digits is too large"),
     ("model-forward", {"input": "2,3:complex"}, "--input: the dtype must be one of"),
@@ -201,6 +201,16 @@ def test_issue_13_bad_input_is_one_short_line(name, values, expected):
         deepviz.trace(name, **values)
     text = str(err.value)
     assert expected in text and "\n" not in text and len(text) <= MAX_MESSAGE, text[:500]
+
+
+def test_deepviz_diagram_refuses_the_same_shapes_as_the_cli():
+    from deepviz.diagrams import DiagramError
+    from deepviz.diagrams.examples import mlp
+
+    with pytest.raises(DiagramError, match="example_input: a float32 tensor of shape 1,1,100000,100000 takes 37.3 GiB"):
+        deepviz.diagram(mlp(), (1, 1, 100000, 100000))
+    with pytest.raises(DiagramError, match="example_input: every size must be at least 1"):
+        deepviz.diagram(mlp(), (0, 2))
 
 
 def test_a_bool_example_input_is_random_booleans(tmp_path):

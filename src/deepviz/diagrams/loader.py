@@ -51,11 +51,20 @@ def parse_input(text: str, default_dtype: str = "float32"):
         raise ParamError("input" if dtype_text else "dtype", f"the dtype must be one of "
                                                             f"{', '.join(sorted(set(DTYPES)))}; got {quote(name)}")
     dtype = getattr(torch, DTYPES[name])
-    size = math.prod(shape) * dtype.itemsize
-    if size > MAX_INPUT_BYTES:
-        raise ParamError("input", f"a {name} tensor of shape {quote(shape_text.strip())} takes {_bytes(size)}; "
-                                  f"an example input may take at most {_bytes(MAX_INPUT_BYTES)}")
+    problem = input_size_problem(shape, dtype)
+    if problem:
+        raise ParamError("input", problem)
     return shape, dtype
+
+
+def input_size_problem(shape: tuple[int, ...], dtype) -> str | None:
+    """Why an example input of ``shape`` and ``dtype`` is too large to allocate, or None."""
+    size = math.prod(shape) * dtype.itemsize
+    if size <= MAX_INPUT_BYTES:
+        return None
+    text = ",".join(map(str, shape))
+    return (f"a {str(dtype).removeprefix('torch.')} tensor of shape {short(text)} takes {_bytes(size)}; an example "
+            f"input may take at most {_bytes(MAX_INPUT_BYTES)}")
 
 
 def _bytes(n: int) -> str:
