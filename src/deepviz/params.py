@@ -14,6 +14,8 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+QUOTE_LIMIT = 60  # characters of the user's value an error message repeats
+
 
 class ParamError(ValueError):
     """A parameter value that is not allowed. ``str(err)`` is one line for the user."""
@@ -38,7 +40,6 @@ class _ShortRepr(reprlib.Repr):
         return super().repr_int(x, level)
 
 
-QUOTE_LIMIT = 60
 _SHORT = _ShortRepr()
 
 
@@ -326,7 +327,7 @@ def _range_words(lo: float | None, hi: float | None) -> str:
 
 def _check_range(param: Param, value: float, lo: float | None, hi: float | None) -> None:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise param._fail(f"must be {_range_words(lo, hi)}, got {quote(value)}")
+        raise param._fail(f"must be {_range_words(lo, hi)}, got {quote(value) if isinstance(value, int) else value}")
 
 
 def _integer(value: Any) -> bool:
