@@ -182,9 +182,8 @@ def cmd_render(args) -> int:
 
     check_path(Path(args.output), "output", folder=True)
     tr = trace(args.concept, preset=args.preset, **_user_values(args))
-    with _writing(Path(args.output), "output"):
-        result = render_trace(tr, resolve_scene(tr), args.output, quality=args.quality, theme=args.theme,
-                              fmt=args.format, burn_captions=args.burn_captions)
+    result = render_trace(tr, resolve_scene(tr), args.output, quality=args.quality, theme=args.theme,
+                          fmt=args.format, burn_captions=args.burn_captions)
     for kind in ("video", "image", "srt", "vtt", "trace"):
         path = getattr(result, kind)
         if path is not None:
