@@ -60,3 +60,32 @@ def test_describe_lists_type_range_and_default():
     text = Pair("kernel", (3, 3), "kernel size", min=1, max=5).describe()
     assert text == "kernel size (N or HxW; each from 1 to 5; default 3)"
     assert "default auto" in Pair("output_padding", None, min=0).describe()
+
+
+def test_errors_quote_at_most_a_short_prefix_of_what_they_were_given():
+    from deepviz.params import quote
+
+    assert quote("x" * 10) == repr("x" * 10)
+    assert len(quote("x" * 100_000)) <= 64 and "..." in quote("x" * 100_000)
+    assert quote(10**5000) == "an integer of about 5001 digits"  # str() of it would fail (4300 digits at most)
+    with pytest.raises(ParamError) as err:
+        Int("n", 1, min=0, max=9).coerce("9" * 5000)
+    assert len(str(err.value)) < 120
+
+
+def test_a_param_error_is_one_line_whatever_its_message_holds():
+    assert str(ParamError("data", "row 1\nrow 2")) == "--data: row 1 row 2"
+
+
+def test_numpy_numbers_are_numbers_and_its_bools_are_not_integers():
+    np = pytest.importorskip("numpy")
+    assert Int("n", 1, min=0, max=9).coerce(np.int64(3)) == 3
+    assert Float("r", 0.5, min=0, max=1).coerce(np.float32(0.25)) == 0.25
+    with pytest.raises(ParamError, match="expected an integer"):
+        Int("n", 1).coerce(np.bool_(True))
+
+
+@pytest.mark.parametrize("value", [10**400, float("inf"), float("nan"), "1e999"])
+def test_a_float_refuses_what_is_no_finite_float(value):
+    with pytest.raises(ParamError, match="--rate: expected a finite number"):
+        Float("rate", 0.1).coerce(value)

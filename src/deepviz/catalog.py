@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any, Callable, Mapping
 
-from .params import ParamError, ParamSet
+from .params import ParamError, ParamSet, quote
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,12 @@ class Concept:
         for p in self.presets:
             if p.name == name:
                 return p
-        raise ParamError("preset", f"{self.name} has no preset {name!r}; choose from {', '.join(self.preset_names())}")
+        raise ParamError("preset", f"{self.name} has no preset {quote(name)}; choose from {', '.join(self.preset_names())}")
 
     def preset_names(self) -> list[str]:
         return [p.name for p in self.presets]
 
-    def resolve(self, preset: str | None = None, **values: Any) -> tuple[str | None, dict[str, Any]]:
+    def resolve(self, preset: str | None = None, /, **values: Any) -> tuple[str | None, dict[str, Any]]:
         """Validated parameter values: defaults, then the preset, then the user's values.
 
         With no preset and no values the default preset is used. The returned preset name
@@ -101,7 +101,7 @@ def get(name: str) -> Concept:
     except KeyError:
         close = get_close_matches(name, list(_REGISTRY), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ParamError("concept", f"unknown concept {name!r}{hint} (known: {', '.join(sorted(_REGISTRY))})") from None
+        raise ParamError("concept", f"unknown concept {quote(name)}{hint} (known: {', '.join(sorted(_REGISTRY))})") from None
 
 
 def _load(dotted: str) -> Any:

@@ -6,6 +6,7 @@ concept's declaration. Bad input exits with status 2 and one line naming the par
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import catalog
-from .params import Bool, ParamError
+from .params import Bool, ParamError, quote, quote_path
 
 EXIT_USAGE = 2
 
@@ -162,12 +163,15 @@ def cmd_list(args) -> int:
 def cmd_trace(args) -> int:
     from .api import trace
 
+    if args.output != "-":
+        check_path(Path(args.output), "output")
     tr = trace(args.concept, preset=args.preset, **_user_values(args))
     text = tr.to_json() + "\n"
     if args.output == "-":
         sys.stdout.write(text)
     else:
-        _write_atomic(Path(args.output), text)
+        with _writing(Path(args.output), "output"):
+            _write_atomic(Path(args.output), text)
         print(args.output)
     return 0
 
@@ -176,6 +180,7 @@ def cmd_render(args) -> int:
     from .api import trace
     from .render import render_trace, resolve_scene
 
+    check_path(Path(args.output), "output", folder=True)
     tr = trace(args.concept, preset=args.preset, **_user_values(args))
     result = render_trace(tr, resolve_scene(tr), args.output, quality=args.quality, theme=args.theme,
                           fmt=args.format, burn_captions=args.burn_captions)
@@ -194,8 +199,53 @@ def cmd_gallery(args) -> int:
     if args.concept:
         for name in args.concept:
             catalog.get(name)
+    check_path(Path(args.output), "output", folder=True)
     return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
                          only=args.concept, force=args.force)
+
+
+NAME_MAX = 255  # bytes in one file name (Linux, macOS)
+
+
+def check_path(path: Path, option: str, folder: bool = False) -> None:
+    """Refuse, before any work, an output path that cannot be written: one line naming ``option``.
+
+    A file must not be an existing folder (a folder not an existing file); no folder above it may
+    be a file; no name may be longer than a file name can be; the nearest existing folder must be
+    writable.
+    """
+    what = quote_path(path)
+    long = next((part for part in path.parts if len(part.encode()) > NAME_MAX), None)
+    if long is not None:
+        raise ParamError(option, f"{what}: a name of {len(long.encode())} bytes is longer than a file name may be "
+                                 f"({NAME_MAX})")
+    try:
+        if path.is_dir() and not folder:
+            raise ParamError(option, f"{what} is a folder; name a file")
+        for parent in [path, *path.parents]:
+            if not (parent.exists() or parent.is_symlink()):
+                continue
+            if parent == path and not folder:
+                return  # an existing file is replaced
+            if not parent.is_dir():
+                raise ParamError(option, f"{what} is a file; name a folder" if parent == path else
+                                 f"{what} is under {quote_path(parent)}, which is a file")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ParamError(option, f"{what}: cannot write in {quote_path(parent)} (permission denied)")
+            return
+    except ParamError:
+        raise
+    except (OSError, ValueError) as err:  # e.g. a path longer than the system allows
+        raise ParamError(option, f"{what}: {getattr(err, 'strerror', None) or err}") from None
+
+
+@contextlib.contextmanager
+def _writing(path: Path, option: str):
+    """What check_path could not foresee (a read-only disk, a full one) as one line."""
+    try:
+        yield
+    except OSError as err:
+        raise ParamError(option, f"cannot write {quote_path(path)}: {err.strerror or err}") from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -213,37 +263,42 @@ def _write_atomic(path: Path, text: str) -> None:
 def cmd_diagram(args) -> int:
     from .diagrams import FORMATS, STYLES, DiagramError, diagram
     from .diagrams.capture import SMALL_MODEL, CaptureError
-    from .diagrams.loader import load_model, parse_input
+    from .diagrams.loader import load_model, parse_input, user_code
     from .style.theme import get_theme
 
     if args.style not in STYLES:
-        raise ParamError("style", f"must be one of {', '.join(STYLES)}; got {args.style!r}")
+        raise ParamError("style", f"must be one of {', '.join(STYLES)}; got {quote(args.style)}")
     if args.device not in ("auto", "meta", "real"):
-        raise ParamError("device", f"must be auto, meta or real; got {args.device!r}")
+        raise ParamError("device", f"must be auto, meta or real; got {quote(args.device)}")
     get_theme(args.theme)
     out = Path(args.output or f"{args.model.rpartition(':')[2] or 'model'}.svg")
     if out.suffix.lstrip(".").lower() not in FORMATS:
-        raise ParamError("output", f"the file must end in {', '.join('.' + f for f in FORMATS)}; got {out.name!r}")
+        raise ParamError("output", f"the file must end in {', '.join('.' + f for f in FORMATS)}; "
+                                   f"got {quote(out.name)}")
+    check_path(out, "output")
     inputs = [parse_input(text, args.dtype) for text in args.input]
     shapes_only = args.style != "node-link" and args.device != "real"
     model = load_model(args.model, "meta" if shapes_only else "cpu")
     if shapes_only and args.device == "auto" and sum(p.numel() for p in model.parameters()) <= SMALL_MODEL:
         model, shapes_only = load_model(args.model, "cpu"), False  # small: a real pass is quicker than meta
     try:
-        d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme,
-                    device="meta" if shapes_only else "real" if args.device == "auto" else args.device)
+        with user_code(f"running {args.model} on the example input"):
+            d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme,
+                        device="meta" if shapes_only else "real" if args.device == "auto" else args.device)
     except CaptureError as err:
         if not shapes_only or args.device == "meta":
             raise ParamError("model", str(err)) from None
         try:  # the model may need real weights (e.g. it reads tensor values): build it for real
-            d = diagram(load_model(args.model, "cpu"), inputs, style=args.style, depth=args.depth,
-                        theme=args.theme, device="real")
+            model = load_model(args.model, "cpu")
+            with user_code(f"running {args.model} on the example input"):
+                d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme, device="real")
         except CaptureError as err2:
             raise ParamError("model", str(err2)) from None
     except DiagramError as err:
         name, _, message = str(err).partition(": ")
         raise ParamError(name.lstrip("-"), message) from None
-    d.save(out)
+    with _writing(out, "output"):
+        d.save(out)
     print(out)
     return 0
 
@@ -251,6 +306,7 @@ def cmd_diagram(args) -> int:
 def cmd_studio(args) -> int:
     if not 0 < args.port < 65536:
         raise ParamError("port", f"must be from 1 to 65535, got {args.port}")
+    check_path(Path(args.media), "media", folder=True)
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app

@@ -17,7 +17,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from .params import short
+
 MAX_LENGTH = 2000
+MAX_DEPTH = 100  # syntax-tree levels; the builder recurses once per level (Python's stack holds ~1000)
 
 
 class ExprError(ValueError):
@@ -131,7 +134,7 @@ class _Builder:
             if e.id in self.names:
                 return self.names[e.id]
             if e.id in FUNCTIONS:
-                raise ExprError(f"'{e.id}' is a function; call it as {e.id}(...)")
+                raise ExprError(f"'{_short(e.id)}' is a function; call it as {e.id}(...)")
             self._check_name(e.id)
             nid = self.add("input", name=e.id)
             self.names[e.id] = nid
@@ -153,7 +156,7 @@ class _Builder:
             raise ExprError(f"'{_segment(self.text, e.func)}' is not a function name")
         fn = FUNCTIONS.get(e.func.id)
         if fn is None:
-            raise ExprError(f"unknown function '{e.func.id}'{suggest(e.func.id, FUNCTIONS)}; "
+            raise ExprError(f"unknown function '{_short(e.func.id)}'{suggest(e.func.id, FUNCTIONS)}; "
                             f"allowed: {', '.join(FUNCTIONS)}")
         if e.keywords:
             raise ExprError(f"{fn.name}() takes no keyword arguments")
@@ -175,7 +178,7 @@ class _Builder:
 
     def _check_name(self, name: str) -> None:
         if not NAME.match(name):
-            raise ExprError(f"'{name}' is not a valid name (a letter, then letters, digits or _)")
+            raise ExprError(f"'{_short(name)}' is not a valid name (a letter, then letters, digits or _)")
 
     def statement(self, stmt: ast.stmt) -> int | float:
         if isinstance(stmt, ast.Expr):
@@ -186,13 +189,13 @@ class _Builder:
                 raise ExprError(f"'{name}' is a function name and cannot be assigned")
             self._check_name(name)
             if name in self.names:
-                raise ExprError(f"'{name}' is assigned twice (or used before it is assigned)")
+                raise ExprError(f"'{_short(name)}' is assigned twice (or used before it is assigned)")
             value = self.expr(stmt.value)
             if _const(value):
-                raise ExprError(f"'{name}' is a constant; write its value where it is used")
+                raise ExprError(f"'{_short(name)}' is a constant; write its value where it is used")
             node = self.graph.node(value)
             if node.op == "input" or node.named_by_user:
-                raise ExprError(f"'{name} = {node.name}' only renames; use {node.name} directly")
+                raise ExprError(f"'{_short(name)} = {_short(node.name)}' only renames; use {_short(node.name)} directly")
             node.name, node.named_by_user = name, True
             self.names[name] = value
             return value
@@ -205,13 +208,20 @@ def parse_program(text: str) -> Graph:
         raise ExprError("the expression is empty")
     if len(text) > MAX_LENGTH:
         raise ExprError(f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
-    source = "\n".join(part.strip() for part in re.split(r"[;\n]", text))
+    # the builder quotes spans of the text the tree was parsed from: after ^ became **
+    source = "\n".join(part.strip() for part in re.split(r"[;\n]", text)).replace("^", "**")
     try:
-        tree = ast.parse(source.replace("^", "**"), mode="exec")
+        tree = ast.parse(source, mode="exec")
     except SyntaxError as err:
-        raise ExprError(f"cannot read the expression near '{(err.text or '').strip()}' ({err.msg})") from None
+        raise ExprError(f"cannot read the expression near '{_short(err.text or '')}' ({err.msg})") from None
+    except (RecursionError, MemoryError):  # CPython's parser gives up on very deep nesting
+        raise ExprError(f"the expression is nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
     if not tree.body:
         raise ExprError("the expression is empty")
+    depth = _depth(tree)
+    if depth > MAX_DEPTH:
+        raise ExprError(f"the expression is nested {depth} levels deep (a long chain of operations counts as "
+                        f"nesting); at most {MAX_DEPTH} are allowed")
     b = _Builder(source)
     result = None
     for stmt in tree.body:
@@ -233,7 +243,7 @@ def _reachable(graph: Graph, output: int) -> Graph:
             stack.extend(graph.node(i).inputs())
     unused = [n.name for n in graph.nodes if n.id not in keep and n.named_by_user and n.op != "input"]
     if unused:
-        raise ExprError(f"'{unused[0]}' is assigned but the result does not use it")
+        raise ExprError(f"'{_short(unused[0])}' is assigned but the result does not use it")
     new_id = {old: new for new, old in enumerate(sorted(keep))}
     nodes = []
     for n in graph.nodes:
@@ -259,9 +269,22 @@ def _name_unnamed(graph: Graph) -> None:
             n.name = f"u{k}"
 
 
+def _depth(tree: ast.AST) -> int:
+    """How many levels the syntax tree has, counted without recursion (it may be deeper than the stack)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _segment(text: str, node: ast.AST) -> str:
-    seg = ast.get_source_segment(text, node) or type(node).__name__
-    return seg if len(seg) <= 40 else seg[:37] + "..."
+    return _short(ast.get_source_segment(text, node) or type(node).__name__)
+
+
+def _short(text: str) -> str:
+    return short(text, 40)
 
 
 def _source(op: str, args: tuple) -> str:
@@ -274,14 +297,14 @@ def parse_values(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in re.split(r"[,;\s]+(?=[A-Za-z])", text.strip()))):
         name, eq, number = (s.strip() for s in part.partition("="))
         if not eq or not NAME.match(name):
-            raise ExprError(f"'{part}' is not name=number")
+            raise ExprError(f"'{_short(part)}' is not name=number")
         try:
             value = float(number.rstrip(","))
         except ValueError:
-            raise ExprError(f"'{part}': {number!r} is not a number") from None
+            raise ExprError(f"'{_short(part)}': {_short(number)!r} is not a number") from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ExprError(f"'{part}': the value must be finite")
+            raise ExprError(f"'{_short(part)}': the value must be finite")
         if name in values:
-            raise ExprError(f"'{name}' is given twice")
+            raise ExprError(f"'{_short(name)}' is given twice")
         values[name] = value
     return values

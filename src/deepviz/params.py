@@ -7,9 +7,14 @@ same way everywhere: a :class:`ParamError` naming the parameter and what is allo
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 import re
+import reprlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+QUOTE_LIMIT = 60  # characters of the user's value an error message repeats
 
 
 class ParamError(ValueError):
@@ -17,8 +22,43 @@ class ParamError(ValueError):
 
     def __init__(self, param: str, message: str):
         self.param = param
-        self.message = message
-        super().__init__(f"--{param.replace('_', '-')}: {message}")
+        self.message = " ".join(message.split())  # one line, whatever the user's text held
+        flag = param if len(param) <= QUOTE_LIMIT else param[:QUOTE_LIMIT - 3] + "..."  # an unknown keyword's
+        super().__init__(f"--{flag.replace('_', '-')}: {self.message}")
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib with room for a typical value; integers too long to print are described instead."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxstring = self.maxother = self.maxlong = QUOTE_LIMIT
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 3 * QUOTE_LIMIT:  # str() of a huge int is slow, and fails over 4300 digits
+            return f"an integer of about {int(x.bit_length() * math.log10(2)) + 1} digits"
+        return super().repr_int(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
+def quote(value: Any) -> str:
+    """``repr(value)`` cut to about 60 characters: errors quote what the user gave, never all of it."""
+    return _SHORT.repr(value)
+
+
+PATH_LIMIT = 240  # a file's path is quoted whole unless it is absurd
+
+
+def quote_path(path: Any) -> str:
+    return repr(short(str(path), PATH_LIMIT))
+
+
+def short(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """The user's text for a one-line message, unquoted: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -90,13 +130,13 @@ class Int(Param):
         try:
             return int(text.strip())
         except ValueError:
-            raise self._fail(f"expected an integer, got {text!r}") from None
+            raise self._fail(f"expected an integer, got {quote(text)}") from None
 
     def check(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._fail(f"expected an integer, got {value!r}")
+        if not _integer(value):
+            raise self._fail(f"expected an integer, got {quote(value)}")
         _check_range(self, value, self.min, self.max)
-        return value
+        return int(value)
 
 
 @dataclass(frozen=True)
@@ -114,16 +154,13 @@ class Float(Param):
         try:
             return float(text.strip())
         except ValueError:
-            raise self._fail(f"expected a number, got {text!r}") from None
+            raise self._fail(f"expected a number, got {quote(text)}") from None
 
     def check(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._fail(f"expected a number, got {value!r}")
-        value = float(value)
-        if value != value:
-            raise self._fail("expected a number, got NaN")
-        _check_range(self, value, self.min, self.max)
-        return value
+        if not _real(value):
+            raise self._fail(f"expected a number, got {quote(value)}")
+        _check_range(self, value, self.min, self.max)  # before float(): 10**400 is no float
+        return _finite(self, value)
 
 
 @dataclass(frozen=True)
@@ -140,11 +177,11 @@ class Bool(Param):
             return True
         if low in ("0", "false", "no", "off"):
             return False
-        raise self._fail(f"expected true or false, got {text!r}")
+        raise self._fail(f"expected true or false, got {quote(text)}")
 
     def check(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise self._fail(f"expected true or false, got {value!r}")
+            raise self._fail(f"expected true or false, got {quote(value)}")
         return value
 
     def format(self, value: Any) -> str:
@@ -165,8 +202,8 @@ class Choice(Param):
         return text.strip()
 
     def check(self, value: Any) -> str:
-        if value not in self.choices:
-            raise self._fail(f"must be one of {', '.join(self.choices)}; got {value!r}")
+        if not isinstance(value, str) or value not in self.choices:  # an array's == is no answer
+            raise self._fail(f"must be one of {', '.join(self.choices)}; got {quote(value)}")
         return value
 
 
@@ -179,7 +216,7 @@ class Str(Param):
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str):
-            raise self._fail(f"expected text, got {value!r}")
+            raise self._fail(f"expected text, got {quote(value)}")
         if len(value) > self.max_length:
             raise self._fail(f"at most {self.max_length} characters, got {len(value)}")
         return value
@@ -221,7 +258,7 @@ class Words(Str):
         for w in words:
             if w not in lookup:
                 close = difflib.get_close_matches(w, known, n=3, cutoff=0.0)
-                raise self._fail(f"unknown word {w!r} (the vocabulary has {len(known)} words); "
+                raise self._fail(f"unknown word {quote(w)} (the vocabulary has {len(known)} words); "
                                  f"closest known words: {', '.join(close)}")
         return words
 
@@ -248,7 +285,7 @@ class Pair(Param):
     def parse(self, text: str) -> tuple[int, int]:
         m = _PAIR.match(text)
         if not m:
-            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {text!r}")
+            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {quote(text)}")
         try:
             h = int(m.group(1))
             w = int(m.group(2)) if m.group(2) is not None else h
@@ -259,14 +296,14 @@ class Pair(Param):
     def check(self, value: Any) -> tuple[int, int] | None:
         if value is None and self.default is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if _integer(value):
             value = (value, value)
         if (
             not isinstance(value, (tuple, list))
             or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not all(_integer(v) for v in value)
         ):
-            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {value!r}")
+            raise self._fail(f"expected N or HxW such as 3 or 3x4, got {quote(value)}")
         for v in value:
             _check_range(self, v, self.min, self.max)
         return (int(value[0]), int(value[1]))
@@ -290,7 +327,28 @@ def _range_words(lo: float | None, hi: float | None) -> str:
 
 def _check_range(param: Param, value: float, lo: float | None, hi: float | None) -> None:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise param._fail(f"must be {_range_words(lo, hi)}, got {value}")
+        raise param._fail(f"must be {_range_words(lo, hi)}, got {quote(value) if isinstance(value, int) else value}")
+
+
+def _integer(value: Any) -> bool:
+    """An int, numpy's included; not a bool (True is no count)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _real(value: Any) -> bool:
+    """A real number, numpy's included; not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _finite(param: Param, value: float) -> float:
+    """``float(value)``, refusing what is no finite float (NaN, infinities, integers beyond 1.8e308)."""
+    try:
+        value = float(value)
+    except OverflowError:
+        raise param._fail(f"expected a finite number, got {quote(value)}") from None
+    if not math.isfinite(value):
+        raise param._fail(f"expected a finite number, got {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -299,8 +357,10 @@ class ParamSet:
 
     params: tuple[Param, ...]
     cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+    # the parameters that carry the user's numbers, blamed first when a computation overflows
+    numbers_in: tuple[str, ...] = ()
 
-    def __iter__(self) -> Iterable[Param]:
+    def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
 
     def names(self) -> list[str]:
@@ -326,6 +386,21 @@ class ParamSet:
         if self.cross_check is not None:
             self.cross_check(values)
         return values
+
+    def overflow_error(self, given: Mapping[str, Any], detail: str, what: str = "overflows") -> ParamError:
+        """The error for a computation that overflowed (or ``what`` else) with the user's ``given`` values.
+
+        It names the first given parameter of ``numbers_in``, else the first given one that holds
+        the user's own numbers (a float, numbers or text such as data rows), else the first given
+        one, and quotes all that was given.
+        """
+        names = [k.replace("-", "_") for k in given]
+        params = [self.get(n) for n in names]
+        blamed = next((self.get(n) for n in self.numbers_in if n in names), None) or next(
+            (p for p in params if isinstance(p, (Float, Numbers, Str)) and not isinstance(p, Words)), params[0])
+        shown = " ".join(f"{p.flag} {short(v) if isinstance(v, str) else quote(v)}"
+                         for p, v in zip(params, given.values()))
+        return blamed._fail(f"the computation {what} with {shown}: {detail}; use numbers of moderate size")
 
     def format_values(self, values: Mapping[str, Any]) -> dict[str, str]:
         return {p.name: p.format(values[p.name]) for p in self.params}
@@ -374,7 +449,7 @@ class Numbers(Param):
         except ValueError:
             values = None
         if values is None or len(values) != self.rows or any(len(r) != self.cols for r in values):
-            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {text!r}")
+            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {quote(text)}")
         return values
 
     def check(self, value: Any) -> Any:
@@ -383,22 +458,16 @@ class Numbers(Param):
             rows = [value]
         ok = (isinstance(rows, (tuple, list)) and len(rows) == self.rows
               and all(isinstance(r, (tuple, list)) and len(r) == self.cols for r in rows)
-              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for r in rows for v in r))
+              and all(_real(v) for r in rows for v in r))
         if not ok:
-            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {self.format_any(value)!r}")
+            raise self._fail(f"expected {self.shape_words()} such as {self.example()!r}, got {quote(value)}")
         for r in rows:
             for v in r:
-                if v != v or v in (float("inf"), float("-inf")):
-                    raise self._fail(f"expected finite numbers, got {v}")
+                if v != v:
+                    raise self._fail("expected finite numbers, got nan")
                 _check_range(self, v, self.min, self.max)
-        out = tuple(tuple(float(v) for v in r) for r in rows)
+        out = tuple(tuple(_finite(self, v) for v in r) for r in rows)
         return out[0] if self.rows == 1 else out
-
-    def format_any(self, value: Any) -> str:
-        try:
-            return self.format(value)
-        except (TypeError, ValueError):
-            return str(value)
 
     def format(self, value: Any) -> str:
         rows = [value] if self.rows == 1 else value

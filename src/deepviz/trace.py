@@ -55,6 +55,21 @@ class Trace:
         return self.narration[key]
 
 
+class NonFiniteError(ValueError):
+    """A trace value that is NaN or infinite: the computation overflowed (or divided by zero).
+
+    ``where`` is the value's place in the trace, e.g. ``raw.J_path[3]``; :func:`deepviz.api.trace`
+    turns this into a :class:`~deepviz.params.ParamError` naming the parameters the user set.
+    """
+
+    def __init__(self, value: float, where: str = ""):
+        self.value, self.where = value, where
+        super().__init__(value, where)
+
+    def __str__(self) -> str:
+        return f"trace values must be finite: {self.where.lstrip('.') or 'a value'} is {self.value}"
+
+
 def to_plain(value: Any) -> Any:
     """Tensors and numpy arrays to nested lists of Python numbers (JSON-ready)."""
     if hasattr(value, "detach"):
@@ -63,13 +78,21 @@ def to_plain(value: Any) -> Any:
         value = value.tolist()
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError("trace values must be finite")
+            raise NonFiniteError(value)
         return 0.0 if value == 0 else value  # no -0.0 in labels
     if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
+        return [_plain_at(v, i, "[{}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
+        return {k: _plain_at(v, k, ".{}") for k, v in value.items()}
     return value
+
+
+def _plain_at(value: Any, key: Any, place: str) -> Any:
+    try:
+        return to_plain(value)
+    except NonFiniteError as err:
+        err.where = place.format(key) + err.where  # the path is built only when a value fails
+        raise
 
 
 def _dumps(value: Any, level: int) -> str:

@@ -83,6 +83,12 @@ def example_inputs(example: Any, dtype: Any = None) -> list:
             and isinstance(example[0], tuple)):
         return [example]  # (shape, dtype)
     if isinstance(example, (tuple, list)) and example and all(isinstance(v, int) for v in example):
+        from .loader import input_size_problem
+
+        problem = (input_size_problem(tuple(example), dtype) if all(v >= 1 for v in example)
+                   else f"every size must be at least 1; got {tuple(example)}")
+        if problem:
+            raise DiagramError(f"example_input: {problem}")
         return [(tuple(example), dtype)]
     if isinstance(example, (tuple, list)):
         out = []

@@ -10,11 +10,13 @@ The tests compare every adjoint with ``torch.autograd.grad`` of the whole graph.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
 from ...expr import Graph, Node, parse_program
+from ...params import ParamError
 from ...style.numbers import fmt_sig, tex_number
 from ...trace import Trace, to_plain
 from . import notation as nt
@@ -90,11 +92,27 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         raise expression_error(f"'{bad.name}' is {vals[bad.id].item()} for these values "
                                f"(e.g. the log of a number <= 0, or a division by zero)")
     adj, locals_ = backward(graph, vals)
+    check_derivatives(graph, adj, locals_)
     v = {i: t.item() for i, t in vals.items()}
     g = {i: t.item() for i, t in adj.items()}
     data = describe(graph, v, g, locals_)
     data = to_plain(data)
     return Trace(concept="autodiff", params={}, data=data, narration=narration(graph, data), preset=preset)
+
+
+def check_derivatives(graph: Graph, adj: dict[int, torch.Tensor], locals_: dict[int, dict]) -> None:
+    """Every local derivative and gradient must be a number (a square root's slope at 0 is not)."""
+    for p, derivatives in locals_.items():
+        for i, d in derivatives.items():
+            if not math.isfinite(d):
+                raise ParamError("values", f"the derivative \u2202{graph.node(p).name}/\u2202{graph.node(i).name} "
+                                           f"is {d} at these values (e.g. a square root's slope at 0); choose "
+                                           f"other values")
+    out = graph.node(graph.output).name
+    for i, g in adj.items():
+        if not torch.isfinite(g):
+            raise ParamError("values", f"the gradient \u2202{out}/\u2202{graph.node(i).name} is {g.item()} at "
+                                       f"these values (a product of huge derivatives); choose other values")
 
 
 # -- the trace: numbers from above, written out ------------------------------------------------

@@ -38,6 +38,10 @@ def check(values: dict[str, Any]) -> None:
         graph = parse_program(values["expr"])
     except ExprError as err:
         raise expression_error(str(err)) from None
+    out = graph.node(graph.output)
+    if out.op == "input":
+        raise expression_error(f"the result is the input {out.name} itself; there is no operation to "
+                               f"differentiate (write one, e.g. {out.name}**2)")
     if len(graph.nodes) > MAX_NODES:
         raise expression_error(f"the graph has {len(graph.nodes)} nodes; at most {MAX_NODES} stay readable")
     parse_inputs(graph, values["values"])
@@ -52,4 +56,5 @@ PARAMS = ParamSet(
         Str("values", "h1=0, h2=3, t=1", "a value for every input name, e.g. 'x=2, w=-1'"),
     ),
     cross_check=check,
+    numbers_in=("values",),
 )

@@ -12,7 +12,7 @@ import torch
 
 from ...diagrams.capture import CaptureError, capture
 from ...diagrams.fold import fold, max_depth
-from ...diagrams.loader import load_model, parse_input
+from ...diagrams.loader import load_model, parse_input, user_code
 from ...params import ParamError
 from ...style.numbers import fmt_num, fmt_shape
 from ...trace import Trace, to_plain
@@ -42,9 +42,9 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     origin = weights_origin(values["model"], model, values["seed"])
     torch.set_rng_state(rng)
     shape, dtype = parse_input(values["input"])
-    x = torch.randn(shape) if dtype.is_floating_point else torch.randint(0, 10, shape, dtype=dtype)
     try:
-        cap = capture(model, [x], device="real", keep_values=True)
+        with user_code(f"running {values['model']} on the example input"):
+            cap = capture(model, [example(shape, dtype)], device="real", keep_values=True)
     except CaptureError as err:
         raise ParamError("model", str(err)) from None
     deepest = max(1, max_depth(cap))
@@ -75,6 +75,15 @@ WEIGHTS_NOTE = {
     "fixed": "Its weights are the ones its builder sets (the same for every seed).",
     "unknown": "Whether its weights are trained was not checked (the model is large).",
 }
+
+
+def example(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """The seeded random input: normal floats, token ids from 0 to 9, or random booleans."""
+    if dtype.is_floating_point:
+        return torch.randn(shape, dtype=dtype)
+    if dtype == torch.bool:
+        return torch.rand(shape) < 0.5
+    return torch.randint(0, 10, shape, dtype=dtype)
 
 
 def describe(box: dict[str, Any]) -> str:
