@@ -8,6 +8,8 @@ from deepviz.style.numbers import fmt_sig, tex_number
 @pytest.mark.parametrize("value, text", [
     (0.0, "0"), (3.0, "3"), (-0.08607, "\u22120.08607"), (20.0855, "20.09"), (0.004285, "0.004285"),
     (1.2345e-5, "1.234\u00d710\u207b\u2075"), (-123456.0, "\u22121.235\u00d710\u2075"),
+    # a mantissa that rounds up to 10 moves to the next power; a subnormal does not divide by 0
+    (9.99996e-5, "1\u00d710\u207b\u2074"), (5e-324, "4.941\u00d710\u207b\u00b3\u00b2\u2074"),
 ])
 def test_fmt_sig_keeps_four_significant_digits(value, text):
     assert fmt_sig(value) == text

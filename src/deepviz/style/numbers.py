@@ -40,10 +40,12 @@ def fmt_sig(value: float, sig: int = 4) -> str:
     """``sig`` significant digits; very small or large magnitudes as 1.2×10⁻⁵."""
     if value == 0 or 1 <= abs(value) < 1e5 and abs(value - round(value)) < 1e-9:
         return fmt_num(value)
-    exponent = int(f"{value:e}".split("e")[1])
+    digits, _, exp_text = f"{value:.{sig - 1}e}".partition("e")
+    exponent = int(exp_text)
     if -3 <= exponent < 5:
         return fmt_num(value, max(0, sig - 1 - exponent))
-    mantissa = fmt_num(value / 10 ** exponent, sig - 1)
+    # the mantissa from the decimal text: value / 10**exponent is 0/0 for subnormals (5e-324)
+    mantissa = fmt_num(float(digits), sig - 1)
     return f"{mantissa}\u00d710{str(exponent).translate(SUPERSCRIPT)}"
 
 
