@@ -7,10 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate,
-                   Succession, TransformFromCopy, VGroup)
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    FadeIn,
+    Indicate,
+    Succession,
+    TransformFromCopy,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
+from ...style.lint import opacity
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
@@ -23,6 +36,10 @@ DETAILED_STEPS = 2
 
 class TransposedConvScene(DeepvizScene):
     concept = "transposed-conv"
+
+    def setup(self) -> None:
+        super().setup()
+        self.sweep_records: list[dict[str, dict[tuple[int, int], int]]] = []
 
     def construct(self) -> None:
         t = self.trace.data
@@ -73,6 +90,8 @@ class TransposedConvScene(DeepvizScene):
         window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.kernel)
         cell0 = steps[0]["output_cell"]
         out_mark = dst.outline([tuple(cell0)], th.highlight)
+        watch = self._watch_sweep(src, dst, steps, kshape, dilation, window)
+        self.add_updater(watch)
         self.narrate(narrate_detail)
         mac = None
         detailed = steps[:DETAILED_STEPS]
@@ -99,19 +118,43 @@ class TransposedConvScene(DeepvizScene):
         if rest:
             if narrate_fast:
                 self.narrate(narrate_fast)
-            moves = []
+            self.play(*fade_out(mac), run_time=0.3)
             for step, run_time in zip(rest, sweep_durations(len(steps), DETAILED_STEPS)):
+                # the window arrives first; only then does its cell's value appear
+                self.play(*self._move(src, dst, window, out_mark, kshape, dilation, step), run_time=run_time * 0.55)
                 r, c = step["output_cell"]
                 value = dst.make_value(r, c, step["sum"], th.foreground)
+                self.play(FadeIn(value), run_time=run_time * 0.45)
+                self.remove(value)
                 dst.attach_value(r, c, value)
-                moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, kshape, dilation, step), FadeIn(value),
-                                            run_time=run_time))
-            self.play(*fade_out(mac), Succession(*moves))
             if narrate_fast:
                 self.finish_reading()
         else:
             self.play(*fade_out(mac), run_time=0.3)
         self.play(*fade_out(window, out_mark), run_time=0.4)
+        self.remove_updater(watch)
+
+    def _watch_sweep(self, src: Grid, dst: Grid, steps, kshape, dilation, window):
+        """A scene updater recording, frame by frame, the first frame at which each output cell's
+        window is shown and at which its value is visible (``self.sweep_records``, for the tests:
+        a cell is never written before its window reaches it)."""
+        centres = {tuple(st["output_cell"]): _window_centre(src, kshape, dilation, st) for st in steps}
+        record: dict[str, dict[tuple[int, int], int]] = {"shown": {}, "written": {}}
+        self.sweep_records.append(record)
+        frame = [0]
+
+        def watch(dt: float) -> None:
+            frame[0] += 1
+            at = window.get_center()
+            for cell, centre in centres.items():
+                if np.allclose(at, centre, atol=1e-3):
+                    record["shown"].setdefault(cell, frame[0])
+            for cell in centres:
+                value = dst.value(*cell)
+                if value is not None and opacity(value) > 0.05:
+                    record["written"].setdefault(cell, frame[0])
+
+        return watch
 
     @staticmethod
     def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step):
@@ -119,9 +162,7 @@ class TransposedConvScene(DeepvizScene):
 
         Targets are absolute positions, so moves built ahead of time (in a Succession) chain.
         """
-        r, c = step["window_origin"]
-        last = (r + (kshape[0] - 1) * dilation[0], c + (kshape[1] - 1) * dilation[1])
-        centre = (src.square(r, c).get_center() + src.square(*last).get_center()) / 2
+        centre = _window_centre(src, kshape, dilation, step)
         return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
 
     # -- part 1: the direct convolution -----------------------------------------------------
@@ -305,6 +346,13 @@ class TransposedConvScene(DeepvizScene):
         self.play(Succession(*anims))
         self.play(*fade_out(col_mark), run_time=0.3)
         self.finish_reading()
+
+
+def _window_centre(src: Grid, kshape, dilation, step: dict[str, Any]):
+    """Where the kernel window's centre lies when it covers ``step``'s cells of ``src``."""
+    r, c = step["window_origin"]
+    last = (r + (kshape[0] - 1) * dilation[0], c + (kshape[1] - 1) * dilation[1])
+    return (src.square(r, c).get_center() + src.square(*last).get_center()) / 2
 
 
 def _flat(nested: list[list[float]]) -> list[float]:
