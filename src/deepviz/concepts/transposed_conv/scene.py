@@ -17,7 +17,9 @@ from manim import (
     Create,
     FadeIn,
     Indicate,
+    Line,
     Succession,
+    SurroundingRectangle,
     TransformFromCopy,
     VGroup,
 )
@@ -25,7 +27,7 @@ from manim import (
 from ...style.animations import fade_in, fade_out
 from ...style.lint import opacity
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
-from ...style.numbers import fmt_pair, fmt_shape
+from ...style.numbers import fmt_num, fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
 
 GAP = 0.7  # units between the grids of a row
@@ -171,7 +173,8 @@ class TransposedConvScene(DeepvizScene):
         (ih, iw), (ph, pw) = t["input_size"], t["padding"]
         padded = dr["padded_input"]
         hp, wp = len(padded), len(padded[0])
-        inside = {(r, c) for r in range(ph, ph + ih) for c in range(pw, pw + iw)}
+        roles = dr["cell_roles"]
+        inside = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "input"}
         colors = [[th.input if (r, c) in inside else th.faint for c in range(wp)] for r in range(hp)]
         value_colors = [[th.foreground if (r, c) in inside else th.muted for c in range(wp)] for r in range(hp)]
         oh, ow = t["output_size"]
@@ -188,7 +191,7 @@ class TransposedConvScene(DeepvizScene):
         layout = self._layout_row(src_t, ker_t, dst_t)
 
         self.narrate("intro")
-        self.play(*fade_in(src.cells(sorted(inside)), src_t[0], ker_t), run_time=0.8)
+        self.play(*fade_in(src.cells(sorted(inside)), src_t[0], ker_t, dst_t), run_time=0.8)
         self.finish_reading()
         self.narrate("padding")
         pad_cells = [(r, c) for r in range(hp) for c in range(wp) if (r, c) not in inside]
@@ -197,7 +200,6 @@ class TransposedConvScene(DeepvizScene):
                                              f"{fmt_shape((hp, wp))}", th.input)
             self.play(*fade_in(src.cells(pad_cells)), *relabel, run_time=1.0)
         self.finish_reading()
-        self.play(*fade_in(dst_t), run_time=0.5)
         self._sweep(src, dst, dr["steps"], (kh, kw), t["dilation"], layout, "first_step", "sweep")
 
         self.narrate("size")
@@ -208,6 +210,11 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
         if "floor" in self.trace.narration:
             self.narrate("floor")
+            # the floor case on the picture: the cells the window never reached, in the extra colour
+            unreached = [src.square(r, c) for r, c in dr["unreached"]]
+            if unreached:
+                self.play(*(sq.animate.set_fill(th.extra, 0.8) for sq in unreached), run_time=0.8)
+                self.play(Indicate(VGroup(*unreached), color=th.extra, scale_factor=1.08), run_time=1.0)
             for f, line in zip(dr["size_formula"], lines):
                 if len(f["inputs_with_same_output"]) > 1:
                     self.play(Indicate(line, color=th.highlight), run_time=0.8)
@@ -220,33 +227,30 @@ class TransposedConvScene(DeepvizScene):
         th, tr = self.theme, t["transposed"]
         y = tr["input"]
         oh, ow = len(y), len(y[0])
-        sh, sw = t["stride"]
-        (pth, ptw), (ah, aw) = tr["padding"], tr["output_padding"]
         padded = tr["padded_input"]
         hp, wp = len(padded), len(padded[0])
-        y_pos = {(pth + r * sh, ptw + c * sw): (r, c) for r in range(oh) for c in range(ow)}
-        inner_h, inner_w = (oh - 1) * sh + 1, (ow - 1) * sw + 1
-        inserted = {(r, c) for r in range(pth, pth + inner_h) for c in range(ptw, ptw + inner_w)} - set(y_pos)
-        extra = {(r, c) for r in range(hp) for c in range(wp) if r >= hp - ah or c >= wp - aw}
-        role = {}
-        for r in range(hp):
-            for c in range(wp):
-                role[(r, c)] = ("y" if (r, c) in y_pos else "ins" if (r, c) in inserted
-                                else "extra" if (r, c) in extra else "pad")
+        roles = tr["cell_roles"]
+        y_cells = [(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "y"]
+        y_pos = {cell: divmod(n, ow) for n, cell in enumerate(y_cells)}  # row-major, as y's cells
+        inserted = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "inserted"}
+        extra = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "extra"}
+        inner_h, inner_w = tr["zero_inserted_size"]
+        role = {(r, c): {"inserted": "ins", "padding": "pad"}.get(roles[r][c], roles[r][c])
+                for r in range(hp) for c in range(wp)}
         fill = {"y": th.output, "ins": th.inserted, "extra": th.extra, "pad": th.faint}
         colors = [[fill[role[(r, c)]] for c in range(wp)] for r in range(hp)]
         value_colors = [[th.foreground if role[(r, c)] == "y" else th.muted for c in range(wp)] for r in range(hp)]
         kh, kw = t["kernel_size"]
-        xh, xw = tr["output_size"]
+        xh, xw = len(tr["full_output"]), len(tr["full_output"][0])  # before any crop
         cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (xh, xw)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
         kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.kernel)
         rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.kernel)
-        dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["output"]))
+        dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["full_output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
         ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.kernel)
-        dst_t = titled(dst, f"output {fmt_shape((xh, xw))}", th, color=th.input)
+        dst_t = titled(dst, f"output {fmt_shape(tr['output_size'])}", th, color=th.input)
         layout = self._layout_row(src_t, ker_t, dst_t)
         rotated.move_to(kernel)
 
@@ -257,8 +261,8 @@ class TransposedConvScene(DeepvizScene):
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
             moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
-        self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0]), run_time=1.2)
-        self.remove(y_group)
+        self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0], ker_t, dst_t), run_time=1.2)
+        self.remove(*y_group.get_family())  # every part: some were added on their own by the sweep
         self.add(src.cells(sorted(y_pos)))
         self.finish_reading()
 
@@ -279,7 +283,6 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("rotate")
-        self.play(*fade_in(ker_t), run_time=0.5)
         self.play(*(kernel.square(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
                     for u in range(kh) for v in range(kw)),
                   *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
@@ -287,14 +290,56 @@ class TransposedConvScene(DeepvizScene):
         self.remove(kernel)
         self.add(rotated)
         self.finish_reading()
-        self.play(*fade_in(dst_t), run_time=0.5)
+        if "why_padding" in self.trace.narration:
+            self.why_padding(t, src, rotated, y_cells[0], layout)
         self._sweep(src, dst, tr["steps"], (kh, kw), t["dilation"], layout, "t_sweep", None)
+        if "crop" in self.trace.narration:
+            self.crop(tr, dst)
 
         self.narrate("t_result")
         lines = VGroup(*(label(f["text"], th, size=BODY_SIZE, mono=True) for f in tr["size_formula"]))
         lines.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         fit_width(lines, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
-        self.play(*fade_in(lines), Create(dst.frame_around(th.input)), run_time=0.8)
+        kept = self._kept(tr, dst)
+        self.play(*fade_in(lines), Create(SurroundingRectangle(kept, color=th.input, buff=0.06)), run_time=0.8)
+        self.finish_reading()
+
+    @staticmethod
+    def _kept(tr: dict[str, Any], dst: Grid) -> VGroup:
+        """The squares of the full result that conv_transpose2d keeps (all of them without a crop)."""
+        (ch, cw), (xh, xw) = tr["crop"], tr["output_size"]
+        return VGroup(*(dst.square(r, c) for r in range(ch, ch + xh) for c in range(cw, cw + xw)))
+
+    def why_padding(self, t: dict[str, Any], src: Grid, rotated: Grid, y00: tuple[int, int], layout) -> None:
+        """The crux of k - p - 1: x'[0,0]'s window puts y[0,0] under the weight that joined x[0,0] to y[0,0]."""
+        th = self.theme
+        kh, kw = t["kernel_size"]
+        u, v = t["transposed"]["corner_tap"]
+        tap = (kh - 1 - u, kw - 1 - v)  # the same weight in the rotated kernel
+        self.narrate("why_padding")
+        window = src.outline(src.block(0, 0, kh, kw, t["dilation"]), th.weight)
+        self.play(Create(window), run_time=0.8)
+        marks = VGroup(src.outline([y00], th.highlight, width=7), rotated.outline([tap], th.highlight, width=7))
+        link = Line(src.square(*y00).get_right(), rotated.square(*tap).get_left()).set_stroke(th.highlight, 3, 0.7)
+        w = t["direct"]["kernel"][u][v]
+        note = label(f"window of x\u2032[0,0]: y[0,0] \u00d7 w[{u},{v}] = y[0,0] \u00d7 {fmt_num(w)}, as x[0,0] met y[0,0]", th,
+                     size=BODY_SIZE, color=th.highlight)
+        fit_width(note, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
+        self.play(Create(marks), Create(link), run_time=1.0)
+        self.play(*fade_in(note), run_time=0.6)
+        self.finish_reading()
+        self.play(*fade_out(window, marks, link, note), run_time=0.5)
+
+    def crop(self, tr: dict[str, Any], dst: Grid) -> None:
+        """conv_transpose2d's crop of the full result when the padding exceeds k' - 1."""
+        th = self.theme
+        self.narrate("crop")
+        kept = self._kept(tr, dst)
+        dropped = [sq for sq in dst.squares if all(sq is not k for k in kept)]
+        gone = VGroup(*dropped, *(dst.value(r, c) for r in range(dst.n_rows) for c in range(dst.n_cols)
+                                  if all(dst.square(r, c) is not k for k in kept) and dst.value(r, c) is not None))
+        self.play(Create(SurroundingRectangle(kept, color=th.input, buff=0.06)), run_time=0.8)
+        self.play(gone.animate.set_opacity(0.15), run_time=1.0)
         self.finish_reading()
 
     # -- part 3: the matrix view --------------------------------------------------------------
