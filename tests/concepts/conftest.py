@@ -9,8 +9,9 @@ import deepviz
 from deepviz.render import render_trace, resolve_scene
 
 
-def _rendered_scene(concept: str, out, preset: str | None = None, **values):
-    """The scene instance after rendering ``concept`` (a preset or values) at the test quality."""
+def _rendered_scene(concept: str, out, preset: str | None = None, after_play=None, **values):
+    """The scene instance after rendering ``concept`` (a preset or values) at the test quality;
+    ``after_play(scene)``, if given, looks at the scene after every animation and pause."""
     trace = deepviz.trace(concept, preset=preset, **values)
     kept = []
 
@@ -19,11 +20,17 @@ def _rendered_scene(concept: str, out, preset: str | None = None, **values):
             super().setup()
             kept.append(self)
 
+        def play(self, *args, **kwargs):
+            super().play(*args, **kwargs)
+            if after_play is not None:
+                after_play(self)
+
     render_trace(trace, Kept, out, quality="test", check_frame=True)
     return kept[0]
 
 
 @pytest.fixture
 def rendered_scene(tmp_path):
-    """``rendered_scene(concept, preset=..., **values)``: the scene object after its render."""
-    return lambda concept, preset=None, **values: _rendered_scene(concept, tmp_path, preset, **values)
+    """``rendered_scene(concept, preset=..., after_play=..., **values)``: the scene object after its render."""
+    return lambda concept, preset=None, after_play=None, **values: _rendered_scene(concept, tmp_path, preset,
+                                                                                   after_play, **values)
