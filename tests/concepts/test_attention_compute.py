@@ -1,4 +1,6 @@
 """The attention trace against the torch model and an independent re-computation of its equations."""
+from itertools import pairwise
+
 import pytest
 import torch
 
@@ -134,7 +136,7 @@ def test_the_word_order_preset_shows_attention_leaving_the_diagonal():
     m = T(d["matrix"])
     words = [j for j, w in enumerate(d["target"]) if w != EOS]
     peaks = m.argmax(dim=1)
-    swaps = [(j, k) for j, k in zip(words, words[1:]) if peaks[j] > peaks[k]
+    swaps = [(j, k) for j, k in pairwise(words) if peaks[j] > peaks[k]
              and m[j, peaks[j]] >= 0.5 and m[k, peaks[k]] >= 0.5]
     assert swaps, f"the attention peaks keep the source's order: {peaks.tolist()}"
     cross = d["crossing"]
@@ -153,5 +155,5 @@ def test_the_decoder_loop_is_narrated_and_the_state_is_the_gru_of_the_last():
     t = deepviz.trace("attention", preset="word-order")
     steps = t.data["decoder"]["steps"]
     assert "GRU turns s(0), c(1)" in t.narration["step1"]
-    for a, b in zip(steps, steps[1:]):  # s(j) is the next step's s(j - 1): the loop the video draws
+    for a, b in pairwise(steps):  # s(j) is the next step's s(j - 1): the loop the video draws
         assert a["state"] == b["state_before"]
