@@ -1,7 +1,8 @@
 """Transposed convolution scene: reads a Trace, draws it; computes nothing.
 
-Colours tie the two halves together: blue cells have the direct input's shape, green cells
-are the direct output y (the transposed convolution's input), orange is the kernel.
+Colour roles tie the two halves together: input cells have the direct input's shape, output
+cells are the direct output y (the transposed convolution's input), the kernel is a weight;
+inserted zeros, the extra (output) padding and the never-reached cells have their own roles.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class TransposedConvScene(DeepvizScene):
         """Slide the kernel footprint over ``src``, filling ``dst`` cell by cell."""
         th = self.theme
         first = steps[0]["window_origin"]
-        window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.kernel)
+        window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.weight)
         cell0 = steps[0]["output_cell"]
         out_mark = dst.outline([tuple(cell0)], th.highlight)
         watch = self._watch_sweep(src, dst, steps, kshape, dilation, window)
@@ -182,11 +183,11 @@ class TransposedConvScene(DeepvizScene):
         cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (oh, ow)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(dr["kernel"], th, k_cell, colors=th.kernel)
+        kernel = Grid(dr["kernel"], th, k_cell, colors=th.weight)
         dst = Grid([[None] * ow for _ in range(oh)], th, o_cell, colors=th.output, widest=_flat(dr["output"]))
         src_t = titled(src, f"input {fmt_shape((ih, iw))}", th, color=th.input)
         ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}\n{_steps_text(t['stride'], t['dilation'])}", th,
-                       color=th.kernel)
+                       color=th.weight)
         dst_t = titled(dst, f"output {fmt_shape((oh, ow))}", th, color=th.output)
         layout = self._layout_row(src_t, ker_t, dst_t)
 
@@ -245,11 +246,11 @@ class TransposedConvScene(DeepvizScene):
         cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (xh, xw)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.kernel)
-        rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.kernel)
+        kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.weight)
+        rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.weight)
         dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["full_output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
-        ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.kernel)
+        ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.weight)
         dst_t = titled(dst, f"output {fmt_shape(tr['output_size'])}", th, color=th.input)
         layout = self._layout_row(src_t, ker_t, dst_t)
         rotated.move_to(kernel)
@@ -350,7 +351,7 @@ class TransposedConvScene(DeepvizScene):
         self.clear_content()
         cell = min(0.5, (self.content_width - 3 * GAP) / (cols + 2), (self.content_height - 1.6) / (rows + 2))
         values = [[v if v != 0 else None for v in row] for row in C]
-        colors = [[th.kernel if v != 0 else th.faint for v in row] for row in C]
+        colors = [[th.weight if v != 0 else th.faint for v in row] for row in C]
         mat = Grid(values, th, cell, colors=colors)
         x_row = Grid([m["x_flat"]], th, cell, colors=th.input)
         y_col = Grid([[v] for v in m["y_flat"]], th, cell, colors=th.output)
@@ -359,7 +360,7 @@ class TransposedConvScene(DeepvizScene):
         y_col.next_to(mat, RIGHT, buff=GAP)
         xt_row.next_to(mat, DOWN, buff=cell * 0.6)
         x_lab = label("x (flattened)", th, color=th.input).next_to(x_row, LEFT, buff=0.2)
-        c_lab = label(f"C  {rows}\u00d7{cols}", th, color=th.kernel).next_to(mat, LEFT, buff=0.2)
+        c_lab = label(f"C  {rows}\u00d7{cols}", th, color=th.weight).next_to(mat, LEFT, buff=0.2)
         y_lab = label("y = C x", th, color=th.output).next_to(y_col, UP, buff=0.2)
         xt_lab = label("C\u1d40 y", th, color=th.input).next_to(xt_row, LEFT, buff=0.2)
         group = VGroup(mat, x_row, y_col, xt_row, x_lab, c_lab, y_lab, xt_lab)
