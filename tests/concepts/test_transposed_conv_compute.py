@@ -141,6 +141,8 @@ def test_narration_quotes_the_computed_numbers():
     w = t.data["direct"]["kernel"][1][1]  # the corner tap of padding 1, dilation 1
     assert f"w[1,1] = {fmt_num(w)}" in t.narration["why_padding"]
     assert "3 and 4" in t.narration["floor"]
+    # the floor case is on screen: the never-reached column, named by its colour role
+    assert "{color:extra}" in t.narration["floor"] and t.data["direct"]["unreached"]
 
 
 def test_seed_changes_values_but_not_shapes():
