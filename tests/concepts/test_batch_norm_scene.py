@@ -1,7 +1,10 @@
 """What the batch-norm scene shows together (rendered at the tests' size)."""
 import pytest
 
+from deepviz.style.lint import HG_PER_FONT_SIZE, PX_PER_UNIT_480P, effective_font_size
 from deepviz.style.numbers import fmt_num
+
+PX_PER_FONT = HG_PER_FONT_SIZE * PX_PER_UNIT_480P  # a label's height at 480p per point of font size
 
 
 def _rows_showing(texts, candidates):
@@ -11,8 +14,9 @@ def _rows_showing(texts, candidates):
 
 @pytest.mark.parametrize("preset", ["three-batches", "second-batch"])
 def test_the_network_shows_one_example_at_a_time(preset, rendered_scene):
-    """Inputs, hidden values (h, h-hat or z) and output drawn together belong to the same example."""
-    seen = []
+    """Inputs, hidden values (h, h-hat or z) and output drawn together belong to the same example,
+    and each value fits its circle at a readable size."""
+    seen, misfits = [], []
 
     def look(scene):
         net = getattr(scene, "net", None)
@@ -20,6 +24,11 @@ def test_the_network_shows_one_example_at_a_time(preset, rendered_scene):
             return
         texts = {layer: [n.content.text for n in net[layer]] for layer in ("inputs", "hidden", "output")}
         seen.append((scene.time, texts))
+        for layer in ("inputs", "hidden", "output"):
+            for n in net[layer]:  # each value inside its circle, at a readable size
+                if n.content.width > n.circle.width * 0.9 or effective_font_size(n.content) * PX_PER_FONT < 12:
+                    misfits.append((round(scene.time, 1), n.content.text, round(n.content.width, 2),
+                                    round(n.circle.width, 2)))
 
     scene = rendered_scene("batch-norm", preset=preset, after_play=look)
     t = scene.trace.data
@@ -41,3 +50,4 @@ def test_the_network_shows_one_example_at_a_time(preset, rendered_scene):
             common = set.intersection(*shown.values())
             assert common, f"t={time:.1f}s: the network mixes examples: {texts} (rows {shown})"
     assert numbers_seen > 5
+    assert not misfits, f"values overflowing their neuron or too small (t, text, width, circle): {misfits[:5]}"
