@@ -277,10 +277,10 @@ class AttentionScene(DeepvizScene):
         th, cross = self.theme, t["crossing"]
         if cross is None:
             cells = [(r, max(range(len(row)), key=row.__getitem__)) for r, row in enumerate(t["matrix"])]
-            self.play(Create(grid.outline(cells, th.highlight)), run_time=0.8)
+            self.play(Create(grid.outline(cells, th.highlight, width=8)), run_time=0.8)
             return
         cells = list(zip(cross["rows"], cross["columns"]))
-        self.play(Create(grid.outline(cells, th.highlight)), run_time=0.8)
+        self.play(Create(grid.outline(cells, th.highlight, width=8)), run_time=0.8)
         self.play(*(Indicate(side[r], color=th.highlight) for r in cross["rows"]), run_time=0.8)
 
 
