@@ -66,9 +66,10 @@ def test_caption_times_increase_and_fit_the_video(rendered):
 def test_videos_stay_under_a_minute_and_a_half(rendered_all):
     # At the test quality's 5 fps every animation lasts a whole number of 0.2 s frames, so a
     # video with many short steps runs up to ~15% longer than at 480p (autodiff mlp-2-2-1:
-    # 84 s at 480p15, 98 s here); the bound allows for that.
+    # 84 s at 480p15, 98 s here); the bound allows for that. 100 s, not 90: the clarity pass gives
+    # each caption its reading time and adds the steps that explain (transposed-conv's "why k-p-1").
     for name, result in rendered_all.items():
-        assert 20 < result.duration < 90 * 1.15, (name, result.duration)
+        assert 20 < result.duration < 100 * 1.15, (name, result.duration)
 
 
 def test_png_gif_light_theme_and_burned_captions(tmp_path):

@@ -1,4 +1,6 @@
 """The attention trace against the torch model and an independent re-computation of its equations."""
+from itertools import pairwise
+
 import pytest
 import torch
 
@@ -17,7 +19,7 @@ def preset():
 
 
 def model_for(t):
-    model, _ = seq2seq.load_model(seq2seq.Config(hidden=t["hidden"], attention=t["attention"]))
+    model, _ = seq2seq.load_model(seq2seq.Config(hidden=t["hidden"], attention=t["attention"], seed=t["seed"]))
     return model
 
 
@@ -125,3 +127,33 @@ def test_training_is_deterministic_and_a_corrupt_cache_is_retrained(tmp_path, mo
     torch.save({"unrelated": torch.zeros(2)}, cached)  # stale: other keys and shapes
     model, trained = seq2seq.load_model(cfg)
     assert trained
+
+
+def test_the_word_order_preset_shows_attention_leaving_the_diagonal():
+    """Two consecutive Spanish words attend, each clearly, to English words in the opposite order."""
+    t = deepviz.trace("attention", preset="word-order")
+    d = t.data
+    m = T(d["matrix"])
+    words = [j for j, w in enumerate(d["target"]) if w != EOS]
+    peaks = m.argmax(dim=1)
+    swaps = [(j, k) for j, k in pairwise(words) if peaks[j] > peaks[k]
+             and m[j, peaks[j]] >= 0.5 and m[k, peaks[k]] >= 0.5]
+    assert swaps, f"the attention peaks keep the source's order: {peaks.tolist()}"
+    cross = d["crossing"]
+    assert tuple(cross["rows"]) in swaps
+    assert cross["columns"] == [peaks[j].item() for j in cross["rows"]]
+    torch.testing.assert_close(T(cross["alpha"]), m[cross["rows"], cross["columns"]])
+    # the caption says what to notice, with the words and weights of that crossing
+    (j, k), (i, n) = cross["rows"], cross["columns"]
+    notice = t.narration["notice"]
+    for word in (d["target"][j], d["target"][k], d["source"][i], d["source"][n]):
+        assert f"\u201c{word}\u201d" in notice
+    assert "libros" in notice and "nuevos" in notice
+
+
+def test_the_decoder_loop_is_narrated_and_the_state_is_the_gru_of_the_last():
+    t = deepviz.trace("attention", preset="word-order")
+    steps = t.data["decoder"]["steps"]
+    assert "GRU turns s(0), c(1)" in t.narration["step1"]
+    for a, b in pairwise(steps):  # s(j) is the next step's s(j - 1): the loop the video draws
+        assert a["state"] == b["state_before"]

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import deepviz
 from deepviz.params import ParamError
+from deepviz.style.numbers import fmt_num
 
 T = lambda nested: torch.tensor(nested, dtype=torch.float64)  # noqa: E731
 
@@ -96,3 +97,27 @@ def test_bad_values_name_the_parameter(values, message):
     with pytest.raises(ParamError) as err:
         deepviz.trace("batch-norm", **values)
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("preset", ["three-batches", "second-batch"])
+def test_eval_says_how_much_of_the_start_the_running_statistics_still_hold(preset):
+    """start_weight: the share of the initial running variance left after every batch, measured by
+    running BatchNorm1d twice from two different starts (the difference is start_weight x 1)."""
+    t = deepviz.trace("batch-norm", preset=preset)
+    d, ev = t.data, t.data["eval"]
+    finals = []
+    for start in (1.0, 2.0):
+        bn = torch.nn.BatchNorm1d(2, momentum=d["momentum"], eps=d["eps"], affine=False).double()
+        bn.running_var.fill_(start)
+        with torch.no_grad():
+            for b in d["batches"]:
+                bn(T(b["h"]))
+        finals.append(bn.running_var.clone())
+    assert ev["batches_seen"] == len(d["batches"])
+    torch.testing.assert_close(finals[1] - finals[0], torch.full((2,), ev["start_weight"], dtype=torch.float64))
+    # the batch statistics it is compared with are the detailed batch's
+    h = T(d["batches"][d["detail"]]["h"])
+    torch.testing.assert_close(T(ev["batch_mean"]), h.mean(0))
+    torch.testing.assert_close(T(ev["batch_std"]), torch.sqrt(h.var(0, unbiased=False) + d["eps"]))
+    assert f"{ev['start_weight'] * 100:.0f}%" in t.narration["eval"]
+    assert f"z1 = {fmt_num(ev['z'][0][0])} instead of {fmt_num(ev['z_train'][0][0])}" in t.narration["eval"]

@@ -51,7 +51,10 @@ def _assert_matches_torch(t):
                                output_padding=tr["output_padding"], dilation=d)[0, 0]
     torch.testing.assert_close(T(tr["output"]), ref_t, rtol=0, atol=1e-9)
     # every shown multiply-accumulate adds up to the shown output cell
-    for part, out in ((dr, y), (tr, T(tr["output"]))):
+    # the sweep fills the full result; conv_transpose2d keeps it minus ``crop`` rows/columns per side
+    full, (ch, cw) = T(tr["full_output"]), tr["crop"]
+    torch.testing.assert_close(full[ch:full.shape[0] - ch, cw:full.shape[1] - cw], T(tr["output"]))
+    for part, out in ((dr, y), (tr, full)):
         for step in part["steps"]:
             prod = T(step["products"])
             torch.testing.assert_close(prod, T(step["window_values"]) * T(part.get("kernel_rotated", dr["kernel"])))
@@ -134,8 +137,12 @@ def test_narration_quotes_the_computed_numbers():
     from deepviz.style.numbers import fmt_num
 
     assert f"= {fmt_num(first['sum'])}." in t.narration["first_step"]
-    assert "0×1 extra" in t.narration["t_padding"]
+    assert "plus 0×1 on the bottom/right" in t.narration["t_padding"]
+    w = t.data["direct"]["kernel"][1][1]  # the corner tap of padding 1, dilation 1
+    assert f"w[1,1] = {fmt_num(w)}" in t.narration["why_padding"]
     assert "3 and 4" in t.narration["floor"]
+    # the floor case is on screen: the never-reached column, named by its colour role
+    assert "{color:extra}" in t.narration["floor"] and t.data["direct"]["unreached"]
 
 
 def test_seed_changes_values_but_not_shapes():
@@ -146,7 +153,6 @@ def test_seed_changes_values_but_not_shapes():
 
 @pytest.mark.parametrize("values, param", [
     ({"input": (3, 3), "kernel": (5, 5)}, "--kernel"),
-    ({"kernel": (3, 3), "padding": (3, 3)}, "--padding"),
     ({"stride": (2, 2), "output_padding": (2, 2)}, "--output-padding"),
     ({"input": (12, 12), "kernel": (5, 5), "padding": (4, 4)}, "--input"),
     ({"input": (6, 6), "matrix_view": True}, "--matrix-view"),
@@ -157,3 +163,64 @@ def test_impossible_configurations_name_the_parameter(values, param):
     with pytest.raises(ParamError) as err:
         check(full)
     assert str(err.value).startswith(param + ":")
+
+
+def test_padding_beyond_the_kernel_is_a_crop_as_in_conv_transpose2d():
+    # padding 3 > k' - 1 = 2: PyTorch accepts it (it crops the full result); deepviz refused it
+    t = trace(input=(4, 5), kernel=(3, 3), padding=(3, 1), stride=(1, 2))
+    _assert_matches_torch(t)
+    tr = t["transposed"]
+    assert tuple(tr["crop"]) == (1, 0) and tuple(tr["padding"]) == (0, 1)
+    assert len(tr["full_output"]) == len(tr["output"]) + 2
+
+
+@pytest.mark.parametrize("preset", SEED_CASES)
+def test_cell_roles_match_where_torch_puts_y_and_zeros(preset):
+    t = trace(preset=preset)
+    dr, tr = t["direct"], t["transposed"]
+    # the transposed side: the cells marked 'y' hold y, in order; every other cell is a zero
+    y = T(dr["output"])
+    roles = tr["cell_roles"]
+    padded = T(tr["padded_input"])
+    assert [len(roles), len(roles[0])] == list(padded.shape)
+    marked = torch.tensor([[r == "y" for r in row] for row in roles])
+    torch.testing.assert_close(padded[marked], y.flatten())
+    assert (padded[~marked] == 0).all()
+    # inserted zeros are exactly the zeros conv_transpose2d's stride puts between y's cells
+    s = t["stride"]
+    assert sum(r == "inserted" for row in roles for r in row) == (
+        ((y.shape[0] - 1) * s[0] + 1) * ((y.shape[1] - 1) * s[1] + 1) - y.numel())
+    assert sum(r == "extra" for row in roles for r in row) == (
+        len(roles) * len(roles[0]) - (len(roles) - tr["output_padding"][0]) * (len(roles[0]) - tr["output_padding"][1]))
+    # the direct side: 'input' cells hold x; the unreached cells are those no window covers
+    x = T(dr["input"])
+    d_roles = dr["cell_roles"]
+    inside = torch.tensor([[r == "input" for r in row] for row in d_roles])
+    covered = torch.zeros(inside.shape, dtype=torch.bool)
+    kh, kw = t["kernel_size"]
+    dil = t["dilation"]
+    for step in dr["steps"]:
+        r0, c0 = step["window_origin"]
+        covered[r0:r0 + (kh - 1) * dil[0] + 1, c0:c0 + (kw - 1) * dil[1] + 1] = True
+    unreached = torch.zeros(inside.shape, dtype=torch.bool)
+    for r, c in dr["unreached"]:
+        unreached[r, c] = True
+    assert torch.equal(unreached, ~covered)
+    assert inside.sum() == x.numel()
+    torch.testing.assert_close(T(dr["padded_input"])[inside].reshape(x.shape), x)
+
+
+@pytest.mark.parametrize("values", [{"padding": (1, 1), "stride": (2, 2)}, {"padding": (2, 0), "dilation": (2, 1)},
+                                    {"padding": (0, 2)}])
+def test_the_corner_tap_is_the_weight_joining_x00_to_y00(values):
+    t = trace(input=(5, 5), kernel=(3, 3), **values)
+    x = T(t["direct"]["input"]).requires_grad_()
+    w = T(t["direct"]["kernel"])
+    y = F.conv2d(x[None, None], w[None, None], stride=t["stride"], padding=t["padding"], dilation=t["dilation"])
+    (grad,) = torch.autograd.grad(y[0, 0, 0, 0], x)
+    u, v = t["transposed"]["corner_tap"]
+    assert grad[0, 0].item() == w[u, v].item()
+    # the rotated kernel's tap over y[0,0] in the first transposed window is that same weight
+    rot = T(t["transposed"]["kernel_rotated"])
+    k = t["kernel_size"]
+    assert rot[k[0] - 1 - u, k[1] - 1 - v].item() == w[u, v].item()

@@ -38,8 +38,9 @@ CONCEPT = register(
         params=PARAMS,
         presets=(
             Preset("i-eat-apples", "I eat apples -> como manzanas, additive attention", {}),
-            Preset("word-order", "she does not read new books: the adjective crosses in Spanish",
-                   {"sentence": "she does not read new books"}),
+            Preset("word-order", "she does not read new books -> no lee libros nuevos: the adjective moves after the "
+                   "noun, and attention crosses (dot-product attention, the model of seed 1)",
+                   {"sentence": "she does not read new books", "attention": "dot", "seed": 1}),
         ),
         compute="deepviz.concepts.attention.compute:compute",
         scene="deepviz.concepts.attention.scene:AttentionScene",

@@ -7,6 +7,7 @@ decoder state and the output distribution; the decoder emits its most likely wor
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -49,16 +50,39 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             break
     data = to_plain({
         "source": words, "target": [st["word"] for st in steps],
-        "attention": cfg.attention, "hidden": cfg.hidden, "dims": values["dims"],
+        "attention": cfg.attention, "hidden": cfg.hidden, "seed": cfg.seed, "dims": values["dims"],
         "encoder": {"embeddings": embeddings, "states": states[0]},
         "decoder": {"initial": states[0, len(words) - 1], "steps": steps},
         "matrix": [st["alpha"] for st in steps],
+        "crossing": crossing(torch.stack([st["alpha"] for st in steps]), [st["word"] for st in steps]),
     })
     return Trace(concept="attention", params={}, data=data, narration=narration(data), preset=preset)
 
 
-def _alphas(alpha: list[float], words: list[str]) -> str:
-    return ", ".join(f"\u201c{w}\u201d {fmt_num(a)}" for w, a in zip(words, alpha))
+def crossing(matrix: torch.Tensor, target: list[str]) -> dict[str, Any] | None:
+    """The clearest place where the translation reorders the sentence: two consecutive emitted
+    words (rows j, k = j + 1) whose most-attended source words come in the opposite order
+    (columns i_j > i_k), the pair whose weaker weight is largest; None if the peaks keep the
+    source's order."""
+    rows = [j for j, w in enumerate(target) if w != EOS]
+    best, best_weight = None, 0.0
+    peak = matrix.argmax(dim=1)
+    for j, k in pairwise(rows):
+        if peak[j] > peak[k]:
+            weight = torch.minimum(matrix[j, peak[j]], matrix[k, peak[k]]).item()
+            if weight > best_weight:
+                best, best_weight = (j, k), weight
+    if best is None:
+        return None
+    j, k = best
+    return {"rows": [j, k], "columns": [peak[j].item(), peak[k].item()],
+            "alpha": [matrix[j, peak[j]].item(), matrix[k, peak[k]].item()]}
+
+
+def _alphas(alpha: list[float], words: list[str], shown: int = 3, floor: float = 0.1) -> str:
+    """The largest weights (at most ``shown``, each at least ``floor``): the screen shows them all."""
+    top = sorted(((a, w) for w, a in zip(words, alpha) if a >= floor), reverse=True)[:shown] or [max(zip(alpha, words))]
+    return ", ".join(f"\u201c{w}\u201d {fmt_num(a)}" for a, w in top)
 
 
 def narration(t: dict[str, Any]) -> dict[str, str]:
@@ -74,9 +98,23 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
         fed = "the start token" if st["input"] == SOS else f"\u201c{st['input']}\u201d"
         emitted = "the end of the sentence" if st["word"] == EOS else f"\u201c{st['word']}\u201d"
         how = f" (score = {score})" if j == 1 else ""
-        out[f"step{j}"] = (f"Step {j}: reading {fed}, the decoder scores every encoder state{how}; softmax gives "
-                           f"\u03b1: {_alphas(st['alpha'], src)}. It emits {emitted} (p = {fmt_num(st['p'])}).")
+        loop = (f" The GRU turns s({j - 1}), c({j}) and {fed} into s({j}); s({j}) and c({j}) give p(next word)."
+                if j == 1 else "")
+        out[f"step{j}"] = (f"Step {j}: reading {fed}, the decoder scores every encoder state{how}; softmax puts "
+                           f"\u03b1 on {_alphas(st['alpha'], src)}.{loop} It emits {emitted} "
+                           f"(p = {fmt_num(st['p'])}).")
     translation = " ".join(w for w in t["target"] if w != EOS)
     out["matrix"] = (f"The attention matrix: one row per emitted word, one column per source word; each row sums "
                      f"to 1. Translation: \u201c{translation}\u201d.")
+    cross = t["crossing"]
+    if cross is None:
+        out["notice"] = ("Notice the rows' largest weights keep the source's order: this translation keeps the "
+                         "word order.")
+    else:
+        (j, k), (i, m) = cross["rows"], cross["columns"]
+        tj, tk = t["target"][j], t["target"][k]
+        out["notice"] = (f"Notice \u201c{tj}\u201d and \u201c{tk}\u201d: they look at \u201c{src[i]}\u201d "
+                         f"({fmt_num(cross['alpha'][0])}) and \u201c{src[m]}\u201d ({fmt_num(cross['alpha'][1])}), "
+                         "in the opposite order of the source: the highlighted cells leave the diagonal where the "
+                         "two languages order the words differently.")
     return out

@@ -11,7 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UL, UP, Arrow, Create, GrowFromEdge, Indicate, Rectangle, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    Arrow,
+    Create,
+    GrowFromEdge,
+    Indicate,
+    Rectangle,
+    Transform,
+    VGroup,
+)
 
 from ...models.en_es import EOS, SOS
 from ...style.animations import fade_in, fade_out
@@ -70,14 +83,21 @@ class AttentionScene(DeepvizScene):
         self.finish_reading()
 
         self.translation = VGroup()
+        self.state = None
+        self.step_parts: list = []
         for j, step in enumerate(t["decoder"]["steps"]):
+            if self.step_parts:
+                self.play(*fade_out(*self.step_parts), run_time=0.5)
             self.narrate(f"step{j + 1}")
             self.decoder_step(t, j, step)
             self.finish_reading()
 
         self.clear_content()
         self.narrate("matrix")
-        self.heatmap(t)
+        grid, side = self.heatmap(t)
+        self.finish_reading()
+        self.narrate("notice")
+        self.notice(t, grid, side)
         self.finish_reading()
         self.wait(1.0)
 
@@ -91,7 +111,7 @@ class AttentionScene(DeepvizScene):
         cell_w = min(1.0, (self.content_width - FIXED_WIDTH) / (dims + 2))
         cell_h = min(0.62, step * 0.8, cell_w * 0.7)
         word_w = max(label(w, self.theme).width for w in t["source"])
-        left = -self.content_width / 2
+        left = -self.content_width / 2 + 0.1  # the lint's margin is a little wider than the content's
         state = left + min(word_w, 1.6) + 0.75  # word, then the state's name h_i
         score = state + dims * cell_w + 0.55
         alpha = score + 0.85
@@ -139,8 +159,9 @@ class AttentionScene(DeepvizScene):
         th, cols = self.theme, self.cols
         if len(self.translation) > 1:  # the word fed back
             self.play(Indicate(self.translation[-1], color=th.output), run_time=0.5)
-        s_prev, s_name = self.column_vector(step["state_before"], th.output, f"s({j})", cols.decoder, t)
-        self.play(*fade_in(s_prev, s_name), run_time=0.5)
+        if self.state is None:  # the decoder's state stays on screen from step to step: s(j-1) -> s(j)
+            self.state = VGroup(*self.column_vector(step["state_before"], th.output, f"s({j})", cols.decoder, t))
+            self.play(*fade_in(self.state), run_time=0.5)
 
         scores = VGroup(*(label(_fmt(e), th, size=18).move_to([cols.score + 0.3, r["y"], 0])
                           for e, r in zip(step["scores"], self.rows)))
@@ -154,7 +175,7 @@ class AttentionScene(DeepvizScene):
             values.add(label(_fmt(a), th, size=18).next_to(bar, RIGHT, buff=0.08))
         self.play(*(GrowFromEdge(b, LEFT) for b in bars), *fade_in(values), run_time=0.7)
 
-        context, c_name = self.column_vector(step["context"], th.highlight, f"c({j + 1})", cols.context, t)
+        context, c_name = self.column_vector(step["context"], th.grid, f"c({j + 1})", cols.context, t)
         arrows = VGroup(*(
             Arrow([cols.arrows, r["y"], 0], context.get_left() + LEFT * 0.08, buff=0.05, color=r["color"],
                   stroke_width=1 + 12 * a, max_tip_length_to_length_ratio=0.06 + 0.12 * a,
@@ -165,7 +186,17 @@ class AttentionScene(DeepvizScene):
         formula = self.context_formula(j, step)
         self.play(*fade_in(context, c_name, formula), run_time=0.5)
 
-        dist = self.distribution(step)
+        # the GRU: s(j-1), c(j) and the word just emitted make s(j), in place of s(j-1)
+        gru = label(f"s({j + 1}) = GRU(s({j}), c({j + 1}), {_word(step['input'])})", th, size=BODY_SIZE,
+                    color=th.output)
+        right = self.content_width / 2 - 0.15  # the lint's margin is a little wider than the content's
+        fit_width(gru, right - cols.arrows)
+        gru.set_y((context.get_bottom()[1] + formula.get_top()[1]) / 2).set_x(right - gru.width / 2)
+        self.play(*fade_in(gru), run_time=0.5)
+        new_state = VGroup(*self.column_vector(step["state"], th.output, f"s({j + 1})", cols.decoder, t))
+        self.play(Transform(self.state, new_state), Indicate(gru, color=th.output, scale_factor=1.05), run_time=1.0)
+
+        dist = self.distribution(step, j)
         self.play(*fade_in(dist), run_time=0.6)
         emitted = dist[0][0].copy()
         target = self.place_translation(step["word"])
@@ -174,12 +205,12 @@ class AttentionScene(DeepvizScene):
         self.add(target)
         self.translation.add(target)
         self.wait(0.4)
-        self.play(*fade_out(s_prev, s_name, scores, bars, values, arrows, context, c_name, formula, dist),
-                  run_time=0.5)
+        # cleared when the next step starts: the picture stays while its caption is read
+        self.step_parts = [scores, bars, values, arrows, context, c_name, formula, dist, gru]
 
     def context_formula(self, j: int, step: dict[str, Any]) -> VGroup:
         """c(j) = alpha_1 h1 + ..., each term in its state's colour."""
-        parts = [(f"c({j + 1}) = ", self.theme.highlight)]
+        parts = [(f"c({j + 1}) = ", None)]
         for i, (a, r) in enumerate(zip(step["alpha"], self.rows)):
             parts.append(((" + " if i else "") + f"{_fmt(a)}\u00b7h" + str(i + 1).translate(SUBSCRIPTS), r["color"]))
         line = fit_width(colored_text(parts, self.theme, size=BODY_SIZE), self.content_width)
@@ -195,11 +226,11 @@ class AttentionScene(DeepvizScene):
         lab = label(name, self.theme, size=BODY_SIZE, color=color).next_to(vec, UP, buff=0.12)
         return vec, lab
 
-    def distribution(self, step: dict[str, Any]) -> VGroup:
-        """The top words of p(next word): word, bar, probability; the first is the one emitted."""
+    def distribution(self, step: dict[str, Any], j: int) -> VGroup:
+        """The top words of p(next word), read from s(j) and c(j): word, bar, probability; the first is emitted."""
         th, x = self.theme, self.cols.context
         top = self.content_top
-        head = label("p(next word)", th, size=BODY_SIZE, color=th.muted).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
+        head = label(f"p(next word) from s({j + 1}), c({j + 1})", th, size=BODY_SIZE, color=th.muted).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
         rows = VGroup()
         for k, item in enumerate(step["top"]):
             color = th.output if k == 0 else th.muted
@@ -209,9 +240,8 @@ class AttentionScene(DeepvizScene):
             bar = Rectangle(width=max(0.02, item["p"] * 1.0), height=0.26).set_stroke(color, 1.5).set_fill(color, 0.6)
             bar.move_to([x + 1.55, y, 0], aligned_edge=LEFT)
             rows.add(VGroup(word, bar, label(_fmt(item["p"]), th, size=18).next_to(bar, RIGHT, buff=0.08)))
-        group = VGroup(*rows, head)
-        self.keep_in_content(group)
-        return group
+        fit_width(head, self.content_width / 2 - 0.15 - x).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
+        return VGroup(*rows, head)
 
     def place_translation(self, word: str):
         th = self.theme
@@ -229,8 +259,8 @@ class AttentionScene(DeepvizScene):
         th = self.theme
         matrix = t["matrix"]
         cols, rows = len(t["source"]), len(matrix)
-        cell_w = min(1.6, (self.content_width - 2.0) / cols)
-        cell_h = min(0.8, (self.content_height - 1.0) / rows)
+        cell_w = min(2.2, (self.content_width - 2.0) / cols)
+        cell_h = min(1.0, (self.content_height - 1.0) / rows)
         grid = heat_fill(Grid(matrix, th, cell_h, cell_width=cell_w, fmt=_fmt), matrix, th, signed=False, scale=1.0)
         heads = VGroup(*(fit_width(label(w, th, size=BODY_SIZE, color=th.series_color(c)), cell_w * 0.95)
                          .next_to(grid.square(0, c), UP, buff=0.12) for c, w in enumerate(t["source"])))
@@ -240,5 +270,17 @@ class AttentionScene(DeepvizScene):
         self.place_in_content(group)
         self.play(*fade_in(grid.squares, heads, side), run_time=0.8)
         self.play(*fade_in(grid.values), run_time=0.6)
+        return grid, side
+
+    def notice(self, t: dict[str, Any], grid: Grid, side: VGroup) -> None:
+        """Outline where the attention leaves the source's order (or, if it never does, each row's peak)."""
+        th, cross = self.theme, t["crossing"]
+        if cross is None:
+            cells = [(r, max(range(len(row)), key=row.__getitem__)) for r, row in enumerate(t["matrix"])]
+            self.play(Create(grid.outline(cells, th.highlight, width=8)), run_time=0.8)
+            return
+        cells = list(zip(cross["rows"], cross["columns"]))
+        self.play(Create(grid.outline(cells, th.highlight, width=8)), run_time=0.8)
+        self.play(*(Indicate(side[r], color=th.highlight) for r in cross["rows"]), run_time=0.8)
 
 

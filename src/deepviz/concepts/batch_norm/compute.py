@@ -61,13 +61,17 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     detail = per_batch[values["batch"] - 1]
     h = detail["h"]
     eval_std = torch.sqrt(running_var + eps)
+    # how much of the start (mean 0, variance 1) the running statistics still hold: (1 - m)^batches
+    start_weight = torch.tensor(1.0 - m, dtype=torch.float64) ** len(per_batch)
     z_eval = gamma * (h - running_mean) / eval_std + beta
     data = {
         "network": {"W1": w1, "b1": b1, "W2": w2, "b2": b2, "gamma": gamma, "beta": beta, "affine": affine},
         "momentum": m, "eps": eps, "batch_size": values["batch_size"],
         "x": x, "batches": per_batch, "detail": values["batch"] - 1,
         "eval": {"running_mean": running_mean, "running_var": running_var, "std": eval_std,
-                 "h": h, "z": z_eval, "y": z_eval @ w2.T + b2, "z_train": detail["z"]},
+                 "h": h, "z": z_eval, "y": z_eval @ w2.T + b2, "z_train": detail["z"],
+                 "batches_seen": len(per_batch), "start_weight": start_weight,
+                 "batch_mean": detail["mean"], "batch_std": detail["std"]},
     }
     data = to_plain(data)
     return Trace(concept="batch-norm", params={}, data=data, narration=narration(data), preset=preset)
@@ -95,5 +99,18 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
         "running": f"Running statistics move towards the batch's with momentum {fmt_num(t['momentum'])}: "
                    f"mean {rm}, variance {rv} (the running variance uses the unbiased variance).",
         "batches": f"Every batch has its own statistics. Hidden means, {means}.",
-        "eval": "In evaluation mode the running statistics replace the batch's, so the same inputs give other outputs.",
+        "eval": _eval_text(t),
     }
+
+
+def _eval_text(t: dict[str, Any]) -> str:
+    ev, k = t["eval"], t["detail"] + 1
+
+    def pair(values) -> str:
+        return ", ".join(fmt_num(x) for x in values)
+
+    return (f"In evaluation mode the running statistics replace the batch's. After {ev['batches_seen']} batches "
+            f"with momentum {fmt_num(t['momentum'])} they still hold {fmt_num(100 * ev['start_weight'], 0)}% of "
+            f"their start (mean 0, variance 1): running mean {pair(ev['running_mean'])} against batch {k}'s "
+            f"{pair(ev['batch_mean'])}. So example #{t['batches'][t['detail']]['rows'][0] + 1} gets "
+            f"z1 = {fmt_num(ev['z'][0][0])} instead of {fmt_num(ev['z_train'][0][0])}.")

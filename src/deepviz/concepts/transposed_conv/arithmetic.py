@@ -42,13 +42,6 @@ def check(values: dict[str, Any]) -> None:
                 f"{i[ax] + 2 * p[ax]}; use a kernel {axis} of at most "
                 f"{(i[ax] + 2 * p[ax] - 1) // d[ax] + 1} or more padding",
             )
-        if p[ax] > kk - 1:
-            raise ParamError(
-                "padding",
-                f"{axis} padding {p[ax]} is larger than the dilated kernel {axis} minus 1 ({kk - 1}), "
-                "so the transposed side would need negative padding; use at most "
-                f"{kk - 1}",
-            )
         if a is not None and a[ax] >= max(s[ax], d[ax]):
             raise ParamError(
                 "output_padding",
@@ -84,20 +77,22 @@ def check(values: dict[str, Any]) -> None:
 
 def shapes(values: dict[str, Any]) -> dict[str, tuple[int, int]]:
     i, k, s, p, d = (values[n] for n in ("input", "kernel", "stride", "padding", "dilation"))
-    out, padded, t_padded, t_out = [], [], [], []
+    out, padded, t_padded, t_out, full = [], [], [], [], []
     for ax in range(2):
         o = output_size(i[ax], k[ax], s[ax], p[ax], d[ax])
         a = output_padding(values, ax)
         kk = effective_kernel(k[ax], d[ax])
         out.append(o)
         padded.append(i[ax] + 2 * p[ax])
-        t_padded.append((o - 1) * s[ax] + 1 + 2 * (kk - 1 - p[ax]) + a)
+        t_padded.append((o - 1) * s[ax] + 1 + 2 * max(kk - 1 - p[ax], 0) + a)  # p > k'-1: cropped after
         t_out.append(transposed_size(o, k[ax], s[ax], p[ax], d[ax], a))
+        full.append(t_out[-1] + 2 * max(p[ax] - (kk - 1), 0))
     return {
         "output": tuple(out),
         "padded input": tuple(padded),
         "zero-inserted, padded": tuple(t_padded),
         "transposed output": tuple(t_out),
+        "transposed output before the crop": tuple(full),
     }
 
 

@@ -14,7 +14,13 @@ import torch.nn.functional as F
 
 from ...style.numbers import fmt_factor, fmt_num, fmt_pair, fmt_shape
 from ...trace import Trace, to_plain
-from .arithmetic import check, effective_kernel, output_padding, output_size, transposed_size
+from .arithmetic import (
+    check,
+    effective_kernel,
+    output_padding,
+    output_size,
+    transposed_size,
+)
 
 # Values drawn for the example: small integers read well and keep every sum exact.
 INPUT_VALUES = (1, 3)  # no zeros, so padding and inserted zeros stand out
@@ -85,6 +91,41 @@ def _transposed_formula(axis: str, o: int, k: int, s: int, p: int, d: int, a: in
     return {"axis": axis, "input": o, "output_padding": a, "output": out, "text": text}
 
 
+def _direct_roles(i, p) -> list[list[str]]:
+    """Each padded input cell's role: 'input' or 'padding'."""
+    return [["input" if p[0] <= r < p[0] + i[0] and p[1] <= c < p[1] + i[1] else "padding"
+             for c in range(i[1] + 2 * p[1])] for r in range(i[0] + 2 * p[0])]
+
+
+def _unreached(i, p, remainder) -> list[list[int]]:
+    """The padded input cells no window covers: its last ``remainder`` rows/columns, which the
+    floor of the size formula drops (and the transposed side's output padding adds back)."""
+    hp, wp = i[0] + 2 * p[0], i[1] + 2 * p[1]
+    return [[r, c] for r in range(hp) for c in range(wp) if r >= hp - remainder[0] or c >= wp - remainder[1]]
+
+
+def _transposed_roles(o, s, pt, a) -> list[list[str]]:
+    """Each cell of the transposed side's input: 'y', 'inserted' (a zero between y cells),
+    'padding' (k'-1-p on every side) or 'extra' (the output padding on the bottom/right)."""
+    inner = ((o[0] - 1) * s[0] + 1, (o[1] - 1) * s[1] + 1)
+    hp, wp = inner[0] + 2 * pt[0] + a[0], inner[1] + 2 * pt[1] + a[1]
+
+    def role(r: int, c: int) -> str:
+        u, v = r - pt[0], c - pt[1]
+        if 0 <= u < inner[0] and 0 <= v < inner[1]:
+            return "y" if u % s[0] == 0 and v % s[1] == 0 else "inserted"
+        return "extra" if r >= hp - a[0] or c >= wp - a[1] else "padding"
+
+    return [[role(r, c) for c in range(wp)] for r in range(hp)]
+
+
+def _corner_tap(k, p, d) -> list[int] | None:
+    """The kernel tap that joins x[0,0] to y[0,0] in the direct convolution (x[0,0] sits p cells
+    into the padded input), or None when no tap of the first window lands on it."""
+    taps = [p[ax] // d[ax] if p[ax] % d[ax] == 0 and p[ax] // d[ax] < k[ax] else None for ax in range(2)]
+    return None if None in taps else taps
+
+
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     """Run the direct and the transposed convolution for validated ``values``."""
     check(values)
@@ -104,13 +145,17 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     # Transposed convolution as a direct one: zero insertion, padding k'-1-p (+a), rotated kernel.
     o = tuple(y.shape)
     kk = tuple(effective_kernel(k[ax], d[ax]) for ax in range(2))
-    pt = tuple(kk[ax] - 1 - p[ax] for ax in range(2))
+    # A padding p beyond k'-1 would need negative padding: pad 0 and crop the result instead,
+    # as conv_transpose2d does (it computes the full result and drops p rows/columns per side).
+    pt = tuple(max(kk[ax] - 1 - p[ax], 0) for ax in range(2))
+    crop = tuple(max(p[ax] - (kk[ax] - 1), 0) for ax in range(2))
     inserted = torch.zeros((o[0] - 1) * s[0] + 1, (o[1] - 1) * s[1] + 1, dtype=y.dtype)
     inserted[:: s[0], :: s[1]] = y
     t_padded = F.pad(inserted, (pt[1], pt[1] + a[1], pt[0], pt[0] + a[0]))
     w_rot = torch.flip(w, (0, 1))
     transposed = sliding_products(t_padded, w_rot, (1, 1), d)
-    t_out = transposed["sums"]
+    t_full = transposed["sums"]
+    t_out = t_full[crop[0]:t_full.shape[0] - crop[0], crop[1]:t_full.shape[1] - crop[1]]
     reference = F.conv_transpose2d(y[None, None], w[None, None], stride=s, padding=p, output_padding=a,
                                    dilation=d)[0, 0]
 
@@ -143,14 +188,17 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             "reference_conv2d": F.conv2d(x[None, None], w[None, None], stride=s, padding=p, dilation=d)[0, 0],
             "steps": steps(direct, windows, w, "y", o[1]),
             "size_formula": formulas,
+            "cell_roles": _direct_roles(i, p), "unreached": _unreached(i, p, tuple(f["remainder"] for f in formulas)),
         },
         "transposed": {
-            "input": y, "zero_inserted": inserted, "inserted_zeros": [s[0] - 1, s[1] - 1],
-            "padding": pt, "output_padding": a, "output_padding_derived": values["output_padding"] is None,
+            "input": y, "zero_inserted": inserted, "zero_inserted_size": tuple(inserted.shape),
+            "inserted_zeros": [s[0] - 1, s[1] - 1],
+            "padding": pt, "crop": crop, "full_output": t_full, "output_padding": a,
+            "cell_roles": _transposed_roles(o, s, pt, a), "corner_tap": _corner_tap(k, p, d), "output_padding_derived": values["output_padding"] is None,
             "padded_input": t_padded, "kernel_rotated": w_rot, "output": t_out, "output_size": tuple(t_out.shape),
             "reference_conv_transpose2d": reference,
             "max_abs_diff_vs_torch": float((t_out - reference).abs().max()),
-            "steps": steps(transposed, t_windows, w_rot, "x\u2032", t_out.shape[1]),
+            "steps": steps(transposed, t_windows, w_rot, "x\u2032", t_full.shape[1]),
             "size_formula": t_formulas,
             "recovers_input_shape": tuple(t_out.shape) == i,
         },
@@ -184,15 +232,18 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
                        f"y[{first['output_cell'][0]},{first['output_cell'][1]}] = {fmt_num(first['sum'])}."),
         "sweep": f"The kernel moves {s} cell{'s' if max(t['stride']) > 1 else ''} at a time "
                  f"and fills all {len(dr['steps'])} output cells.",
-        "size": "Output size: " + ";  ".join(f["text"] for f in dr["size_formula"]) + ".",
+        # the formulas with their numbers are on screen; the caption names the rule
+        "size": f"Output size per axis: \u230a(input + 2\u00b7padding \u2212 kernel) / stride\u230b + 1, "
+                f"here {o}.",
     }
     floors = [f for f in dr["size_formula"] if len(f["inputs_with_same_output"]) > 1]
     if floors:
-        text["floor"] = " ".join(
-            f"Input {f['axis']}s {_words(f['inputs_with_same_output'])} give the same output {f['axis']} "
-            f"{f['output']}: the floor drops the remainder." for f in floors)
+        text["floor"] = "The floor drops a remainder: " + "; ".join(
+            f"{f['axis']}s {_words(f['inputs_with_same_output'])} all give {f['output']}" for f in floors) + (
+            ". The {color:extra} cells are never under the kernel: output padding adds them back."
+            if dr["unreached"] else ". This input has no remainder: no output padding is needed.")
     a = tr["output_padding"]
-    extra = f", plus {fmt_shape(a)} extra on the bottom/right to recover the size" if any(a) else ""
+    extra = f", plus {fmt_shape(a)} on the bottom/right to recover the size" if any(a) else ""
     t_first = tr["steps"][0]
     text.update({
         "transposed_intro": f"The transposed convolution maps the {o} shape back to {fmt_shape(tr['output_size'])}: "
@@ -200,11 +251,28 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
         "insert": (f"Insert {fmt_pair(tr['inserted_zeros'])} zero{'s' if max(tr['inserted_zeros']) > 1 else ''} "
                    "between neighbouring cells (stride minus 1)."
                    if any(tr["inserted_zeros"]) else "Stride 1: no zeros go between the cells."),
-        "t_padding": (f"Pad by k\u2212p\u22121 = {fmt_pair(tr['padding'])}{extra}." if any(tr["padding"]) or any(a)
-                      else "k\u2212p\u22121 = 0: no padding."),
+        "t_padding": _t_padding_text(t, extra),
         "rotate": "The same kernel, rotated by 180 degrees, slides with stride 1.",
+    })
+    tap = tr["corner_tap"]
+    if tap is not None:
+        u, v = tap
+        w = t["direct"]["kernel"][u][v]
+        text["why_padding"] = (
+            f"Why k\u2212p\u22121? x[0,0] met y[0,0] through w[{u},{v}] = {fmt_num(w)}. Padding by "
+            f"{fmt_pair(tr['padding'])} puts y[0,0] under that same weight in the window of x\u2032[0,0]: the "
+            "same pairs, backwards.")
+    text.update({
         "t_sweep": (f"Each cell is again a sum of products: x\u2032[{t_first['output_cell'][0]},"
                     f"{t_first['output_cell'][1]}] = {fmt_num(t_first['sum'])}."),
+    })
+    if any(tr["crop"]):
+        full = fmt_shape(_shape(tr["full_output"]))
+        ch, cw = tr["crop"]
+        text["crop"] = (f"conv_transpose2d then drops {ch} row{'s' if ch != 1 else ''} at the top and bottom and "
+                        f"{cw} column{'s' if cw != 1 else ''} at the left and right of this {full} result: "
+                        f"{full} \u2192 {fmt_shape(tr['output_size'])}.")
+    text.update({
         "t_result": (f"The result is {fmt_shape(tr['output_size'])}"
                      + (", the shape of the original input." if tr["recovers_input_shape"] else ".")
                      + f" torch's conv_transpose2d agrees (max difference {fmt_num(tr['max_abs_diff_vs_torch'], 6)})."),
@@ -214,6 +282,17 @@ def narration(t: dict[str, Any]) -> dict[str, str]:
         text["matrix"] = f"As matrices: y = C x, with a sparse {len(C)}\u00d7{len(C[0])} matrix C made of kernel weights."
         text["matrix_t"] = "The transposed convolution multiplies by C transposed: the same weights, read by columns."
     return text
+
+
+def _t_padding_text(t: dict[str, Any], extra: str) -> str:
+    tr = t["transposed"]
+    if any(tr["crop"]):
+        return (f"Padding {fmt_pair(t['padding'])} exceeds k\u2032\u22121 = "
+                f"{fmt_pair([k - 1 for k in t['effective_kernel_size']])}: k\u2212p\u22121 would be negative, "
+                f"so pad {fmt_pair(tr['padding'])}{extra} and crop the result instead, as conv_transpose2d does.")
+    if any(tr["padding"]) or any(tr["output_padding"]):
+        return f"Pad by k\u2212p\u22121 = {fmt_pair(tr['padding'])} on every side{extra}."
+    return "k\u2212p\u22121 = 0: no padding."
 
 
 def _shape(nested: list) -> tuple[int, int]:

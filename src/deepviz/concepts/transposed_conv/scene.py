@@ -1,18 +1,34 @@
 """Transposed convolution scene: reads a Trace, draws it; computes nothing.
 
-Colours tie the two halves together: blue cells have the direct input's shape, green cells
-are the direct output y (the transposed convolution's input), orange is the kernel.
+Colour roles tie the two halves together: input cells have the direct input's shape, output
+cells are the direct output y (the transposed convolution's input), the kernel is a weight;
+inserted zeros, the extra (output) padding and the never-reached cells have their own roles.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate,
-                   Succession, TransformFromCopy, VGroup)
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    FadeIn,
+    Indicate,
+    Line,
+    Succession,
+    SurroundingRectangle,
+    TransformFromCopy,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
+from ...style.lint import opacity
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
-from ...style.numbers import fmt_pair, fmt_shape
+from ...style.numbers import fmt_num, fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
 
 GAP = 0.7  # units between the grids of a row
@@ -23,6 +39,10 @@ DETAILED_STEPS = 2
 
 class TransposedConvScene(DeepvizScene):
     concept = "transposed-conv"
+
+    def setup(self) -> None:
+        super().setup()
+        self.sweep_records: list[dict[str, dict[tuple[int, int], int]]] = []
 
     def construct(self) -> None:
         t = self.trace.data
@@ -70,9 +90,11 @@ class TransposedConvScene(DeepvizScene):
         """Slide the kernel footprint over ``src``, filling ``dst`` cell by cell."""
         th = self.theme
         first = steps[0]["window_origin"]
-        window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.kernel)
+        window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.weight)
         cell0 = steps[0]["output_cell"]
         out_mark = dst.outline([tuple(cell0)], th.highlight)
+        watch = self._watch_sweep(src, dst, steps, kshape, dilation, window)
+        self.add_updater(watch)
         self.narrate(narrate_detail)
         mac = None
         detailed = steps[:DETAILED_STEPS]
@@ -99,19 +121,43 @@ class TransposedConvScene(DeepvizScene):
         if rest:
             if narrate_fast:
                 self.narrate(narrate_fast)
-            moves = []
+            self.play(*fade_out(mac), run_time=0.3)
             for step, run_time in zip(rest, sweep_durations(len(steps), DETAILED_STEPS)):
+                # the window arrives first; only then does its cell's value appear
+                self.play(*self._move(src, dst, window, out_mark, kshape, dilation, step), run_time=run_time * 0.55)
                 r, c = step["output_cell"]
                 value = dst.make_value(r, c, step["sum"], th.foreground)
+                self.play(FadeIn(value), run_time=run_time * 0.45)
+                self.remove(value)
                 dst.attach_value(r, c, value)
-                moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, kshape, dilation, step), FadeIn(value),
-                                            run_time=run_time))
-            self.play(*fade_out(mac), Succession(*moves))
             if narrate_fast:
                 self.finish_reading()
         else:
             self.play(*fade_out(mac), run_time=0.3)
         self.play(*fade_out(window, out_mark), run_time=0.4)
+        self.remove_updater(watch)
+
+    def _watch_sweep(self, src: Grid, dst: Grid, steps, kshape, dilation, window):
+        """A scene updater recording, frame by frame, the first frame at which each output cell's
+        window is shown and at which its value is visible (``self.sweep_records``, for the tests:
+        a cell is never written before its window reaches it)."""
+        centres = {tuple(st["output_cell"]): _window_centre(src, kshape, dilation, st) for st in steps}
+        record: dict[str, dict[tuple[int, int], int]] = {"shown": {}, "written": {}}
+        self.sweep_records.append(record)
+        frame = [0]
+
+        def watch(dt: float) -> None:
+            frame[0] += 1
+            at = window.get_center()
+            for cell, centre in centres.items():
+                if np.allclose(at, centre, atol=1e-3):
+                    record["shown"].setdefault(cell, frame[0])
+            for cell in centres:
+                value = dst.value(*cell)
+                if value is not None and opacity(value) > 0.05:
+                    record["written"].setdefault(cell, frame[0])
+
+        return watch
 
     @staticmethod
     def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step):
@@ -119,9 +165,7 @@ class TransposedConvScene(DeepvizScene):
 
         Targets are absolute positions, so moves built ahead of time (in a Succession) chain.
         """
-        r, c = step["window_origin"]
-        last = (r + (kshape[0] - 1) * dilation[0], c + (kshape[1] - 1) * dilation[1])
-        centre = (src.square(r, c).get_center() + src.square(*last).get_center()) / 2
+        centre = _window_centre(src, kshape, dilation, step)
         return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
 
     # -- part 1: the direct convolution -----------------------------------------------------
@@ -130,7 +174,8 @@ class TransposedConvScene(DeepvizScene):
         (ih, iw), (ph, pw) = t["input_size"], t["padding"]
         padded = dr["padded_input"]
         hp, wp = len(padded), len(padded[0])
-        inside = {(r, c) for r in range(ph, ph + ih) for c in range(pw, pw + iw)}
+        roles = dr["cell_roles"]
+        inside = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "input"}
         colors = [[th.input if (r, c) in inside else th.faint for c in range(wp)] for r in range(hp)]
         value_colors = [[th.foreground if (r, c) in inside else th.muted for c in range(wp)] for r in range(hp)]
         oh, ow = t["output_size"]
@@ -138,16 +183,16 @@ class TransposedConvScene(DeepvizScene):
         cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (oh, ow)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(dr["kernel"], th, k_cell, colors=th.kernel)
+        kernel = Grid(dr["kernel"], th, k_cell, colors=th.weight)
         dst = Grid([[None] * ow for _ in range(oh)], th, o_cell, colors=th.output, widest=_flat(dr["output"]))
         src_t = titled(src, f"input {fmt_shape((ih, iw))}", th, color=th.input)
         ker_t = titled(kernel, f"kernel {fmt_shape((kh, kw))}\n{_steps_text(t['stride'], t['dilation'])}", th,
-                       color=th.kernel)
+                       color=th.weight)
         dst_t = titled(dst, f"output {fmt_shape((oh, ow))}", th, color=th.output)
         layout = self._layout_row(src_t, ker_t, dst_t)
 
         self.narrate("intro")
-        self.play(*fade_in(src.cells(sorted(inside)), src_t[0], ker_t), run_time=0.8)
+        self.play(*fade_in(src.cells(sorted(inside)), src_t[0], ker_t, dst_t), run_time=0.8)
         self.finish_reading()
         self.narrate("padding")
         pad_cells = [(r, c) for r in range(hp) for c in range(wp) if (r, c) not in inside]
@@ -156,7 +201,6 @@ class TransposedConvScene(DeepvizScene):
                                              f"{fmt_shape((hp, wp))}", th.input)
             self.play(*fade_in(src.cells(pad_cells)), *relabel, run_time=1.0)
         self.finish_reading()
-        self.play(*fade_in(dst_t), run_time=0.5)
         self._sweep(src, dst, dr["steps"], (kh, kw), t["dilation"], layout, "first_step", "sweep")
 
         self.narrate("size")
@@ -167,6 +211,11 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
         if "floor" in self.trace.narration:
             self.narrate("floor")
+            # the floor case on the picture: the cells the window never reached, in the extra colour
+            unreached = [src.square(r, c) for r, c in dr["unreached"]]
+            if unreached:
+                self.play(*(sq.animate.set_fill(th.extra, 0.8) for sq in unreached), run_time=0.8)
+                self.play(Indicate(VGroup(*unreached), color=th.extra, scale_factor=1.08), run_time=1.0)
             for f, line in zip(dr["size_formula"], lines):
                 if len(f["inputs_with_same_output"]) > 1:
                     self.play(Indicate(line, color=th.highlight), run_time=0.8)
@@ -179,33 +228,30 @@ class TransposedConvScene(DeepvizScene):
         th, tr = self.theme, t["transposed"]
         y = tr["input"]
         oh, ow = len(y), len(y[0])
-        sh, sw = t["stride"]
-        (pth, ptw), (ah, aw) = tr["padding"], tr["output_padding"]
         padded = tr["padded_input"]
         hp, wp = len(padded), len(padded[0])
-        y_pos = {(pth + r * sh, ptw + c * sw): (r, c) for r in range(oh) for c in range(ow)}
-        inner_h, inner_w = (oh - 1) * sh + 1, (ow - 1) * sw + 1
-        inserted = {(r, c) for r in range(pth, pth + inner_h) for c in range(ptw, ptw + inner_w)} - set(y_pos)
-        extra = {(r, c) for r in range(hp) for c in range(wp) if r >= hp - ah or c >= wp - aw}
-        role = {}
-        for r in range(hp):
-            for c in range(wp):
-                role[(r, c)] = ("y" if (r, c) in y_pos else "ins" if (r, c) in inserted
-                                else "extra" if (r, c) in extra else "pad")
+        roles = tr["cell_roles"]
+        y_cells = [(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "y"]
+        y_pos = {cell: divmod(n, ow) for n, cell in enumerate(y_cells)}  # row-major, as y's cells
+        inserted = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "inserted"}
+        extra = {(r, c) for r in range(hp) for c in range(wp) if roles[r][c] == "extra"}
+        inner_h, inner_w = tr["zero_inserted_size"]
+        role = {(r, c): {"inserted": "ins", "padding": "pad"}.get(roles[r][c], roles[r][c])
+                for r in range(hp) for c in range(wp)}
         fill = {"y": th.output, "ins": th.inserted, "extra": th.extra, "pad": th.faint}
         colors = [[fill[role[(r, c)]] for c in range(wp)] for r in range(hp)]
         value_colors = [[th.foreground if role[(r, c)] == "y" else th.muted for c in range(wp)] for r in range(hp)]
         kh, kw = t["kernel_size"]
-        xh, xw = tr["output_size"]
+        xh, xw = len(tr["full_output"]), len(tr["full_output"][0])  # before any crop
         cell, k_cell, o_cell = self._cell_sizes([(hp, wp), (kh, kw), (xh, xw)])
 
         src = Grid(padded, th, cell, colors=colors, value_colors=value_colors)
-        kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.kernel)
-        rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.kernel)
-        dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["output"]))
+        kernel = Grid(t["direct"]["kernel"], th, k_cell, colors=th.weight)
+        rotated = Grid(tr["kernel_rotated"], th, k_cell, colors=th.weight)
+        dst = Grid([[None] * xw for _ in range(xh)], th, o_cell, colors=th.input, widest=_flat(tr["full_output"]))
         src_t = titled(src, f"y {fmt_shape((oh, ow))}", th, color=th.output)
-        ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.kernel)
-        dst_t = titled(dst, f"output {fmt_shape((xh, xw))}", th, color=th.input)
+        ker_t = titled(kernel, f"kernel, rotated\n{_steps_text((1, 1), t['dilation'])}", th, color=th.weight)
+        dst_t = titled(dst, f"output {fmt_shape(tr['output_size'])}", th, color=th.input)
         layout = self._layout_row(src_t, ker_t, dst_t)
         rotated.move_to(kernel)
 
@@ -216,8 +262,8 @@ class TransposedConvScene(DeepvizScene):
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
             moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
-        self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0]), run_time=1.2)
-        self.remove(y_group)
+        self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0], ker_t, dst_t), run_time=1.2)
+        self.remove(*y_group.get_family())  # every part: some were added on their own by the sweep
         self.add(src.cells(sorted(y_pos)))
         self.finish_reading()
 
@@ -238,7 +284,6 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("rotate")
-        self.play(*fade_in(ker_t), run_time=0.5)
         self.play(*(kernel.square(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
                     for u in range(kh) for v in range(kw)),
                   *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
@@ -246,14 +291,56 @@ class TransposedConvScene(DeepvizScene):
         self.remove(kernel)
         self.add(rotated)
         self.finish_reading()
-        self.play(*fade_in(dst_t), run_time=0.5)
+        if "why_padding" in self.trace.narration:
+            self.why_padding(t, src, rotated, y_cells[0], layout)
         self._sweep(src, dst, tr["steps"], (kh, kw), t["dilation"], layout, "t_sweep", None)
+        if "crop" in self.trace.narration:
+            self.crop(tr, dst)
 
         self.narrate("t_result")
         lines = VGroup(*(label(f["text"], th, size=BODY_SIZE, mono=True) for f in tr["size_formula"]))
         lines.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         fit_width(lines, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
-        self.play(*fade_in(lines), Create(dst.frame_around(th.input)), run_time=0.8)
+        kept = self._kept(tr, dst)
+        self.play(*fade_in(lines), Create(SurroundingRectangle(kept, color=th.input, buff=0.06)), run_time=0.8)
+        self.finish_reading()
+
+    @staticmethod
+    def _kept(tr: dict[str, Any], dst: Grid) -> VGroup:
+        """The squares of the full result that conv_transpose2d keeps (all of them without a crop)."""
+        (ch, cw), (xh, xw) = tr["crop"], tr["output_size"]
+        return VGroup(*(dst.square(r, c) for r in range(ch, ch + xh) for c in range(cw, cw + xw)))
+
+    def why_padding(self, t: dict[str, Any], src: Grid, rotated: Grid, y00: tuple[int, int], layout) -> None:
+        """The crux of k - p - 1: x'[0,0]'s window puts y[0,0] under the weight that joined x[0,0] to y[0,0]."""
+        th = self.theme
+        kh, kw = t["kernel_size"]
+        u, v = t["transposed"]["corner_tap"]
+        tap = (kh - 1 - u, kw - 1 - v)  # the same weight in the rotated kernel
+        self.narrate("why_padding")
+        window = src.outline(src.block(0, 0, kh, kw, t["dilation"]), th.weight)
+        self.play(Create(window), run_time=0.8)
+        marks = VGroup(src.outline([y00], th.highlight, width=7), rotated.outline([tap], th.highlight, width=7))
+        link = Line(src.square(*y00).get_right(), rotated.square(*tap).get_left()).set_stroke(th.highlight, 3, 0.7)
+        w = t["direct"]["kernel"][u][v]
+        note = label(f"window of x\u2032[0,0]: y[0,0] \u00d7 w[{u},{v}] = y[0,0] \u00d7 {fmt_num(w)}, as x[0,0] met y[0,0]", th,
+                     size=BODY_SIZE, color=th.highlight)
+        fit_width(note, self.content_width).next_to(layout, DOWN, buff=0.35).set_x(0)
+        self.play(Create(marks), Create(link), run_time=1.0)
+        self.play(*fade_in(note), run_time=0.6)
+        self.finish_reading()
+        self.play(*fade_out(window, marks, link, note), run_time=0.5)
+
+    def crop(self, tr: dict[str, Any], dst: Grid) -> None:
+        """conv_transpose2d's crop of the full result when the padding exceeds k' - 1."""
+        th = self.theme
+        self.narrate("crop")
+        kept = self._kept(tr, dst)
+        dropped = [sq for sq in dst.squares if all(sq is not k for k in kept)]
+        gone = VGroup(*dropped, *(dst.value(r, c) for r in range(dst.n_rows) for c in range(dst.n_cols)
+                                  if all(dst.square(r, c) is not k for k in kept) and dst.value(r, c) is not None))
+        self.play(Create(SurroundingRectangle(kept, color=th.input, buff=0.06)), run_time=0.8)
+        self.play(gone.animate.set_opacity(0.15), run_time=1.0)
         self.finish_reading()
 
     # -- part 3: the matrix view --------------------------------------------------------------
@@ -264,7 +351,7 @@ class TransposedConvScene(DeepvizScene):
         self.clear_content()
         cell = min(0.5, (self.content_width - 3 * GAP) / (cols + 2), (self.content_height - 1.6) / (rows + 2))
         values = [[v if v != 0 else None for v in row] for row in C]
-        colors = [[th.kernel if v != 0 else th.faint for v in row] for row in C]
+        colors = [[th.weight if v != 0 else th.faint for v in row] for row in C]
         mat = Grid(values, th, cell, colors=colors)
         x_row = Grid([m["x_flat"]], th, cell, colors=th.input)
         y_col = Grid([[v] for v in m["y_flat"]], th, cell, colors=th.output)
@@ -273,7 +360,7 @@ class TransposedConvScene(DeepvizScene):
         y_col.next_to(mat, RIGHT, buff=GAP)
         xt_row.next_to(mat, DOWN, buff=cell * 0.6)
         x_lab = label("x (flattened)", th, color=th.input).next_to(x_row, LEFT, buff=0.2)
-        c_lab = label(f"C  {rows}\u00d7{cols}", th, color=th.kernel).next_to(mat, LEFT, buff=0.2)
+        c_lab = label(f"C  {rows}\u00d7{cols}", th, color=th.weight).next_to(mat, LEFT, buff=0.2)
         y_lab = label("y = C x", th, color=th.output).next_to(y_col, UP, buff=0.2)
         xt_lab = label("C\u1d40 y", th, color=th.input).next_to(xt_row, LEFT, buff=0.2)
         group = VGroup(mat, x_row, y_col, xt_row, x_lab, c_lab, y_lab, xt_lab)
@@ -305,6 +392,13 @@ class TransposedConvScene(DeepvizScene):
         self.play(Succession(*anims))
         self.play(*fade_out(col_mark), run_time=0.3)
         self.finish_reading()
+
+
+def _window_centre(src: Grid, kshape, dilation, step: dict[str, Any]):
+    """Where the kernel window's centre lies when it covers ``step``'s cells of ``src``."""
+    r, c = step["window_origin"]
+    last = (r + (kshape[0] - 1) * dilation[0], c + (kshape[1] - 1) * dilation[1])
+    return (src.square(r, c).get_center() + src.square(*last).get_center()) / 2
 
 
 def _flat(nested: list[list[float]]) -> list[float]:
