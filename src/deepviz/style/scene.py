@@ -20,7 +20,7 @@ from .theme import Theme, get_theme
 
 TITLE_BAND = 0.85  # units at the top kept for the title
 CAPTION_BAND = 1.1  # units at the bottom kept for captions (burned in or not)
-MARGIN = 0.25
+MARGIN = 0.3  # at least the lint's edge margin (2 % of the frame width, 0.284)
 
 
 @dataclass
