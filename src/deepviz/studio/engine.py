@@ -7,7 +7,6 @@ accuracy. The page only draws. One :class:`Playground` per browser tab.
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import threading
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ import torch
 from torch import nn
 
 from ..threads import one_thread
+from .trainer import Optimizer, Trainer
 
 EXTENT = 6.0  # the input plane is [-6, 6]^2, as in TensorFlow Playground
 
@@ -152,6 +152,8 @@ def build(cfg: Config) -> nn.Sequential:
 
 
 def make_optimizer(cfg: Config, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer a setting names (the exported script's; the engine computes the same
+    updates with ``trainer.Optimizer``)."""
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.learning_rate)
     return torch.optim.SGD(params, lr=cfg.learning_rate, momentum=0.9 if cfg.optimizer == "momentum" else 0.0)
@@ -177,7 +179,7 @@ class Resume:
     """What training needs besides the weights to go on exactly as it did (kept every few epochs)."""
 
     cfg: Config
-    optimizer: dict  # a deep copy of the optimizer's state_dict
+    optimizer: tuple  # a copy of the optimizer's state (trainer.Optimizer.state)
     shuffle: torch.Tensor  # the state of the mini-batch order's generator
     rng: torch.Tensor  # the global torch RNG as this run left it (dropout's masks)
 
@@ -233,7 +235,8 @@ class Playground:
         with self._global_rng(fresh=True):
             self.net = build(self.cfg)
         self.layout = tuple((name, p.shape) for name, p in self.net.named_parameters())
-        self.opt = make_optimizer(self.cfg, self.net.parameters())
+        self.trainer = Trainer(self.net, self.cfg.activation, self.cfg.dropout, self.cfg.classes)
+        self.opt = self._optimizer(self.cfg)
         self.epoch = 0
         self.gen = torch.Generator().manual_seed(self.cfg.seed + 7)
         self.history: list[tuple[int, float, float]] = []
@@ -252,8 +255,11 @@ class Playground:
             return
         self.cfg = cfg
         if set(changes) & self.FRESH_OPTIMIZER:
-            self.opt = make_optimizer(cfg, self.net.parameters())
+            self.opt = self._optimizer(cfg)
         self.log.append(Event("set", tuple(sorted(changes.items()))))
+
+    def _optimizer(self, cfg: Config) -> Optimizer:
+        return Optimizer(cfg.optimizer, cfg.learning_rate, self.trainer.params)
 
     def linears(self) -> list[nn.Linear]:
         return [m for m in self.net if isinstance(m, nn.Linear)]
@@ -281,6 +287,7 @@ class Playground:
         return 0.5 * nn.functional.mse_loss(out[:, 0], target)
 
     def penalty(self) -> torch.Tensor:
+        """The regularisation term added to the loss (``trainer.Trainer.step`` applies its gradient)."""
         weights = [m.weight for m in self.linears()]
         if self.cfg.regularization == "l1":
             return self.cfg.reg_rate * sum(w.abs().sum() for w in weights)
@@ -290,31 +297,29 @@ class Playground:
 
     def train_epoch(self) -> None:
         """One pass over the training split in shuffled mini-batches."""
+        cfg, step = self.cfg, self.trainer.step
         with self._training():
             order = torch.randperm(len(self.f_train), generator=self.gen)
-            for start in range(0, len(order), self.cfg.batch_size):
-                self._step(order[start:start + self.cfg.batch_size])
+            for x, target in self.trainer.batches(self.f_train, self.y_train, order, cfg.batch_size):
+                step(x, target, cfg.regularization, cfg.reg_rate, self.opt)
         self.epoch += 1
         self.log.append(EPOCH)
         self._record()
 
     def step_batch(self) -> None:
         """One mini-batch (the page's "step" in batch mode); the epoch counter does not move."""
+        cfg = self.cfg
         with self._training():
-            self._step(torch.randperm(len(self.f_train), generator=self.gen)[:self.cfg.batch_size])
+            idx = torch.randperm(len(self.f_train), generator=self.gen)[:cfg.batch_size]
+            rows = torch.full((len(idx),), float(len(idx)))
+            self.trainer.step(self.f_train[idx], self.trainer.targets(self.y_train[idx], rows),
+                              cfg.regularization, cfg.reg_rate, self.opt)
         self.log.append(BATCH)
-
-    def _step(self, idx: torch.Tensor) -> None:
-        loss = self.loss_fn(self.net(self.f_train[idx]), self.y_train[idx]) + self.penalty()
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
 
     @contextlib.contextmanager
     def _training(self):
         """Training mode on one torch thread, with this run's own global RNG when dropout draws from it."""
         with one_thread(), self._global_rng() if self.cfg.dropout else contextlib.nullcontext():
-            self.net.train()
             yield
 
     @contextlib.contextmanager
@@ -339,7 +344,7 @@ class Playground:
         self.history.append((self.epoch, train, test))
         resume = None
         if self.epoch % self.RESUME_EVERY == 0:
-            resume = Resume(self.cfg, copy.deepcopy(self.opt.state_dict()), self.gen.get_state(), self.rng)
+            resume = Resume(self.cfg, self.opt.state(), self.gen.get_state(), self.rng)
         self.tape.append(Snapshot(self.epoch, self._weights(), self.layout, train, test, len(self.log), resume))
         if self.epoch % 100 == 0:
             self._thin_tape()
@@ -408,8 +413,8 @@ class Playground:
         r = snap.resume
         self.cfg = r.cfg
         self._load_weights(snap.weights)
-        self.opt = make_optimizer(r.cfg, self.net.parameters())
-        self.opt.load_state_dict(copy.deepcopy(r.optimizer))  # the optimizer updates its state in place
+        self.opt = self._optimizer(r.cfg)
+        self.opt.load(r.optimizer)  # a copy: the optimizer updates its state in place
         self.gen.set_state(r.shuffle)
         self.rng = r.rng
         self.epoch = snap.epoch
