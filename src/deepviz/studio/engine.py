@@ -7,6 +7,7 @@ accuracy. The page only draws. One :class:`Playground` per browser tab.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import threading
 from dataclasses import dataclass, field, replace
@@ -129,6 +130,15 @@ def split(cfg: Config, x: torch.Tensor, y: torch.Tensor):
 
 def featurize(x: torch.Tensor, features: tuple[str, ...]) -> torch.Tensor:
     return torch.stack([FEATURES[f](x[:, 0], x[:, 1]) for f in features], 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_features(resolution: int, features: tuple[str, ...]) -> torch.Tensor:
+    """The features of a resolution x resolution grid over the plane, rows from top (x2 = +6) down
+    (every frame draws the same grids: made once)."""
+    lin = torch.linspace(-EXTENT, EXTENT, resolution)
+    x2, x1 = torch.meshgrid(lin.flip(0), lin, indexing="ij")
+    return featurize(torch.stack([x1.reshape(-1), x2.reshape(-1)], 1), features)
 
 
 # -- the network ------------------------------------------------------------------------------
@@ -440,10 +450,7 @@ class Playground:
         layer after its activation, and the output (class-1 probability, or the regression value
         in [-1, 1]), as (units, resolution, resolution) tensors, rows from top (x2 = +6) down."""
         self.net.eval()
-        lin = torch.linspace(-EXTENT, EXTENT, resolution)
-        x2, x1 = torch.meshgrid(lin.flip(0), lin, indexing="ij")
-        pts = torch.stack([x1.reshape(-1), x2.reshape(-1)], 1)
-        h = featurize(pts, self.cfg.features)
+        h = _grid_features(resolution, self.cfg.features)
         maps = [h]
         for m in self.net:
             h = m(h)
@@ -471,7 +478,4 @@ class Playground:
         k = self.cfg.classes
         self.net.eval()
         pred = self.net(self.f_test).argmax(1)
-        m = torch.zeros(k, k, dtype=torch.long)
-        for t, p in zip(self.y_test.tolist(), pred.tolist()):
-            m[t, p] += 1
-        return m.tolist()
+        return torch.bincount(self.y_test * k + pred, minlength=k * k).view(k, k).tolist()

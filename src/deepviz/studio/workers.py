@@ -175,17 +175,15 @@ class Worker:
         (sid, JSON text), and notices such as a divergence."""
         now = time.perf_counter()
         end = now + seconds
-        order = list(self.sessions.items())
-        while order and now < end:
-            ready = [(sid, s) for sid, s in order if s.playing and s.next_epoch_at <= now]
+        order = list(self.sessions.values())
+        while now < end:
+            ready = [s for s in order if s.playing and s.next_epoch_at <= now]
             if not ready:
                 break
-            for sid, s in ready[self.turn % len(ready):] + ready[:self.turn % len(ready)]:
-                s.train_epoch(now)
-                now = time.perf_counter()
-                if now >= end:
-                    break
+            s = ready[self.turn % len(ready)]  # the turn moves on by one epoch whoever trained it
+            s.train_epoch(now)
             self.turn += 1
+            now = time.perf_counter()
         return self.frames()
 
     def frames(self) -> list[tuple[int, str]]:
