@@ -91,3 +91,38 @@ def test_the_default_studio_holds_16_sessions_and_the_command_takes_max_sessions
     assert inspect.signature(create_app).parameters["max_sessions"].default == 16
     assert main(["studio", "--max-sessions", "0"]) == 2
     assert capsys.readouterr().err.strip() == "deepviz: error: --max-sessions: must be from 1 to 1024, got 0"
+
+
+@pytest.mark.browser
+def test_the_page_of_a_tab_beyond_the_last_shows_why_it_was_refused():
+    import shutil
+    import socket
+    import threading
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(max_sessions=1), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=shutil.which("chromium"),
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            first, second = browser.new_page(), browser.new_page()
+            first.goto(f"http://127.0.0.1:{port}/")
+            first.wait_for_function("window.playground && window.playground.frames > 0", timeout=60_000)
+            second.goto(f"http://127.0.0.1:{port}/")
+            second.wait_for_function("document.querySelector('#error').textContent.length > 0", timeout=60_000)
+            assert second.inner_text("#error") == ("the studio is full (1 session); close a tab or start it "
+                                                   "with --max-sessions")
+            assert first.inner_text("#error") == ""
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(5)

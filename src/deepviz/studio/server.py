@@ -25,7 +25,7 @@ from ..params import ParamError
 from .errors import field_error
 
 MAX_SESSIONS = 16
-FULL = "the studio is full ({} sessions); close a tab or start it with --max-sessions"
+FULL = "the studio is full ({} session{}); close a tab or start it with --max-sessions"
 TRY_AGAIN_LATER = 1013  # the websocket close code for a server that cannot take the session now
 MAX_UPLOAD = 256 * 1024  # bytes of CSV
 
@@ -151,7 +151,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
             return
         await ws.accept()  # accepted first, so that the page can read why it is closed
         if len(sessions) >= max_sessions:
-            await ws.close(code=TRY_AGAIN_LATER, reason=FULL.format(max_sessions))
+            await ws.close(code=TRY_AGAIN_LATER, reason=FULL.format(max_sessions, "s" * (max_sessions != 1)))
             return
         loop = asyncio.get_running_loop()
         outbox: asyncio.Queue[str] = asyncio.Queue()
