@@ -2,8 +2,9 @@
 
 Starts ``deepviz studio`` in its own process, opens N websocket sessions (the page's protocol, no browser),
 presses play on each and measures for ``--seconds``: epochs per second in total and per session, how
-fairly they share (each session's distance from the mean), frames per second per session, and the
-latency of ``GET /api/health`` asked every 50 ms meanwhile (p50, p95).
+fairly they share (each session's distance from the mean), frames per second per session, the
+latency of ``GET /api/health`` asked every 50 ms meanwhile (p50, p95), and the CPU the studio used (its
+server and worker processes, in cores, and epochs per CPU second: what a shared machine does not change).
 
     .venv/bin/python benchmarks/studio_load.py [--sessions 1 4 16] [--seconds 20]
 
@@ -48,6 +49,22 @@ def start_studio(max_sessions: int) -> tuple[subprocess.Popen, int]:
     raise SystemExit("the studio did not start: " + proc.stderr.read().decode()[-2000:])
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by the process ``root`` and its children (the workers)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == root or int(fields[1]) == root:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 class Tab:
     """One session: the epochs its frames show and when they came."""
 
@@ -86,7 +103,7 @@ def probe_health(port: int, stop: threading.Event, latencies: list[float]) -> No
         time.sleep(max(0.0, 0.05 - (time.perf_counter() - t)))
 
 
-async def measure(port: int, n: int, seconds: float, warmup: float) -> dict:
+async def measure(port: int, pid: int, n: int, seconds: float, warmup: float) -> dict:
     tabs = [Tab() for _ in range(n)]
     readies = [asyncio.Event() for _ in range(n)]
     go, stop = asyncio.Event(), asyncio.Event()
@@ -97,11 +114,11 @@ async def measure(port: int, n: int, seconds: float, warmup: float) -> dict:
     latencies: list[float] = []
     halt = threading.Event()
     prober = threading.Thread(target=probe_health, args=(port, halt, latencies))
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(pid)
     start = [t.epoch for t in tabs]
     prober.start()
     await asyncio.sleep(seconds)
-    t1 = time.perf_counter()
+    t1, cpu1 = time.perf_counter(), cpu_seconds(pid)
     end = [t.epoch for t in tabs]
     halt.set()
     stop.set()
@@ -114,7 +131,8 @@ async def measure(port: int, n: int, seconds: float, warmup: float) -> dict:
     return {"n": n, "total": sum(rates), "mean": mean, "min": min(rates), "max": max(rates),
             "spread": max(abs(r - mean) for r in rates) / mean * 100 if mean else float("nan"),
             "fps_min": min(fps), "fps_mean": statistics.mean(fps),
-            "p50": statistics.median(latencies) * 1e3, "p95": q[18] * 1e3, "probes": len(latencies)}
+            "p50": statistics.median(latencies) * 1e3, "p95": q[18] * 1e3, "probes": len(latencies),
+            "cores": (cpu1 - cpu0) / (t1 - t0), "per_cpu": sum(rates) * (t1 - t0) / max(cpu1 - cpu0, 1e-9)}
 
 
 def main() -> None:
@@ -125,14 +143,14 @@ def main() -> None:
     args = ap.parse_args()
     print(f"CPU: {cpu_model()} ({os.cpu_count()} cores); default setup (circle, 4-2, batch 10) in every session")
     print(f"{'sessions':>8s} {'total ep/s':>10s} {'per session ep/s (min-max)':>27s} {'spread':>7s} "
-          f"{'frames/s min/mean':>18s} {'health p50/p95 ms':>18s}")
+          f"{'frames/s min/mean':>18s} {'health p50/p95 ms':>18s} {'studio cores':>12s} {'ep/CPU s':>9s}")
     proc, port = start_studio(max(args.sessions))
     try:
         for n in args.sessions:
-            r = asyncio.run(measure(port, n, args.seconds, args.warmup))
+            r = asyncio.run(measure(port, proc.pid, n, args.seconds, args.warmup))
             print(f"{r['n']:8d} {r['total']:10.1f} {r['mean']:11.1f} ({r['min']:6.1f}-{r['max']:6.1f}) "
                   f"{r['spread']:6.1f}% {r['fps_min']:8.1f}/{r['fps_mean']:<8.1f} "
-                  f"{r['p50']:8.1f}/{r['p95']:<8.1f}", flush=True)
+                  f"{r['p50']:8.1f}/{r['p95']:<8.1f} {r['cores']:12.2f} {r['per_cpu']:9.1f}", flush=True)
     finally:
         proc.terminate()
         proc.wait(10)

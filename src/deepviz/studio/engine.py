@@ -350,7 +350,8 @@ class Playground:
         return train, test
 
     def _record(self) -> None:
-        train, test = self.losses()
+        with one_thread():  # full-split forward passes: still tiny tensors
+            train, test = self.losses()
         self.history.append((self.epoch, train, test))
         resume = None
         if self.epoch % self.RESUME_EVERY == 0:
