@@ -102,8 +102,8 @@ def main() -> None:
         local = ("http://127.0.0.1", "about:", "data:")
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort())
         for _ in range(args.runs):
-            for name in SETUPS:
-                url = base + ("#" + SETUPS[name] if SETUPS[name] else "")
+            for name, fragment in SETUPS.items():
+                url = base + ("#" + fragment if fragment else "")
                 results.setdefault(("deepviz", name), []).append(measure(
                     page, url, "window.playground && window.playground.frames > 0",
                     lambda p: int(p.inner_text("#epoch")), "#play", args.seconds, "window.playground.frames"))

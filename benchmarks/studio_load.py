@@ -49,6 +49,17 @@ def start_studio(max_sessions: int) -> tuple[subprocess.Popen, int]:
     raise SystemExit("the studio did not start: " + proc.stderr.read().decode()[-2000:])
 
 
+def wait_until_empty(port: int) -> None:
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(100):
+        conn.request("GET", "/api/health")
+        if json.loads(conn.getresponse().read())["sessions"] == 0:
+            return
+        time.sleep(0.1)
+
+
 def cpu_seconds(root: int) -> float:
     """CPU time (user + system) used so far by the process ``root`` and its children (the workers)."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
@@ -147,6 +158,7 @@ def main() -> None:
     proc, port = start_studio(max(args.sessions))
     try:
         for n in args.sessions:
+            wait_until_empty(port)  # the last round's sessions are closed before the next opens
             r = asyncio.run(measure(port, proc.pid, n, args.seconds, args.warmup))
             print(f"{r['n']:8d} {r['total']:10.1f} {r['mean']:11.1f} ({r['min']:6.1f}-{r['max']:6.1f}) "
                   f"{r['spread']:6.1f}% {r['fps_min']:8.1f}/{r['fps_mean']:<8.1f} "

@@ -17,7 +17,7 @@ def test_a_worker_trains_its_playing_sessions_in_turn_at_equal_rates():
     setups = ['{"dataset":"circle"}', '{"dataset":"spiral","hidden":[8,8,8,8]}', '{"batch_size":1}', "{}"]
     for sid, settings in enumerate(setups):
         worker.open(sid)
-        worker.message(sid, '{"type":"configure","settings":%s}' % settings)
+        worker.message(sid, f'{{"type":"configure","settings":{settings}}}')
         worker.message(sid, '{"type":"play"}')
     worker.open(99)  # not playing: not trained
     end = time.perf_counter() + 1.5
@@ -73,9 +73,8 @@ def test_the_session_after_the_last_is_closed_with_1013_and_told_why():
     client = TestClient(create_app(max_sessions=2), base_url="http://127.0.0.1")
     with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         a.receive_json(), b.receive_json()
-        with pytest.raises(WebSocketDisconnect) as closed:
-            with client.websocket_connect(WS) as c:
-                c.receive_json()
+        with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(WS) as c:
+            c.receive_json()
         assert closed.value.code == 1013
         assert closed.value.reason == "the studio is full (2 sessions); close a tab or start it with --max-sessions"
         assert client.get("/api/health").json()["sessions"] == 2
