@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from deepviz.threads import one_thread
 from deepviz.studio.engine import ACTIVATIONS, Config, Playground, build, make_optimizer
+from deepviz.threads import one_thread
 
 
 class Reference:

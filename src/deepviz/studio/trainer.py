@@ -11,7 +11,7 @@ with ``torch._foreach_*``), so the weights it trains are autograd's and ``torch.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

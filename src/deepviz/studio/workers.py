@@ -17,10 +17,11 @@ import json
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
 from itertools import count
-from typing import Any, Callable
+from typing import Any
 
 from . import protocol
 from .engine import Config, Playground
@@ -233,7 +234,7 @@ class Remote:
     """The server's side of one session: what it sends to the session's worker, and a queue of the texts
     the worker sends back (frames and replies, in order)."""
 
-    def __init__(self, pool: "Pool", worker: int, sid: int, deliver: Callable[[str], None]) -> None:
+    def __init__(self, pool: Pool, worker: int, sid: int, deliver: Callable[[str], None]) -> None:
         self.pool, self.worker, self.sid, self.deliver = pool, worker, sid, deliver
 
     def send(self, raw: str | bytes) -> None:
