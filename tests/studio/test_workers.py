@@ -125,3 +125,19 @@ def test_the_page_of_a_tab_beyond_the_last_shows_why_it_was_refused():
     finally:
         srv.should_exit = True
         thread.join(5)
+
+
+def test_a_failing_session_gets_one_line_and_the_workers_other_sessions_go_on(monkeypatch, capsys):
+    from deepviz.studio.engine import Playground
+
+    worker = Worker()
+    worker.open(1), worker.open(2)
+    worker.message(2, '{"type":"play"}')
+    monkeypatch.setattr(Playground, "reset", lambda self, cfg=None: 1 / 0)
+    (reply,) = worker.message(1, '{"type":"reset"}')
+    assert json.loads(reply)["detail"] == ("reset: failed in the studio (ZeroDivisionError: division by zero); "
+                                           "see the studio's log")
+    assert "Traceback" in capsys.readouterr().err
+    before = worker.sessions[2].pg.epoch
+    worker.run(0.05)
+    assert worker.sessions[2].pg.epoch > before

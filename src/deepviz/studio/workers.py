@@ -132,6 +132,15 @@ class Session:
         return _json(data)
 
 
+def _failed(what: str, err: Exception) -> str:
+    """One line for the page; the traceback goes to the studio's log."""
+    import sys
+    import traceback
+
+    traceback.print_exception(err, file=sys.stderr)
+    return f"{what}: failed in the studio ({type(err).__name__}: {err}); see the studio's log"
+
+
 class Worker:
     """Many sessions in one interpreter. Its interface is plain data in and out: ``open``, ``close``,
     ``message`` (a page's raw message: the replies to send it) and ``run`` (train for a while: the frames
@@ -158,7 +167,10 @@ class Worker:
             return []
         msg, error = protocol.parse(raw)
         if error is None:
-            error = session.handle(msg)
+            try:
+                error = session.handle(msg)
+            except Exception as err:  # a defect must not take down the worker's other sessions
+                error = _failed(msg.type, err)
         else:
             session.received += 1
         if isinstance(error, dict):
@@ -182,7 +194,11 @@ class Worker:
             if not ready:
                 break
             s = ready[self.turn % len(ready)]  # the turn moves on by one epoch whoever trained it
-            s.train_epoch(now)
+            try:
+                s.train_epoch(now)
+            except Exception as err:  # a defect must not take down the worker's other sessions
+                s.playing = False
+                s.error = {"type": "error", "detail": _failed("play", err)}
             self.turn += 1
             now = time.perf_counter()
         return self.frames()
