@@ -169,7 +169,7 @@ class Worker:
         if error is None:
             try:
                 error = session.handle(msg)
-            except Exception as err:  # a defect must not take down the worker's other sessions
+            except Exception as err:  # noqa: BLE001 - a defect must not take down the other sessions
                 error = _failed(msg.type, err)
         else:
             session.received += 1
@@ -196,7 +196,7 @@ class Worker:
             s = ready[self.turn % len(ready)]  # the turn moves on by one epoch whoever trained it
             try:
                 s.train_epoch(now)
-            except Exception as err:  # a defect must not take down the worker's other sessions
+            except Exception as err:  # noqa: BLE001 - a defect must not take down the other sessions
                 s.playing = False
                 s.error = {"type": "error", "detail": _failed("play", err)}
             self.turn += 1
