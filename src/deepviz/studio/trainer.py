@@ -8,6 +8,8 @@ losses, each activation's own ``*_backward``, the optimizers' update formulas ov
 with ``torch._foreach_*``), so the weights it trains are autograd's and ``torch.optim``'s to the bit;
 ``tests/studio/test_trainer.py`` checks that against both over whole runs.
 """
+# torch._foreach_* and the *_backward kernels are what torch.optim and autograd run; torch does not export them
+# pyright: reportPrivateImportUsage=false
 from __future__ import annotations
 
 import math

@@ -166,7 +166,7 @@ class Worker:
         if session is None:
             return []
         msg, error = protocol.parse(raw)
-        if error is None:
+        if msg is not None:
             try:
                 error = session.handle(msg)
             except Exception as err:  # noqa: BLE001 - a defect must not take down the other sessions
