@@ -229,21 +229,26 @@ class Worker:
 
 
 def _host(conn) -> None:
-    """A worker process: messages from the server in, replies and frames out, over one pipe."""
+    """A worker process: messages from the server in, replies and frames out, over one pipe. Ctrl+C is the
+    server's to handle (it stops its workers); a server gone away ends the worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker = Worker()
     calls: dict[str, Callable[..., Any]] = {"open": worker.open, "close": worker.close, "message": worker.message}
-    while True:
-        if conn.poll(worker.idle()):
-            while conn.poll():
-                call, sid, *args = conn.recv()
-                if call == "stop":
-                    return
-                replies = calls[call](sid, *args)
-                if replies:
-                    conn.send([(sid, text) for text in replies])
-        out = worker.run(SLICE)
-        if out:
-            conn.send(out)
+    with suppress(EOFError, OSError):
+        while True:
+            if conn.poll(worker.idle()):
+                while conn.poll():
+                    call, sid, *args = conn.recv()
+                    if call == "stop":
+                        return
+                    replies = calls[call](sid, *args)
+                    if replies:
+                        conn.send([(sid, text) for text in replies])
+            out = worker.run(SLICE)
+            if out:
+                conn.send(out)
 
 
 class Remote:
