@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     studio.add_argument("--port", type=int, default=8765, help="(default 8765)")
     studio.add_argument("--open", action="store_true", help="open the page in the browser")
+    studio.add_argument("--max-sessions", type=int, default=16, metavar="N",
+                        help="playground tabs trained at once (default 16); one more is told the studio is full")
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
@@ -306,6 +308,8 @@ def cmd_diagram(args) -> int:
 def cmd_studio(args) -> int:
     if not 0 < args.port < 65536:
         raise ParamError("port", f"must be from 1 to 65535, got {args.port}")
+    if not 1 <= args.max_sessions <= 1024:
+        raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
     import uvicorn
 
@@ -318,8 +322,8 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    uvicorn.run(create_app(media=Path(args.media), host=args.host), host=args.host, port=args.port, log_level="warning",
-                **SERVER_OPTIONS)
+    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 
 

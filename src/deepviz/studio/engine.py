@@ -7,7 +7,7 @@ accuracy. The page only draws. One :class:`Playground` per browser tab.
 from __future__ import annotations
 
 import contextlib
-import copy
+import functools
 import math
 import threading
 from dataclasses import dataclass, field, replace
@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from ..threads import one_thread
+from .trainer import Optimizer, Trainer
 
 EXTENT = 6.0  # the input plane is [-6, 6]^2, as in TensorFlow Playground
 
@@ -139,6 +140,15 @@ def featurize(x: torch.Tensor, features: tuple[str, ...]) -> torch.Tensor:
     return torch.stack([FEATURES[f](x[:, 0], x[:, 1]) for f in features], 1)
 
 
+@functools.lru_cache(maxsize=32)
+def _grid_features(resolution: int, features: tuple[str, ...]) -> torch.Tensor:
+    """The features of a resolution x resolution grid over the plane, rows from top (x2 = +6) down
+    (every frame draws the same grids: made once)."""
+    lin = torch.linspace(-EXTENT, EXTENT, resolution)
+    x2, x1 = torch.meshgrid(lin.flip(0), lin, indexing="ij")
+    return featurize(torch.stack([x1.reshape(-1), x2.reshape(-1)], 1), features)
+
+
 # -- the network ------------------------------------------------------------------------------
 def build(cfg: Config) -> nn.Sequential:
     torch.manual_seed(cfg.seed)
@@ -160,6 +170,8 @@ def build(cfg: Config) -> nn.Sequential:
 
 
 def make_optimizer(cfg: Config, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer a setting names (the exported script's; the engine computes the same
+    updates with ``trainer.Optimizer``)."""
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.learning_rate)
     return torch.optim.SGD(params, lr=cfg.learning_rate, momentum=0.9 if cfg.optimizer == "momentum" else 0.0)
@@ -185,7 +197,7 @@ class Resume:
     """What training needs besides the weights to go on exactly as it did (kept every few epochs)."""
 
     cfg: Config
-    optimizer: dict  # a deep copy of the optimizer's state_dict
+    optimizer: tuple  # a copy of the optimizer's state (trainer.Optimizer.state)
     shuffle: torch.Tensor  # the state of the mini-batch order's generator
     rng: torch.Tensor  # the global torch RNG as this run left it (dropout's masks)
 
@@ -241,7 +253,8 @@ class Playground:
         with self._global_rng(fresh=True):
             self.net = build(self.cfg)
         self.layout = tuple((name, p.shape) for name, p in self.net.named_parameters())
-        self.opt = make_optimizer(self.cfg, self.net.parameters())
+        self.trainer = Trainer(self.net, self.cfg.activation, self.cfg.dropout, self.cfg.classes)
+        self.opt = self._optimizer(self.cfg)
         self.epoch = 0
         self.gen = torch.Generator().manual_seed(self.cfg.seed + 7)
         self.history: list[tuple[int, float, float]] = []
@@ -260,8 +273,11 @@ class Playground:
             return
         self.cfg = cfg
         if set(changes) & self.FRESH_OPTIMIZER:
-            self.opt = make_optimizer(cfg, self.net.parameters())
+            self.opt = self._optimizer(cfg)
         self.log.append(Event("set", tuple(sorted(changes.items()))))
+
+    def _optimizer(self, cfg: Config) -> Optimizer:
+        return Optimizer(cfg.optimizer, cfg.learning_rate, self.trainer.params)
 
     def linears(self) -> list[nn.Linear]:
         return [m for m in self.net if isinstance(m, nn.Linear)]
@@ -289,6 +305,7 @@ class Playground:
         return 0.5 * nn.functional.mse_loss(out[:, 0], target)
 
     def penalty(self) -> torch.Tensor:
+        """The regularisation term added to the loss (``trainer.Trainer.step`` applies its gradient)."""
         weights = [m.weight for m in self.linears()]
         if self.cfg.regularization == "l1":
             return self.cfg.reg_rate * sum(w.abs().sum() for w in weights)
@@ -298,31 +315,29 @@ class Playground:
 
     def train_epoch(self) -> None:
         """One pass over the training split in shuffled mini-batches."""
+        cfg, step = self.cfg, self.trainer.step
         with self._training():
             order = torch.randperm(len(self.f_train), generator=self.gen)
-            for start in range(0, len(order), self.cfg.batch_size):
-                self._step(order[start:start + self.cfg.batch_size])
+            for x, target in self.trainer.batches(self.f_train, self.y_train, order, cfg.batch_size):
+                step(x, target, cfg.regularization, cfg.reg_rate, self.opt)
         self.epoch += 1
         self.log.append(EPOCH)
         self._record()
 
     def step_batch(self) -> None:
         """One mini-batch (the page's "step" in batch mode); the epoch counter does not move."""
+        cfg = self.cfg
         with self._training():
-            self._step(torch.randperm(len(self.f_train), generator=self.gen)[:self.cfg.batch_size])
+            idx = torch.randperm(len(self.f_train), generator=self.gen)[:cfg.batch_size]
+            rows = torch.full((len(idx),), float(len(idx)))
+            self.trainer.step(self.f_train[idx], self.trainer.targets(self.y_train[idx], rows),
+                              cfg.regularization, cfg.reg_rate, self.opt)
         self.log.append(BATCH)
-
-    def _step(self, idx: torch.Tensor) -> None:
-        loss = self.loss_fn(self.net(self.f_train[idx]), self.y_train[idx]) + self.penalty()
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
 
     @contextlib.contextmanager
     def _training(self):
         """Training mode on one torch thread, with this run's own global RNG when dropout draws from it."""
         with one_thread(), self._global_rng() if self.cfg.dropout else contextlib.nullcontext():
-            self.net.train()
             yield
 
     @contextlib.contextmanager
@@ -337,17 +352,18 @@ class Playground:
 
     @torch.no_grad()
     def losses(self) -> tuple[float, float]:
-        self.net.eval()
+        self._eval()
         train = self.loss_fn(self.net(self.f_train), self.y_train).item()
         test = self.loss_fn(self.net(self.f_test), self.y_test).item() if len(self.f_test) else float("nan")
         return train, test
 
     def _record(self) -> None:
-        train, test = self.losses()
+        with one_thread():  # full-split forward passes: still tiny tensors
+            train, test = self.losses()
         self.history.append((self.epoch, train, test))
         resume = None
         if self.epoch % self.RESUME_EVERY == 0:
-            resume = Resume(self.cfg, copy.deepcopy(self.opt.state_dict()), self.gen.get_state(), self.rng)
+            resume = Resume(self.cfg, self.opt.state(), self.gen.get_state(), self.rng)
         self.tape.append(Snapshot(self.epoch, self._weights(), self.layout, train, test, len(self.log), resume))
         if self.epoch % 100 == 0:
             self._thin_tape()
@@ -375,6 +391,12 @@ class Playground:
         sizes = [p.numel() for p in self.net.parameters()]
         for p, w in zip(self.net.parameters(), weights.split(sizes)):
             p.copy_(w.view_as(p))
+
+    def _eval(self) -> None:
+        """Evaluation mode (no dropout) for what the page is shown; training never needs the module's mode
+        (``trainer.Trainer`` applies dropout itself), so this switches once per network, not per frame."""
+        if self.net.training:
+            self.net.eval()
 
     def diverged(self) -> bool:
         """The last losses are not finite (an empty test split has no test loss: that is not divergence)."""
@@ -418,8 +440,8 @@ class Playground:
         r = snap.resume
         self.cfg = r.cfg
         self._load_weights(snap.weights)
-        self.opt = make_optimizer(r.cfg, self.net.parameters())
-        self.opt.load_state_dict(copy.deepcopy(r.optimizer))  # the optimizer updates its state in place
+        self.opt = self._optimizer(r.cfg)
+        self.opt.load(r.optimizer)  # a copy: the optimizer updates its state in place
         self.gen.set_state(r.shuffle)
         self.rng = r.rng
         self.epoch = snap.epoch
@@ -444,20 +466,16 @@ class Playground:
         """Every node's output over the plane, layer by layer: the input features, each hidden
         layer after its activation, and the output (class-1 probability, or the regression value
         in [-1, 1]), as (units, resolution, resolution) tensors, rows from top (x2 = +6) down."""
-        self.net.eval()
-        lin = torch.linspace(-EXTENT, EXTENT, resolution)
-        x2, x1 = torch.meshgrid(lin.flip(0), lin, indexing="ij")
-        pts = torch.stack([x1.reshape(-1), x2.reshape(-1)], 1)
-        h = featurize(pts, self.cfg.features)
+        self._eval()
+        h = _grid_features(resolution, self.cfg.features)
         maps = [h]
         for m in self.net:
             h = m(h)
             if not isinstance(m, (nn.Linear, nn.Dropout)):
                 maps.append(h)
-        if self.cfg.classes == 2:
-            out = torch.softmax(h, 1)[:, 1:] * 2 - 1  # -1..1: the two classes' colours
-        elif self.cfg.classes:
-            out = torch.softmax(h, 1)
+        if self.cfg.classes:  # over the classes of a transposed view: torch's kernel for a short last dim is 8x slower
+            out = torch.softmax(h.t(), 0).t()
+            out = out[:, 1:] * 2 - 1 if self.cfg.classes == 2 else out  # two classes: -1..1, their two colours
         else:
             out = h.clamp(-1, 1)
         maps.append(out)
@@ -467,16 +485,13 @@ class Playground:
     def accuracy(self) -> tuple[float, float]:
         if not self.cfg.classes:
             return float("nan"), float("nan")
-        self.net.eval()
+        self._eval()
         acc = lambda f, y: (self.net(f).argmax(1) == y).float().mean().item() if len(f) else float("nan")  # noqa: E731
         return acc(self.f_train, self.y_train), acc(self.f_test, self.y_test)
 
     @torch.no_grad()
     def confusion(self) -> list[list[int]]:
         k = self.cfg.classes
-        self.net.eval()
+        self._eval()
         pred = self.net(self.f_test).argmax(1)
-        m = torch.zeros(k, k, dtype=torch.long)
-        for t, p in zip(self.y_test.tolist(), pred.tolist()):
-            m[t, p] += 1
-        return m.tolist()
+        return torch.bincount(self.y_test * k + pred, minlength=k * k).view(k, k).tolist()

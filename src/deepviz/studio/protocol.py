@@ -251,7 +251,17 @@ def _loss_at(p: Playground, epoch: int) -> dict:
 
 
 def _points(x: torch.Tensor, y: torch.Tensor) -> list[list[float]]:
-    return [[round(a, 3), round(b, 3), round(float(c), 3)] for (a, b), c in zip(x.tolist(), y.tolist())]
+    """The points as rows, made once per data set: every frame carries them, and a run keeps its tensors."""
+    made = _POINTS.get(id(x))
+    if made is None or made[0] is not x or made[1] is not y:
+        rows = [[round(a, 3), round(b, 3), round(float(c), 3)] for (a, b), c in zip(x.tolist(), y.tolist())]
+        made = _POINTS[id(x)] = (x, y, rows)  # holding x: its id is not reused while cached
+        while len(_POINTS) > 64:
+            del _POINTS[next(iter(_POINTS))]
+    return made[2]
+
+
+_POINTS: dict[int, tuple] = {}  # id(x) -> (x, y, rows), the most recent data sets
 
 
 def _finite(v: float) -> float | None:

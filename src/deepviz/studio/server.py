@@ -1,18 +1,16 @@
 """The studio's web server: FastAPI, one playground session per websocket (one per tab).
 
-Training is decoupled from drawing: while playing, a worker thread trains as many epochs as
-the speed setting allows, and the connection sends a frame (losses, weights, heatmaps) at most
-``FPS`` times a second, whatever the training rate. Closing the tab closes the socket and
-frees the session. Requests from another origin are refused: a page the user visits must not
-drive the local studio.
+Training runs in worker processes (``workers.py``: one per core, each hosting many sessions); the
+server relays a page's messages to its session's worker and the worker's frames (losses, weights,
+heatmaps, at most ``workers.FPS`` a second) back, so the event loop stays free for every request.
+Closing the tab closes the socket and frees the session. Requests from another origin are refused:
+a page the user visits must not drive the local studio.
 """
 from __future__ import annotations
 
 import asyncio
 import csv
-import threading
-import time
-from dataclasses import replace
+import json
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,128 +22,18 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
-from . import protocol
 from .errors import field_error
+from . import protocol
 from .limits import BodyLimit, TooLarge
-from .engine import Config, Playground
 
-FPS = 30
 MAX_SESSIONS = 16
 # What a client may send, refused before it is read whole: a request body (limits.BodyLimit), a websocket
 # message (the server's ws_max_size; protocol.MAX_MESSAGE answers a smaller one politely).
 MAX_BODY = 1024 * 1024  # any request body (a route may set less)
+FULL = "the studio is full ({} session{}); close a tab or start it with --max-sessions"
+TRY_AGAIN_LATER = 1013  # the websocket close code for a server that cannot take the session now
 MAX_UPLOAD = 256 * 1024  # bytes of CSV
 SERVER_OPTIONS = {"ws_max_size": MAX_BODY}  # uvicorn's own cap: a larger websocket message closes it unread (1009)
-
-
-class Session:
-    """One tab's playground and its play state; the worker thread runs the training."""
-
-    def __init__(self, jobs=None) -> None:
-        self.pg = Playground(Config())
-        self.lock = threading.Lock()
-        self.playing = False
-        self.speed = 1000.0  # epochs per second at most
-        self.next_epoch_at = 0.0  # perf_counter time before which no epoch starts (the speed)
-        self.error: dict | None = None
-        self.version = 0  # bumped by every change: a frame is sent when it moved
-        self.view: int | None = None  # an earlier epoch the page is looking at (the tape)
-        self.jobs = jobs  # the studio's render queue (the MP4 export), if any
-        self.received = 0  # messages handled: the page trusts a frame's play state once it has seen all of its own
-
-    def handle(self, msg) -> str | dict | None:
-        """Apply a client message; returns an error text for the page, or a message to send it."""
-        with self.lock:
-            self.version += 1
-            self.received += 1
-            if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
-                self.view = None  # anything that changes the run leaves the tape's view
-            if isinstance(msg, protocol.View):
-                if not self.on_tape(msg.epoch):
-                    return f"epoch: no snapshot of epoch {msg.epoch}"
-                self.playing = False
-                self.view = self.pg.nearest_snapshot(msg.epoch)
-            elif isinstance(msg, protocol.Configure):
-                changes = msg.settings.changes()
-                problem = protocol.check(replace(self.pg.cfg, **changes))
-                if problem:
-                    return problem
-                self.pg.update(**changes)
-            elif isinstance(msg, protocol.Play):
-                self.playing = True
-            elif isinstance(msg, protocol.Pause):
-                self.playing = False
-            elif isinstance(msg, protocol.Step):
-                self.playing = False
-                self.pg.train_epoch() if msg.unit == "epoch" else self.pg.step_batch()
-            elif isinstance(msg, protocol.Reset):
-                self.playing = False
-                self.pg.reset()
-            elif isinstance(msg, protocol.Speed):
-                self.speed = msg.epochs_per_second
-            elif isinstance(msg, protocol.Restore):
-                if not self.on_tape(msg.epoch):
-                    return f"epoch: no snapshot of epoch {msg.epoch}"
-                self.pg.restore(self.pg.nearest_snapshot(msg.epoch))
-            elif isinstance(msg, protocol.SetWeight):
-                return self.pg.set_weight(msg.layer, tuple(msg.index), msg.value)
-            elif isinstance(msg, protocol.Export):
-                return self.export(msg)
-        return None
-
-    def on_tape(self, epoch: int) -> bool:
-        """Within the tape's span (a long run's older epochs are thinned: the nearest kept one is used)."""
-        return self.pg.tape[0].epoch <= epoch <= self.pg.tape[-1].epoch
-
-    def export(self, msg: protocol.Export) -> dict | str:
-        """A file for the page to save (sent over the socket: no server path is involved), or a
-        queued render job for the MP4."""
-        import base64
-
-        from . import export
-
-        stem = f"playground-{self.pg.cfg.dataset}-epoch{self.pg.epoch}"
-        if msg.what == "state_dict":
-            data, name, mime = export.state_dict_bytes(self.pg), stem + ".pt", "application/octet-stream"
-        elif msg.what == "script":
-            data, name, mime = export.script(self.pg).encode(), stem + ".py", "text/x-python"
-        else:
-            if self.jobs is None:
-                return "what: rendering is not available in this studio"
-            from .gallery_api import MAX_WAITING
-
-            if sum(j.state == "queued" for j in self.jobs.list()) >= MAX_WAITING:
-                return f"what: {MAX_WAITING} render jobs are waiting already; wait or cancel some in the gallery"
-            from .movie import movie_trace
-
-            trace = movie_trace(self.pg).to_dict()
-            job = self.jobs.submit(f"playground run, {stem}", "deepviz.studio.movie:render_movie",
-                                   {"trace": trace, "quality": msg.quality, "theme": msg.theme})
-            return {"type": "job", "id": job.id}
-        return {"type": "download", "filename": name, "mime": mime, "data": base64.b64encode(data).decode()}
-
-    def train_for(self, seconds: float) -> None:
-        """Train while playing, for about ``seconds``, at most ``speed`` epochs per second. A slow
-        speed waits between epochs across calls, so the frames (and a pause) are never held up."""
-        end = time.perf_counter() + seconds
-        while self.playing:
-            now = time.perf_counter()
-            if now >= end:
-                break
-            if now < self.next_epoch_at:
-                time.sleep(min(self.next_epoch_at, end) - now)
-                continue
-            with self.lock:
-                if not self.playing:
-                    break
-                self.pg.train_epoch()
-                self.version += 1
-                self.next_epoch_at = now + 1.0 / self.speed
-                if self.pg.diverged():
-                    self.playing = False
-                    self.error = {"type": "diverged", "epoch": self.pg.last_good_epoch(),
-                                  "detail": "training diverged (the loss is not finite)"}
-                    break
 
 
 def points_from_csv(data: bytes) -> dict:
@@ -201,16 +89,20 @@ def _host_allowed(host_header: str | None, allowed: frozenset[str] | None) -> bo
     return name is not None and name in allowed
 
 
-def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
+def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
-    the address it serves (requests naming another host are refused)."""
+    the address it serves (requests naming another host are refused), ``max_sessions`` the playground
+    tabs it hosts at once (one more is told the studio is full)."""
+    from .workers import shared_pool
+
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
     app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD)}, default=("body", MAX_BODY))
+    pool = shared_pool()  # started now: the workers import torch while the page loads
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
     gallery_api.mount(app, media)
-    sessions: set[Session] = set()
+    sessions: set = set()  # workers.Remote, one per open playground
 
     @app.middleware("http")
     async def refuse_other_origins(request: Request, call_next):
@@ -266,30 +158,22 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1") -> FastAPI:
         if not (_host_allowed(ws.headers.get("host"), hosts) and _same_origin(ws.headers.get("origin"), ws.headers.get("host"))):
             await ws.close(code=1008)
             return
-        if len(sessions) >= MAX_SESSIONS:
-            await ws.close(code=1013)
+        await ws.accept()  # accepted first, so that the page can read why it is closed
+        if len(sessions) >= max_sessions:
+            await ws.close(code=TRY_AGAIN_LATER, reason=FULL.format(max_sessions, "s" * (max_sessions != 1)))
             return
-        await ws.accept()
-        session = Session(getattr(app.state, "jobs", None))
-        sessions.add(session)
         loop = asyncio.get_running_loop()
-        sender = asyncio.create_task(_send_frames(ws, session, loop))
+        outbox: asyncio.Queue[str] = asyncio.Queue()
+        session = pool.open(lambda text: loop.call_soon_threadsafe(outbox.put_nowait, text))
+        sessions.add(session)
+        sender = asyncio.create_task(_relay(ws, outbox, getattr(app.state, "jobs", None)))
         try:
             while True:
-                msg, error = protocol.parse(await _receive(ws))
-                if error is None:
-                    error = await loop.run_in_executor(None, session.handle, msg)
-                else:
-                    with session.lock:
-                        session.received += 1
-                if isinstance(error, dict):  # a reply: a file to save, a queued job
-                    await ws.send_json(error)
-                elif error is not None:
-                    await ws.send_json({"type": "error", "detail": error})
+                session.send(await _receive(ws))
         except (WebSocketDisconnect, RuntimeError):  # the tab closed (RuntimeError: a send raced the close)
             pass
         finally:
-            session.playing = False
+            session.close()
             sender.cancel()
             with suppress(asyncio.CancelledError):
                 await sender
@@ -312,40 +196,58 @@ async def _receive(ws: WebSocket) -> str | bytes:
     return message["text"] if message.get("text") is not None else message.get("bytes") or b""
 
 
-async def _send_frames(ws: WebSocket, session: Session, loop) -> None:
-    """Train between frames (in a worker thread) and send a frame each 1/FPS seconds."""
+async def _relay(ws: WebSocket, outbox: asyncio.Queue, jobs) -> None:
+    """Send the page what its worker sent, in order. Frames that piled up behind a slow page (a frozen
+    tab) go as one: the latest, carrying every loss-history entry of those it replaces."""
     with suppress(WebSocketDisconnect, RuntimeError):  # the tab closed while a frame was on its way
-        await _frames(ws, session, loop)
+        while True:
+            texts = [await outbox.get()]
+            while not outbox.empty():
+                texts.append(outbox.get_nowait())
+            for text in _coalesced(texts):
+                if text.startswith('{"type":"render"'):
+                    text = json.dumps(_submit(jobs, json.loads(text)))
+                await ws.send_text(text)
 
 
-async def _frames(ws: WebSocket, session: Session, loop) -> None:
-    # Each tick of 1/FPS s: train for what the last frame left of the tick, then build and send a
-    # frame. Frame building (a few ms) holds the session lock, so it comes out of the training
-    # budget rather than stretching the tick: the page gets FPS frames a second.
-    sent, frame_cost = -1, 0.0
-    sent_len, sent_last = 0, None  # the page has the history up to this entry (the same object)
-    period = 1.0 / FPS
-    while True:
-        started = time.perf_counter()
-        if session.playing:
-            await loop.run_in_executor(None, session.train_for, max(0.002, period - frame_cost - 0.004))
-        built = time.perf_counter()
-        with session.lock:
-            version = session.version
-            data = None
-            if version != sent:
-                history = session.pg.history
-                # only the new loss-history entries, when the page holds the rest (same run, not cut back)
-                known = sent_len if len(history) >= sent_len > 0 and history[sent_len - 1] is sent_last else 0
-                data = protocol.frame(session.pg, epoch=session.view, history_from=known)
-                sent_len, sent_last = len(history), history[-1] if history else None
-            error, session.error = session.error, None
-        if data is not None:
-            data["playing"] = session.playing
-            data["received"] = session.received
-            await ws.send_json(data)
-            sent = version
-            frame_cost = 0.8 * frame_cost + 0.2 * (time.perf_counter() - built)
-        if error:
-            await ws.send_json(error)
-        await asyncio.sleep(max(0.0, period - (time.perf_counter() - started)))
+def _coalesced(texts: list[str]) -> list[str]:
+    """Runs of frames merged into their last one (other messages kept, in order)."""
+    if len(texts) == 1:
+        return texts
+    out: list[str] = []
+    run: list[str] = []
+    for text in texts + [""]:
+        if text.startswith('{"type":"frame"'):
+            run.append(text)
+            continue
+        if run:
+            out.append(run[0] if len(run) == 1 else json.dumps(_merge([json.loads(t) for t in run])))
+            run = []
+        if text:
+            out.append(text)
+    return out
+
+
+def _merge(frames: list[dict]) -> dict:
+    """The last frame, with the loss history of all: a frame either continues the page's history from
+    ``history_from`` or (``history_from`` 0) replaces it."""
+    history, start = [], frames[0]["history_from"]
+    for f in frames:
+        if f["history_from"] == 0:
+            history, start = list(f["history"]), 0
+        else:
+            history += f["history"]
+    return {**frames[-1], "history": history, "history_from": start}
+
+
+def _submit(jobs, request: dict) -> dict:
+    """A worker's render request (the MP4 export) as a job of the studio's render queue, or an error."""
+    if jobs is None:
+        return {"type": "error", "detail": "what: rendering is not available in this studio"}
+    from .gallery_api import MAX_WAITING
+
+    if sum(j.state == "queued" for j in jobs.list()) >= MAX_WAITING:
+        return {"type": "error",
+                "detail": f"what: {MAX_WAITING} render jobs are waiting already; wait or cancel some in the gallery"}
+    job = jobs.submit(request["title"], request["target"], request["args"])
+    return {"type": "job", "id": job.id}

@@ -108,6 +108,9 @@ class Playground {
       else if (msg.type === "download") download(msg.filename, new Blob([fromBase64(msg.data) as BlobPart], { type: msg.mime }));
       else if (msg.type === "job") this.followJob(msg.id);
     };
+    this.ws.onclose = (e) => {
+      if (e.code === 1013) this.error(e.reason); // the studio is full: say so, and how to make room
+    };
   }
 
   send(msg: object): void {
