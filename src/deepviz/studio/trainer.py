@@ -124,7 +124,8 @@ class Trainer:
             self._rows = torch.tensor(sizes, dtype=torch.float32).repeat_interleave(batch)
             self._views = [(self._x[k, :r], self._t[k, :r]) for k, r in enumerate(sizes)]
             self._pad = count * batch - n
-        padded = torch.cat([order, order[:self._pad]]) if self._pad else order
+        # the last batch's spare rows repeat points from the start (cyclically: a set smaller than a batch)
+        padded = order[torch.arange(n + self._pad) % n] if self._pad else order
         self._x.copy_(x[padded].view(self._x.shape))
         self._t.copy_(self.targets(y[padded], self._rows).view(self._t.shape))
         return self._views
