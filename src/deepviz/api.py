@@ -15,23 +15,22 @@ def trace(concept: str, preset: str | None = None, **values: Any) -> Trace:
     >>> t["transposed"]["output_size"]
     [3, 4]
     """
-    c = catalog.get(concept)
-    preset_name, resolved = c.resolve(preset, **values)
-    result = c.load_compute()(resolved, preset_name)
-    result.params = c.params.format_values(resolved)  # as the user would type them
-    return result
+    return catalog.get(concept).trace(preset, **values)
 
 
 def render(concept: str, preset: str | None = None, *, quality: str = "low", theme: str = "dark",
-           format: str = "mp4", burn_captions: bool = False, output: str | Path = "media", **values: Any):
+           format: str = "mp4", burn_captions: bool = False, output: str | Path = "media", voice: bool = False,
+           **values: Any):
     """Render a concept to video (or GIF/PNG) with captions and trace; returns the paths.
 
-    In Jupyter the returned object shows the video inline.
+    ``voice=True`` speaks the narration into the video's sound track (an offline synthesiser:
+    Debian's festival with festvox-us-slt-hts, or espeak-ng). In Jupyter the returned object
+    shows the video inline.
     """
     from .render import render_concept
 
     return render_concept(concept, preset, quality=quality, theme=theme, fmt=format,
-                          burn_captions=burn_captions, output=output, **values)
+                          burn_captions=burn_captions, output=output, voice=voice, **values)
 
 
 def list_concepts() -> list[catalog.Concept]:

@@ -10,9 +10,17 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .params import ParamError, ParamSet
+
+if TYPE_CHECKING:
+    from .trace import Trace
+
+# The course: the order in which the gallery, `deepviz list` and the studio show the concepts (each
+# builds on the ones before). A concept not named here follows, by name: a new folder needs no edit here.
+COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
+          "mlp-convexity", "ravines", "batch-norm", "transposed-conv", "rnn", "attention", "model-forward")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,16 @@ class Concept:
         resolved = self.params.resolve(*layers, values)
         return (preset if not values else None), resolved
 
+    def trace(self, preset: str | None = None, **values: Any) -> "Trace":
+        """Resolve the values, compute the trace with torch and stamp it with the values as typed.
+
+        Every way of making a trace (the API, the CLI, the gallery, the studio) comes through here.
+        """
+        preset_name, resolved = self.resolve(preset, **values)
+        result = self.load_compute()(resolved, preset_name)
+        result.params = self.params.format_values(resolved)  # as the user would type them
+        return result
+
     def load_compute(self) -> Callable[..., Any]:
         return _load(self.compute)
 
@@ -89,9 +107,23 @@ def _discover() -> None:
 
 
 def concepts() -> list[Concept]:
-    """Every registered concept, by name (import order must not change listings)."""
+    """Every registered concept in the course's order (:data:`COURSE`), then the others by name.
+
+    The order never depends on import order.
+    """
     _discover()
-    return sorted(_REGISTRY.values(), key=lambda c: c.name)
+    return sorted(_REGISTRY.values(), key=_course_position)
+
+
+def _course_position(c: Concept) -> tuple[int, str]:
+    return (COURSE.index(c.name) if c.name in COURSE else len(COURSE)), c.name
+
+
+def next_in_course(name: str) -> Concept | None:
+    """The concept to watch after ``name`` (None after the last)."""
+    order = concepts()
+    n = [c.name for c in order].index(name)
+    return order[n + 1] if n + 1 < len(order) else None
 
 
 def get(name: str) -> Concept:

@@ -41,9 +41,11 @@ class DeepvizScene(Scene):
     theme_name: ClassVar[str] = "dark"
 
     def __init__(self, trace: Trace | None = None, theme: str | Theme | None = None, burn_captions: bool = False,
-                 check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None, **kwargs):
+                 check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None,
+                 speaker: Any = None, **kwargs):
         """``on_step(done, total, caption)``, if given, hears of each narration step the scene starts
-        (``done`` of the trace's ``total`` steps are finished) and of the end (``done == total``)."""
+        (``done`` of the trace's ``total`` steps are finished) and of the end (``done == total``).
+        ``speaker`` (a :class:`deepviz.voice.Speaker`), if given, speaks each step into the sound track."""
         if trace is None:
             from .. import api
 
@@ -53,6 +55,8 @@ class DeepvizScene(Scene):
         self.burn_captions = burn_captions
         self.check_frame = check_frame
         self.on_step = on_step
+        self.speaker = speaker
+        self._spoken_until = 0.0  # scene time at which the current step's audio ends
         self.cues: list[Cue] = []
         self.frame_violations: list[str] = []
         self._caption: Mobject | None = None
@@ -126,6 +130,10 @@ class DeepvizScene(Scene):
         self._close_cue()
         self.cues.append(Cue(self.time, self.time, text))
         self._cue_started = self.time
+        if self.speaker is not None:  # the step's audio starts with its caption
+            wav, seconds = self.speaker.speak(text)
+            self.add_sound(str(wav))
+            self._spoken_until = self.time + seconds
         self._report_step(len(self.cues) - 1, text)
         if self.burn_captions:
             if self._caption is not None:
@@ -141,8 +149,12 @@ class DeepvizScene(Scene):
         """Wait until the current caption has been on screen long enough to read."""
         if not self.cues:
             return
-        left = max(minimum, self.reading_time() - (self.time - self._cue_started))
+        left = max(minimum, self.reading_time() - (self.time - self._cue_started), self._audio_left())
         self.wait(left)
+
+    def _audio_left(self, pause: float = 0.3) -> float:
+        """Seconds until the current step's audio has ended, and a breath after it (0 when silent)."""
+        return max(0.0, self._spoken_until + pause - self.time) if self.speaker is not None else 0.0
 
     def _caption_mobject(self, text: str) -> Mobject:
         width_chars = 90
@@ -157,6 +169,8 @@ class DeepvizScene(Scene):
 
     def _close_cue(self) -> None:
         if self.cues:
+            if self._audio_left() > 0:  # a step lasts at least as long as its audio
+                self.wait(self._audio_left())
             self.cues[-1].end = self.time
 
     def _report_step(self, done: int, text: str) -> None:
