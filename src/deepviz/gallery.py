@@ -145,8 +145,7 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
             for sentinel in wait(list(running)):
                 job, process, recv = running.pop(sentinel)
                 process.join()
-                answer = recv.recv() if recv.poll() else None
-                recv.close()
+                answer = _last_words(recv)
                 if answer is None:
                     finished(job, f"its render process ended without a result (exit status {process.exitcode})")
                 else:
@@ -158,6 +157,16 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
             process.join(60)
             if process.is_alive():
                 process.kill()
+
+
+def _last_words(conn: Connection) -> tuple[float, str | None] | None:
+    """What a finished render process sent, or None if it died first (the pipe holds nothing)."""
+    try:
+        return conn.recv() if conn.poll() else None
+    except EOFError:
+        return None
+    finally:
+        conn.close()
 
 
 def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
