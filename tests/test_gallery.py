@@ -29,6 +29,18 @@ def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
     assert html.count('<track kind="captions"') == sum(len(c.presets) for c in catalog.concepts())
 
 
+def test_gallery_follows_the_course_with_what_to_watch_next(gallery):
+    html = (gallery / "index.html").read_text()
+    names = [c.name for c in catalog.concepts()]
+    assert names[:3] == ["perceptron", "activations", "linear-map"] and names[-1] == "model-forward"
+    positions = [html.index(f'<section id="{n}">') for n in names]
+    assert positions == sorted(positions)
+    for before, after in zip(catalog.concepts(), catalog.concepts()[1:]):
+        section = html[html.index(f'<section id="{before.name}">'):html.index(f'<section id="{after.name}">')]
+        assert f'What to watch next: <a href="#{after.name}">' in section
+    assert html.count("What to watch next") == len(names) - 1
+
+
 def test_second_build_renders_nothing_and_a_changed_key_renders_again(gallery, capsys):
     capsys.readouterr()
     assert build_gallery(gallery, quality="test", jobs=2) == 0
