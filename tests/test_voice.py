@@ -85,3 +85,19 @@ def test_a_voiced_video_speaks_each_step_as_its_caption_starts(tmp_path):
         assert abs(found - start) < 0.2, (n, caption, found, start)
         end = starts[n + 1] if n + 1 < len(starts) else result.duration
         assert end - start >= seconds, (n, "the step ends before its audio")
+
+
+def test_the_gallery_speaks_with_festival_by_default_and_silently_without_it(monkeypatch, capsys, tmp_path):
+    from deepviz import cli, gallery
+
+    asked = []
+    monkeypatch.setattr(gallery, "build_gallery", lambda out, **kw: asked.append(kw["voice"]) or 0)
+    args = ["gallery", "--concept", "linear-map", "-o", str(tmp_path)]
+    festival = voice.SYNTHESISERS[0]
+    if festival.available():
+        assert cli.main(args) == 0 and asked[-1] == "festival"
+    assert cli.main([*args, "--no-voice"]) == 0 and asked[-1] is False
+    monkeypatch.setattr(voice.Synthesiser, "available", lambda self: self.name != "festival")
+    assert cli.main(args) == 0 and asked[-1] is False  # espeak-ng is no default: hard to understand
+    assert "apt-get install festival festvox-us-slt-hts" in capsys.readouterr().out
+    assert cli.main([*args, "--voice"]) == 0 and asked[-1] is True  # asked for: any synthesiser

@@ -137,15 +137,14 @@ def _add_diagram_parser(sub) -> None:
 
 
 def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
-    from .gallery import VOICE_BY_DEFAULT
     from .render import PUBLIC_QUALITIES, THEMES
 
     parser.add_argument("-q", "--quality", default="low", choices=PUBLIC_QUALITIES, help="(default low)")
     parser.add_argument("--theme", default="dark", choices=THEMES, help="(default dark)")
     parser.add_argument("-o", "--output", default="media/gallery", metavar="DIR", help="(default media/gallery)")
-    parser.add_argument("--voice", action=argparse.BooleanOptionalAction, default=VOICE_BY_DEFAULT,
+    parser.add_argument("--voice", action=argparse.BooleanOptionalAction, default=None,
                         help="speak the narration into the videos (festival, or espeak-ng: Debian packages; "
-                             f"default {'on' if VOICE_BY_DEFAULT else 'off'})")
+                             "default: spoken by festival if it is installed)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallel render processes (default: the number of cores)")
     parser.add_argument("--concept", action="append", metavar="NAME", help="only this concept (repeatable)")
@@ -199,8 +198,15 @@ def cmd_gallery(args) -> int:
     if args.concept:
         for name in args.concept:
             catalog.get(name)
+    voice = args.voice
+    if voice is None:
+        from .gallery import default_voice
+
+        voice = default_voice()
+        if voice is None:
+            print("gallery: silent videos (for speech: apt-get install festival festvox-us-slt-hts)", flush=True)
     return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
-                         only=args.concept, force=args.force, voice=args.voice)
+                         only=args.concept, force=args.force, voice=voice or False)
 
 
 def _write_atomic(path: Path, text: str) -> None:

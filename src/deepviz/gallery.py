@@ -31,9 +31,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, catalog
+from .params import ParamError
 from .render import Interrupted, output_stem, stop_on_signals
 
-VOICE_BY_DEFAULT = True  # the gallery's videos speak their narration (--no-voice for silent ones)
+# The gallery speaks its narration when festival's HTS voice is installed (an independent recogniser,
+# pocketsphinx, understood 65% of its words in our captions; espeak-ng's only 15%: not a default).
+DEFAULT_VOICE = "festival"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHARED_CODE = ("render.py", "captions.py", "trace.py", "params.py", "voice.py", "style")
@@ -67,16 +70,27 @@ def code_fingerprint(concept: catalog.Concept) -> str:
     return h.hexdigest()
 
 
-def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool = False) -> list[Job]:
+def default_voice() -> str | None:
+    """The synthesiser the gallery speaks with unless told otherwise: festival if installed, else none."""
+    from .voice import find_synthesiser
+
+    try:
+        return find_synthesiser(DEFAULT_VOICE).name
+    except ParamError:
+        return None
+
+
+def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | str = False) -> list[Job]:
     """Every preset to show (of the concepts in ``only``, if given) with its cache key.
 
-    With ``voice``, a missing synthesiser is a ParamError here, before anything renders.
+    ``voice``: True (the first synthesiser installed) or a synthesiser's name speaks the narration; a
+    missing synthesiser is a ParamError here, before anything renders.
     """
     speaker = None
     if voice:
         from .voice import find_synthesiser
 
-        speaker = find_synthesiser().name
+        speaker = find_synthesiser(None if voice is True else voice).name
     jobs = []
     for c in catalog.concepts():
         if only and c.name not in only:
@@ -170,7 +184,7 @@ def _last_words(conn: Connection) -> tuple[float, str | None] | None:
 
 
 def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
-                  only: list[str] | None = None, force: bool = False, voice: bool = False) -> int:
+                  only: list[str] | None = None, force: bool = False, voice: bool | str = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     planned = plan(quality, theme, only, voice=voice)
