@@ -156,6 +156,11 @@ class DeepvizScene(Scene):
         """Seconds until the current step's audio has ended, and a breath after it (0 when silent)."""
         return max(0.0, self._spoken_until + pause - self.time) if self.speaker is not None else 0.0
 
+    def _wait_for_audio(self) -> None:
+        """A step lasts at least as long as its audio: the next one (or the end) waits for it."""
+        if self._audio_left() > 0:
+            self.wait(self._audio_left())
+
     def _caption_mobject(self, text: str) -> Mobject:
         width_chars = 90
         lines = textwrap.wrap(text, width_chars)[:3]
@@ -168,9 +173,8 @@ class DeepvizScene(Scene):
         return VGroup(back, cap)
 
     def _close_cue(self) -> None:
+        self._wait_for_audio()
         if self.cues:
-            if self._audio_left() > 0:  # a step lasts at least as long as its audio
-                self.wait(self._audio_left())
             self.cues[-1].end = self.time
 
     def _report_step(self, done: int, text: str) -> None:
