@@ -17,8 +17,8 @@ from .params import ParamError, ParamSet
 if TYPE_CHECKING:
     from .trace import Trace
 
-# The course: the order in which the gallery, `deepviz list` and the studio show the concepts (each
-# builds on the ones before). A concept not named here follows, by name: a new folder needs no edit here.
+# The course: the order in which the gallery and the studio's gallery show the concepts (each builds on
+# the ones before). A concept not named here follows, by name: a new folder needs no edit here.
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
           "mlp-convexity", "ravines", "batch-norm", "transposed-conv", "rnn", "attention", "model-forward")
 
@@ -107,12 +107,14 @@ def _discover() -> None:
 
 
 def concepts() -> list[Concept]:
-    """Every registered concept in the course's order (:data:`COURSE`), then the others by name.
-
-    The order never depends on import order.
-    """
+    """Every registered concept, by name (import order must not change listings)."""
     _discover()
-    return sorted(_REGISTRY.values(), key=_course_position)
+    return sorted(_REGISTRY.values(), key=lambda c: c.name)
+
+
+def course() -> list[Concept]:
+    """Every registered concept in the course's order (:data:`COURSE`), then the others by name."""
+    return sorted(concepts(), key=_course_position)
 
 
 def _course_position(c: Concept) -> tuple[int, str]:
@@ -121,7 +123,7 @@ def _course_position(c: Concept) -> tuple[int, str]:
 
 def next_in_course(name: str) -> Concept | None:
     """The concept to watch after ``name`` (None after the last)."""
-    order = concepts()
+    order = course()
     n = [c.name for c in order].index(name)
     return order[n + 1] if n + 1 < len(order) else None
 

@@ -215,7 +215,7 @@ def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: in
 # -- the page -------------------------------------------------------------------------------------
 def write_index(out: Path, jobs: list[Job]) -> Path:
     sections = []
-    shown = [c for c in catalog.concepts() if any(j.concept == c.name for j in jobs)]  # the course's order
+    shown = [c for c in catalog.course() if any(j.concept == c.name for j in jobs)]
     for n, c in enumerate(shown):
         cards = [_card(out, c, j) for j in jobs if j.concept == c.name]
         after = shown[n + 1] if n + 1 < len(shown) else None

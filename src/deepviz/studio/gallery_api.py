@@ -74,7 +74,7 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
 
     @router.get("/api/concepts")
     def concepts():
-        return {"concepts": [concept_json(c) for c in catalog.concepts()],
+        return {"concepts": [concept_json(c) for c in catalog.course()],
                 "qualities": list(STUDIO_QUALITIES), "themes": list(THEMES)}
 
     @router.get("/api/gallery")
@@ -330,10 +330,11 @@ class Video:
 
 
 def gallery_videos(media: Path) -> list[Video]:
-    """Every rendered video of a known concept under ``media``: by concept, presets in order, then custom."""
+    """Every rendered video of a known concept under ``media``: by concept (the course's order), presets in
+    order, then custom."""
     root = media.resolve()
     listing: list[Video] = []
-    for c in catalog.concepts():
+    for c in catalog.course():
         order = {p.name: n for n, p in enumerate(c.presets)}
         videos: dict[str, Video] = {}  # by stem: media/gallery's copy wins
         for source in SOURCES:
