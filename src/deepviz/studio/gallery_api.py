@@ -18,7 +18,6 @@ numbers typed in. Bad input answers 422 ``{"detail": "<field>: <message>", "fiel
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +101,8 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
         if sum(j.state == "queued" for j in queue.list()) >= MAX_WAITING:
             return JSONResponse({"detail": f"{MAX_WAITING} jobs are waiting already: wait or cancel some"},
                                 status_code=429)
-        if not tracing:
-            tracing.append(anyio.CapacityLimiter(os.cpu_count() or 1))  # torch computations at once
+        if not tracing:  # one computation at a time: some seed torch's global generator (rnn, model-forward)
+            tracing.append(anyio.CapacityLimiter(1))
         try:  # PyTorch computes the trace in a worker thread: the event loop stays free
             kwargs, title = await anyio.to_thread.run_sync(render_job, req, limiter=tracing[0])
         except ParamError as err:
