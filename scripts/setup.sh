@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   libcairo2-dev libpango1.0-dev pkg-config ffmpeg graphviz
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
   fonts-dejavu-core chromium
+  festival festvox-us-slt-hts espeak-ng  # the narration's voice (deepviz render --voice), espeak-ng the fallback
 )
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}   # the CPU wheel; any torch>=2.3 works

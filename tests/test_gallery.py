@@ -4,7 +4,7 @@ import pytest
 
 import deepviz
 from deepviz import catalog
-from deepviz.gallery import build_gallery, plan
+from deepviz.gallery import build_gallery, plan, write_index
 
 pytestmark = pytest.mark.render
 
@@ -27,6 +27,18 @@ def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
             assert (gallery / f"{stem}.mp4").is_file()
             assert f'poster="{stem}.poster.jpg"' in html and (gallery / f"{stem}.poster.jpg").is_file()
     assert html.count('<track kind="captions"') == sum(len(c.presets) for c in catalog.concepts())
+
+
+def test_gallery_follows_the_course_with_what_to_watch_next(tmp_path):
+    html = write_index(tmp_path, plan("test", "dark")).read_text()  # the page alone: nothing rendered
+    names = [c.name for c in catalog.course()]
+    assert names[:3] == ["perceptron", "activations", "linear-map"] and names[-1] == "model-forward"
+    positions = [html.index(f'<section id="{n}">') for n in names]
+    assert positions == sorted(positions)
+    for before, after in zip(catalog.course(), catalog.course()[1:]):
+        section = html[html.index(f'<section id="{before.name}">'):html.index(f'<section id="{after.name}">')]
+        assert f'What to watch next: <a href="#{after.name}">' in section
+    assert html.count("What to watch next") == len(names) - 1
 
 
 def test_second_build_renders_nothing_and_a_changed_key_renders_again(gallery, capsys):
@@ -63,7 +75,7 @@ def test_gallery_plays_with_captions_in_chromium_from_file_url(gallery):
         }""")
         browser.close()
     assert state["duration"] > 20
-    first = catalog.concepts()[0]
+    first = catalog.course()[0]  # the page starts with the course
     narration = deepviz.trace(first.name, preset=first.presets[0].name).narration
     assert state["cues"] == len(narration) and state["first"] == next(iter(narration.values()))
     assert state["videos"] == sum(len(c.presets) for c in catalog.concepts())

@@ -114,6 +114,19 @@ def test_a_user_renders_the_scene_with_the_manim_cli(tmp_path):
     assert list((tmp_path / "media").rglob("MyConv.mp4"))
 
 
+def test_api_and_render_do_not_import_each_other_and_deepviz_render_stays_the_function():
+    import ast
+    import inspect
+
+    import deepviz.api
+    from deepviz import render as render_module_or_function  # noqa: F401 - the attribute, whatever it is
+
+    source = inspect.getsource(sys.modules["deepviz.render"])
+    imported = {node.module for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)}
+    assert "api" not in imported and "deepviz.api" not in imported
+    assert callable(deepviz.render) and deepviz.render is deepviz.api.render  # not the submodule
+
+
 def test_python_api_result_shows_the_video_with_captions_in_jupyter(rendered):
     html = rendered["no-padding-strided"]._repr_html_()
     assert html.startswith("<video controls") and "data:video/mp4;base64," in html

@@ -2,6 +2,8 @@
 
 Importing deepviz is light: torch and Manim load only when a trace or render needs them.
 """
+from . import render as _render_module  # noqa: F401 - loaded first (it is light), so that importing the
+# submodule later cannot rebind `deepviz.render` from the function below to the module
 from .api import list_concepts, render, trace
 from .params import ParamError
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import catalog
 from .params import ParamError, quote
-from .trace import NonFiniteError, Trace
+from .trace import Trace
 
 
 def trace(concept: str, /, preset: str | None = None, **values: Any) -> Trace:
@@ -16,32 +16,23 @@ def trace(concept: str, /, preset: str | None = None, **values: Any) -> Trace:
     >>> t["transposed"]["output_size"]
     [3, 4]
     """
-    c = _concept(concept, preset)
-    preset_name, resolved = c.resolve(preset, **values)
-    try:
-        result = c.load_compute()(resolved, preset_name)
-    except (NonFiniteError, ArithmeticError) as err:  # the user's numbers beyond what floats hold
-        if not values:  # a preset that fails so is a bug, not bad input
-            raise
-        if isinstance(err, NonFiniteError):
-            raise c.params.overflow_error(values, f"{err.where.lstrip('.')} is {err.value}") from None
-        what = "overflows" if isinstance(err, OverflowError) else "fails"  # e.g. 5e-324 / 1e-324 (underflow)
-        raise c.params.overflow_error(values, str(err), what) from None
-    result.params = c.params.format_values(resolved)  # as the user would type them
-    return result
+    return _concept(concept, preset).trace(preset, **values)
 
 
 def render(concept: str, /, preset: str | None = None, *, quality: str = "low", theme: str = "dark",
-           format: str = "mp4", burn_captions: bool = False, output: str | Path = "media", **values: Any):
+           format: str = "mp4", burn_captions: bool = False, output: str | Path = "media", voice: bool = False,
+           **values: Any):
     """Render a concept to video (or GIF/PNG) with captions and trace; returns the paths.
 
-    In Jupyter the returned object shows the video inline.
+    ``voice=True`` speaks the narration into the video's sound track (an offline synthesiser:
+    Debian's festival with festvox-us-slt-hts, or espeak-ng). In Jupyter the returned object
+    shows the video inline.
     """
     from .render import render_concept
 
     _concept(concept, preset).resolve(preset, **values)  # unknown keywords are parameters the concept lacks
     return render_concept(concept, preset, quality=quality, theme=theme, fmt=format,
-                          burn_captions=burn_captions, output=output, **values)
+                          burn_captions=burn_captions, output=output, voice=voice, **values)
 
 
 def _concept(name: Any, preset: Any) -> catalog.Concept:

@@ -10,9 +10,17 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .params import ParamError, ParamSet, quote
+
+if TYPE_CHECKING:
+    from .trace import Trace
+
+# The course: the order in which the gallery and the studio's gallery show the concepts (each builds on
+# the ones before). A concept not named here follows, by name: a new folder needs no edit here.
+COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
+          "mlp-convexity", "ravines", "batch-norm", "transposed-conv", "rnn", "attention", "model-forward")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,27 @@ class Concept:
         resolved = self.params.resolve(*layers, values)
         return (preset if not values else None), resolved
 
+    def trace(self, preset: str | None = None, /, **values: Any) -> "Trace":
+        """Resolve the values, compute the trace with torch and stamp it with the values as typed.
+
+        Every way of making a trace (the API, the CLI, the gallery, the studio) comes through here.
+        A computation that overflows on the user's numbers is a ParamError naming the parameter.
+        """
+        from .trace import NonFiniteError
+
+        preset_name, resolved = self.resolve(preset, **values)
+        try:
+            result = self.load_compute()(resolved, preset_name)
+        except (NonFiniteError, ArithmeticError) as err:  # the user's numbers beyond what floats hold
+            if not values:  # a preset that fails so is a bug, not bad input
+                raise
+            if isinstance(err, NonFiniteError):
+                raise self.params.overflow_error(values, f"{err.where.lstrip('.')} is {err.value}") from None
+            what = "overflows" if isinstance(err, OverflowError) else "fails"  # e.g. 5e-324 / 1e-324 (underflow)
+            raise self.params.overflow_error(values, str(err), what) from None
+        result.params = self.params.format_values(resolved)  # as the user would type them
+        return result
+
     def load_compute(self) -> Callable[..., Any]:
         return _load(self.compute)
 
@@ -92,6 +121,22 @@ def concepts() -> list[Concept]:
     """Every registered concept, by name (import order must not change listings)."""
     _discover()
     return sorted(_REGISTRY.values(), key=lambda c: c.name)
+
+
+def course() -> list[Concept]:
+    """Every registered concept in the course's order (:data:`COURSE`), then the others by name."""
+    return sorted(concepts(), key=_course_position)
+
+
+def _course_position(c: Concept) -> tuple[int, str]:
+    return (COURSE.index(c.name) if c.name in COURSE else len(COURSE)), c.name
+
+
+def next_in_course(name: str) -> Concept | None:
+    """The concept to watch after ``name`` (None after the last)."""
+    order = course()
+    n = [c.name for c in order].index(name)
+    return order[n + 1] if n + 1 < len(order) else None
 
 
 def get(name: str) -> Concept:

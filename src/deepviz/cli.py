@@ -66,7 +66,9 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--theme", default="dark", choices=THEMES, help="dark, or light for slides (default dark)")
     g.add_argument("--format", default="mp4", choices=FORMATS, help="mp4, gif, or png = the last frame (default mp4)")
     g.add_argument("--burn-captions", action="store_true", help="draw the captions into the frames")
-    g.add_argument("--output", default="media", metavar="DIR", help="output directory (default ./media)")
+    g.add_argument("--voice", action="store_true",
+                   help="speak the narration into the video (festival, or espeak-ng: Debian packages)")
+    g.add_argument("-o", "--output", default="media", metavar="DIR", help="output directory (default ./media)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +144,10 @@ def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("-q", "--quality", default="low", choices=PUBLIC_QUALITIES, help="(default low)")
     parser.add_argument("--theme", default="dark", choices=THEMES, help="(default dark)")
-    parser.add_argument("--output", default="media/gallery", metavar="DIR", help="(default media/gallery)")
+    parser.add_argument("-o", "--output", default="media/gallery", metavar="DIR", help="(default media/gallery)")
+    parser.add_argument("--voice", action=argparse.BooleanOptionalAction, default=None,
+                        help="speak the narration into the videos (festival, or espeak-ng: Debian packages; "
+                             "default: spoken by festival if it is installed)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallel render processes (default: the number of cores)")
     parser.add_argument("--concept", action="append", metavar="NAME", help="only this concept (repeatable)")
@@ -179,13 +184,12 @@ def cmd_trace(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .api import trace
-    from .render import render_trace, resolve_scene
+    from .render import render_concept
 
     check_path(Path(args.output), "output", folder=True)
-    tr = trace(args.concept, preset=args.preset, **_user_values(args))
-    result = render_trace(tr, resolve_scene(tr), args.output, quality=args.quality, theme=args.theme,
-                          fmt=args.format, burn_captions=args.burn_captions)
+    result = render_concept(args.concept, args.preset, quality=args.quality, theme=args.theme, fmt=args.format,
+                            burn_captions=args.burn_captions, output=args.output, voice=args.voice,
+                            **_user_values(args))
     for kind in ("video", "image", "srt", "vtt", "trace"):
         path = getattr(result, kind)
         if path is not None:
@@ -202,8 +206,15 @@ def cmd_gallery(args) -> int:
         for name in args.concept:
             catalog.get(name)
     check_path(Path(args.output), "output", folder=True)
+    voice = args.voice
+    if voice is None:
+        from .gallery import default_voice
+
+        voice = default_voice()
+        if voice is None:
+            print("gallery: silent videos (for speech: apt-get install festival festvox-us-slt-hts)", flush=True)
     return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
-                         only=args.concept, force=args.force)
+                         only=args.concept, force=args.force, voice=voice or False)
 
 
 NAME_MAX = 255  # bytes in one file name (Linux, macOS)
@@ -332,15 +343,23 @@ COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .render import Interrupted, stop_on_signals
+
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        if args.command == "studio":  # uvicorn handles the signals of a server
+            return COMMANDS[args.command](args)
+        with stop_on_signals():  # SIGTERM (a service manager, a job queue, CI) unwinds like Ctrl+C
+            return COMMANDS[args.command](args)
     except _UsageError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
     except ParamError as err:
         print(f"deepviz: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as err:
+        print(f"deepviz: {err.message}", file=sys.stderr)
+        return err.exit_status
     except KeyboardInterrupt:
         print("deepviz: interrupted", file=sys.stderr)
         return 130

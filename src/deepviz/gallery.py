@@ -1,8 +1,17 @@
 """The static gallery: every concept's presets rendered in parallel, one HTML page, no server.
 
-Renders are cached: each output carries a key file (concept, parameters, quality, theme,
+Concepts appear in the course's order (:data:`deepviz.catalog.COURSE`), each with a link to the
+one to watch next.
+
+Renders are cached: each output carries a key file (concept, parameters, quality, theme, voice,
 package version and a fingerprint of the code that draws it); a preset whose key matches is
-not rendered again.
+not rendered again. A render first removes its preset's key and writes the new one (atomically)
+only once all its files are in place, so a render that is killed part way leaves no key that
+vouches for its files: the next build renders that preset again.
+
+Each preset renders in a process of its own (forked from a server that has imported torch and
+Manim once): a render process that dies takes only its own preset with it. SIGINT and SIGTERM
+stop the running renders, which remove their temporary folders, and the build.
 """
 from __future__ import annotations
 
@@ -11,18 +20,26 @@ import hashlib
 import html
 import importlib.util
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Callable
 
 from . import __version__, catalog
-from .render import output_stem
+from .params import ParamError
+from .render import Interrupted, output_stem, stop_on_signals
+
+# The gallery speaks its narration when festival's HTS voice is installed (an independent recogniser,
+# pocketsphinx, understood 65% of its words in our captions; espeak-ng's only 15%: not a default).
+DEFAULT_VOICE = "festival"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-SHARED_CODE = ("render.py", "captions.py", "trace.py", "params.py", "style")
+SHARED_CODE = ("render.py", "captions.py", "trace.py", "params.py", "voice.py", "style")
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,7 @@ class Job:
     quality: str
     theme: str
     key: str
+    voice: str | None = None  # the synthesiser that speaks the narration, or None for a silent video
 
     @property
     def stem(self) -> str:
@@ -52,7 +70,27 @@ def code_fingerprint(concept: catalog.Concept) -> str:
     return h.hexdigest()
 
 
-def plan(quality: str, theme: str, only: list[str] | None = None) -> list[Job]:
+def default_voice() -> str | None:
+    """The synthesiser the gallery speaks with unless told otherwise: festival if installed, else none."""
+    from .voice import find_synthesiser
+
+    try:
+        return find_synthesiser(DEFAULT_VOICE).name
+    except ParamError:
+        return None
+
+
+def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | str = False) -> list[Job]:
+    """Every preset to show (of the concepts in ``only``, if given) with its cache key.
+
+    ``voice``: True (the first synthesiser installed) or a synthesiser's name speaks the narration; a
+    missing synthesiser is a ParamError here, before anything renders.
+    """
+    speaker = None
+    if voice:
+        from .voice import find_synthesiser
+
+        speaker = find_synthesiser(None if voice is True else voice).name
     jobs = []
     for c in catalog.concepts():
         if only and c.name not in only:
@@ -61,9 +99,10 @@ def plan(quality: str, theme: str, only: list[str] | None = None) -> list[Job]:
         for p in c.presets:
             _, values = c.resolve(p.name)
             key_data = {"concept": c.name, "preset": p.name, "params": c.params.format_values(values),
-                        "quality": quality, "theme": theme, "version": __version__, "code": fingerprint}
+                        "quality": quality, "theme": theme, "version": __version__, "code": fingerprint,
+                        "voice": speaker}
             key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-            jobs.append(Job(c.name, p.name, quality, theme, key))
+            jobs.append(Job(c.name, p.name, quality, theme, key, speaker))
     return jobs
 
 
@@ -77,46 +116,95 @@ def is_current(out: Path, job: Job) -> bool:
     return key.is_file() and key.read_text().strip() == job.key and all(f.is_file() for f in files)
 
 
-def _render_job(out: str, job: Job) -> tuple[Job, float, str | None]:
-    """Worker: render one preset; returns (job, seconds of video, error message or None)."""
+def _render_job(out: str, job: Job, conn: Connection) -> None:
+    """A render process: render one preset, then send (seconds of video, error message or None)."""
+    with stop_on_signals():
+        try:
+            import torch
+
+            torch.set_num_threads(1)  # one render per core
+            from .render import render_concept
+
+            key = _key_file(Path(out), job)
+            key.unlink(missing_ok=True)  # from here until the new key, nothing vouches for this preset's files
+            result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
+                                    voice=job.voice or False)
+            tmp = key.with_name(f".{key.name}.{os.getpid()}")
+            tmp.write_text(job.key + "\n")
+            os.replace(tmp, key)
+            conn.send((result.duration, None))
+        except Interrupted as err:  # the temporary folder is gone already (render_trace's cleanup)
+            sys.exit(err.exit_status)
+        except Exception as err:  # reported per preset; the others still render
+            conn.send((0.0, " ".join(f"{type(err).__name__}: {err}".split())))
+
+
+def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, str | None], None]) -> None:
+    """Render ``todo``, ``workers`` at a time, each in a process of its own; ``finished(job, error)`` hears
+    of each. If this is interrupted (SIGINT, SIGTERM), the running renders get SIGTERM and are waited for."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["torch", "manim", "deepviz.render"])  # imported once, not by every render
+    waiting = deque(todo)
+    running: dict[int, tuple[Job, multiprocessing.Process, Connection]] = {}
     try:
-        import torch
+        while waiting or running:
+            while waiting and len(running) < workers:
+                job = waiting.popleft()
+                recv, send = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=_render_job, args=(str(out), job, send), daemon=True,
+                                      name=f"deepviz-gallery-{job.concept}-{job.preset}")
+                process.start()
+                send.close()
+                running[process.sentinel] = (job, process, recv)
+            for sentinel in wait(list(running)):
+                job, process, recv = running.pop(sentinel)
+                process.join()
+                answer = _last_words(recv)
+                if answer is None:
+                    finished(job, f"its render process ended without a result (exit status {process.exitcode})")
+                else:
+                    finished(job, answer[1])
+    finally:
+        for _, process, _ in running.values():
+            process.terminate()  # SIGTERM: the render removes its temporary folder and exits
+        for _, process, _ in running.values():
+            process.join(60)
+            if process.is_alive():
+                process.kill()
 
-        torch.set_num_threads(1)  # one render per core
-        from .api import trace
-        from .render import render_trace, resolve_scene
 
-        tr = trace(job.concept, preset=job.preset)
-        result = render_trace(tr, resolve_scene(tr), out, quality=job.quality, theme=job.theme)
-        _key_file(Path(out), job).write_text(job.key + "\n")
-        return job, result.duration, None
-    except Exception as err:  # reported per preset; the others still render
-        return job, 0.0, f"{type(err).__name__}: {err}"
+def _last_words(conn: Connection) -> tuple[float, str | None] | None:
+    """What a finished render process sent, or None if it died first (the pipe holds nothing)."""
+    try:
+        return conn.recv() if conn.poll() else None
+    except EOFError:
+        return None
+    finally:
+        conn.close()
 
 
 def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
-                  only: list[str] | None = None, force: bool = False) -> int:
+                  only: list[str] | None = None, force: bool = False, voice: bool | str = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    planned = plan(quality, theme, only, voice=voice)
     out.mkdir(parents=True, exist_ok=True)
-    planned = plan(quality, theme, only)
     todo = [j for j in planned if force or not is_current(out, j)]
     errors: list[str] = []
     print(f"gallery: {len(planned)} presets, {len(planned) - len(todo)} current, {len(todo)} to render "
-          f"with {min(jobs, max(1, len(todo)))} process(es)", flush=True)
+          f"with {min(jobs, max(1, len(todo)))} process(es)" + (f", spoken by {planned[0].voice}" if voice and planned
+                                                                else ""), flush=True)
     if todo:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, transient=False) as progress, \
-                ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        with Progress(*columns, transient=False) as progress:
             task = progress.add_task("rendering", total=len(todo))
-            pending = {pool.submit(_render_job, str(out), j) for j in todo}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    job, seconds, err = fut.result()
-                    if err:
-                        errors.append(f"{job.concept} {job.preset}: {err}")
-                    progress.update(task, advance=1, description=f"{job.concept} {job.preset}")
+
+            def finished(job: Job, error: str | None) -> None:
+                if error:
+                    errors.append(f"{job.concept} {job.preset}: {error}")
+                progress.update(task, advance=1, description=f"{job.concept} {job.preset}")
+
+            run_jobs(out, todo, min(jobs, len(todo)), finished)
     index = write_index(out, planned)
     for e in errors:
         print(f"gallery: failed: {e}", file=sys.stderr)
@@ -127,15 +215,18 @@ def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: in
 # -- the page -------------------------------------------------------------------------------------
 def write_index(out: Path, jobs: list[Job]) -> Path:
     sections = []
-    for c in catalog.concepts():
+    shown = [c for c in catalog.course() if any(j.concept == c.name for j in jobs)]
+    for n, c in enumerate(shown):
         cards = [_card(out, c, j) for j in jobs if j.concept == c.name]
-        if cards:
-            sections.append(
-                f'<section id="{c.name}"><h2>{html.escape(c.title)}</h2>'
-                f'<p class="about">{html.escape(c.description)}</p>'
-                f'<div class="cards">{"".join(cards)}</div></section>'
-            )
-    nav = " · ".join(f'<a href="#{c.name}">{html.escape(c.title)}</a>' for c in catalog.concepts())
+        after = shown[n + 1] if n + 1 < len(shown) else None
+        watch_next = (f'<p class="next">What to watch next: <a href="#{after.name}">{html.escape(after.title)}</a>'
+                      f' — {html.escape(after.summary)}</p>' if after else "")
+        sections.append(
+            f'<section id="{c.name}"><h2>{html.escape(c.title)}</h2>'
+            f'<p class="about">{html.escape(c.description)}</p>'
+            f'<div class="cards">{"".join(cards)}</div>{watch_next}</section>'
+        )
+    nav = " · ".join(f'<a href="#{c.name}">{html.escape(c.title)}</a>' for c in shown)
     page = _PAGE.format(version=__version__, nav=nav, sections="\n".join(sections))
     index = out / "index.html"
     tmp = out / ".index.html.tmp"
@@ -208,12 +299,14 @@ th, td {{ text-align: left; padding: 0.1rem 0.6rem 0.1rem 0; font-family: "DejaV
 th {{ color: var(--muted); font-weight: normal; }}
 code {{ font-size: 0.85rem; }}
 .links {{ font-size: 0.9rem; }}
+.next {{ margin: 0.8rem 0 0; color: var(--muted); }}
 .missing {{ padding: 2rem; text-align: center; color: var(--muted); border: 1px dashed var(--muted); }}
 </style></head>
 <body>
 <header><h1>deepviz gallery</h1>
-<p>Every number in these videos was computed by PyTorch in the same run that drew it. Captions are on
-by default; each card links the trace the video was drawn from. deepviz {version}.</p>
+<p>Every number in these videos was computed by PyTorch in the same run that drew it. The concepts
+follow the order of a course; captions are on by default; each card links the trace the video was drawn
+from. deepviz {version}.</p>
 <nav>{nav}</nav></header>
 {sections}
 </body></html>

@@ -1,15 +1,19 @@
 """Manim orchestration: quality, theme, format, captions and atomic output.
 
 All outputs of one render are written into a temporary folder inside the output directory
-and moved into place only when everything succeeded, so a failed render leaves nothing
-half-written behind.
+and moved into place only when everything succeeded, so a failed or interrupted render (an
+exception, Ctrl+C, SIGTERM) leaves nothing half-written behind. The temporary folder is named
+after the process (``.render-<pid>-XXXX``): one left by a process that was killed outright
+(SIGKILL) is removed by the next render into the same folder.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import shutil
+import signal
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +22,8 @@ from typing import Any, Callable
 
 from .params import ParamError
 from .trace import Trace
+
+TEMP_PREFIX = ".render-"
 
 # name -> (pixel width, pixel height, frames per second)
 QUALITIES: dict[str, tuple[int, int, int]] = {
@@ -125,29 +131,44 @@ def output_stem(example: str, quality: str, theme: str, burn_captions: bool) -> 
 
 def render_trace(
     trace: Trace,
-    scene_cls: type,
-    output: str | Path,
+    scene_cls: type | None = None,
+    output: str | Path = "media",
     quality: str = "low",
     theme: str = "dark",
     fmt: str = "mp4",
     burn_captions: bool = False,
     check_frame: bool = False,
     on_step: Callable[[int, int, str], None] | None = None,
+    voice: bool | str = False,
 ) -> RenderResult:
-    """Render ``trace`` with ``scene_cls`` and move the files into ``output`` atomically.
+    """Render ``trace`` and move the files into ``output/<concept>/`` atomically: the one render path.
 
-    ``on_step(done, total, caption)`` hears of the scene's progress through the trace's narration
-    steps (see :class:`~deepviz.style.scene.DeepvizScene`).
+    ``scene_cls`` defaults to the concept's registered scene (the studio's playground movie brings
+    its own). ``on_step(done, total, caption)`` hears of the scene's progress through the trace's
+    narration steps (see :class:`~deepviz.style.scene.DeepvizScene`). ``voice`` (True, or a
+    synthesiser's name: see :mod:`deepviz.voice`) speaks each narration step into the video's sound.
     """
     from manim import tempconfig
 
     check_options(quality, theme, fmt, allow_test=True)
+    speaker = None
+    if voice and fmt == "mp4":  # a GIF or a still has no sound
+        from .voice import Speaker
+
+        speaker = Speaker(None if voice is True else voice)  # a missing synthesiser stops here, before any file
+        # Manim passes muxer options PyAV does not use when it adds the sound: a harmless warning per video
+        logging.getLogger("av.container.output").setLevel(logging.ERROR)
+    if scene_cls is None:
+        from . import catalog
+
+        scene_cls = catalog.get(trace.concept).load_scene()
     width, height, fps = QUALITIES[quality]
     out_dir = Path(output) / trace.concept
     created = [d for d in (Path(output), out_dir) if not d.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_temp(out_dir)
     stem = output_stem(example_name(trace), quality, theme, burn_captions)
-    tmp = Path(tempfile.mkdtemp(prefix=".render-", dir=out_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=out_dir))
     ok = False
     try:
         # Text glyph files stay in the private temp folder: a shared cache raced between the
@@ -169,7 +190,9 @@ def render_trace(
         if fmt != "gif":
             settings.pop("format")
         with tempconfig(settings), shared_tex_cache():
-            hooks = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack it
+            hooks = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack them
+            if speaker is not None:
+                hooks["speaker"] = speaker
             scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)
             scene.render()
             duration = float(scene.renderer.time)
@@ -208,18 +231,68 @@ def _find_output(media: Path, fmt: str) -> Path:
     return found[0]
 
 
-def resolve_scene(trace: Trace) -> type:
-    from . import catalog
-
-    return catalog.get(trace.concept).load_scene()
-
-
 def render_concept(concept: str, preset: str | None = None, *, quality: str = "low", theme: str = "dark",
                    fmt: str = "mp4", burn_captions: bool = False, output: str | Path = "media",
-                   check_frame: bool = False, **values: Any) -> RenderResult:
-    from .api import trace as make_trace
+                   check_frame: bool = False, voice: bool | str = False,
+                   on_step: Callable[[int, int, str], None] | None = None, **values: Any) -> RenderResult:
+    """Compute a concept's trace (:meth:`~deepviz.catalog.Concept.trace`) and render it (:func:`render_trace`).
+
+    Options are checked before the (possibly slow) computation.
+    """
+    from . import catalog
 
     check_options(quality, theme, fmt, allow_test=True)
-    tr = make_trace(concept, preset=preset, **values)
-    return render_trace(tr, resolve_scene(tr), output, quality=quality, theme=theme, fmt=fmt,
-                        burn_captions=burn_captions, check_frame=check_frame)
+    tr = catalog.get(concept).trace(preset, **values)
+    return render_trace(tr, output=output, quality=quality, theme=theme, fmt=fmt, burn_captions=burn_captions,
+                        check_frame=check_frame, on_step=on_step, voice=voice)
+
+
+def remove_abandoned_temp(folder: Path) -> None:
+    """Remove the temporary folders of renders whose process no longer exists (killed with SIGKILL)."""
+    for tmp in folder.glob(f"{TEMP_PREFIX}*-*"):
+        pid = tmp.name[len(TEMP_PREFIX):].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+# -- interruption -------------------------------------------------------------------------------------------
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived. A KeyboardInterrupt, so every ``finally`` on the way unwinds as for Ctrl+C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.exit_status = 128 + signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+    @property
+    def message(self) -> str:
+        return "terminated" if self.signum == signal.SIGTERM else "interrupted"
+
+
+@contextmanager
+def stop_on_signals():
+    """Turn SIGINT and SIGTERM into :class:`Interrupted` (in the main thread) while the block runs.
+
+    After the first signal both are ignored, so the cleanup that unwinds is not itself cut short.
+    """
+    def stop(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

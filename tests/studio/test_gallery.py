@@ -50,7 +50,7 @@ def client(media):
 def test_concepts_list_every_concept_with_its_declared_parameters(client):
     data = client.get("/api/concepts").json()
     by_name = {c["name"]: c for c in data["concepts"]}
-    assert list(by_name) == [c.name for c in catalog.concepts()]
+    assert list(by_name) == [c.name for c in catalog.course()]
     for c in catalog.concepts():
         assert [p["name"] for p in by_name[c.name]["params"]] == c.params.names()
         assert [p["name"] for p in by_name[c.name]["presets"]] == c.preset_names()
@@ -94,11 +94,85 @@ def test_broken_json_gets_422_not_500(client):
     r = client.post("/api/render", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 422
     # not a character position as the field; and bodies FastAPI cannot parse at all (not UTF-8, nested too deeply)
-    for body in [b"{bad", b'{"concept": "\xff"}', b'{"values": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"]:
+    for body in [b"{bad", b'{"concept": "\xff"}', b'{"values": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"]:
         r = client.post("/api/render", content=body, headers={"content-type": "application/json"})
         assert r.status_code == 422 and r.json()["field"] == "body", (body[:20], r.status_code, r.text)
         assert r.json()["detail"].startswith("body: not valid JSON")
     assert client.get("/api/nope").status_code == 404 and client.post("/api/jobs").status_code == 405
+
+
+@pytest.mark.parametrize("body, field, words", [
+    # values the parameter checks let through but the computation refuses: once a 200, then a failed job
+    ({"concept": "autodiff", "values": {"expr": "x", "values": "x=1"}}, None, ""),  # field: expr once compute
+    ({"concept": "autodiff", "values": {"expr": "x**0.5", "values": "x=0"}}, None, ""),  # raises a ParamError
+    ({"concept": "model-forward", "values": {"model": "deepviz.diagrams.examples:small_cnn "}}, "model", "no 'small_cnn '"),
+    ({"concept": "model-forward", "values": {"input": "1,3,12,12"}}, "model", "failed on the example input"),
+    ({"concept": "model-forward", "preset": "mlp", "values": {"input": "1,5"}}, "model", "failed on the example input"),
+])
+def test_a_render_request_whose_example_cannot_be_computed_gets_422_and_no_job(client, body, field, words):
+    r = client.post("/api/render", json=body)
+    assert r.status_code == 422, r.text
+    if field is not None:
+        assert r.json()["field"] == field and words in r.json()["detail"]
+    assert "\n" not in r.json()["detail"]
+    assert client.get("/api/jobs").json()["jobs"] == []
+
+
+def test_what_the_computation_refuses_names_its_field(client, monkeypatch):
+    from deepviz.concepts.linear_map import compute
+    from deepviz.params import ParamError
+
+    def refuse(values, preset):
+        raise ParamError("matrix", "overflowed to inf")
+
+    monkeypatch.setattr(compute, "compute", refuse)
+    r = client.post("/api/render", json={"concept": "linear-map", "values": {"vector": "2,1"}})
+    assert (r.status_code, r.json()) == (422, {"detail": "matrix: overflowed to inf", "field": "matrix"})
+    monkeypatch.setattr(compute, "compute", lambda values, preset: {}["oops"])  # a bug, not a ParamError
+    r = client.post("/api/render", json={"concept": "linear-map", "values": {"vector": "2,1"}})
+    assert r.status_code == 422 and r.json()["field"] == "values" and "KeyError" in r.json()["detail"]
+    assert client.get("/api/jobs").json()["jobs"] == []
+
+
+def test_a_render_request_body_is_capped(client):
+    from deepviz.studio.gallery_api import MAX_BODY
+
+    r = client.post("/api/render", content=b'{"concept": "' + b"a" * MAX_BODY + b'"}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["field"] == "body"
+
+
+def test_the_trace_is_computed_off_the_event_loop(client, monkeypatch):
+    """While one request computes a slow trace, the studio still answers."""
+    from deepviz.concepts.linear_map import compute
+
+    original, started = compute.compute, threading.Event()
+
+    def slow(values, preset):
+        started.set()
+        time.sleep(2.0)
+        return original(values, preset)
+
+    monkeypatch.setattr(compute, "compute", slow)
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(
+        client.post("/api/render", json={"concept": "linear-map", "preset": "rotation"})))
+    worker.start()
+    assert started.wait(30)
+    t = time.perf_counter()
+    assert client.get("/api/concepts").status_code == 200
+    assert time.perf_counter() - t < 1.0
+    worker.join()
+    assert answers[0].status_code == 200
+    client.delete(f"/api/jobs/{answers[0].json()['id']}")
+
+
+def test_concepts_follow_the_course_with_what_to_watch_next(client):
+    concepts = client.get("/api/concepts").json()["concepts"]
+    names = [c["name"] for c in concepts]
+    assert names[:6] == ["perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff"]
+    assert names[-1] == "model-forward" and concepts[-1]["next"] is None
+    assert [c["next"]["name"] for c in concepts[:-1]] == names[1:]
 
 
 def test_a_render_request_from_another_origin_is_refused(client):
@@ -231,8 +305,9 @@ def rendered(tmp_path_factory):
     """linear-map's rotation (one of the cheapest scenes) rendered by a job at the test quality."""
     queue = JobQueue(tmp_path_factory.mktemp("renders"), workers=1)
     try:
+        trace = deepviz.trace("linear-map", preset="rotation").to_dict()  # computed when the job was accepted
         job = queue.submit("rotation", "deepviz.studio.jobs:render_concept_job",
-                           {"concept": "linear-map", "preset": "rotation", "quality": "test", "theme": "dark"})
+                           {"trace": trace, "quality": "test", "theme": "dark"})
         seen = []
 
         def finished():

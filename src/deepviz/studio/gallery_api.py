@@ -6,7 +6,9 @@
 - ``GET /api/gallery``: the videos already rendered under the media folder (``deepviz gallery``
   writes ``media/gallery/{concept}/{example}_{quality}_{theme}.mp4``, ``deepviz render``
   ``media/{concept}/...``); ``GET /api/gallery/{concept}/{file}`` serves only files of that listing.
-- ``POST /api/render``: validate with the concept's parameters and queue a render job.
+- ``POST /api/render``: validate with the concept's parameters, compute the trace (off the event
+  loop) and queue a render job with it: a job that starts has a trace that computed. A body over
+  ``MAX_BODY`` bytes answers 413.
 - ``GET /api/jobs``, ``GET|DELETE /api/jobs/{id}``, ``GET /api/jobs/{id}/file|captions``.
 
 No request names a path on the server: files are looked up by names in a listing, and a
@@ -15,24 +17,28 @@ numbers typed in. Bad input answers 422 ``{"detail": "<field>: <message>", "fiel
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI
+import anyio
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import catalog
 from ..params import Bool, Choice, Float, Int, Param, ParamError
 from ..render import QUALITIES, THEMES
 from .errors import field_error
-from .jobs import Job, JobQueue
+from .jobs import Job, JobQueue, one_line
 
 STUDIO_QUALITIES = ("low", "medium")
 MAX_WAITING = 20  # queued jobs at most; more are refused until some finish
+MAX_BODY = 64 * 1024  # bytes of a render request: a concept, a preset and a few typed values
 RENDER_JOB = "deepviz.studio.jobs:render_concept_job"
 SOURCES = ("gallery", ".")  # media/gallery (deepviz gallery) first, then media (deepviz render)
 SERVED = (".mp4", ".vtt", ".poster.jpg", ".trace.json")
@@ -67,7 +73,7 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
 
     @router.get("/api/concepts")
     def concepts():
-        return {"concepts": [concept_json(c) for c in catalog.concepts()],
+        return {"concepts": [concept_json(c) for c in catalog.course()],
                 "qualities": list(STUDIO_QUALITIES), "themes": list(THEMES)}
 
     @router.get("/api/gallery")
@@ -82,15 +88,25 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
             return _not_found(f"no rendered file {concept}/{name} in the gallery")
         return FileResponse(path, media_type=_media_type(path))
 
+    tracing: list[anyio.CapacityLimiter] = []  # made on the first request, inside the event loop
+
     @router.post("/api/render")
-    def render(req: RenderRequest):
-        try:
-            kwargs, title = render_job(req)
-        except ParamError as err:
-            return field_error(err.param, err.message)
+    async def render(request: Request):
+        body = await read_capped(request, MAX_BODY)
+        if body is None:
+            return field_error("body", f"larger than the {MAX_BODY // 1024} KB limit", status=413)
+        req = parse_request(body)
+        if isinstance(req, JSONResponse):
+            return req
         if sum(j.state == "queued" for j in queue.list()) >= MAX_WAITING:
             return JSONResponse({"detail": f"{MAX_WAITING} jobs are waiting already: wait or cancel some"},
                                 status_code=429)
+        if not tracing:  # one computation at a time: some seed torch's global generator (rnn, model-forward)
+            tracing.append(anyio.CapacityLimiter(1))
+        try:  # PyTorch computes the trace in a worker thread: the event loop stays free
+            kwargs, title = await anyio.to_thread.run_sync(render_job, req, limiter=tracing[0])
+        except ParamError as err:
+            return field_error(err.param, err.message)
         return job_json(queue.submit(title, RENDER_JOB, kwargs))
 
     @router.get("/api/jobs")
@@ -137,9 +153,11 @@ def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
 
 # -- concepts and their parameters ------------------------------------------------------------------
 def concept_json(c: catalog.Concept) -> dict[str, Any]:
+    after = catalog.next_in_course(c.name)
     return {
         "name": c.name, "title": c.title, "summary": c.summary, "description": c.description,
         "default_preset": c.default_preset.name,
+        "next": {"name": after.name, "title": after.title, "summary": after.summary} if after else None,
         "presets": [{"name": p.name, "summary": p.summary, "values": form_values(c, c.resolve(p.name)[1])}
                     for p in c.presets],
         "params": [param_json(p) for p in c.params],
@@ -178,8 +196,34 @@ def param_json(p: Param) -> dict[str, Any]:
 
 
 # -- render requests --------------------------------------------------------------------------------
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it passes ``limit`` bytes (the rest is never read)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def parse_request(body: bytes) -> RenderRequest | JSONResponse:
+    """The request, or the 422 answer naming the field (the app's handler words a field's error)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as err:  # not UTF-8, broken, or nested too deeply
+        return field_error("body", f"not valid JSON ({one_line(err)[:100]})")
+    try:
+        return RenderRequest.model_validate(data)
+    except ValidationError as err:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in err.errors()]) from None
+
+
 def render_job(req: RenderRequest) -> tuple[dict[str, Any], str]:
-    """The render job's arguments and title, or a ParamError naming the field."""
+    """The render job's arguments (with the computed trace) and title, or a ParamError naming the field.
+
+    Everything that can fail before the scene is checked here: the values parse and resolve, and
+    PyTorch computes the trace (slow for some concepts: call it off the event loop).
+    """
     c = catalog.get(req.concept)
     preset = req.preset or (None if req.values else c.default_preset.name)
     if preset is not None:
@@ -195,12 +239,23 @@ def render_job(req: RenderRequest) -> tuple[dict[str, Any], str]:
     _, resolved = c.resolve(preset, **req.values)
     base = c.resolve(preset)[1] if preset else c.params.resolve()
     changed = {name: v for name, v in resolved.items() if v != base[name]}
-    kwargs = {"concept": c.name, "preset": preset, "values": changed, "quality": req.quality, "theme": req.theme}
+    trace = compute(c, preset, changed, blame="values" if req.values else "preset")
+    kwargs = {"trace": trace.to_dict(), "quality": req.quality, "theme": req.theme}
     shown = ", ".join(f"{name}={c.params.get(name).format(v)}" for name, v in changed.items())
     example = (preset or "defaults") + (f" with {shown}" if shown else "")
     if len(example) > 100:
         example = example[:99] + "…"
     return kwargs, f"{c.name}: {example} ({req.quality}, {req.theme})"
+
+
+def compute(c: catalog.Concept, preset: str | None, values: dict[str, Any], blame: str):
+    """The trace; a failure that is not a ParamError is one too, blamed on ``blame`` (the values or preset)."""
+    try:
+        return c.trace(preset, **values)
+    except ParamError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a value the parameter checks let through: still the user's field
+        raise ParamError(blame, f"the example cannot be computed ({one_line(err)})") from None
 
 
 def check_names_nothing(c: catalog.Concept, param: Param, value: Any) -> None:
@@ -274,10 +329,11 @@ class Video:
 
 
 def gallery_videos(media: Path) -> list[Video]:
-    """Every rendered video of a known concept under ``media``: by concept, presets in order, then custom."""
+    """Every rendered video of a known concept under ``media``: by concept (the course's order), presets in
+    order, then custom."""
     root = media.resolve()
     listing: list[Video] = []
-    for c in catalog.concepts():
+    for c in catalog.course():
         order = {p.name: n for n, p in enumerate(c.presets)}
         videos: dict[str, Video] = {}  # by stem: media/gallery's copy wins
         for source in SOURCES:

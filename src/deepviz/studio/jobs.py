@@ -293,36 +293,34 @@ def _private_tqdm_lock() -> None:
 
 
 # -- job functions ----------------------------------------------------------------------------------
-TRACED = 0.05  # the fraction reached once the trace is computed
+TRACED = 0.05  # the fraction a render starts at: its trace was computed (and checked) before it was queued
 SCENE_DONE = 0.9  # ... once the scene has played its last narration step (then: encoding, captions)
 
 
-def render_concept_job(out_dir: Path, progress: Callable[[float, str], None], concept: str,
-                       preset: str | None = None, values: dict[str, Any] | None = None, quality: str = "low",
-                       theme: str = "dark") -> Path:
-    """Trace and render one concept example into ``out_dir``; returns the .mp4 (the .vtt lies beside it).
+def render_concept_job(out_dir: Path, progress: Callable[[float, str], None], trace: dict[str, Any],
+                       quality: str = "low", theme: str = "dark") -> Path:
+    """Render one concept example's computed ``trace`` (a Trace as a dict) into ``out_dir``; returns
+    the .mp4 (the .vtt lies beside it).
 
-    The fraction: 0 to 0.05 while PyTorch computes the trace; then, while Manim plays the scene,
-    0.05 + 0.85 * k / n when the scene starts narration step k + 1 of the trace's n steps (every
-    scene narrates each step of its trace once, in order); 0.9 when the last step has played and
-    Manim joins the movie and the captions are written; 1 when the files are in place. Steps
-    differ in length, so the fraction counts steps, not seconds.
+    The fraction: 0.05 when the job starts (the server computed the trace when it accepted the
+    job); then, while Manim plays the scene, 0.05 + 0.85 * k / n when the scene starts narration
+    step k + 1 of the trace's n steps (every scene narrates each step of its trace once, in
+    order); 0.9 when the last step has played and Manim joins the movie and the captions are
+    written; 1 when the files are in place. Steps differ in length, so the fraction counts
+    steps, not seconds.
     """
-    progress(0.0, "computing the example with PyTorch")
+    progress(TRACED, "starting the scene")
     import torch
 
     torch.set_num_threads(1)  # one render per core
-    from ..api import trace
-    from ..render import render_trace, resolve_scene
-
-    tr = trace(concept, preset=preset, **(values or {}))
-    progress(TRACED, "starting the scene")
+    from ..render import render_trace
+    from ..trace import Trace
 
     def on_step(done: int, total: int, caption: str) -> None:
         fraction = TRACED + (SCENE_DONE - TRACED) * done / total
         text = f"step {done + 1} of {total}: {caption}" if done < total else "encoding the video"
         progress(fraction, text)
 
-    result = render_trace(tr, resolve_scene(tr), out_dir, quality=quality, theme=theme, on_step=on_step)
+    result = render_trace(Trace.from_dict(trace), output=out_dir, quality=quality, theme=theme, on_step=on_step)
     progress(1.0, "done")
     return result.video

@@ -196,9 +196,10 @@ class SceneLint:
         """Something changed up to ``end``."""
         self._last_change = end
 
-    def waited(self, end: float, cue_start: float, cue_text: str) -> None:
-        """Nothing changed up to ``end``: is the viewer still reading the caption?"""
+    def waited(self, end: float, cue_start: float, cue_text: str, spoken_until: float = 0.0) -> None:
+        """Nothing changed up to ``end``: is the viewer still reading the caption (or hearing it spoken)?"""
         read_until = cue_start + reading_seconds(cue_text) if cue_text else self._last_change
+        read_until = max(read_until, spoken_until)
         dead = end - max(self._last_change, read_until)
         if dead > self.report.longest_dead:
             self.report.longest_dead = dead

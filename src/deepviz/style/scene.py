@@ -45,9 +45,11 @@ class DeepvizScene(Scene):
     min_content_span_reason: ClassVar[str] = ""
 
     def __init__(self, trace: Trace | None = None, theme: str | Theme | None = None, burn_captions: bool = False,
-                 check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None, **kwargs):
+                 check_frame: bool = False, on_step: Callable[[int, int, str], None] | None = None,
+                 speaker: Any = None, **kwargs):
         """``on_step(done, total, caption)``, if given, hears of each narration step the scene starts
-        (``done`` of the trace's ``total`` steps are finished) and of the end (``done == total``)."""
+        (``done`` of the trace's ``total`` steps are finished) and of the end (``done == total``).
+        ``speaker`` (a :class:`deepviz.voice.Speaker`), if given, speaks each step into the sound track."""
         if trace is None:
             from .. import api
 
@@ -57,6 +59,8 @@ class DeepvizScene(Scene):
         self.burn_captions = burn_captions
         self.check_frame = check_frame
         self.on_step = on_step
+        self.speaker = speaker
+        self._spoken_until = 0.0  # scene time at which the current step's audio ends
         self.cues: list[Cue] = []
         self.frame_violations: list[str] = []
         self._lint: SceneLint | None = None
@@ -141,6 +145,10 @@ class DeepvizScene(Scene):
         self._cue_key = key
         self.cues.append(Cue(self.time, self.time, text))
         self._cue_started = self.time
+        if self.speaker is not None:  # the step's audio starts with its caption
+            wav, seconds = self.speaker.speak(text)
+            self.add_sound(str(wav))
+            self._spoken_until = self.time + seconds
         self._report_step(len(self.cues) - 1, text)
         if self.burn_captions:
             if self._caption is not None:
@@ -156,8 +164,17 @@ class DeepvizScene(Scene):
         """Wait until the current caption has been on screen long enough to read."""
         if not self.cues:
             return
-        left = max(minimum, self.reading_time() - (self.time - self._cue_started))
+        left = max(minimum, self.reading_time() - (self.time - self._cue_started), self._audio_left())
         self.wait(left)
+
+    def _audio_left(self, pause: float = 0.3) -> float:
+        """Seconds until the current step's audio has ended, and a breath after it (0 when silent)."""
+        return max(0.0, self._spoken_until + pause - self.time) if self.speaker is not None else 0.0
+
+    def _wait_for_audio(self) -> None:
+        """A step lasts at least as long as its audio: the next one (or the end) waits for it."""
+        if self._audio_left() > 0:
+            self.wait(self._audio_left())
 
     def _caption_mobject(self, text: str) -> Mobject:
         width_chars = 90
@@ -172,6 +189,7 @@ class DeepvizScene(Scene):
         return VGroup(back, cap)
 
     def _close_cue(self) -> None:
+        self._wait_for_audio()
         if self.cues:
             cue = self.cues[-1]
             cue.end = self.time
@@ -203,7 +221,8 @@ class DeepvizScene(Scene):
         if lint is None:
             return
         if animations and all(isinstance(a, Wait) for a in animations):
-            lint.waited(self.time, self._cue_started, self.cues[-1].text if self.cues else "")
+            lint.waited(self.time, self._cue_started, self.cues[-1].text if self.cues else "",
+                        self._spoken_until if self.speaker is not None else 0.0)
         else:
             lint.animated(self.time)
         overlay = [m for m in (getattr(self, "_title", None), self._caption) if m is not None and m in self.mobjects]

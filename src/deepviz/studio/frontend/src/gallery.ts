@@ -9,6 +9,7 @@ type Param = {
 type Preset = { name: string; summary: string; values: Record<string, string> };
 type Concept = {
   name: string; title: string; summary: string; description: string; default_preset: string;
+  next: { name: string; title: string; summary: string } | null;  // the course's next concept
   presets: Preset[]; params: Param[];
 };
 type Catalog = { concepts: Concept[]; qualities: string[]; themes: string[] };
@@ -202,10 +203,14 @@ function conceptSection(c: Concept, videos: Video[], catalog: Catalog, onJob: (j
     : el("div", { class: "shelf empty" }, el("p", {}, "No rendered videos yet: ",
         el("code", {}, "make demo"), " renders every preset into media/gallery. Or render one with the form."));
   const form = new RenderForm(c, catalog.qualities, catalog.themes, onJob);
+  const watchNext = c.next
+    ? [el("p", { class: "about next" }, "What to watch next: ", el("a", { href: `#${c.next.name}` }, c.next.title),
+          ` — ${c.next.summary}`)]
+    : [];
   return el("section", { class: "concept", id: c.name },
     el("h2", {}, c.title, " ", el("code", {}, c.name)),
     el("p", { class: "about" }, c.description),
-    el("div", { class: "row" }, shelf, form.form));
+    el("div", { class: "row" }, shelf, form.form), ...watchNext);
 }
 
 // -- the jobs ---------------------------------------------------------------------------------------
