@@ -13,6 +13,7 @@ import json
 import math
 from functools import cache
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from pydantic import ConfigDict, TypeAdapter, ValidationError
@@ -38,9 +39,15 @@ def folder(concept: str) -> str:
     return CONCEPTS[concept].compute.partition(":")[0].rpartition(".")[0]
 
 
-def schema_type(concept: str) -> type:
+def schema_type(concept: str):
+    """``schema.DATA``: the TypedDict of the trace's data (or a union of them, one per shape)."""
     module = importlib.import_module(folder(concept) + ".schema")
     return module.DATA
+
+
+def schema_dicts(concept: str) -> list[type]:
+    schema = schema_type(concept)
+    return [schema] if is_typeddict(schema) else list(get_args(schema))
 
 
 # --- presets, identity, JSON -------------------------------------------------------------
@@ -115,29 +122,29 @@ def test_docs_name_every_top_level_key(concept):
     doc = DOCS / f"{concept}.md"
     assert doc.is_file(), f"{doc} is missing"
     text = doc.read_text(encoding="utf-8")
-    keys = set(schema_type(concept).__annotations__)
+    keys = {k for d in schema_dicts(concept) for k in d.__annotations__}
     keys |= {k for c, p in PRESETS if c == concept for k in traced(c, p).data}
     missing = sorted(k for k in keys if f"`{k}`" not in text)
     assert not missing, f"{doc.name} does not name {missing}"
 
 
-def _strict(schema: type) -> TypeAdapter:
+def _strict(concept: str) -> TypeAdapter:
     """A validator that refuses missing, extra and mistyped keys at every level of the schema."""
-    module = importlib.import_module(schema.__module__)
+    module = importlib.import_module(folder(concept) + ".schema")
     for obj in vars(module).values():
         if is_typeddict(obj):
             obj.__pydantic_config__ = ConfigDict(extra="forbid", strict=True)
-    return TypeAdapter(schema)
+    return TypeAdapter(module.DATA)
 
 
 @pytest.mark.parametrize("concept,preset", PRESETS)
 def test_trace_data_matches_schema(concept, preset):
-    schema = schema_type(concept)
-    assert is_typeddict(schema), f"{schema!r} is not a TypedDict"
+    dicts = schema_dicts(concept)
+    assert dicts and all(is_typeddict(d) for d in dicts), f"{schema_type(concept)!r} is not a TypedDict (or a union)"
     try:
-        _strict(schema).validate_python(traced(concept, preset).data)
+        _strict(concept).validate_python(traced(concept, preset).data)
     except ValidationError as e:
-        pytest.fail(f"{concept}/{preset}: the trace does not match {schema.__name__}:\n{e}")
+        pytest.fail(f"{concept}/{preset}: the trace does not match its schema.DATA:\n{e}")
 
 
 # --- import boundaries (read from the source, nothing is imported) -------------------------

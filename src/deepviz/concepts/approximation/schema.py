@@ -1,114 +1,119 @@
-"""The shape of a `approximation` trace's data (docs/traces/approximation.md): no torch, no Manim."""
+"""The shape of an `approximation` trace's data (docs/traces/approximation.md): no torch, no Manim.
+
+`show` selects one of two shapes: sums of sigmoids fitted to curves, or an MLP reading digits.
+"""
 from __future__ import annotations
 
-from typing_extensions import NotRequired, TypedDict
+from typing import Literal
+
+from typing_extensions import TypedDict
+
+
+class Snapshot(TypedDict):
+    """`data.neuron.<fit>.snapshots[k]`: the fit during training."""
+
+    step: int
+    w: float
+    b: float
+    y: list[float]  # the fitted curve at `xs`
+
+
+class NeuronFit(TypedDict):
+    """`data.neuron.linear` (y = w x + b) and `data.neuron.sigmoid` (y = sigmoid(w x + b)), by MSE."""
+
+    w: float
+    b: float
+    loss: float
+    snapshots: list[Snapshot]  # at steps 0, 10, 30, 80, 200 and the last
+
+
+class Neuron(TypedDict):
+    """`data.neuron`: one neuron fitted to S-shaped data."""
+
+    x: list[float]  # 25 points, seeded noise
+    y: list[float]
+    linear: NeuronFit
+    sigmoid: NeuronFit
+
+
+class Target(TypedDict):
+    """`data.target`: the curve the sums of sigmoids are fitted to."""
+
+    name: str
+    x: list[float]  # 61 samples
+    y: list[float]
+    curve: list[float]  # the target at `xs`
+
+
+class Fit(TypedDict):
+    """`data.fits[k]`: y = sum_j v_j sigmoid(w_j x + b_j) + c with n units."""
+
+    n: int
+    w: list[float]
+    b: list[float]
+    v: list[float]
+    c: float
+    loss: float  # mean squared error on the target's samples
+    units: list[list[float]]  # n rows: v_j sigmoid(w_j x + b_j) at `xs`
+    sum: list[float]  # y at `xs`
+
+
+class CurvesData(TypedDict):
+    """`data` with `show = curves`."""
+
+    show: Literal["curves"]
+    seed: int
+    steps: int
+    lr: float  # Adam's learning rate
+    x_range: list[float]  # the x window
+    xs: list[float]  # the 121 x values every curve is drawn at
+    neuron: Neuron
+    target: Target
+    fits: list[Fit]  # one per `--units` entry
 
 
 class Weights(TypedDict):
-    """`data.weights`."""
+    """`data.weights`: the digit MLP, as nn.Linear holds it."""
 
     W1: list[list[float]]  # hidden x 64
     b1: list[float]
     W2: list[list[float]]  # 10 x hidden
-    b2: list[float]  # , as
+    b2: list[float]
 
 
 class Example(TypedDict):
-    """`data.examples[k]`."""
+    """`data.examples[k]`: one test digit through the network."""
 
-    index: int
-    pixels: list[list[float]]  # 8 x 8
+    index: int  # into load_digits()
+    pixels: list[list[float]]  # 8 x 8, in 0..1
     label: int
-    hidden: list[float]
+    hidden: list[float]  # activations
     logits: list[float]
     probabilities: list[float]  # softmax
     prediction: int  # argmax
 
 
-class Snapshot(TypedDict):
-    """`data.neuron.sigmoid.snapshots[k]`."""
+class DigitsData(TypedDict):
+    """`data` with `show = digits`."""
 
-    step: int
-    w: float
-    b: float
-    y: list[float]  # 25 points of S-shaped data, seeded noise
-
-
-class Linear(TypedDict):
-    """`data.neuron.linear`."""
-
-    w: float
-    b: float
-    loss: float  # , and
-    snapshots: list[Snapshot]  # `step`, `w`, `b`, `y` at `xs`
-
-
-class Sigmoid(TypedDict):
-    """`data.neuron.sigmoid`."""
-
-    w: float
-    b: float
-    loss: float  # , and
-    snapshots: list[Snapshot]  # `step`, `w`, `b`, `y` at `xs`
-
-
-class Neuron(TypedDict):
-    """`data.neuron`."""
-
-    x: list[float]
-    y: list[float]  # 25 points of S-shaped data, seeded noise
-    linear: Linear
-    sigmoid: Sigmoid  # below
-
-
-class Target(TypedDict):
-    """`data.target`."""
-
-    name: str
-    x: list[float]
-    y: list[float]  # 25 points of S-shaped data, seeded noise
-    curve: list[float]  # the target at `xs`
-
-
-class Fit(TypedDict):
-    """`data.fits[k]`."""
-
-    n: int  # units
-    w: list[float]
-    b: list[float]
-    v: list[float]
-    c: float
-    loss: float  # , and
-    units: list[list[float]]
-    sum: list[float]  # `y` at `xs`
-
-
-class ApproximationData(TypedDict):
-    """`data`."""
-
-    show: str
+    show: Literal["digits"]
     seed: int
-    hidden: NotRequired[int]
-    steps: int
+    hidden: int
+    steps: int  # `--digit-steps`
     lr: float
-    n_train: NotRequired[int]
-    n_test: NotRequired[int]
-    train_index: NotRequired[list[int]]
-    test_index: NotRequired[list[int]]
-    weights: NotRequired[Weights]  # `W1` (hidden x 64), `b1`, `W2` (10 x hidden), `b2`, as `nn.Linear`
-    loss_history: NotRequired[list[list[float]]]  # `[step, loss]`
-    train_loss: NotRequired[float]
-    train_accuracy: NotRequired[float]
-    test_loss: NotRequired[float]
-    test_accuracy: NotRequired[float]
-    test_predictions: NotRequired[list[int]]
-    examples: NotRequired[list[Example]]  # the first `--digits` test digits: `index`, `pixels` (8 x 8), `label`, `hidden`
-    x_range: NotRequired[list[float]]
-    xs: NotRequired[list[float]]
-    neuron: NotRequired[Neuron]  # `x`, `y` (25 points of S-shaped data, seeded noise), `linear` and `sigmoid` (below)
-    target: NotRequired[Target]  # `name`, `x`, `y` (61 samples the sums are fitted to), `curve` (the target at `xs`)
-    fits: NotRequired[list[Fit]]  # one per `--units` entry (below)
+    n_train: int
+    n_test: int
+    train_index: list[int]
+    test_index: list[int]
+    weights: Weights
+    loss_history: list[list[float]]  # [step, loss]
+    train_loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    test_predictions: list[int]
+    examples: list[Example]  # the first `--digits` test digits
 
 
+ApproximationData = CurvesData | DigitsData
 DATA = ApproximationData  # the type of Trace.data (the contract test checks every preset against it)
-

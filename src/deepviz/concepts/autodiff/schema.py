@@ -1,65 +1,67 @@
-"""The shape of a `autodiff` trace's data (docs/traces/autodiff.md): no torch, no Manim."""
+"""The shape of an `autodiff` trace's data (docs/traces/autodiff.md): no torch, no Manim.
+
+Values are float64; a node's id is its index in `nodes`.
+"""
 from __future__ import annotations
 
 from typing_extensions import NotRequired, TypedDict
 
 
 class Node(TypedDict):
-    """`data.nodes[k]`."""
+    """`data.nodes[k]`: one node of the graph, in topological order."""
 
     id: int
     name: str
     label: str  # with Unicode subscripts
     tex: str  # LaTeX name
-    op: str  # `input`, `add`, `sub`, `mul`, `div`, `pow`, `neg`, `exp`, `log`, `sigmoid`, `tanh`
-    inputs: list[int]  # `{name: value}` of the input nodes
+    op: str  # input, add, sub, mul, div, pow, neg, exp, log, sigmoid, tanh, relu, sum, softmax
+    inputs: list[int]  # ids of the arguments
     value: float  # forward value
     grad: float  # dL/dnode
-    value_text: str
-    grad_text: str  # 3 significant digits, as drawn on the graph
-    definition: NotRequired[str]  # `name = expression in its inputs' names`
-    forward: NotRequired[str]  # ids of the operations in the order the forward pass computes them
+    value_text: str  # 3 significant digits, as drawn on the graph
+    grad_text: str
+    definition: NotRequired[str]  # operations only: name = expression in its inputs' names
+    forward: NotRequired[str]  # operations only: the definition with the values put in
 
 
-class DecompositionItem(TypedDict):
-    """`data.decomposition[k]`."""
+class Decomposition(TypedDict):
+    """`data.decomposition[k]`: one naming step, from the output down."""
 
-    named: int
-    lines: list[str]  # : the chain rule, the local derivatives written out, the values put in, the number
+    named: int  # the id named at this step
+    lines: list[str]  # LaTeX definitions so far
 
 
 class Term(TypedDict):
-    """`data.backward[k].terms[k]`."""
+    """`data.backward[k].terms[i]`: the path through one consumer p."""
 
     consumer: int
     consumer_grad: float  # dL/dp
-    local: float  # dp/dnode, from `torch.autograd.grad` of p's operation alone
+    local: float  # dp/dnode, from torch.autograd.grad of p's operation alone
     product: float
 
 
 class BackwardStep(TypedDict):
-    """`data.backward[k]`."""
+    """`data.backward[k]`: one node's gradient, in reverse topological order."""
 
     node: int
-    terms: list[Term]  # , one per consumer p:
-    grad: float  # dL/dnode
-    lines: list[str]  # : the chain rule, the local derivatives written out, the values put in, the number
+    terms: list[Term]  # one per consumer
+    grad: float  # the sum of the terms
+    lines: list[str]  # the chain rule, the local derivatives, the values put in, the number
 
 
 class AutodiffData(TypedDict):
     """`data`."""
 
     program: str  # the graph as a program, one `name = op(args)` per operation
-    inputs: dict[str, float]  # `{name: value}` of the input nodes
+    inputs: dict[str, float]  # the input nodes' values, by name
     output: int  # id of the output node
-    nodes: list[Node]  # in topological order (below); a node's id is its index
-    edges: list[list[int]]  # `[from, to]` pairs, one per dependency
+    nodes: list[Node]
+    edges: list[list[int]]  # [from, to] pairs, one per dependency
     full: str  # LaTeX of the output with every intermediate written out
-    decomposition: list[DecompositionItem]  # naming steps from the output down: `{named: id, lines: [LaTeX definitions so far]}`
+    decomposition: list[Decomposition]
     forward: list[int]  # ids of the operations in the order the forward pass computes them
     backward_seed: str  # LaTeX of dL/dL = 1
-    backward: list[BackwardStep]  # one step per node except the output, in reverse topological order (below)
+    backward: list[BackwardStep]  # one per node except the output
 
 
 DATA = AutodiffData  # the type of Trace.data (the contract test checks every preset against it)
-

@@ -1,77 +1,53 @@
-"""The shape of a `mlp-convexity` trace's data (docs/traces/mlp-convexity.md): no torch, no Manim."""
+"""The shape of an `mlp-convexity` trace's data (docs/traces/mlp-convexity.md): no torch, no Manim.
+
+The network is h = tanh(x W1 + b1), y = h W2 + b2 with H hidden units.
+"""
 from __future__ import annotations
 
 from typing_extensions import TypedDict
 
 
-class Theta(TypedDict):
-    """`data.theta`."""
+class Weights(TypedDict):
+    """`data.theta`, `data.swapped`, `data.midpoint.merged`: one point in weight space."""
 
-    W1: list[list[float]]  # 2 x H (column j feeds hidden unit j),
-    b1: list[float]  # of length H,
-    W2: list[list[float]]  # H x 1 (row j reads hidden unit j) and
-    b2: list[float]  # of length 1
-
-
-class Swapped(TypedDict):
-    """`data.swapped`."""
-
-    W1: list[list[float]]  # 2 x H (column j feeds hidden unit j),
-    b1: list[float]  # of length H,
-    W2: list[list[float]]  # H x 1 (row j reads hidden unit j) and
-    b2: list[float]  # of length 1
+    W1: list[list[float]]  # 2 x H (column j feeds hidden unit j)
+    b1: list[float]  # H
+    W2: list[list[float]]  # H x 1 (row j reads hidden unit j)
+    b2: list[float]  # 1
 
 
 class Forward(TypedDict):
-    """`data.forward`."""
+    """`data.forward`, `data.forward_swapped`: the example point through one set of weights."""
 
     x: list[float]
-    t: float
-    h: list[float]  # and output
-    y: float
-
-
-class ForwardSwapped(TypedDict):
-    """`data.forward_swapped`."""
-
-    x: list[float]
-    t: float
-    h: list[float]  # and output
-    y: float
+    t: float  # its target
+    h: list[float]  # hidden values
+    y: float  # output
 
 
 class Line(TypedDict):
-    """`data.line`."""
+    """`data.line`: the loss on the segment between theta and swapped."""
 
     s: list[float]  # from -0.35 to 1.35 in steps of 1/40
-    loss: list[float]
-
-
-class Merged(TypedDict):
-    """`data.midpoint.merged`."""
-
-    W1: list[list[float]]  # 2 x H (column j feeds hidden unit j),
-    b1: list[float]  # of length H,
-    W2: list[list[float]]  # H x 1 (row j reads hidden unit j) and
-    b2: list[float]  # of length 1
+    loss: list[float]  # at (1 - s) theta + s swapped
 
 
 class Midpoint(TypedDict):
-    """`data.midpoint`."""
+    """`data.midpoint`: s = 1/2."""
 
     loss: float
-    chord: float  # = the mean of the two end losses,
-    above: bool  # the non-convexity proof holds
-    merged: Merged  # the midpoint's weights
+    chord: float  # the mean of the two end losses
+    above: bool  # loss > chord: the non-convexity proof holds
+    merged: Weights  # the midpoint's weights
 
 
 class Neighbours(TypedDict):
-    """`data.neighbours`."""
+    """`data.neighbours`: s = -0.25 and 0.25."""
 
-    s: list[float]  # from -0.35 to 1.35 in steps of 1/40
+    s: list[float]
     loss: list[float]
-    chord: float  # = the mean of the two end losses,
-    below: bool  # `loss` < chord: not concave
+    chord: float  # their mean
+    below: bool  # loss < chord: not concave either
 
 
 class MlpConvexityData(TypedDict):
@@ -79,33 +55,32 @@ class MlpConvexityData(TypedDict):
 
     hidden: int  # H
     units: list[int]  # the two swapped units, from 0
-    perm: list[int]  # the new order of the hidden units: position j holds unit `perm[j]`
+    perm: list[int]  # the new order: position j holds unit perm[j]
     seed: int
-    steps: int
+    steps: int  # full-batch Adam steps
     lr: float
-    x: list[list[float]]
-    t: list[float]
-    loss_history: list[list[float]]  # `[step, loss]` pairs during training
-    theta: Theta  # the trained weights: `W1`, `b1`, `W2`, `b2`
-    swapped: Swapped  # the same with the two units swapped (columns of `W1`, entries of `b1`, rows of `W2`)
-    gradient_norm: float  # the norm of the loss's gradient at `theta` (small: a minimum)
+    x: list[list[float]]  # the data set (24 x 2)
+    t: list[float]  # its targets (+-1)
+    loss_history: list[list[float]]  # [step, loss]
+    theta: Weights  # the trained weights
+    swapped: Weights  # the same with the two units swapped
+    gradient_norm: float  # the loss's gradient at theta (small: a minimum)
     example: int  # the point the forward pass shows (from 0)
     forward: Forward
-    forward_swapped: ForwardSwapped
-    y: list[float]
+    forward_swapped: Forward
+    y: list[float]  # outputs on every point
     y_swapped: list[float]
-    max_output_change: float  # the largest difference between them
+    max_output_change: float
     loss: float
     loss_swapped: float
-    loss_change: float
+    loss_change: float  # |loss - loss_swapped| (rounding only)
     line: Line
-    midpoint: Midpoint  # `loss` at s = 1/2, `chord` = the mean of the two end losses, `above`
-    neighbours: Neighbours  # `s` = [-0.25, 0.25], their `loss`, `chord` their mean, `below`
-    orderings: int  # H!, the orderings of the hidden units (each a minimum with the same loss)
-    sign_flips: int
-    equivalent: int
-    orders: list[list[int]]  # every ordering, as a list of unit indices
+    midpoint: Midpoint
+    neighbours: Neighbours
+    orderings: int  # H!
+    sign_flips: int  # 2^H (tanh is odd)
+    equivalent: int  # H! 2^H
+    orders: list[list[int]]  # every ordering, as unit indices
 
 
 DATA = MlpConvexityData  # the type of Trace.data (the contract test checks every preset against it)
-

@@ -1,4 +1,7 @@
-"""The shape of a `rnn` trace's data (docs/traces/rnn.md): no torch, no Manim."""
+"""The shape of an `rnn` trace's data (docs/traces/rnn.md): no torch, no Manim.
+
+A matrix is a list of rows; time steps are named from 1 (h(1)) and indexed from 0 in lists.
+"""
 from __future__ import annotations
 
 from typing_extensions import TypedDict
@@ -11,91 +14,90 @@ class Embedding(TypedDict):
     index: list[int]  # each word's row
 
 
-class Rnn(TypedDict):
-    """`data.rnn`."""
+class Recurrence(TypedDict):
+    """`data.rnn`: nn.RNN's weights."""
 
     W_ih: list[list[float]]  # hidden x embed_dim
     W_hh: list[list[float]]  # hidden x hidden
     b_ih: list[float]
-    b_hh: list[float]  # nn.RNN's two biases
-    b: list[float]  # = `b_ih + b_hh`
+    b_hh: list[float]
+    b: list[float]  # b_ih + b_hh
 
 
 class Step(TypedDict):
-    """`data.steps[k]`."""
+    """`data.steps[i]`: time step t = i + 1."""
 
     t: int
     word: str
     x: list[float]  # the embedding row
-    h_prev: list[float]  # = h(t-1),
-    Whh_h: list[float]  # = `W_hh h(t-1)`
-    Wih_x: list[float]  # = `W_ih x(t)`
-    b: list[float]  # = `b_ih + b_hh`
-    a: list[float]  # = their sum (the pre-activation),
-    h: list[float]
+    h_prev: list[float]  # h(t-1)
+    Whh_h: list[float]  # W_hh h(t-1)
+    Wih_x: list[float]  # W_ih x(t)
+    b: list[float]
+    a: list[float]  # their sum (the pre-activation)
+    h: list[float]  # f(a)
 
 
 class Head(TypedDict):
-    """`data.head`."""
+    """`data.head`: the classifier on h(T)."""
 
     W1: list[list[float]]
     b1: list[float]
     W2: list[list[float]]
     b2: list[float]
-    pre: list[float]  # = `W1 h(T) + b1`
-    hidden: list[float]  # = `relu(pre)`
+    pre: list[float]  # W1 h(T) + b1
+    hidden: list[float]  # relu(pre) (z)
     logits: list[float]
-    probs: list[float]  # = softmax
+    probs: list[float]  # softmax
 
 
 class Truncated(TypedDict):
-    """`data.backward.truncated`."""
+    """`data.backward.truncated`: the gradients with h(T-k) detached."""
 
-    dL_dh: list[list[float]]  # T x hidden: the total derivative dL/dh(t) for every step (through all later steps)
-    norm: list[float]  # the Euclidean norm of each `dL_dh[i]` (the bars of the video)
-    reached: list[bool]  # one boolean per step
+    dL_dh: list[list[float]]  # zeros for the steps not reached
+    norm: list[float]
+    reached: list[bool]  # per step
     dL_dW_hh: list[list[float]]
     dL_dW_hh_norm: float
-    difference_norm: float  # = norm of full minus truncated
+    difference_norm: float  # norm of full minus truncated dL_dW_hh
 
 
 class Backward(TypedDict):
-    """`data.backward`."""
+    """`data.backward`: backpropagation through time (the loss at the last step only)."""
 
-    dL_dh: list[list[float]]  # T x hidden: the total derivative dL/dh(t) for every step (through all later steps)
-    norm: list[float]  # the Euclidean norm of each `dL_dh[i]` (the bars of the video)
-    slope: list[list[float]]  # f'(a(t)) per step: `1 - h^2` (tanh), 0/1 (relu), 1 (linear)
-    delta: list[list[float]]  # `slope * dL_dh` = dL/da(t); `dL_dh[i-1] = W_hh^T delta[i]`
+    dL_dh: list[list[float]]  # T x hidden: the total derivative dL/dh(t), by autograd
+    norm: list[float]  # the Euclidean norm of each dL_dh[i] (the video's bars)
+    slope: list[list[float]]  # f'(a(t)) per step
+    delta: list[list[float]]  # slope * dL_dh = dL/da(t)
     dL_dW_hh: list[list[float]]
-    dL_dW_hh_norm: float
-    ratio: float  # `norm[T-1] / norm[0]`: how many times smaller the gradient is at h(1)
+    dL_dW_hh_norm: float  # Frobenius
+    ratio: float | None  # norm[T-1] / norm[0] (null if that is 0)
     truncate: int  # k (0 = full BPTT)
-    truncated: Truncated  # `null`, or for k > 0 the same gradients with h(T-k) detached
+    truncated: Truncated | None  # null for k = 0
 
 
 class RNNData(TypedDict):
     """`data`."""
 
-    sentence: str  # the sentence as given
-    words: list[str]  # its words, lower-cased (T of them, 1 to 10)
-    nonlinearity: str  # `tanh`, `relu` or `linear`
+    sentence: str  # as given
+    words: list[str]  # lower-cased (T of them, 1 to 10)
+    nonlinearity: str  # tanh, relu or linear
     hidden_size: int
     embed_dim: int
-    head_size: int
-    vocab: list[str]  # the vocabulary, in table order
-    embedding: Embedding  # `table` (vocab x embed_dim, the whole nn.Embedding weight), `index` (each word's row)
-    rnn: Rnn  # `W_ih` (hidden x embed_dim), `W_hh` (hidden x hidden), `b_ih`, `b_hh`
+    head_size: int  # the head's hidden layer z (3)
+    vocab: list[str]  # in table order
+    embedding: Embedding
+    rnn: Recurrence
     h0: list[float]  # the initial hidden state (zeros)
-    steps: list[Step]  # one entry per word, in order (below)
-    head: Head  # `W1`, `b1`, `W2`, `b2`; `pre` = `W1 h(T) + b1`; `hidden` = `relu(pre)` (z); `logits`
-    classes: list[str]  # `["happy", "sad"]`; `target_index` and `target` (one-hot) give the true class
+    steps: list[Step]  # one per word, in order
+    head: Head
+    classes: list[str]  # ["happy", "sad"]
     target_index: int
     target: list[float]  # one-hot
-    loss: float  # the cross-entropy `-log probs[target_index]`
-    detailed_words: int  # words whose look-up has its own caption (`embed_1`, ...); 0: one `embed` caption for all
-    detailed_steps: int  # steps with their own caption (`step_1`, ...); the rest share `steps_rest`
-    backward: Backward | None  # `null`, or with `--backward true` the gradients (below)
+    loss: float  # -log probs[target_index]
+    detailed_words: int  # words whose look-up has its own caption (0: one caption for all)
+    detailed_steps: int  # steps with their own caption; the rest share one
+    backward: Backward | None  # null unless `--backward true`
 
 
 DATA = RNNData  # the type of Trace.data (the contract test checks every preset against it)
-

@@ -1,76 +1,80 @@
-"""The shape of a `space-folding` trace's data (docs/traces/space-folding.md): no torch, no Manim."""
+"""The shape of a `space-folding` trace's data (docs/traces/space-folding.md): no torch, no Manim.
+
+Point sets are lists of rows, one per point; layer l has W_l (out x in, as nn.Linear.weight) and b_l.
+"""
 from __future__ import annotations
+
+from typing import Literal
 
 from typing_extensions import NotRequired, TypedDict
 
 
-class Weights(TypedDict):
-    """`data.weights[k]`."""
+class Layer(TypedDict):
+    """`data.weights[l]`."""
 
     W: list[list[float]]
-    b: list[float]  # the output neuron
+    b: list[float]
 
 
 class Stage(TypedDict):
-    """`data.stages[k]`."""
+    """`data.stages[k]`: the points after one operation, in order."""
 
-    kind: str  # `input`, `linear`, `bias`, `activation`
+    kind: Literal["input", "linear", "bias", "activation"]
     layer: int  # 1-based; 0 for the input
-    formula: str  # as shown,
+    formula: str  # as shown
     dim: int  # 2 or 3
     points: list[list[float]]  # N x dim
-    outline: list[list[float]]  # the square's border (M x 2, closed), or `[]`
+    outline: list[list[float]]  # the square's border after this stage, or []
     extent: float  # largest absolute coordinate
-    limit: float
-    function: NotRequired[str]
+    limit: float  # the axes run from -limit to limit
+    function: NotRequired[str]  # activation stages only (the next five keys too)
     folded: NotRequired[int]  # points with a negative coordinate before it
     to_origin: NotRequired[int]  # points with all coordinates negative
     negatives_after: NotRequired[int]  # negative coordinates after it
-    range: NotRequired[list[float]]  # `[min, max]` of the coordinates
+    range: NotRequired[list[float]]  # [min, max] of the coordinates
 
 
 class Classifier(TypedDict):
-    """`data.classifier`."""
+    """`data.classifier` (trained only): p = sigmoid(w . h + b) on the last plane."""
 
     w: list[float]
-    b: float  # the output neuron
+    b: float
     logits: list[float]
     predicted: list[int]
     accuracy: float
     loss: float
-    loss_history: list[list[float]]  # `[step, loss]`
+    loss_history: list[list[float]]  # [step, loss]
     lr: float
-    line: list[list[float]]  # the ends of `w . h + b = 0` inside the last stage's axes
+    line: list[list[float]]  # the ends of w . h + b = 0 inside the last stage's axes
 
 
 class Boundary(TypedDict):
-    """`data.boundary`."""
+    """`data.boundary` (trained only): where the logit changes sign in the input square."""
 
-    limit: float
-    grid: int
-    segments: list[list[float]]
+    limit: float  # the square is [-limit, limit]^2
+    grid: int  # marching squares' resolution
+    segments: list[list[float]]  # [x0, y0, x1, y1]
 
 
 class SpaceFoldingData(TypedDict):
     """`data`."""
 
-    layers: list[int]  # sizes of the spaces, e.g. `[2, 3, 2]`
+    layers: list[int]  # sizes of the spaces, e.g. [2, 3, 2]
     activation: str
-    activation_name: str
-    leak: float
-    dataset: str
-    trained: bool
+    activation_name: str  # for display
+    leak: float  # leaky ReLU's slope
+    dataset: str  # square, circles or moons
+    trained: bool  # false for the square
     seed: int
     steps: int
     n_points: int
-    x: list[list[float]]  # the input points (N x 2): a k x k lattice on [-1, 1]^2, or the two classes
-    labels: list[int]  # per point: the sign pattern of `W1 x + b1`
-    outline: list[list[float]]  # the square's border (M x 2, closed), or `[]`
-    weights: list[Weights]  # per layer `{W, b}`
-    stages: list[Stage]  # the points after every operation, in order (below)
-    classifier: NotRequired[Classifier]  # trained only (below)
+    x: list[list[float]]  # the input points (N x 2)
+    labels: list[int]  # the square: the sign pattern of W1 x + b1; else the class
+    outline: list[list[float]]  # the square's border (M x 2, closed), or []
+    weights: list[Layer]
+    stages: list[Stage]
+    classifier: NotRequired[Classifier]
     boundary: NotRequired[Boundary]
 
 
 DATA = SpaceFoldingData  # the type of Trace.data (the contract test checks every preset against it)
-
