@@ -21,7 +21,7 @@ class Trace:
 
     concept: str
     params: dict[str, str]
-    data: dict[str, Any]
+    data: Any  # the concept's schema.DATA (a TypedDict): compute builds it, the scene annotates it
     narration: dict[str, str] = field(default_factory=dict)
     preset: str | None = None
     format: int = TRACE_FORMAT

@@ -16,6 +16,7 @@ import torch
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import batches, load_rows
+from .schema import BatchNormData
 
 W1 = ((0.5, 3.0), (0.1, 0.2))  # the seed's weights: hidden unit 1 is dominated by x2
 B1 = (0.0, 0.0)
@@ -69,11 +70,11 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "eval": {"running_mean": running_mean, "running_var": running_var, "std": eval_std,
                  "h": h, "z": z_eval, "y": z_eval @ w2.T + b2, "z_train": detail["z"]},
     }
-    data = to_plain(data)
-    return Trace(concept="batch-norm", params={}, data=data, narration=narration(data), preset=preset)
+    plain: BatchNormData = to_plain(data)
+    return Trace(concept="batch-norm", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: BatchNormData) -> dict[str, str]:
     d = t["batches"][t["detail"]]
     k = t["detail"] + 1
     n = len(d["h"])

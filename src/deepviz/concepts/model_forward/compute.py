@@ -16,6 +16,7 @@ from ...diagrams.loader import load_model, parse_input
 from ...params import ParamError
 from ...style.numbers import fmt_num, fmt_shape
 from ...trace import Trace, to_plain
+from .schema import Box, ModelForwardData
 
 MAX_BOXES = 8  # boxes a 16:9 frame shows readably in one row
 
@@ -42,7 +43,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         boxes.append({"label": b.label if b.kind != "input" else "input", "name": b.name, "kind": b.kind,
                       "shape": list(b.shape or ()), "repeat": b.repeat,
                       "values": node.values if node is not None else None})
-    data = to_plain({
+    data: ModelForwardData = to_plain({
         "model": values["model"], "params": sum(p.numel() for p in model.parameters()), "depth": depth,
         "boxes": boxes, "edges": [[index[a], index[b]] for a, b in f.edges],
         "output": boxes[-1]["values"],
@@ -50,7 +51,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     return Trace(concept="model-forward", params={}, data=data, narration=narration(data), preset=preset)
 
 
-def describe(box: dict[str, Any]) -> str:
+def describe(box: Box) -> str:
     v = box["values"]
     times = f" \u00d7{box['repeat']}" if box["repeat"] > 1 else ""
     what = f"{box['label']}{times}"
@@ -61,7 +62,7 @@ def describe(box: dict[str, Any]) -> str:
             f"mean {fmt_num(v['mean'])}{zeros}.")
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: ModelForwardData) -> dict[str, str]:
     name = t["model"].rpartition(":")[2]
     out = {"intro": f"{name}: {len(t['boxes']) - 1} steps, {t['params']:,} parameters. One forward pass on a "
                     f"random input of shape {fmt_shape(t['boxes'][0]['shape'])}; every number is PyTorch's."}

@@ -23,6 +23,7 @@ from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import layer_sizes
 from ...models.training import adam
+from .schema import ActivationStage, SpaceFoldingData
 
 DT = torch.float64
 LEAK = 0.1  # leaky ReLU's slope for negative inputs
@@ -51,14 +52,14 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     else:
         x, outline = square(values["points"])
     layers = init(sizes, trained, g)
-    head = None
+    head: dict[str, torch.Tensor] = {}  # the output neuron (trained only)
     history: list[list[float]] = []
     if trained:
         head = {"w": (torch.rand(1, sizes[-1], generator=g, dtype=DT) * 2 - 1), "b": torch.zeros(1, dtype=DT)}
         history = train(layers, head, act, x, labels, values["steps"])
     else:
         first = x @ layers[0]["W"].T + layers[0]["b"]
-        labels = sum((first[:, i] > 0).long() << i for i in range(sizes[1]))  # the sign pattern ReLU will see
+        labels = torch.stack([(first[:, i] > 0).long() << i for i in range(sizes[1])]).sum(0)  # ReLU's sign pattern
 
     stages = run_stages(layers, act, trained, x, outline)
     data: dict[str, Any] = {
@@ -83,8 +84,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         in_limit = stages[0]["limit"]
         data["boundary"] = {"limit": in_limit, "grid": BOUNDARY_GRID,
                             "segments": boundary(layers, head, act, in_limit, BOUNDARY_GRID)}
-    data = to_plain(data)
-    return Trace(concept="space-folding", params={}, data=data, narration=narration(data), preset=preset)
+    plain: SpaceFoldingData = to_plain(data)
+    return Trace(concept="space-folding", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 # -- data --------------------------------------------------------------------------------------------
@@ -248,11 +249,11 @@ def _vec(v) -> str:
     return "(" + ", ".join(fmt_num(x) for x in v) + ")"
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: SpaceFoldingData) -> dict[str, str]:
     sizes, n = d["layers"], d["n_points"]
     arch = "-".join(map(str, sizes))
     act = d["activation_name"]
-    if d["trained"]:
+    if "classifier" in d:  # trained
         c = d["classifier"]
         what = "two circles, one inside the other" if d["dataset"] == "circles" else "two interleaved moons"
         intro = (f"{n} points of two classes, {what}: no line separates them. A {arch} {act} network was trained "
@@ -278,9 +279,10 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
         elif s["kind"] == "bias":
             text = f"+ b{s['layer']} = {_vec(w['b'])} shifts every point by the same vector."
         else:
+            assert s["kind"] == "activation"  # stages[1:] holds no input stage
             text = activation_text(s, d, n)
         texts[f"stage{k}"] = text
-    if d["trained"]:
+    if "classifier" in d:  # trained
         c = d["classifier"]
         sign = "+" if c["b"] >= 0 else "\u2212"
         texts["line"] = (f"The output neuron reads this last plane: it says class 1 where {_vec(c['w'])} \u00b7 h "
@@ -295,7 +297,7 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def activation_text(s: dict[str, Any], d: dict[str, Any], n: int) -> str:
+def activation_text(s: ActivationStage, d: SpaceFoldingData, n: int) -> str:
     f, dim = s["function"], s["dim"]
     region = "first quadrant" if dim == 2 else "first octant"
     onto = "the axes" if dim == 2 else "the octant's faces"

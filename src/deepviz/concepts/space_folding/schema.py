@@ -16,10 +16,9 @@ class Layer(TypedDict):
     b: list[float]
 
 
-class Stage(TypedDict):
+class StageBase(TypedDict):
     """`data.stages[k]`: the points after one operation, in order."""
 
-    kind: Literal["input", "linear", "bias", "activation"]
     layer: int  # 1-based; 0 for the input
     formula: str  # as shown
     dim: int  # 2 or 3
@@ -27,11 +26,26 @@ class Stage(TypedDict):
     outline: list[list[float]]  # the square's border after this stage, or []
     extent: float  # largest absolute coordinate
     limit: float  # the axes run from -limit to limit
-    function: NotRequired[str]  # activation stages only (the next five keys too)
-    folded: NotRequired[int]  # points with a negative coordinate before it
-    to_origin: NotRequired[int]  # points with all coordinates negative
-    negatives_after: NotRequired[int]  # negative coordinates after it
-    range: NotRequired[list[float]]  # [min, max] of the coordinates
+
+
+class MapStage(StageBase):
+    """A stage of kind input, linear or bias."""
+
+    kind: Literal["input", "linear", "bias"]
+
+
+class ActivationStage(StageBase):
+    """A stage of kind activation: what the function did to the points."""
+
+    kind: Literal["activation"]
+    function: str
+    folded: int  # points with a negative coordinate before it
+    to_origin: int  # points with all coordinates negative
+    negatives_after: int  # negative coordinates after it
+    range: list[float]  # [min, max] of the coordinates
+
+
+Stage = MapStage | ActivationStage  # `kind` tells them apart
 
 
 class Classifier(TypedDict):
