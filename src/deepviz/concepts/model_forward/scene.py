@@ -6,7 +6,6 @@ statistics, joined to the box by zoom lines.
 """
 from __future__ import annotations
 
-from typing import Any
 
 from manim import DOWN, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
 
@@ -16,6 +15,7 @@ from ...style.heatmap import heat_fill
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, zoom_lines
 from ...style.numbers import fmt_num, fmt_shape
 from ...style.scene import DeepvizScene
+from .schema import Box, ModelForwardData
 
 BOX_W, BOX_H = 1.55, 0.85
 MIN_LENGTH = 22.0  # seconds
@@ -26,7 +26,7 @@ class ModelForwardScene(DeepvizScene):
     concept = "model-forward"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: ModelForwardData = self.trace.data
         self.set_title(f"Forward pass: {t['model'].rpartition(':')[2]}")
         self.narrate("intro")
         boxes, edges = self.diagram(t)
@@ -49,7 +49,7 @@ class ModelForwardScene(DeepvizScene):
         self.wait(max(0.8, MIN_LENGTH - self.time))  # a tiny model still gets time to look at the result
 
     # -- the diagram -----------------------------------------------------------------------------
-    def diagram(self, t: dict[str, Any]):
+    def diagram(self, t: ModelForwardData):
         th = self.theme
         lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [tuple(e) for e in t["edges"]],
                      rankdir="LR", nodesep=0.3, ranksep=0.22)
@@ -70,7 +70,7 @@ class ModelForwardScene(DeepvizScene):
         return boxes, edges
 
     # -- the panel of one box's output -------------------------------------------------------------
-    def panel(self, box: dict[str, Any], drawn: VGroup) -> VGroup:
+    def panel(self, box: Box, drawn: VGroup) -> VGroup:
         th, v = self.theme, box["values"]
         head = label(f"{box['label']} output  {fmt_shape(box['shape'])}", th, size=BODY_SIZE)
         if v is None:
@@ -97,7 +97,7 @@ class ModelForwardScene(DeepvizScene):
         return VGroup(group, zoom_lines(drawn, group, th.highlight))
 
     @staticmethod
-    def summary_note(box: dict[str, Any]) -> str:
+    def summary_note(box: Box) -> str:
         shape = box["shape"]
         if len(shape) == 4:
             return "heatmap: the mean over channels\n(average-pooled to at most 8\u00d78)"

@@ -16,6 +16,7 @@ from ...style.clouds import DotCloud, Follow, Polyline, Segments, as_points3d, b
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene3d import Deepviz3DScene
+from .schema import SpaceFoldingData, Stage
 
 HALF = 2.45  # half the axes' length on screen: data from -limit to limit spans [-HALF, HALF]
 DOT = 0.045
@@ -35,7 +36,7 @@ class SpaceFoldingScene(Deepviz3DScene):
     concept = "space-folding"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: SpaceFoldingData = self.trace.data
         self.stages = t["stages"]
         arch = "-".join(map(str, t["layers"]))
         what = {"square": "random weights", "circles": "trained on two circles", "moons": "trained on two moons"}
@@ -72,7 +73,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.wait(0.8)
 
     # -- the points ----------------------------------------------------------------------------------
-    def point_groups(self, t: dict[str, Any]) -> list[dict[str, Any]]:
+    def point_groups(self, t: SpaceFoldingData) -> list[dict[str, Any]]:
         """One cloud per colour (sign pattern or class), the indices of its points, and the outline."""
         facing = self.camera.get_rotation_matrix
         groups = []
@@ -98,7 +99,7 @@ class SpaceFoldingScene(Deepviz3DScene):
     def place(points, limit: float) -> np.ndarray:
         return as_points3d(points) * (HALF / limit)
 
-    def moves(self, before: dict[str, Any], after: dict[str, Any], key_before: str = "points") -> list[Follow]:
+    def moves(self, before: Stage, after: Stage, key_before: str = "points") -> list[Follow]:
         """Every cloud along the straight path from one stage's points to the next, the scale changing with them."""
         l0, l1 = before["limit"], after["limit"]
 
@@ -144,7 +145,7 @@ class SpaceFoldingScene(Deepviz3DScene):
                         for q in quads))
 
     # -- one stage ------------------------------------------------------------------------------------------
-    def step(self, t: dict[str, Any], k: int, stage: dict[str, Any]) -> None:
+    def step(self, t: SpaceFoldingData, k: int, stage: Stage) -> None:
         before = self.stages[k - 1]
         layer = stage["layer"]
         self.show_panel(stage["formula"], t["weights"][layer - 1], stage["kind"], layer)
@@ -175,7 +176,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         """The axes' range, tagged so the next stage finds the note it replaces."""
         note = label(f"axes: \u2212{_w(limit)} to {_w(limit)}", self.theme, size=BODY_SIZE, color=self.theme.muted)
         note.is_scale = True
-        return note.move_to([(PANEL_X[0] + PANEL_X[1]) / 2, self.content_bottom + 0.3, 0])
+        return note.move_to(((PANEL_X[0] + PANEL_X[1]) / 2, self.content_bottom + 0.3, 0))
 
     # -- the left panel ---------------------------------------------------------------------------------------
     def show_panel(self, formula: str, weights: dict[str, Any] | None, kind: Any, layer: int = 0) -> None:
@@ -201,7 +202,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.panel = panel
 
     # -- the right panel: the network ---------------------------------------------------------------------------
-    def network(self, t: dict[str, Any]) -> dict[str, Any]:
+    def network(self, t: SpaceFoldingData) -> dict[str, Any]:
         th = self.theme
         sizes = list(t["layers"]) + ([1] if t["trained"] else [])
         cols = []
@@ -221,7 +222,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         group = VGroup(VGroup(*edges), layers, tags, legend)
         legend.next_to(VGroup(layers, tags), DOWN, buff=0.45)
         fit_width(group, NET_X[1] - NET_X[0])
-        group.move_to([(NET_X[0] + NET_X[1]) / 2, 0, 0]).align_to(UP * (self.content_top - 0.5), UP)
+        group.move_to(((NET_X[0] + NET_X[1]) / 2, 0, 0)).align_to(UP * (self.content_top - 0.5), UP)
         return {"group": group, "cols": cols, "edges": edges}
 
     def unit(self, color: str):
@@ -239,7 +240,7 @@ class SpaceFoldingScene(Deepviz3DScene):
             anims.append(col.animate.set_stroke(c).set_fill(c, th.fill_opacity()))
         self.play(*anims, run_time=0.4)
 
-    def legend(self, t: dict[str, Any]) -> VGroup:
+    def legend(self, t: SpaceFoldingData) -> VGroup:
         th = self.theme
         rows = VGroup()
         if t["trained"]:
@@ -261,7 +262,8 @@ class SpaceFoldingScene(Deepviz3DScene):
         return VGroup(head, rows).arrange(DOWN, buff=0.15) if head is not None else rows
 
     # -- the trained network's last layer ------------------------------------------------------------------------
-    def separating_line(self, t: dict[str, Any]) -> None:
+    def separating_line(self, t: SpaceFoldingData) -> None:
+        assert "classifier" in t  # trained networks only
         th, c, last = self.theme, t["classifier"], self.stages[-1]
         self.light_layer(len(t["weights"]) + 1)
         if c["line"]:
@@ -276,7 +278,8 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.add_overlay(note)
         self.play(*fade_in(note), run_time=0.5)
 
-    def input_boundary(self, t: dict[str, Any]) -> None:
+    def input_boundary(self, t: SpaceFoldingData) -> None:
+        assert "boundary" in t  # trained networks only
         th, first, b = self.theme, self.stages[0], t["boundary"]
         gone = [m for m in (getattr(self, "line", None), self.octant) if m is not None]
         if gone:

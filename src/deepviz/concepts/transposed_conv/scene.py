@@ -5,7 +5,6 @@ are the direct output y (the transposed convolution's input), orange is the kern
 """
 from __future__ import annotations
 
-from typing import Any
 
 from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate,
                    Succession, TransformFromCopy, VGroup)
@@ -14,6 +13,7 @@ from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
+from .schema import Step, TransposedConvData
 
 GAP = 0.7  # units between the grids of a row
 MAX_CELL = 0.8
@@ -25,7 +25,7 @@ class TransposedConvScene(DeepvizScene):
     concept = "transposed-conv"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: TransposedConvData = self.trace.data
         self.set_title("Convolution")
         y_grid = self.direct_part(t)
         self.set_title("Transposed convolution")
@@ -65,7 +65,7 @@ class TransposedConvScene(DeepvizScene):
         return [*fade_out(old), *fade_in(new)]
 
     # -- the sweep shared by both halves --------------------------------------------------
-    def _sweep(self, src: Grid, dst: Grid, steps: list[dict[str, Any]], kshape, dilation, anchor: VGroup,
+    def _sweep(self, src: Grid, dst: Grid, steps: list[Step], kshape, dilation, anchor: VGroup,
                narrate_detail: str, narrate_fast: str | None) -> None:
         """Slide the kernel footprint over ``src``, filling ``dst`` cell by cell."""
         th = self.theme
@@ -125,7 +125,7 @@ class TransposedConvScene(DeepvizScene):
         return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
 
     # -- part 1: the direct convolution -----------------------------------------------------
-    def direct_part(self, t: dict[str, Any]) -> Grid:
+    def direct_part(self, t: TransposedConvData) -> Grid:
         th, dr = self.theme, t["direct"]
         (ih, iw), (ph, pw) = t["input_size"], t["padding"]
         padded = dr["padded_input"]
@@ -175,7 +175,7 @@ class TransposedConvScene(DeepvizScene):
         return dst_t
 
     # -- part 2: the transposed convolution as a direct one --------------------------------
-    def transposed_part(self, t: dict[str, Any], y_group: VGroup) -> None:
+    def transposed_part(self, t: TransposedConvData, y_group: VGroup) -> None:
         th, tr = self.theme, t["transposed"]
         y = tr["input"]
         oh, ow = len(y), len(y[0])
@@ -257,7 +257,7 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
     # -- part 3: the matrix view --------------------------------------------------------------
-    def matrix_part(self, t: dict[str, Any]) -> None:
+    def matrix_part(self, t: TransposedConvData) -> None:
         th, m = self.theme, t["matrix"]
         C = m["C"]
         rows, cols = len(C), len(C[0])
