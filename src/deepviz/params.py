@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 class ParamError(ValueError):
@@ -300,7 +300,7 @@ class ParamSet:
     params: tuple[Param, ...]
     cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
 
-    def __iter__(self) -> Iterable[Param]:
+    def __iter__(self) -> Iterator[Param]:
         return iter(self.params)
 
     def names(self) -> list[str]:

@@ -4,6 +4,8 @@ All outputs of one render are written into a temporary folder inside the output 
 and moved into place only when everything succeeded, so a failed render leaves nothing
 half-written behind.
 """
+# pyright: reportPrivateImportUsage=false
+# (manim's tex_to_svg_file is public API but not re-exported)
 from __future__ import annotations
 
 import base64

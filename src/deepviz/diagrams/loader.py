@@ -57,6 +57,7 @@ def load_model(spec: str, device: str = "cpu"):
     module_name = f"_deepviz_user_{abs(hash(str(path.resolve())))}"
     try:
         loader_spec = importlib.util.spec_from_file_location(module_name, path)
+        assert loader_spec is not None and loader_spec.loader is not None  # a .py file always has one
         module = importlib.util.module_from_spec(loader_spec)
         sys.path.insert(0, str(path.parent.resolve()))  # the file may import its neighbours
         try:

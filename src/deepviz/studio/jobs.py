@@ -325,4 +325,5 @@ def render_concept_job(out_dir: Path, progress: Callable[[float, str], None], co
 
     result = render_trace(tr, resolve_scene(tr), out_dir, quality=quality, theme=theme, on_step=on_step)
     progress(1.0, "done")
+    assert result.video is not None  # a video format was asked for
     return result.video

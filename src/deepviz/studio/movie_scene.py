@@ -154,7 +154,7 @@ class PlaygroundRunScene(DeepvizScene):
                 rows.append(part)
         lines = [fit_width(make(row), width - (INDENT if k else 0)) for k, row in enumerate(rows)]
         for line in lines[1:]:
-            line.indent = INDENT
+            line.indent = INDENT  # pyright: ignore[reportAttributeAccessIssue]  # a tag the layout reads
         return lines
 
     def make_loss_plot(self, curve: list) -> Plot:

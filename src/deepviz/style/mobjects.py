@@ -31,7 +31,7 @@ def text(content: str, font: str = FONT, size: float = LABEL_SIZE, color: str = 
     if parts:
         flat.set_points(np.concatenate(parts))
     flat.set_fill(color, opacity=1.0).set_stroke(width=0)
-    flat.text = content  # what it says, for tests and debugging
+    flat.text = content  # what it says, for tests and debugging  # pyright: ignore[reportAttributeAccessIssue]
     return flat
 
 
@@ -222,7 +222,7 @@ def colored_text(parts: Sequence[tuple[str, str | None]], theme: Theme, size: fl
         flat = VMobject()
         flat.set_points(np.concatenate([g.points for g in pieces]))
         flat.set_fill(color or theme.foreground, opacity=1.0).set_stroke(width=0)
-        flat.text = part
+        flat.text = part  # pyright: ignore[reportAttributeAccessIssue]
         group.add(flat)
     return group
 
@@ -260,7 +260,7 @@ class Bars(VGroup):
                  max_height: float = 2.0, width: float = 0.5, fmt: Callable[[float], str] = fmt_num,
                  size: float = BODY_SIZE, scale_to: float | None = None, baseline: float = 0.0, **kwargs):
         super().__init__(**kwargs)
-        self.theme, self.color, self.fmt, self.size = theme, color, fmt, size
+        self.theme, self.color, self.fmt, self.size = theme, color, fmt, size  # pyright: ignore[reportAttributeAccessIssue]
         self.max_height, self.bar_width, self.baseline = max_height, width, baseline
         self.top_value = scale_to if scale_to is not None else max((abs(v) for v in values), default=1.0) or 1.0
         self.bars = VGroup(*(self.make_bar(v, x) for v, x in zip(values, xs)))

@@ -169,6 +169,7 @@ class ApproximationScene(DeepvizScene):
             verdict = self.show_digit(e, pixels, hidden, outputs)
             self.finish_reading()
         self.narrate("accuracy")
+        assert verdict is not None  # --digits is at least 1
         self.play(*fade_out(verdict), run_time=0.3)
         big = label(f"test accuracy {fmt_num(100 * t['test_accuracy'], 1)}%", th, size=LABEL_SIZE + 4,
                     color=th.highlight).move_to(acc, LEFT)

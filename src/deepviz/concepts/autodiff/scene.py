@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Hashable
 
 import numpy as np
 
@@ -68,6 +69,7 @@ class AutodiffScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("result")
+        assert self._formula is not None  # the backward pass leaves its last formula
         self.play(*fade_out(self._formula), run_time=0.4)
         self._formula = None
         inputs = [graph.nodes[n["id"]] for n in t["nodes"] if n["op"] == "input"]
@@ -104,8 +106,8 @@ class AutodiffScene(DeepvizScene):
             same = [i for i, line in enumerate(before) if line == step["lines"][i]]
             changed = [i for i in range(len(before)) if i not in same]
             self.play(*(ReplacementTransform(old[i], new[i]) for i in same),
-                      TransformMatchingShapes(VGroup(*(old[i] for i in changed)),
-                                              VGroup(*(new[i] for i in changed), new[-1])), run_time=each)
+                      TransformMatchingShapes(VGroup(*(old[i] for i in changed)),  # pyright: ignore[reportArgumentType]
+                                              VGroup(*(new[i] for i in changed), new[-1])), run_time=each)  # pyright: ignore[reportArgumentType]
             self.remove(old)
             self.add(new)
             old, before = new, step["lines"]
@@ -142,10 +144,10 @@ class AutodiffScene(DeepvizScene):
     # -- the graph ---------------------------------------------------------------------------
     def build_graph(self, t: AutodiffData) -> GraphDrawing:
         th = self.theme
-        names = {n["id"]: n["label"] for n in t["nodes"]}
-        colors = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
+        names: dict[Hashable, str] = {n["id"]: n["label"] for n in t["nodes"]}
+        colors: dict[Hashable, str] = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
-        edges = [tuple(e) for e in t["edges"]]
+        edges: list[tuple[Hashable, Hashable]] = [(a, b) for a, b in t["edges"]]
         # Labels keep their size when the graph is scaled, so the gap between two nodes of a rank
         # (a value under one, a gradient over the next) must be LABEL_GAP after scaling: lay out
         # again with the gap the first scale asks for.

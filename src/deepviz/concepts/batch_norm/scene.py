@@ -118,9 +118,9 @@ class BatchNormScene(DeepvizScene):
         new = [n.make_content(v) for n, v in zip(neurons, values)]
         anims = []
         for n, c in zip(neurons, new):
-            anims += [*fade_out(n.content), *fade_in(c)]
-            n.remove(n.content)
-            n.content = c
+            anims += [*fade_out(n.content), *fade_in(c)]  # pyright: ignore[reportArgumentType]  # a Neuron's content
+            n.remove(n.content)  # pyright: ignore[reportArgumentType]  # a Neuron's content
+            n.content = c  # pyright: ignore[reportAttributeAccessIssue]  # a Neuron's content
             n.add(c)
         self.play(*anims, run_time=run_time)
 

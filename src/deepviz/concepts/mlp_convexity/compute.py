@@ -121,7 +121,7 @@ def blend(p: list[torch.Tensor], q: list[torch.Tensor], s: float) -> list[torch.
 def gradient_norm(theta: list[torch.Tensor], x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     params = [p.clone().requires_grad_(True) for p in theta]
     grads = torch.autograd.grad(mse(forward(params, x)[1], t), params)
-    return torch.sqrt(torch.stack([(g ** 2).sum() for g in grads]).sum())
+    return torch.sqrt(sum(((g ** 2).sum() for g in grads), torch.zeros((), dtype=torch.float64)))
 
 
 def as_dict(theta: list[torch.Tensor]) -> dict[str, torch.Tensor]:

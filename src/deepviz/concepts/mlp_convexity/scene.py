@@ -107,8 +107,8 @@ class MlpConvexityScene(DeepvizScene):
         for j, unit in enumerate(hidden):
             color = self.unit_color(t, j)
             for x in inputs:
-                edges.add(self.follow(x, unit, color))
-            edges.add(self.follow(unit, output, color))
+                edges.add(self.follow(x, unit, color))  # pyright: ignore[reportArgumentType]
+            edges.add(self.follow(unit, output, color))  # pyright: ignore[reportArgumentType]
         act = label("tanh", th, size=BODY_SIZE, color=th.muted).next_to(hidden, UP, buff=0.15)
         group = VGroup(edges, inputs, hidden, output, act)
         fit_width(group, NET_WIDTH)
@@ -212,7 +212,7 @@ class MlpConvexityScene(DeepvizScene):
         foot = VGroup(b2, grad).arrange(RIGHT, buff=0.6).next_to(grid, DOWN, buff=0.3)
         group = VGroup(grid, VGroup(*heads), side, foot)
         self.place_right(group)
-        columns = [VGroup(heads[j], *(grid.square(r, j) for r in range(4)), *(grid.value(r, j) for r in range(4)))
+        columns = [VGroup(heads[j], *(grid.square(r, j) for r in range(4)), *(grid.value(r, j) for r in range(4)))  # pyright: ignore[reportArgumentType]
                    for j in range(h)]
         return {"group": group, "grid": grid, "columns": columns}
 

@@ -51,7 +51,7 @@ class ModelForwardScene(DeepvizScene):
     # -- the diagram -----------------------------------------------------------------------------
     def diagram(self, t: ModelForwardData):
         th = self.theme
-        lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [tuple(e) for e in t["edges"]],
+        lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [(a, b) for a, b in t["edges"]],
                      rankdir="LR", nodesep=0.3, ranksep=0.22)
         boxes = []
         for i, b in enumerate(t["boxes"]):
@@ -62,7 +62,7 @@ class ModelForwardScene(DeepvizScene):
             shape = fit_width(label(fmt_shape(b["shape"]), th, size=18, color=th.muted), BOX_W - 0.12)
             text = VGroup(head, shape).arrange(DOWN, buff=0.06).move_to(rect)
             boxes.append(VGroup(rect, text).move_to(lay.positions[i]))
-        edges = {tuple(e): GraphEdge(lay.splines[tuple(e)], th.muted, width=2.5) for e in t["edges"]}
+        edges = {tuple(e): GraphEdge(lay.splines[(e[0], e[1])], th.muted, width=2.5) for e in t["edges"]}
         group = VGroup(*boxes, *edges.values())
         room = self.content_top - PANEL_TOP - 0.35
         group.scale(min(1.0, self.content_width / group.width, room / group.height))

@@ -24,7 +24,7 @@ from ...style.scene3d import Deepviz3DScene
 from .schema import One, PerceptronData, Update
 
 FLAT = {"phi": 0, "theta": -90 * DEGREES}
-ORBIT = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES}, {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
+ORBIT: tuple[dict[str, Any], ...] = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES}, {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
 BOX3D = (3.6, 3.6, 2.6)  # lengths of the 3D axes on screen
 
 
@@ -203,7 +203,7 @@ class PerceptronScene(Deepviz3DScene):
         self.show(off, on, right[3], run_time=0.6)
         return {"plot": plot, "panel": right}
 
-    def panel(self, group: VGroup, left_of: VMobject) -> None:
+    def panel(self, group: VMobject, left_of: VMobject) -> None:
         room = self.content_width / 2 - left_of.get_right()[0] - 0.5
         fit_width(group, room)
         group.move_to((left_of.get_right()[0] + 0.5 + group.width / 2, self.content_top - 0.3 - group.height / 2, 0))

@@ -202,14 +202,14 @@ class RavinesScene(DeepvizScene):
         grid.values.move_to(grid.squares)
         self.add(grid.values)
         self.play(*fade_in(grid.squares, heads, side), run_time=0.6)
-        raw = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (0, 1, 4)]
+        raw = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (0, 1, 4)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*raw), run_time=0.5)
-        stats = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (0, 1)]
+        stats = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (0, 1)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*stats), run_time=0.6)
         self.play(*fade_in(formula), run_time=0.4)
-        normed = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (2, 3)]
+        normed = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (2, 3)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*normed), run_time=0.7)
-        checks = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (2, 3)]
+        checks = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (2, 3)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*checks), run_time=0.5)
 
     # -- gradient descent --------------------------------------------------------------------------

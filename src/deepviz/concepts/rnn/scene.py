@@ -163,6 +163,7 @@ class RNNScene(DeepvizScene):
                 self.finish_reading()
         if n_detail == 0:
             self.finish_reading()
+        assert shown is not None and marker is not None  # the sentence has at least one word
         self.play(*fade_out(*shown, marker), run_time=0.4)
 
     def minimap(self, n_rows: int, n_cols: int) -> dict[str, Any]:

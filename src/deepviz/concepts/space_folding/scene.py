@@ -16,15 +16,15 @@ from ...style.clouds import DotCloud, Follow, Polyline, Segments, as_points3d, b
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene3d import Deepviz3DScene
-from .schema import SpaceFoldingData, Stage
+from .schema import Layer, SpaceFoldingData, Stage
 
 HALF = 2.45  # half the axes' length on screen: data from -limit to limit spans [-HALF, HALF]
 DOT = 0.045
 PANEL_X = (-6.85, -3.05)  # left panel: formula and weights
 NET_X = (3.2, 6.85)  # right panel: network and legend
-FLAT = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
-TILT = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
-TURN = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
+FLAT: dict[str, Any] = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
+TILT: dict[str, Any] = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
+TURN: dict[str, Any] = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
 MORPH = 2.2
 
 
@@ -175,11 +175,11 @@ class SpaceFoldingScene(Deepviz3DScene):
     def scale_note(self, limit: float):
         """The axes' range, tagged so the next stage finds the note it replaces."""
         note = label(f"axes: \u2212{_w(limit)} to {_w(limit)}", self.theme, size=BODY_SIZE, color=self.theme.muted)
-        note.is_scale = True
+        note.is_scale = True  # pyright: ignore[reportAttributeAccessIssue]  # a tag the next stage reads
         return note.move_to(((PANEL_X[0] + PANEL_X[1]) / 2, self.content_bottom + 0.3, 0))
 
     # -- the left panel ---------------------------------------------------------------------------------------
-    def show_panel(self, formula: str, weights: dict[str, Any] | None, kind: Any, layer: int = 0) -> None:
+    def show_panel(self, formula: str, weights: Layer | None, kind: Any, layer: int = 0) -> None:
         th = self.theme
         parts = [label(formula, th, size=LABEL_SIZE + 4)]
         if weights is not None:

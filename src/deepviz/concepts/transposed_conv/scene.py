@@ -72,7 +72,7 @@ class TransposedConvScene(DeepvizScene):
         first = steps[0]["window_origin"]
         window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.kernel)
         cell0 = steps[0]["output_cell"]
-        out_mark = dst.outline([tuple(cell0)], th.highlight)
+        out_mark = dst.outline([(cell0[0], cell0[1])], th.highlight)
         self.narrate(narrate_detail)
         mac = None
         detailed = steps[:DETAILED_STEPS]
@@ -84,7 +84,7 @@ class TransposedConvScene(DeepvizScene):
             new_mac.next_to(anchor, DOWN, buff=0.35).set_x(0)
             # one play per step: fewer plays render faster (each redraws the static frame)
             reach = ([Create(window), Create(out_mark)] if n == 0
-                     else [*self._move(src, dst, window, out_mark, kshape, dilation, step), *fade_out(mac)])
+                     else [*self._move(src, dst, window, out_mark, kshape, dilation, step), *fade_out(mac)])  # pyright: ignore[reportArgumentType]
             self.play(*reach, *fade_in(new_mac), run_time=0.7)
             mac = new_mac
             r, c = step["output_cell"]
@@ -106,11 +106,11 @@ class TransposedConvScene(DeepvizScene):
                 dst.attach_value(r, c, value)
                 moves.append(AnimationGroup(*self._move(src, dst, window, out_mark, kshape, dilation, step), FadeIn(value),
                                             run_time=run_time))
-            self.play(*fade_out(mac), Succession(*moves))
+            self.play(*fade_out(mac), Succession(*moves))  # pyright: ignore[reportArgumentType]
             if narrate_fast:
                 self.finish_reading()
         else:
-            self.play(*fade_out(mac), run_time=0.3)
+            self.play(*fade_out(mac), run_time=0.3)  # pyright: ignore[reportArgumentType]  # cells hold values here
         self.play(*fade_out(window, out_mark), run_time=0.4)
 
     @staticmethod
@@ -172,7 +172,7 @@ class TransposedConvScene(DeepvizScene):
                     self.play(Indicate(line, color=th.highlight), run_time=0.8)
             self.finish_reading()
         self.clear_content(keep=[dst_t])
-        return dst_t
+        return dst_t  # pyright: ignore[reportReturnType]  # cells hold values here
 
     # -- part 2: the transposed convolution as a direct one --------------------------------
     def transposed_part(self, t: TransposedConvData, y_group: VGroup) -> None:
@@ -211,11 +211,11 @@ class TransposedConvScene(DeepvizScene):
 
         # y moves into place; its cells become the y-cells of the modified input.
         self.narrate("transposed_intro")
-        y_grid: Grid = y_group[1]
+        y_grid: Grid = y_group[1]  # pyright: ignore[reportAssignmentType]  # cells hold values here
         moves = []
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
-            moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
+            moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))  # pyright: ignore[reportOptionalMemberAccess]
         self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0]), run_time=1.2)
         self.remove(y_group)
         self.add(src.cells(sorted(y_pos)))
@@ -241,7 +241,7 @@ class TransposedConvScene(DeepvizScene):
         self.play(*fade_in(ker_t), run_time=0.5)
         self.play(*(kernel.square(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
                     for u in range(kh) for v in range(kw)),
-                  *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
+                  *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))  # pyright: ignore[reportOptionalMemberAccess]
                     for u in range(kh) for v in range(kw)), run_time=1.2)
         self.remove(kernel)
         self.add(rotated)
@@ -286,8 +286,8 @@ class TransposedConvScene(DeepvizScene):
         self.play(Create(row_mark), run_time=0.4)
         anims = []
         for r, run_time in zip(range(rows), [0.5] * rows):
-            anims.append(AnimationGroup(row_mark.animate.move_to(VGroup(*(mat.square(r, c) for c in range(cols)))),
-                                        FadeIn(y_col.value(r, 0)), run_time=run_time))
+            anims.append(AnimationGroup(row_mark.animate.move_to(VGroup(*(mat.square(r, c) for c in range(cols)))),  # pyright: ignore[reportArgumentType]
+                                        FadeIn(y_col.value(r, 0)), run_time=run_time))  # pyright: ignore[reportArgumentType]
         self.play(Succession(*anims))
         self.play(*fade_out(row_mark), run_time=0.3)
         self.finish_reading()
@@ -300,7 +300,7 @@ class TransposedConvScene(DeepvizScene):
         for c, run_time in zip(range(cols), sweep_durations(cols + 1, 1, fast_total=6.0)):
             value = xt_row.make_value(0, c, m["CT_y"][c])
             xt_row.attach_value(0, c, value)
-            anims.append(AnimationGroup(col_mark.animate.move_to(VGroup(*(mat.square(r, c) for r in range(rows)))),
+            anims.append(AnimationGroup(col_mark.animate.move_to(VGroup(*(mat.square(r, c) for r in range(rows)))),  # pyright: ignore[reportArgumentType]
                                         FadeIn(value), run_time=run_time))
         self.play(Succession(*anims))
         self.play(*fade_out(col_mark), run_time=0.3)
