@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo lint test bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,7 +12,13 @@ setup:
 demo: setup
 	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --output media/gallery
 
-test: setup
+# Static checks, configured in pyproject.toml; `make test` runs them first.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pyright --pythonpath $(PY)
+	@# the front end's type check (tsc --noEmit) goes here
+
+test: lint
 	$(PY) -m pytest -q
 
 bench: setup

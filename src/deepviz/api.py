@@ -11,6 +11,7 @@ from .trace import Trace
 def trace(concept: str, preset: str | None = None, **values: Any) -> Trace:
     """Compute a concept's trace. Values override the preset (or the default preset).
 
+    >>> import deepviz
     >>> t = deepviz.trace("transposed-conv", preset="padding-strided")
     >>> t["transposed"]["output_size"]
     [3, 4]
@@ -27,6 +28,9 @@ def render(concept: str, preset: str | None = None, *, quality: str = "low", the
     """Render a concept to video (or GIF/PNG) with captions and trace; returns the paths.
 
     In Jupyter the returned object shows the video inline.
+
+    >>> import deepviz
+    >>> out = deepviz.render("batch-norm", batch=2, quality="low", output="media")  # doctest: +SKIP
     """
     from .render import render_concept
 
@@ -35,4 +39,10 @@ def render(concept: str, preset: str | None = None, *, quality: str = "low", the
 
 
 def list_concepts() -> list[catalog.Concept]:
+    """Every registered concept, by name.
+
+    >>> import deepviz
+    >>> [c.name for c in deepviz.list_concepts()][:3]
+    ['activations', 'approximation', 'attention']
+    """
     return catalog.concepts()

@@ -34,6 +34,7 @@ class Diagram:
         return self.svg
 
     def save(self, path: str | Path) -> Path:
+        """Write the diagram as SVG, PNG, PDF or Graphviz source, chosen by the suffix, atomically."""
         path = Path(path)
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:

@@ -14,8 +14,18 @@ from typing import Annotated, Literal, Union
 import torch
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_POINTS, OPTIMIZERS, REGULARIZATION,
-                     Config, Playground)
+from .engine import (
+    ACTIVATIONS,
+    DATASETS,
+    EXTENT,
+    FEATURES,
+    INITS,
+    MAX_CUSTOM_POINTS,
+    OPTIMIZERS,
+    REGULARIZATION,
+    Config,
+    Playground,
+)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
 HISTORY = 2000  # loss-history entries a full frame carries (later frames carry only new ones)

@@ -12,8 +12,8 @@ import asyncio
 import csv
 import threading
 import time
-from dataclasses import replace
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,8 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
 from . import protocol
-from .errors import field_error
 from .engine import Config, Playground
+from .errors import field_error
 
 FPS = 30
 MAX_SESSIONS = 16

@@ -18,9 +18,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ...models.training import adam
 from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
-from ...models.training import adam
 from .data import unit_counts
 from .schema import ApproximationData, CurvesData, DigitsData
 

@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from typing import Hashable
 
 import numpy as np
-
-from manim import (DOWN, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
-                   TransformMatchingShapes, VGroup)
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    BackgroundRectangle,
+    Create,
+    Indicate,
+    MathTex,
+    ReplacementTransform,
+    TransformMatchingShapes,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.graph import GraphDrawing

@@ -13,8 +13,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import (DEGREES, DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Create, Dot, Dot3D, Line, Polygon,
-                   ThreeDAxes, Transform, VGroup, VMobject)
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    UR,
+    Arrow,
+    Circle,
+    Create,
+    Dot,
+    Dot3D,
+    Line,
+    Polygon,
+    ThreeDAxes,
+    Transform,
+    VGroup,
+    VMobject,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, Neuron, colored_text, fit_width, label
@@ -24,7 +41,8 @@ from ...style.scene3d import Deepviz3DScene
 from .schema import One, PerceptronData, Update
 
 FLAT = {"phi": 0, "theta": -90 * DEGREES}
-ORBIT: tuple[dict[str, Any], ...] = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES}, {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
+ORBIT: tuple[dict[str, Any], ...] = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES},
+                                     {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
 BOX3D = (3.6, 3.6, 2.6)  # lengths of the 3D axes on screen
 
 

@@ -14,12 +14,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, DashedLine, GrowFromEdge, Line, Rectangle,
-                   ReplacementTransform, RoundedRectangle, Succession, Transform, TransformFromCopy, VGroup)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    DashedLine,
+    GrowFromEdge,
+    Line,
+    Rectangle,
+    ReplacementTransform,
+    RoundedRectangle,
+    Succession,
+    Transform,
+    TransformFromCopy,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
-from ...style.mobjects import (BODY_SIZE, LABEL_SIZE, Bars, Grid, Neuron, colored_text, edge, fit_width, label,
-                               titled, zoom_lines)
+from ...style.mobjects import (
+    BODY_SIZE,
+    LABEL_SIZE,
+    Bars,
+    Grid,
+    Neuron,
+    colored_text,
+    edge,
+    fit_width,
+    label,
+    titled,
+    zoom_lines,
+)
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene, sweep_durations
 from ...style.theme import Theme

@@ -19,10 +19,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ...models.training import adam
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import layer_sizes
-from ...models.training import adam
 from .schema import ActivationStage, SpaceFoldingData
 
 DT = torch.float64

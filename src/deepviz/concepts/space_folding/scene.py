@@ -24,7 +24,7 @@ PANEL_X = (-6.85, -3.05)  # left panel: formula and weights
 NET_X = (3.2, 6.85)  # right panel: network and legend
 FLAT: dict[str, Any] = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
 TILT: dict[str, Any] = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
-TURN: dict[str, Any] = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
+TURN: dict[str, Any] = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # into the octant: its faces show
 MORPH = 2.2
 
 

@@ -5,9 +5,7 @@ are the direct output y (the transposed convolution's input), orange is the kern
 """
 from __future__ import annotations
 
-
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate,
-                   Succession, TransformFromCopy, VGroup)
+from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, Indicate, Succession, TransformFromCopy, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
