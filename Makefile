@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup demo test typecheck bench clean
+.PHONY: setup demo lint typecheck test bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,7 +12,12 @@ setup:
 demo: setup
 	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --output media/gallery
 
-test: setup typecheck
+# Static checks, configured in pyproject.toml; `make test` runs them first.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pyright --pythonpath $(PY)
+
+test: setup lint typecheck
 	$(PY) -m pytest -q
 
 typecheck: setup

@@ -25,6 +25,12 @@ COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approxima
 
 @dataclass(frozen=True)
 class Preset:
+    """A named example of a concept: the values that differ from the parameters' defaults.
+
+    >>> Preset("second-batch", "the second batch in detail", {"batch": 2}).values
+    {'batch': 2}
+    """
+
     name: str
     summary: str
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -32,6 +38,19 @@ class Preset:
 
 @dataclass(frozen=True)
 class Concept:
+    """One explainable idea: its parameters, presets, and where its compute and scene live.
+
+    ``compute`` and ``scene`` are dotted paths, loaded only when a trace or a render needs them,
+    so listing concepts imports neither torch nor Manim.
+
+    >>> from deepviz import catalog
+    >>> bn = catalog.get("batch-norm")
+    >>> bn.preset_names()
+    ['three-batches', 'second-batch']
+    >>> bn.resolve("second-batch")[1]["momentum"]
+    0.5
+    """
+
     name: str
     title: str
     summary: str  # one line, for `deepviz list`
@@ -43,15 +62,18 @@ class Concept:
 
     @property
     def default_preset(self) -> Preset:
+        """The first preset: what a concept shows with no options."""
         return self.presets[0]
 
     def preset(self, name: str) -> Preset:
+        """The preset called ``name``; a :class:`ParamError` on ``preset`` lists the others."""
         for p in self.presets:
             if p.name == name:
                 return p
         raise ParamError("preset", f"{self.name} has no preset {quote(name)}; choose from {', '.join(self.preset_names())}")
 
     def preset_names(self) -> list[str]:
+        """The presets' names, the default first."""
         return [p.name for p in self.presets]
 
     def resolve(self, preset: str | None = None, /, **values: Any) -> tuple[str | None, dict[str, Any]]:
@@ -88,9 +110,11 @@ class Concept:
         return result
 
     def load_compute(self) -> Callable[..., Any]:
+        """The compute function ``(values, preset) -> Trace`` (imports torch)."""
         return _load(self.compute)
 
     def load_scene(self) -> type:
+        """The Manim scene class (imports Manim)."""
         return _load(self.scene)
 
 
@@ -99,6 +123,10 @@ _DISCOVERED = False
 
 
 def register(concept: Concept) -> Concept:
+    """Add ``concept`` to the registry (a concept's package calls it once) and return it.
+
+    Registering a different concept under a taken name is a ``ValueError``.
+    """
     if concept.name in _REGISTRY and _REGISTRY[concept.name] != concept:
         raise ValueError(f"concept {concept.name!r} is registered twice")
     _REGISTRY[concept.name] = concept
@@ -140,6 +168,13 @@ def next_in_course(name: str) -> Concept | None:
 
 
 def get(name: str) -> Concept:
+    """The concept called ``name``; an unknown name is a :class:`ParamError` suggesting close ones.
+
+    >>> get("batchnorm")
+    Traceback (most recent call last):
+    ...
+    deepviz.params.ParamError: --concept: unknown concept 'batchnorm'; did you mean batch-norm? ...
+    """
     _discover()
     try:
         return _REGISTRY[name]

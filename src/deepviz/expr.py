@@ -137,7 +137,7 @@ class _Builder:
                 raise ExprError(f"'{_short(e.id)}' is a function; call it as {e.id}(...)")
             self._check_name(e.id)
             nid = self.add("input", name=e.id)
-            self.names[e.id] = nid
+            self.names[e.id] = nid  # pyright: ignore[reportArgumentType]  # an operation's id here
             return nid
         if isinstance(e, ast.BinOp) and type(e.op) in BINARY:
             return self.add(BINARY[type(e.op)], (self.expr(e.left), self.expr(e.right)))
@@ -197,7 +197,7 @@ class _Builder:
             if node.op == "input" or node.named_by_user:
                 raise ExprError(f"'{_short(name)} = {_short(node.name)}' only renames; use {_short(node.name)} directly")
             node.name, node.named_by_user = name, True
-            self.names[name] = value
+            self.names[name] = value  # pyright: ignore[reportArgumentType]  # an operation's id here
             return value
         raise ExprError(f"'{_segment(self.text, stmt)}' is not allowed: write 'name = expression' or an expression")
 
@@ -228,7 +228,7 @@ def parse_program(text: str) -> Graph:
         result = b.statement(stmt)
     if _const(result):
         raise ExprError("the result is a constant; the expression needs at least one variable")
-    graph = _reachable(b.graph, result)
+    graph = _reachable(b.graph, result)  # pyright: ignore[reportArgumentType]  # an operation's id here
     _name_unnamed(graph)
     return graph
 

@@ -58,7 +58,9 @@ class Job:
 
 def code_fingerprint(concept: catalog.Concept) -> str:
     """Hash of the files that decide how a concept looks: its folder and the shared code."""
-    folder = Path(importlib.util.find_spec(concept.compute.split(":")[0]).origin).parent
+    spec = importlib.util.find_spec(concept.compute.split(":")[0])
+    assert spec is not None and spec.origin is not None  # the concept was imported to register it
+    folder = Path(spec.origin).parent
     files = sorted(folder.rglob("*.py"))
     for name in SHARED_CODE:
         path = PACKAGE_DIR / name

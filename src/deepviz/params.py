@@ -18,7 +18,14 @@ QUOTE_LIMIT = 60  # characters of the user's value an error message repeats
 
 
 class ParamError(ValueError):
-    """A parameter value that is not allowed. ``str(err)`` is one line for the user."""
+    """A parameter value that is not allowed. ``str(err)`` is one line for the user.
+
+    ``param`` is the parameter's name (as declared, with underscores), ``message`` what is wrong.
+
+    >>> err = ParamError("batch_size", "must be from 2 to 6, got 9")
+    >>> str(err), err.param
+    ('--batch-size: must be from 2 to 6, got 9', 'batch_size')
+    """
 
     def __init__(self, param: str, message: str):
         self.param = param
@@ -117,6 +124,17 @@ class Param:
 
 @dataclass(frozen=True)
 class Int(Param):
+    """An integer in ``[min, max]`` (either bound may be None).
+
+    >>> steps = Int("steps", 30, "gradient descent steps", min=1, max=200)
+    >>> steps.coerce("40")
+    40
+    >>> steps.coerce("0")
+    Traceback (most recent call last):
+    ...
+    deepviz.params.ParamError: --steps: must be from 1 to 200, got 0
+    """
+
     min: int | None = None
     max: int | None = None
 
@@ -141,6 +159,12 @@ class Int(Param):
 
 @dataclass(frozen=True)
 class Float(Param):
+    """A finite number in ``[min, max]``; integers are accepted and become floats.
+
+    >>> Float("lr", 0.8, "learning rate", min=0.01, max=2.0).coerce("0.5")
+    0.5
+    """
+
     min: float | None = None
     max: float | None = None
 
@@ -165,6 +189,12 @@ class Float(Param):
 
 @dataclass(frozen=True)
 class Bool(Param):
+    """True or false; text accepts true/false, yes/no, on/off, 1/0.
+
+    >>> Bool("affine", True).coerce("no")
+    False
+    """
+
     def type_name(self) -> str:
         return "bool"
 
@@ -190,6 +220,14 @@ class Bool(Param):
 
 @dataclass(frozen=True)
 class Choice(Param):
+    """One of a fixed list of words; an error lists them.
+
+    >>> Choice("attention", "additive", choices=("additive", "dot")).coerce("cosine")
+    Traceback (most recent call last):
+    ...
+    deepviz.params.ParamError: --attention: must be one of additive, dot; got 'cosine'
+    """
+
     choices: tuple[str, ...] = ()
 
     def type_name(self) -> str:
@@ -209,6 +247,12 @@ class Choice(Param):
 
 @dataclass(frozen=True)
 class Str(Param):
+    """Free text of at most ``max_length`` characters (what it means is checked by the concept).
+
+    >>> Str("sentence", "I eat apples").coerce("she reads books")
+    'she reads books'
+    """
+
     max_length: int = 200
 
     def type_name(self) -> str:
@@ -353,7 +397,14 @@ def _finite(param: Param, value: float) -> float:
 
 @dataclass(frozen=True)
 class ParamSet:
-    """A concept's declared parameters plus an optional cross-parameter check."""
+    """A concept's declared parameters plus an optional cross-parameter check.
+
+    >>> ps = ParamSet((Int("batch", 1, min=1, max=20), Float("momentum", 0.1, min=0.0, max=1.0)))
+    >>> ps.resolve({"momentum": "0.5"})
+    {'batch': 1, 'momentum': 0.5}
+    >>> ps.format_values({"batch": 2, "momentum": 0.5})
+    {'batch': '2', 'momentum': '0.5'}
+    """
 
     params: tuple[Param, ...]
     cross_check: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)

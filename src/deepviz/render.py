@@ -6,6 +6,8 @@ exception, Ctrl+C, SIGTERM) leaves nothing half-written behind. The temporary fo
 after the process (``.render-<pid>-XXXX``): one left by a process that was killed outright
 (SIGKILL) is removed by the next render into the same folder.
 """
+# pyright: reportPrivateImportUsage=false
+# (manim's tex_to_svg_file is public API but not re-exported)
 from __future__ import annotations
 
 import base64

@@ -15,18 +15,26 @@ class Trace:
     """One concept's computed example.
 
     ``data`` holds nested lists and numbers only (no tensors), under self-explaining keys;
-    each concept documents its keys in ``docs/traces/<concept>.md``. ``narration`` maps a
-    step key to the caption text the scene shows and the subtitles carry, in order.
+    each concept types it in its ``schema.py`` and documents it in ``docs/traces/<concept>.md``.
+    ``narration`` maps a step key to the caption text the scene shows and the subtitles carry,
+    in order.
+
+    >>> t = Trace("batch-norm", {"batch": "1"}, {"eps": 1e-05}, {"intro": "A 2-2-1 network."})
+    >>> Trace.from_dict(json.loads(t.to_json())) == t
+    True
+    >>> t["eps"], t.caption("intro")
+    (1e-05, 'A 2-2-1 network.')
     """
 
     concept: str
     params: dict[str, str]
-    data: dict[str, Any]
+    data: Any  # the concept's schema.DATA (a TypedDict): compute builds it, the scene annotates it
     narration: dict[str, str] = field(default_factory=dict)
     preset: str | None = None
     format: int = TRACE_FORMAT
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain nested dicts and lists (what :meth:`from_dict` reads back)."""
         return asdict(self)
 
     def to_json(self) -> str:
@@ -34,24 +42,28 @@ class Trace:
         return _dumps(self.to_dict(), 0)
 
     def save(self, path: str | Path) -> Path:
+        """Write :meth:`to_json` to ``path`` and return the path."""
         path = Path(path)
         path.write_text(self.to_json() + "\n", encoding="utf-8")
         return path
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Trace":
+        """The Trace of a :meth:`to_dict` (or parsed JSON); another format version is a ``ValueError``."""
         if d.get("format") != TRACE_FORMAT:
             raise ValueError(f"trace format {d.get('format')!r} is not supported (expected {TRACE_FORMAT})")
         return cls(**{k: d[k] for k in ("concept", "params", "data", "narration", "preset", "format")})
 
     @classmethod
     def load(cls, path: str | Path) -> "Trace":
+        """Read a trace saved by :meth:`save` (or ``deepviz trace -o``)."""
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
 
     def caption(self, key: str) -> str:
+        """The narration text of step ``key``."""
         return self.narration[key]
 
 

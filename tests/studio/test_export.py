@@ -11,8 +11,17 @@ import torch
 from torch import nn
 
 from deepviz.studio import export
-from deepviz.studio.engine import (ACTIVATIONS, FEATURES, INITS, OPTIMIZERS, REGULARIZATION, Config, Playground,
-                                   build, make_optimizer)
+from deepviz.studio.engine import (
+    ACTIVATIONS,
+    FEATURES,
+    INITS,
+    OPTIMIZERS,
+    REGULARIZATION,
+    Config,
+    Playground,
+    build,
+    make_optimizer,
+)
 
 RESULT = re.compile(r"final train loss (\S+) test loss (\S+)")
 

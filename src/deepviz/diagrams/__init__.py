@@ -34,6 +34,7 @@ class Diagram:
         return self.svg
 
     def save(self, path: str | Path) -> Path:
+        """Write the diagram as SVG, PNG, PDF or Graphviz source, chosen by the suffix, atomically."""
         path = Path(path)
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
@@ -51,9 +52,9 @@ class Diagram:
         else:
             import cairosvg
 
-            data = (cairosvg.svg2png if fmt == "png" else cairosvg.svg2pdf)(bytestring=self.svg.encode(), scale=2.0
+            data = (cairosvg.svg2png if fmt == "png" else cairosvg.svg2pdf)(bytestring=self.svg.encode(), scale=2.0  # pyright: ignore[reportArgumentType]
                                                                              if fmt == "png" else 1.0)
-        _write_atomic(path, data)
+        _write_atomic(path, data)  # pyright: ignore[reportArgumentType]
         return path
 
 

@@ -243,7 +243,7 @@ def _on_meta(model: nn.Module):
                 if t is not None and t.device.type != "meta":
                     saved.append((store, name, t))
                     meta = t.to("meta")
-                    store[name] = nn.Parameter(meta, t.requires_grad) if isinstance(t, nn.Parameter) else meta
+                    store[name] = nn.Parameter(meta, t.requires_grad) if isinstance(t, nn.Parameter) else meta  # pyright: ignore[reportArgumentType]
     try:
         yield
     finally:
@@ -302,6 +302,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
             return _run(model, inputs, d, names, keep_values)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err
+    assert error is not None  # every device was tried and failed
     raise CaptureError(f"the model failed on the example input: {type(error).__name__}: {_first_line(error)}")
 
 

@@ -107,7 +107,7 @@ def _train(corpus: Corpus, cfg: Config) -> Seq2Seq:
     sos = torch.full((src.shape[0],), corpus.target.index(SOS), dtype=torch.long)
     for _ in range(cfg.epochs):
         states, s = model.encode(src, lengths)
-        prev, loss = sos, 0.0
+        prev, loss = sos, torch.zeros(())
         for j in range(tgt.shape[1]):
             logits, s, *_ = model.step(prev, s, states, mask)
             loss = loss + nn.functional.cross_entropy(logits, tgt[:, j], ignore_index=0)

@@ -4,6 +4,8 @@ torch.optim's first use in a process imports torch._dynamo (about a second); the
 a fraction of that, so the update is written out (the same formula as torch.optim.Adam with its
 defaults). The tensors are tiny: one thread avoids the cost of dispatching them to a pool.
 """
+# pyright: reportPrivateImportUsage=false
+# (torch's fused _foreach_* ops (what torch.optim.Adam itself uses) are not in its public stubs)
 from __future__ import annotations
 
 from typing import Callable, Sequence

@@ -100,7 +100,7 @@ def labels(text: str, points: torch.Tensor) -> torch.Tensor:
 
 def _eval(e: ast.AST, x: torch.Tensor, y: torch.Tensor):
     if isinstance(e, ast.Constant):
-        return torch.tensor(float(e.value))
+        return torch.tensor(float(e.value))  # pyright: ignore[reportArgumentType]  # checked by the parser
     if isinstance(e, ast.Name):
         return torch.tensor(math.pi) if e.id == "pi" else (x, y)[NAMES[e.id]]
     if isinstance(e, ast.BinOp):  # a condition in arithmetic counts as 0 or 1 (torch has no bool arithmetic)
@@ -124,7 +124,7 @@ def _eval(e: ast.AST, x: torch.Tensor, y: torch.Tensor):
             out = combine(out, v)
         return out
     assert isinstance(e, ast.Call)
-    return FUNCTIONS[e.func.id](*[_number(_eval(a, x, y)) for a in e.args])
+    return FUNCTIONS[e.func.id](*[_number(_eval(a, x, y)) for a in e.args])  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _bool(v: torch.Tensor) -> torch.Tensor:

@@ -308,9 +308,9 @@ class Playground:
         """The regularisation term added to the loss (``trainer.Trainer.step`` applies its gradient)."""
         weights = [m.weight for m in self.linears()]
         if self.cfg.regularization == "l1":
-            return self.cfg.reg_rate * sum(w.abs().sum() for w in weights)
+            return self.cfg.reg_rate * sum((w.abs().sum() for w in weights), torch.zeros(()))
         if self.cfg.regularization == "l2":
-            return self.cfg.reg_rate * 0.5 * sum((w * w).sum() for w in weights)
+            return self.cfg.reg_rate * 0.5 * sum(((w * w).sum() for w in weights), torch.zeros(()))
         return torch.zeros(())
 
     def train_epoch(self) -> None:
@@ -438,6 +438,7 @@ class Playground:
     def _resume(self, snap: Snapshot) -> None:
         """Back to a snapshot that keeps the whole training state; the tape, history and log end there."""
         r = snap.resume
+        assert r is not None  # only snapshots that keep the training state are resumed
         self.cfg = r.cfg
         self._load_weights(snap.weights)
         self.opt = self._optimizer(r.cfg)

@@ -323,4 +323,5 @@ def render_concept_job(out_dir: Path, progress: Callable[[float, str], None], tr
 
     result = render_trace(Trace.from_dict(trace), output=out_dir, quality=quality, theme=theme, on_step=on_step)
     progress(1.0, "done")
+    assert result.video is not None  # a video format was asked for
     return result.video

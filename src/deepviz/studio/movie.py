@@ -126,4 +126,5 @@ def render_movie(out_dir: Path, progress: Callable[[float, str], None], trace: d
     progress(0.0, "starting")
     result = render_trace(Trace.from_dict(trace), scene, out_dir, quality=quality, theme=theme, burn_captions=True)
     progress(1.0, "done")
+    assert result.video is not None  # an MP4 was asked for
     return result.video

@@ -76,7 +76,7 @@ class PlaygroundRunScene(DeepvizScene):
         th, e = self.theme, t["extent"]
         self.plot = Plot(th, (-e, e), (-e, e), PLANE, PLANE, "x\u2081", "x\u2082", equal=True, ticks=4,
                          y_name_beside=True)
-        self.plot.move_to([(self.plot.width - self.content_width) / 2, (self.content_top + self.content_bottom) / 2, 0])
+        self.plot.move_to(((self.plot.width - self.content_width) / 2, (self.content_top + self.content_bottom) / 2, 0))
         self.tracker = ValueTracker(0.0)
         self.image = ColorField(self.fields[0], PLANE, PLANE, levels=LEVELS_A_CHANNEL, smooth=SMOOTH)
         self.image.move_to(self.plot.c2p(0, 0))
@@ -154,7 +154,7 @@ class PlaygroundRunScene(DeepvizScene):
                 rows.append(part)
         lines = [fit_width(make(row), width - (INDENT if k else 0)) for k, row in enumerate(rows)]
         for line in lines[1:]:
-            line.indent = INDENT
+            line.indent = INDENT  # pyright: ignore[reportAttributeAccessIssue]  # a tag the layout reads
         return lines
 
     def make_loss_plot(self, curve: list) -> Plot:

@@ -12,6 +12,7 @@ import asyncio
 import csv
 import json
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 

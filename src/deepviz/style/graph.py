@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Sequence
+from typing import Hashable, Iterable, Sequence, TypeVar
 
 import numpy as np
 from manim import Circle, Polygon, VGroup, VMobject
@@ -22,6 +22,8 @@ class GraphvizMissing(RuntimeError):
     pass
 
 
+K = TypeVar("K", bound=Hashable)  # a node key: any hashable, the same type throughout one graph
+
 @dataclass
 class Layout:
     positions: dict[Hashable, np.ndarray]  # node centre
@@ -30,7 +32,7 @@ class Layout:
     height: float
 
 
-def layout(nodes: dict[Hashable, float | tuple[float, float]], edges: Iterable[tuple[Hashable, Hashable]],
+def layout(nodes: dict[K, float | tuple[float, float]], edges: Iterable[tuple[K, K]],
            rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5) -> Layout:
     """Lay out circles of the given diameters, or boxes of (width, height), with ``dot``
     (inches = Manim units)."""

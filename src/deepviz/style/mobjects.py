@@ -230,7 +230,7 @@ def colored_text(parts: Sequence[tuple[str, str | None]], theme: Theme, size: fl
         flat = VMobject()
         flat.set_points(np.concatenate([g.points for g in pieces]))
         flat.set_fill(color or theme.foreground, opacity=1.0).set_stroke(width=0)
-        flat.text = part
+        flat.text = part  # pyright: ignore[reportAttributeAccessIssue]
         group.add(flat)
     group.text = content
     return mark_text(group, size)
@@ -245,12 +245,12 @@ def zoom_lines(small: VMobject, big: VMobject, color: str, buff: float = 0.06, w
     if a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]:
         # one above the other: join the left ends and the right ends of the facing edges
         ya, yb = (a.get_bottom()[1], b.get_top()[1]) if gap[1] < 0 else (a.get_top()[1], b.get_bottom()[1])
-        lines = [Line([a.get_left()[0], ya, 0], [b.get_left()[0], yb, 0]),
-                 Line([a.get_right()[0], ya, 0], [b.get_right()[0], yb, 0])]
+        lines = [Line((a.get_left()[0], ya, 0), (b.get_left()[0], yb, 0)),
+                 Line((a.get_right()[0], ya, 0), (b.get_right()[0], yb, 0))]
     else:  # side by side: join the top ends and the bottom ends of the facing edges
         xa, xb = (a.get_right()[0], b.get_left()[0]) if gap[0] > 0 else (a.get_left()[0], b.get_right()[0])
-        lines = [Line([xa, a.get_top()[1], 0], [xb, b.get_top()[1], 0]),
-                 Line([xa, a.get_bottom()[1], 0], [xb, b.get_bottom()[1], 0])]
+        lines = [Line((xa, a.get_top()[1], 0), (xb, b.get_top()[1], 0)),
+                 Line((xa, a.get_bottom()[1], 0), (xb, b.get_bottom()[1], 0))]
     group = VGroup(a, b, *lines)
     group.set_stroke(color, width).set_fill(opacity=0)
     for line in lines:
@@ -285,7 +285,7 @@ class Bars(VGroup):
         """A bar for ``value`` centred on ``x`` (not yet added), e.g. the target of a Transform."""
         bar = Rectangle(width=self.bar_width, height=self.height_of(value))
         bar.set_stroke(self.color, 2).set_fill(self.color, self.theme.fill_opacity() + 0.3)
-        return bar.move_to([x, self.baseline, 0], aligned_edge=DOWN)
+        return bar.move_to((x, self.baseline, 0), aligned_edge=DOWN)
 
     def make_label(self, value: float, bar: VMobject) -> VMobject:
         lab = label(self.fmt(value), self.theme, size=self.size)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Sequence
 
 from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
 
@@ -122,7 +122,7 @@ class DeepvizScene(Scene):
         return self.renderer.time
 
     def setup(self) -> None:
-        self.camera.background_color = self.theme.background
+        self.camera.background_color = self.theme.background  # pyright: ignore[reportAttributeAccessIssue]
 
     def set_title(self, text: str) -> Mobject:
         """Show ``text`` as the title, replacing the previous one."""
@@ -253,7 +253,7 @@ class DeepvizScene(Scene):
                     f"t={self.time:.2f}s {type(mob).__name__} spans x[{left:.2f}, {right:.2f}] y[{bottom:.2f}, {top:.2f}]"
                 )
 
-    def clear_content(self, keep: list[Mobject] = (), run_time: float = 0.6) -> None:
+    def clear_content(self, keep: Sequence[Mobject] = (), run_time: float = 0.6) -> None:
         """Fade out everything but the title, the caption and ``keep``."""
         protected = set(map(id, keep))
         if self._caption is not None:

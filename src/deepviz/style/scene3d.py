@@ -15,7 +15,7 @@ class Deepviz3DScene(DeepvizScene, ThreeDScene):
         self.add_fixed_in_frame_mobjects(*mobs)
 
     def frame_checked(self) -> list[Mobject]:
-        fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))
+        fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))  # pyright: ignore[reportAttributeAccessIssue]
         return [m for m in self.mobjects if id(m) in fixed]
 
     def lint_content(self) -> list[Mobject]:

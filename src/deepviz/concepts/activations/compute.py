@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import FUNCTIONS, names
+from .schema import ActivationsData, Curve
 
 DT = torch.float64
 SAMPLES = 120  # intervals on [-x_max, x_max]: x = 0 is a sample
@@ -55,8 +56,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "probability": probability(values["z"]),
         "collapse": collapse(values["seed"], torch.tensor(values["point"], dtype=DT)),
     }
-    data = to_plain(data)
-    return Trace(concept="activations", params={}, data=data, narration=narration(data), preset=preset)
+    plain: ActivationsData = to_plain(data)
+    return Trace(concept="activations", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 def curve(name: str, slope: float, x: torch.Tensor) -> dict[str, Any]:
@@ -145,7 +146,7 @@ def _m(w) -> str:
     return "[" + ", ".join(_v(r).replace("(", "[").replace(")", "]") for r in w) + "]"
 
 
-def blurb(c: dict[str, Any], slope: float) -> str:
+def blurb(c: Curve, slope: float) -> str:
     n, d0, f0 = c["name"], _n(c["d0"]), _n(c["f0"])
     return {
         "step": "0, then 1. Its slope is 0 (undefined at 0): no gradient flows back.",
@@ -160,7 +161,7 @@ def blurb(c: dict[str, Any], slope: float) -> str:
     }[n]
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: ActivationsData) -> dict[str, str]:
     steps = {"intro": "Left: an activation f(x) bends a neuron's sum. Right: its slope f\u2032(x), used by "
                       "backpropagation."}
     for c in d["curves"]:

@@ -17,6 +17,7 @@ from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, colored_text, fit_wid
 from ...style.numbers import fmt_num
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene
+from .schema import ActivationsData, Curve
 
 GAP = 0.8  # between the two plots
 
@@ -33,7 +34,7 @@ class ActivationsScene(DeepvizScene):
     concept = "activations"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: ActivationsData = self.trace.data
         self.set_title("Activation functions")
         self.narrate("intro")
         first = self.plot_pair(t, t["curves"][0])
@@ -65,7 +66,7 @@ class ActivationsScene(DeepvizScene):
         self.wait(0.6)
 
     # -- f and f' ----------------------------------------------------------------------------------
-    def plot_pair(self, t: dict[str, Any], c: dict[str, Any]) -> dict[str, Plot]:
+    def plot_pair(self, t: ActivationsData, c: Curve) -> dict[str, Plot]:
         """The f and f' plots of one function, each over its own y range."""
         th, win = self.theme, t["window"]
         width = (self.content_width - GAP) / 2 - 0.75
@@ -85,7 +86,7 @@ class ActivationsScene(DeepvizScene):
         fit_width(lab, plot.width)
         return lab.next_to(plot, UP, buff=0.2).align_to(plot.axes, LEFT)
 
-    def tour(self, t: dict[str, Any], first: dict[str, Plot]) -> None:
+    def tour(self, t: ActivationsData, first: dict[str, Plot]) -> None:
         """Each function in turn; ``first`` holds the plots already shown for the first one."""
         th = self.theme
         now = None
@@ -112,12 +113,12 @@ class ActivationsScene(DeepvizScene):
             self.finish_reading()
 
     # -- the sigmoid -------------------------------------------------------------------------------------
-    def joined(self, t: dict[str, Any]) -> dict[str, Any]:
+    def joined(self, t: ActivationsData) -> dict[str, Any]:
         th, j = self.theme, t["joined"]
         x0, x1 = t["window"]["x"]
         plot = Plot(th, (x0, x1), (0, 1), 7.4, self.content_height - 1.0, "x", "", ticks=8)
         middle = (self.content_top + self.content_bottom) / 2
-        plot.move_to([-self.content_width / 2 + 0.4 + plot.width / 2, middle - 0.2, 0])
+        plot.move_to((-self.content_width / 2 + 0.4 + plot.width / 2, middle - 0.2, 0))
         step = VGroup(*(DashedLine(plot.c2p(*seg[0]), plot.c2p(*seg[-1])) for seg in j["step"]))
         step.set_stroke(th.muted, 4)
         step_tag = label("step H(x)", th, size=BODY_SIZE, color=th.muted)
@@ -134,7 +135,7 @@ class ActivationsScene(DeepvizScene):
         self.play(Transform(curve, plot.polyline(j["curves"][0], th.output, 4)), Transform(k_tag, plain), run_time=0.8)
         return {"plot": plot, "curve": curve}
 
-    def probability(self, t: dict[str, Any], sig: dict[str, Any]) -> None:
+    def probability(self, t: ActivationsData, sig: dict[str, Any]) -> None:
         th, p, plot = self.theme, t["probability"], sig["plot"]
         x0 = t["window"]["x"][0]
         z, prob = p["z"], p["p"]
@@ -157,7 +158,7 @@ class ActivationsScene(DeepvizScene):
             self.play(*fade_in(line), run_time=0.4)
 
     # -- the collapse ---------------------------------------------------------------------------------------
-    def collapse(self, t: dict[str, Any]) -> dict[str, Any]:
+    def collapse(self, t: ActivationsData) -> dict[str, Any]:
         th, c = self.theme, t["collapse"]
 
         def grid(values, color):
@@ -195,7 +196,7 @@ class ActivationsScene(DeepvizScene):
         rows["last"] = mob
         self.play(*fade_in(mob), run_time=0.5)
 
-    def check(self, t: dict[str, Any], rows: dict[str, Any]) -> None:
+    def check(self, t: ActivationsData, rows: dict[str, Any]) -> None:
         th, c = self.theme, t["collapse"]
         line = VGroup(
             label(f"x = {_v(c['x'])}:   two layers  W2 (W1 x + b1) + b2 = {_v(c['y_two'])}", th, size=BODY_SIZE),
@@ -204,7 +205,7 @@ class ActivationsScene(DeepvizScene):
         ).arrange(DOWN, buff=0.15)
         self.add_below(rows, line)
 
-    def relu(self, t: dict[str, Any], rows: dict[str, Any]) -> None:
+    def relu(self, t: ActivationsData, rows: dict[str, Any]) -> None:
         th, c = self.theme, t["collapse"]
         color = th.highlight if c["relu_active"] else th.muted
         line = VGroup(

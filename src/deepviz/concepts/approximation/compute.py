@@ -18,10 +18,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ...models.training import adam
 from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
-from ...models.training import adam
 from .data import unit_counts
+from .schema import ApproximationData, CurvesData, DigitsData
 
 DT = torch.float64
 X_RANGE = (-3.0, 3.0)
@@ -44,8 +45,8 @@ TARGET_WORDS = {"wave": "a wave, sin(2x) + 0.3x", "bump": "a bump and a dip",
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     curve = values["show"] == "curves"
-    data = to_plain(curves(values) if curve else digits(values))
-    text = curve_narration(data) if curve else digit_narration(data)
+    data: ApproximationData = to_plain(curves(values) if curve else digits(values))
+    text = curve_narration(data) if data["show"] == "curves" else digit_narration(data)
     return Trace(concept="approximation", params={}, data=data, narration=text, preset=preset)
 
 
@@ -144,7 +145,7 @@ def curves(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def curve_narration(d: dict[str, Any]) -> dict[str, str]:
+def curve_narration(d: CurvesData) -> dict[str, str]:
     nl, ns = d["neuron"]["linear"], d["neuron"]["sigmoid"]
     text = {
         "data": f"{len(d['neuron']['x'])} points that rise along an S-shaped curve. Fit one neuron to them by "
@@ -171,7 +172,7 @@ def load_digits() -> tuple[torch.Tensor, torch.Tensor]:
     """scikit-learn's 8x8 handwritten digits (shipped with it, nothing downloaded), pixels scaled to [0, 1]."""
     from sklearn.datasets import load_digits as sk_digits
 
-    bunch = sk_digits()
+    bunch: Any = sk_digits()  # typed as Bunch | tuple; without return_X_y it is the Bunch
     return torch.tensor(bunch.data, dtype=DT) / 16.0, torch.tensor(bunch.target, dtype=torch.long)
 
 
@@ -225,7 +226,7 @@ def digits(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def digit_narration(d: dict[str, Any]) -> dict[str, str]:
+def digit_narration(d: DigitsData) -> dict[str, str]:
     text = {
         "intro": f"scikit-learn's handwritten digits: 8x8 pixels each. An MLP with {d['hidden']} sigmoid hidden "
                  f"units and 10 outputs was trained on {d['n_train']} of them ({d['steps']} Adam steps on the "

@@ -16,6 +16,7 @@ from ...style.mobjects import BODY_SIZE, LABEL_SIZE, fit_width, label
 from ...style.numbers import fmt_num, fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene
+from .schema import CurvesData, DigitsData, Example
 
 STEP_TIME = 0.45  # per training snapshot of a single neuron
 HIDDEN_ROWS = 8  # hidden units of the digit classifier per column
@@ -38,7 +39,7 @@ class ApproximationScene(DeepvizScene):
         self.wait(0.8)
 
     # == curves ================================================================================================
-    def curves(self, t: dict[str, Any]) -> None:
+    def curves(self, t: CurvesData) -> None:
         self.set_title("One neuron: a line, or one bend")
         nd = t["neuron"]
         plot = Plot(self.theme, t["x_range"], _span(nd["y"] + [v for s in nd["linear"]["snapshots"] for v in s["y"]]),
@@ -83,7 +84,7 @@ class ApproximationScene(DeepvizScene):
         self.play(*fade_in(result), run_time=0.4)
         return VGroup(head, step, result)
 
-    def sums(self, t: dict[str, Any]) -> None:
+    def sums(self, t: CurvesData) -> None:
         th = self.theme
         self.set_title("Sigmoid units add up to any curve")
         fits, tg = t["fits"], t["target"]
@@ -128,7 +129,7 @@ class ApproximationScene(DeepvizScene):
         self.finish_reading()
 
     # == digits ===================================================================================================
-    def digits(self, t: dict[str, Any]) -> None:
+    def digits(self, t: DigitsData) -> None:
         th = self.theme
         self.set_title(f"An MLP reads handwritten digits: 64 \u2192 {t['hidden']} \u2192 10")
         pixels = VGroup(*(Rectangle(width=0.52, height=0.52).set_stroke(th.grid, 1).set_fill(th.foreground, 0)
@@ -168,6 +169,7 @@ class ApproximationScene(DeepvizScene):
             verdict = self.show_digit(e, pixels, hidden, outputs)
             self.finish_reading()
         self.narrate("accuracy")
+        assert verdict is not None  # --digits is at least 1
         self.play(*fade_out(verdict), run_time=0.3)
         big = label(f"test accuracy {fmt_num(100 * t['test_accuracy'], 1)}%", th, size=LABEL_SIZE + 4,
                     color=th.highlight).move_to(acc, LEFT)
@@ -184,7 +186,7 @@ class ApproximationScene(DeepvizScene):
         rows.arrange(DOWN, buff=0.11, aligned_edge=LEFT)
         return {"group": rows, "bars": [None] * 10, "values": [None] * 10}
 
-    def show_digit(self, e: dict[str, Any], pixels: VGroup, hidden: VGroup, outputs: dict[str, Any]):
+    def show_digit(self, e: Example, pixels: VGroup, hidden: VGroup, outputs: dict[str, Any]):
         th = self.theme
         flat = [v for row in e["pixels"] for v in row]
         self.play(*(sq.animate.set_fill(th.foreground, v) for sq, v in zip(pixels, flat)), run_time=0.7)

@@ -17,6 +17,7 @@ from ...models.seq2seq import Config, load_model
 from ...params import split_words
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
+from .schema import AttentionData
 
 TOP = 3  # words shown of each output distribution
 
@@ -38,9 +39,9 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         logits, s_new, e, alpha, context = model.step(prev, s, states, mask)
         probs = torch.softmax(logits[0], -1)
         top = torch.topk(probs, TOP)
-        word = corpus.target.words[top.indices[0].item()]
+        word = corpus.target.words[int(top.indices[0])]
         steps.append({
-            "input": corpus.target.words[prev.item()], "state_before": s[0], "scores": e[0], "alpha": alpha[0],
+            "input": corpus.target.words[int(prev)], "state_before": s[0], "scores": e[0], "alpha": alpha[0],
             "context": context[0], "state": s_new[0],
             "top": [{"word": corpus.target.words[i], "p": p} for i, p in zip(top.indices.tolist(), top.values)],
             "word": word, "p": top.values[0],
@@ -48,7 +49,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         prev, s = top.indices[:1], s_new
         if word == EOS and not values["steps"]:
             break
-    data = to_plain({
+    data: AttentionData = to_plain({
         "source": words, "target": [st["word"] for st in steps],
         "attention": cfg.attention, "hidden": cfg.hidden, "seed": cfg.seed, "dims": values["dims"],
         "encoder": {"embeddings": embeddings, "states": states[0]},
@@ -85,7 +86,7 @@ def _alphas(alpha: list[float], words: list[str], shown: int = 3, floor: float =
     return ", ".join(f"\u201c{w}\u201d {fmt_num(a)}" for a, w in top)
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: AttentionData) -> dict[str, str]:
     src, steps = t["source"], t["decoder"]["steps"]
     score = "v\u00b7tanh(W\u209b s + W\u2095 h)" if t["attention"] == "additive" else "s\u00b7h"
     out = {

@@ -32,6 +32,7 @@ from ...style.heatmap import heat_fill
 from ...style.mobjects import BODY_SIZE, Grid, colored_text, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene
+from .schema import AttentionData, Step
 
 ALPHA_BAR = 1.3  # length of the bar of alpha = 1
 DECODER_TOP = 2.3  # the decoder's vectors start this far under the content top (p(next word) above)
@@ -69,7 +70,7 @@ class AttentionScene(DeepvizScene):
     concept = "attention"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: AttentionData = self.trace.data
         self.cols = self.columns(t)
         self.set_title(f"Attention: \u201c{' '.join(t['source'])}\u201d")
         self.narrate("intro")
@@ -102,7 +103,7 @@ class AttentionScene(DeepvizScene):
         self.wait(1.0)
 
     # -- layout -------------------------------------------------------------------------------
-    def columns(self, t: dict[str, Any]) -> Columns:
+    def columns(self, t: AttentionData) -> Columns:
         n, dims = len(t["source"]), t["dims"]
         top, bottom = self.content_top - 1.5, self.content_bottom + 0.85  # under the rows: c's formula
         step = min(0.85, (top - bottom) / max(n - 1, 1))
@@ -129,33 +130,33 @@ class AttentionScene(DeepvizScene):
             grid.add(more)
         return grid
 
-    def encoder_rows(self, t: dict[str, Any]) -> list[dict[str, Any]]:
+    def encoder_rows(self, t: AttentionData) -> list[dict[str, Any]]:
         th, cols = self.theme, self.cols
         rows = []
         for i, (w, y) in enumerate(zip(t["source"], cols.ys)):
             color = th.series_color(i)
             word = fit_width(label(w, th, color=color), cols.state - cols.word - 0.75)
-            word.move_to([cols.word, y, 0], aligned_edge=LEFT)
+            word.move_to((cols.word, y, 0), aligned_edge=LEFT)
             name = label(f"h{i + 1}".translate(SUBSCRIPTS), th, size=BODY_SIZE, color=color)
-            name.move_to([cols.state - 0.3, y, 0])
+            name.move_to((cols.state - 0.3, y, 0))
             state = self.vector(t["encoder"]["states"][i], color, t["dims"], total=t["hidden"])
-            state.move_to([cols.state, y, 0], aligned_edge=LEFT)
+            state.move_to((cols.state, y, 0), aligned_edge=LEFT)
             rows.append({"word": word, "name": name, "state": state, "y": y, "color": color})
         return rows
 
-    def headers(self, t: dict[str, Any]) -> VGroup:
+    def headers(self, t: AttentionData) -> VGroup:
         th, cols = self.theme, self.cols
         y = cols.ys[0] + cols.cell_h / 2 + 0.35
         return VGroup(
-            label("encoder states h(i)", th, size=BODY_SIZE, color=th.muted).move_to([cols.state, y, 0],
+            label("encoder states h(i)", th, size=BODY_SIZE, color=th.muted).move_to((cols.state, y, 0),
                                                                                       aligned_edge=LEFT),
-            label("score", th, size=BODY_SIZE, color=th.muted).move_to([cols.score - 0.1, y, 0], aligned_edge=LEFT),
-            label("\u03b1 = softmax", th, size=BODY_SIZE, color=th.muted).move_to([cols.alpha + 0.1, y, 0],
+            label("score", th, size=BODY_SIZE, color=th.muted).move_to((cols.score - 0.1, y, 0), aligned_edge=LEFT),
+            label("\u03b1 = softmax", th, size=BODY_SIZE, color=th.muted).move_to((cols.alpha + 0.1, y, 0),
                                                                                    aligned_edge=LEFT),
         )
 
     # -- one decoder step ---------------------------------------------------------------------
-    def decoder_step(self, t: dict[str, Any], j: int, step: dict[str, Any]) -> None:
+    def decoder_step(self, t: AttentionData, j: int, step: Step) -> None:
         th, cols = self.theme, self.cols
         if len(self.translation) > 1:  # the word fed back
             self.play(Indicate(self.translation[-1], color=th.output), run_time=0.5)
@@ -163,7 +164,7 @@ class AttentionScene(DeepvizScene):
             self.state = VGroup(*self.column_vector(step["state_before"], th.output, f"s({j})", cols.decoder, t))
             self.play(*fade_in(self.state), run_time=0.5)
 
-        scores = VGroup(*(label(_fmt(e), th, size=18).move_to([cols.score + 0.3, r["y"], 0])
+        scores = VGroup(*(label(_fmt(e), th, size=18).move_to((cols.score + 0.3, r["y"], 0))
                           for e, r in zip(step["scores"], self.rows)))
         self.play(*fade_in(scores), run_time=0.6)
         bars, values = VGroup(), VGroup()
@@ -208,21 +209,21 @@ class AttentionScene(DeepvizScene):
         # cleared when the next step starts: the picture stays while its caption is read
         self.step_parts = [scores, bars, values, arrows, context, c_name, formula, dist, gru]
 
-    def context_formula(self, j: int, step: dict[str, Any]) -> VGroup:
+    def context_formula(self, j: int, step: Step) -> VGroup:
         """c(j) = alpha_1 h1 + ..., each term in its state's colour."""
         parts = [(f"c({j + 1}) = ", None)]
         for i, (a, r) in enumerate(zip(step["alpha"], self.rows)):
             parts.append(((" + " if i else "") + f"{_fmt(a)}\u00b7h" + str(i + 1).translate(SUBSCRIPTS), r["color"]))
         line = fit_width(colored_text(parts, self.theme, size=BODY_SIZE), self.content_width)
-        return line.move_to([0, self.content_bottom + 0.3, 0])
+        return line.move_to((0, self.content_bottom + 0.3, 0))
 
-    def column_vector(self, values: list[float], color: str, name: str, x: float, t: dict[str, Any]):
+    def column_vector(self, values: list[float], color: str, name: str, x: float, t: AttentionData):
         """A state as a column of cells under its name, in the decoder's column at ``x``."""
         vec = self.vector(values, color, t["dims"], vertical=True, total=t["hidden"])
         room = self.content_top - DECODER_TOP - self.content_bottom - 0.1
         if vec.height > room:
             vec.scale_to_fit_height(room)
-        vec.move_to([x, self.content_top - DECODER_TOP, 0], aligned_edge=UL)
+        vec.move_to((x, self.content_top - DECODER_TOP, 0), aligned_edge=UL)
         lab = label(name, self.theme, size=BODY_SIZE, color=color).next_to(vec, UP, buff=0.12)
         return vec, lab
 
@@ -236,7 +237,7 @@ class AttentionScene(DeepvizScene):
             color = th.output if k == 0 else th.muted
             y = top - 0.75 - 0.4 * k
             word = fit_width(label(_word(item["word"]), th, size=BODY_SIZE, color=color), 1.45)
-            word.move_to([x, y, 0], aligned_edge=LEFT)
+            word.move_to((x, y, 0), aligned_edge=LEFT)
             bar = Rectangle(width=max(0.02, item["p"] * 1.0), height=0.26).set_stroke(color, 1.5).set_fill(color, 0.6)
             bar.move_to([x + 1.55, y, 0], aligned_edge=LEFT)
             rows.add(VGroup(word, bar, label(_fmt(item["p"]), th, size=18).next_to(bar, RIGHT, buff=0.08)))
@@ -248,14 +249,14 @@ class AttentionScene(DeepvizScene):
         w = label(_word(word), th, color=th.output if word != EOS else th.muted)
         y = self.content_top - 0.3
         if not len(self.translation):
-            head = label("translation:", th, color=th.muted).move_to([self.cols.word, y, 0], aligned_edge=LEFT)
+            head = label("translation:", th, color=th.muted).move_to((self.cols.word, y, 0), aligned_edge=LEFT)
             self.add(head)
             self.translation.add(head)
         w.next_to(self.translation[-1], RIGHT, buff=0.2).set_y(y)
         return w
 
     # -- the attention matrix -------------------------------------------------------------------
-    def heatmap(self, t: dict[str, Any]) -> None:
+    def heatmap(self, t: AttentionData) -> None:
         th = self.theme
         matrix = t["matrix"]
         cols, rows = len(t["source"]), len(matrix)

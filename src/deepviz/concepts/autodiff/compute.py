@@ -21,6 +21,7 @@ from ...style.numbers import fmt_sig, tex_number
 from ...trace import Trace, to_plain
 from . import notation as nt
 from .params import expression_error, parse_inputs
+from .schema import AutodiffData
 
 OPS = {
     "add": lambda a, n: a[0] + a[1],
@@ -96,8 +97,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     v = {i: t.item() for i, t in vals.items()}
     g = {i: t.item() for i, t in adj.items()}
     data = describe(graph, v, g, locals_)
-    data = to_plain(data)
-    return Trace(concept="autodiff", params={}, data=data, narration=narration(graph, data), preset=preset)
+    plain: AutodiffData = to_plain(data)
+    return Trace(concept="autodiff", params={}, data=plain, narration=narration(graph, plain), preset=preset)
 
 
 def check_derivatives(graph: Graph, adj: dict[int, torch.Tensor], locals_: dict[int, dict]) -> None:
@@ -247,11 +248,11 @@ def _plain_expr(graph: Graph, n: Node, plain: dict[int, str]) -> str:
     if n.op == "neg":
         return f"-{args[0]}"
     if n.op == "softmax":
-        return f"softmax({n.extra + 1}, {', '.join(args)})"
+        return f"softmax({(n.extra or 0) + 1}, {', '.join(args)})"
     return f"{n.op}({', '.join(args)})"
 
 
-def narration(graph: Graph, t: dict[str, Any]) -> dict[str, str]:
+def narration(graph: Graph, t: AutodiffData) -> dict[str, str]:
     nodes = t["nodes"]
     out = nodes[t["output"]]
     ins = ", ".join(f"{nt.uni_name(k)} = {fmt_sig(v)}" for k, v in t["inputs"].items())

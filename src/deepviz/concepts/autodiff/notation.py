@@ -85,7 +85,7 @@ def tex_expr(graph: Graph, i: int, symbol: Symbol, inline: Callable[[int], bool]
     if node.op == "exp":
         return f"e^{{{arg(a[0], 0)}}}"
     if node.op == "softmax":
-        return f"\\mathrm{{softmax}}_{{{node.extra + 1}}}({', '.join(arg(x, 0) for x in a)})"
+        return f"\\mathrm{{softmax}}_{{{(node.extra or 0) + 1}}}({', '.join(arg(x, 0) for x in a)})"
     fn = {"log": "\\log", "sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{relu}"}[node.op]
     return f"{fn}\\left({arg(a[0], 0)}\\right)"
 

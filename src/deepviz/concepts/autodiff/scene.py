@@ -8,17 +8,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Hashable
 
 import numpy as np
-
-from manim import (DOWN, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
-                   TransformMatchingShapes, VGroup)
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    BackgroundRectangle,
+    Create,
+    Indicate,
+    MathTex,
+    ReplacementTransform,
+    TransformMatchingShapes,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.graph import GraphDrawing
 from ...style.mobjects import fit_width, label
 from ...style.scene import DeepvizScene
+from .schema import AutodiffData
 
 FORMULA_BAND = 2.0  # height of the formula box under a wide graph
 FORMULA_SIDE = 5.6  # width of the formula box beside a tall graph
@@ -44,7 +54,7 @@ class AutodiffScene(DeepvizScene):
     concept = "autodiff"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: AutodiffData = self.trace.data
         self.set_title("Automatic differentiation")
         self.narrate("intro")
         self.show_formula(t)
@@ -68,6 +78,7 @@ class AutodiffScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("result")
+        assert self._formula is not None  # the backward pass leaves its last formula
         self.play(*fade_out(self._formula), run_time=0.4)
         self._formula = None
         inputs = [graph.nodes[n["id"]] for n in t["nodes"] if n["op"] == "input"]
@@ -79,7 +90,7 @@ class AutodiffScene(DeepvizScene):
     def tex(self, *lines: str, size: float = 40) -> MathTex:
         return MathTex(*lines, font_size=size, color=self.theme.foreground)
 
-    def show_formula(self, t: dict[str, Any]) -> None:
+    def show_formula(self, t: AutodiffData) -> None:
         formula = self.tex(t["full"], size=42)
         values = label(", ".join(f"{self.name_of(t, k)} = {self.value_of(t, k)}" for k in t["inputs"]), self.theme,
                        color=self.theme.input)
@@ -88,7 +99,7 @@ class AutodiffScene(DeepvizScene):
         self.play(*fade_in(group), run_time=0.8)
         self._lines, self._values = formula, values
 
-    def decompose(self, t: dict[str, Any]) -> None:
+    def decompose(self, t: AutodiffData) -> None:
         steps = t["decomposition"]
         old = self._lines
         self.play(*fade_out(self._values), run_time=0.4)
@@ -104,8 +115,8 @@ class AutodiffScene(DeepvizScene):
             same = [i for i, line in enumerate(before) if line == step["lines"][i]]
             changed = [i for i in range(len(before)) if i not in same]
             self.play(*(ReplacementTransform(old[i], new[i]) for i in same),
-                      TransformMatchingShapes(VGroup(*(old[i] for i in changed)),
-                                              VGroup(*(new[i] for i in changed), new[-1])), run_time=each)
+                      TransformMatchingShapes(VGroup(*(old[i] for i in changed)),  # pyright: ignore[reportArgumentType]
+                                              VGroup(*(new[i] for i in changed), new[-1])), run_time=each)  # pyright: ignore[reportArgumentType]
             self.remove(old)
             self.add(new)
             old, before = new, step["lines"]
@@ -140,12 +151,12 @@ class AutodiffScene(DeepvizScene):
         self._formula = new
 
     # -- the graph ---------------------------------------------------------------------------
-    def build_graph(self, t: dict[str, Any]) -> GraphDrawing:
+    def build_graph(self, t: AutodiffData) -> GraphDrawing:
         th = self.theme
-        names = {n["id"]: n["label"] for n in t["nodes"]}
-        colors = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
+        names: dict[Hashable, str] = {n["id"]: n["label"] for n in t["nodes"]}
+        colors: dict[Hashable, str] = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
-        edges = [tuple(e) for e in t["edges"]]
+        edges: list[tuple[Hashable, Hashable]] = [(a, b) for a, b in t["edges"]]
         # Labels keep their size when the graph is scaled, so the gap between two nodes of a rank
         # (a value under one, a gradient over the next) must be LABEL_GAP after scaling: lay out
         # again with the gap the first scale asks for.
@@ -176,7 +187,7 @@ class AutodiffScene(DeepvizScene):
         return FormulaBox(False, np.array([w / 2 - side / 2, (self.content_top + self.content_bottom) / 2, 0.0]),
                           side, self.content_height - 0.2)
 
-    def play_build(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+    def play_build(self, t: AutodiffData, graph: GraphDrawing) -> None:
         each = max(0.15, min(0.6, 6.0 / len(t["nodes"])))
         for n in t["nodes"]:
             node = graph.nodes[n["id"]]
@@ -191,7 +202,7 @@ class AutodiffScene(DeepvizScene):
         back = BackgroundRectangle(lab, color=self.theme.background, fill_opacity=0.85, buff=0.03)
         return VGroup(back, lab)
 
-    def forward(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+    def forward(self, t: AutodiffData, graph: GraphDrawing) -> None:
         th = self.theme
         nodes = t["nodes"]
         inputs = [self.value_label(graph, n["id"], n["value_text"], th.input, False)
@@ -200,13 +211,14 @@ class AutodiffScene(DeepvizScene):
         each = max(0.3, min(0.9, FORWARD_TOTAL / len(t["forward"])))
         for i in t["forward"]:
             n = nodes[i]
+            assert "forward" in n  # t["forward"] lists operations only
             self.set_formula(n["forward"], run_time=each * 0.6)
             edges = graph.incoming(i)
             self.play(*(e.animate.set_color_role(th.output) for e in edges), run_time=each * 0.5)
             value = self.value_label(graph, i, n["value_text"], th.output, False)
             self.play(*fade_in(value), *(e.animate.set_color_role(th.muted) for e in edges), run_time=each * 0.5)
 
-    def backward(self, t: dict[str, Any], graph: GraphDrawing) -> None:
+    def backward(self, t: AutodiffData, graph: GraphDrawing) -> None:
         th = self.theme
         out = t["output"]
         self.set_formula(t["backward_seed"])
@@ -232,13 +244,13 @@ class AutodiffScene(DeepvizScene):
 
     # -- text from the trace ---------------------------------------------------------------
     @staticmethod
-    def name_of(t: dict[str, Any], name: str) -> str:
+    def name_of(t: AutodiffData, name: str) -> str:
         return next(n["label"] for n in t["nodes"] if n["name"] == name)
 
     @staticmethod
-    def value_of(t: dict[str, Any], name: str) -> str:
+    def value_of(t: AutodiffData, name: str) -> str:
         return next(n["value_text"] for n in t["nodes"] if n["name"] == name)
 
 
-def step_text(t: dict[str, Any], node_id: int) -> str:
+def step_text(t: AutodiffData, node_id: int) -> str:
     return t["nodes"][node_id]["grad_text"]

@@ -16,6 +16,7 @@ import torch
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import batches, load_rows
+from .schema import BatchNormData
 
 W1 = ((0.5, 3.0), (0.1, 0.2))  # the seed's weights: hidden unit 1 is dominated by x2
 B1 = (0.0, 0.0)
@@ -73,11 +74,11 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                  "batches_seen": len(per_batch), "start_weight": start_weight,
                  "batch_mean": detail["mean"], "batch_std": detail["std"]},
     }
-    data = to_plain(data)
-    return Trace(concept="batch-norm", params={}, data=data, narration=narration(data), preset=preset)
+    plain: BatchNormData = to_plain(data)
+    return Trace(concept="batch-norm", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: BatchNormData) -> dict[str, str]:
     d = t["batches"][t["detail"]]
     k = t["detail"] + 1
     n = len(d["h"])

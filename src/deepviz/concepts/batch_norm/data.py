@@ -16,7 +16,7 @@ PRESET_DATA = (
 MAX_ROWS = 30
 
 
-def load_rows(spec: str) -> list[tuple[float, float]]:
+def load_rows(spec: str) -> list[tuple[float, ...]]:
     """'preset', inline rows 'a,b;c,d', or a CSV file with two numeric columns (header allowed)."""
     return load_table(spec, ("x1", "x2"), PRESET_DATA, 2, MAX_ROWS)
 

@@ -15,6 +15,7 @@ from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, Grid, Neuron, edge, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene
+from .schema import BatchNormData
 
 COLUMNS = ("x1", "x2", "h1", "h2", "\u01251", "\u01252", "z1", "z2", "y")
 COL_INPUT, COL_H, COL_HAT, COL_Z, COL_Y = 0, 2, 4, 6, 8
@@ -36,7 +37,7 @@ class BatchNormScene(DeepvizScene):
     concept = "batch-norm"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: BatchNormData = self.trace.data
         b = t["batches"][t["detail"]]
         self.set_title(f"Batch normalisation: batch {t['detail'] + 1} of {len(t['batches'])}")
         net = self.net = self.network(t)
@@ -85,7 +86,7 @@ class BatchNormScene(DeepvizScene):
         self.wait(1.0)
 
     # -- the network ------------------------------------------------------------------------
-    def network(self, t: dict[str, Any]) -> dict[str, Any]:
+    def network(self, t: BatchNormData) -> dict[str, Any]:
         th, net = self.theme, t["network"]
         inputs = VGroup(*(Neuron(th, th.input, RADIUS, name=f"x{i + 1}") for i in range(2))).arrange(DOWN, buff=1.5)
         hidden = VGroup(*(Neuron(th, th.output, RADIUS, name=f"h{i + 1}") for i in range(2))).arrange(DOWN, buff=1.5)

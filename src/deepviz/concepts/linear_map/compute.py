@@ -18,6 +18,7 @@ import torch
 
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
+from .schema import LinearMapData
 
 DT = torch.float64
 TOL = 1e-9
@@ -55,8 +56,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "kind": kind(w),
     }
     data["view"] = half
-    data = to_plain(data)
-    return Trace(concept="linear-map", params={}, data=data, narration=narration(data), preset=preset)
+    plain: LinearMapData = to_plain(data)
+    return Trace(concept="linear-map", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 def grid_ends(n: int) -> torch.Tensor:
@@ -153,7 +154,7 @@ def _m(w) -> str:
     return "[" + ", ".join("[" + ", ".join(fmt_num(v) for v in row) + "]" for row in w) + "]"
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: LinearMapData) -> dict[str, str]:
     (ci, cj), v = d["columns"], d["vector"]
     x, y = v["x"], v["linear"]
     det = d["det"]

@@ -16,11 +16,12 @@ import numpy as np
 from manim import DOWN, LEFT, Arc, DashedLine, Indicate, Transform, VGroup
 
 from ...style.animations import fade_in, fade_out
+from ...style.clouds import Follow, between
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, colored_text, fit_width, label
 from ...style.numbers import fmt_num
-from ...style.clouds import Follow, between
 from ...style.plane import GridSheet, PlaneView
 from ...style.scene import DeepvizScene
+from .schema import LinearMapData
 
 PANEL_GAP = 0.45  # between the plane and the text panel
 MOVE_TIME = 3.0
@@ -34,7 +35,7 @@ class LinearMapScene(DeepvizScene):
     concept = "linear-map"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: LinearMapData = self.trace.data
         self.set_title("A weight matrix moves space")
         plane = self.plane(t)
         self.panel_items: list = []
@@ -77,7 +78,7 @@ class LinearMapScene(DeepvizScene):
         self.wait(0.6)
 
     # -- layout ---------------------------------------------------------------------------------
-    def plane(self, t: dict[str, Any]) -> PlaneView:
+    def plane(self, t: LinearMapData) -> PlaneView:
         size = self.content_height - 0.05
         left = -self.content_width / 2 + 0.35
         center = [left + size / 2, (self.content_top + self.content_bottom) / 2, 0]
@@ -104,7 +105,7 @@ class LinearMapScene(DeepvizScene):
         return mob
 
     # -- what moves ---------------------------------------------------------------------------------
-    def shapes(self, t: dict[str, Any], plane: PlaneView, stage: str) -> dict[str, Any]:
+    def shapes(self, t: LinearMapData, plane: PlaneView, stage: str) -> dict[str, Any]:
         """The sheet, basis vectors, unit square, F, vector x and origin at one stage: start, linear or affine."""
         th = self.theme
         basis = t["basis"]
@@ -118,7 +119,7 @@ class LinearMapScene(DeepvizScene):
                 "i": plane.arrow(origin, tips[0], th.output), "j": plane.arrow(origin, tips[1], th.highlight),
                 "x": plane.arrow(origin, x_tip, th.extra), "origin": plane.dot(origin, th.foreground, 0.08)}
 
-    def sheet(self, t: dict[str, Any], plane: PlaneView, stage: str) -> VGroup:
+    def sheet(self, t: LinearMapData, plane: PlaneView, stage: str) -> VGroup:
         """The grid lines at a stage, cut to the window: [the two through the origin (brighter), the others]."""
         grid = t["grid"]
         ends = np.asarray(grid[stage], dtype=float)
@@ -126,7 +127,7 @@ class LinearMapScene(DeepvizScene):
         return VGroup(GridSheet(plane, ends[axis], self.theme.input, 4),
                       GridSheet(plane, ends[~axis], self.theme.input, 2.5, opacity=0.75))
 
-    def move(self, t: dict[str, Any], now: dict[str, Any], stage: str, target: dict[str, Any],
+    def move(self, t: LinearMapData, now: dict[str, Any], stage: str, target: dict[str, Any],
              run_time: float = MOVE_TIME) -> None:
         """Every point from the ``stage`` it is at to the target's (the grid straight from the trace's ends)."""
         grid = t["grid"]
@@ -152,7 +153,7 @@ class LinearMapScene(DeepvizScene):
         return VGroup(arc)
 
     # -- the matrix -----------------------------------------------------------------------------------
-    def matrix(self, t: dict[str, Any]) -> None:
+    def matrix(self, t: LinearMapData) -> None:
         th = self.theme
         colors = [[th.output, th.highlight]] * 2
         grid = Grid(t["matrix"], th, 0.7, colors=colors, value_colors=None, cell_width=1.0)
@@ -166,7 +167,7 @@ class LinearMapScene(DeepvizScene):
         self.add_line(colored_text([("\u0135 = (0, 1) \u2192 ", th.highlight), (_v(cj), th.highlight)], th,
                                    BODY_SIZE), buff=0.15)
 
-    def ghosts(self, t: dict[str, Any], plane: PlaneView) -> VGroup:
+    def ghosts(self, t: LinearMapData, plane: PlaneView) -> VGroup:
         """Faint arrows where i-hat and j-hat will land (W's columns)."""
         th = self.theme
         (ci, cj) = t["columns"]
@@ -176,7 +177,7 @@ class LinearMapScene(DeepvizScene):
         return g
 
     # -- after the map ----------------------------------------------------------------------------------
-    def vector_parts(self, t: dict[str, Any], plane: PlaneView) -> None:
+    def vector_parts(self, t: LinearMapData, plane: PlaneView) -> None:
         th = self.theme
         v = t["vector"]
         a, y = v["parts"][0], v["linear"]
@@ -191,7 +192,7 @@ class LinearMapScene(DeepvizScene):
                                     (f" = {_v(y)}", th.extra)], th, BODY_SIZE), buff=0.15)
         self.parts = VGroup(first, second)
 
-    def area(self, t: dict[str, Any], plane: PlaneView, shapes: dict[str, Any]) -> None:
+    def area(self, t: LinearMapData, plane: PlaneView, shapes: dict[str, Any]) -> None:
         th, o = self.theme, t["orientation"]
         self.play(Indicate(shapes["square"], color=th.weight, scale_factor=1.05), run_time=0.8)
         self.add_line(colored_text([(f"det W = {fmt_num(t['det'])}", th.weight),
@@ -206,7 +207,7 @@ class LinearMapScene(DeepvizScene):
                           buff=0.15)
             self.turned = turn
 
-    def bias(self, t: dict[str, Any], plane: PlaneView, shapes: dict[str, Any]) -> None:
+    def bias(self, t: LinearMapData, plane: PlaneView, shapes: dict[str, Any]) -> None:
         th = self.theme
         self.play(*fade_out(self.parts), run_time=0.3)
         shift = plane.arrow([0, 0], t["bias"], th.foreground, width=4)
@@ -220,7 +221,7 @@ class LinearMapScene(DeepvizScene):
                                     ("   origin \u2192 ", th.muted), (_v(t["origin"]["affine"]), th.muted)],
                                    th, BODY_SIZE), buff=0.15)
 
-    def origin(self, t: dict[str, Any], shapes: dict[str, Any]) -> None:
+    def origin(self, t: LinearMapData, shapes: dict[str, Any]) -> None:
         th = self.theme
         self.play(Indicate(shapes["origin"], color=th.foreground, scale_factor=2.0), run_time=0.8)
         self.add_line(label(f"W \u00b7 (0, 0) = {_v(t['origin']['linear'])}: the origin stays put", th,

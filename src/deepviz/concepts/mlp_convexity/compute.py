@@ -21,6 +21,7 @@ import torch
 from ...style.numbers import SUPERSCRIPT, fmt_num, fmt_sig
 from ...trace import Trace, to_plain
 from .data import POINTS, targets
+from .schema import MlpConvexityData
 
 DT = torch.float64
 LR = 0.05  # Adam's learning rate: full-batch training on the 24 points
@@ -64,8 +65,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "orderings": math.factorial(h), "sign_flips": 2 ** h, "equivalent": math.factorial(h) * 2 ** h,
         "orders": [list(p) for p in itertools.permutations(range(h))],
     }
-    data = to_plain(data)
-    return Trace(concept="mlp-convexity", params={}, data=data, narration=narration(data), preset=preset)
+    plain: MlpConvexityData = to_plain(data)
+    return Trace(concept="mlp-convexity", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 def init(h: int, seed: int) -> list[torch.Tensor]:
@@ -120,7 +121,7 @@ def blend(p: list[torch.Tensor], q: list[torch.Tensor], s: float) -> list[torch.
 def gradient_norm(theta: list[torch.Tensor], x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     params = [p.clone().requires_grad_(True) for p in theta]
     grads = torch.autograd.grad(mse(forward(params, x)[1], t), params)
-    return torch.sqrt(sum((g ** 2).sum() for g in grads))
+    return torch.sqrt(sum(((g ** 2).sum() for g in grads), torch.zeros((), dtype=torch.float64)))
 
 
 def as_dict(theta: list[torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -128,7 +129,7 @@ def as_dict(theta: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     return {"W1": w1, "b1": b1, "W2": w2, "b2": b2}
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: MlpConvexityData) -> dict[str, str]:
     h, (a, b) = d["hidden"], d["units"]
     power = str(h).translate(SUPERSCRIPT)
     ua, ub = f"h{a + 1}", f"h{b + 1}"

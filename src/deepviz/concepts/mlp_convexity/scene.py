@@ -19,6 +19,7 @@ from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, Neuron, fit_width, la
 from ...style.numbers import SUPERSCRIPT, fmt_num, fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene
+from .schema import Forward, MlpConvexityData
 
 LAYER_GAP = 2.3  # between the network's layers
 UNIT_GAP = 1.25  # between two hidden units
@@ -38,7 +39,7 @@ class MlpConvexityScene(DeepvizScene):
     concept = "mlp-convexity"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: MlpConvexityData = self.trace.data
         self.set_title("Why a network's loss is not convex")
         net = self.network(t)
         scatter = self.scatter(t)
@@ -89,12 +90,12 @@ class MlpConvexityScene(DeepvizScene):
         self.wait(0.6)
 
     # -- colours -----------------------------------------------------------------------------
-    def unit_color(self, t: dict[str, Any], j: int) -> str:
+    def unit_color(self, t: MlpConvexityData, j: int) -> str:
         a, b = t["units"]
         return self.theme.input if j == a else self.theme.highlight if j == b else self.theme.muted
 
     # -- the network --------------------------------------------------------------------------
-    def network(self, t: dict[str, Any]) -> dict[str, Any]:
+    def network(self, t: MlpConvexityData) -> dict[str, Any]:
         th, h = self.theme, t["hidden"]
         inputs = VGroup(*(Neuron(th, th.foreground, name=f"x{i + 1}") for i in range(2))).arrange(DOWN, buff=1.3)
         hidden = VGroup(*(Neuron(th, self.unit_color(t, j), name=f"h{j + 1}") for j in range(h)))
@@ -106,8 +107,8 @@ class MlpConvexityScene(DeepvizScene):
         for j, unit in enumerate(hidden):
             color = self.unit_color(t, j)
             for x in inputs:
-                edges.add(self.follow(x, unit, color))
-            edges.add(self.follow(unit, output, color))
+                edges.add(self.follow(x, unit, color))  # pyright: ignore[reportArgumentType]
+            edges.add(self.follow(unit, output, color))  # pyright: ignore[reportArgumentType]
         act = label("tanh", th, size=BODY_SIZE, color=th.muted).next_to(hidden, UP, buff=0.15)
         group = VGroup(edges, inputs, hidden, output, act)
         fit_width(group, NET_WIDTH)
@@ -142,7 +143,7 @@ class MlpConvexityScene(DeepvizScene):
             n.add(new)
         self.play(*anims, run_time=run_time)
 
-    def forward(self, net: dict[str, Any], f: dict[str, Any], order: list[int] | None = None) -> None:
+    def forward(self, net: dict[str, Any], f: Forward, order: list[int] | None = None) -> None:
         """Values into the neurons: inputs, then hidden (each unit shows its own value), then the output."""
         self.set_contents(net["inputs"], f["x"])
         # f["h"][slot] is the value at hidden position ``slot``; after a swap that position holds unit order[slot]
@@ -155,7 +156,7 @@ class MlpConvexityScene(DeepvizScene):
         self.set_contents(net["hidden"], [f"h{j + 1}" for j in range(len(net["hidden"]))], run_time=0.3)
         self.set_contents([net["output"]], ["y"], run_time=0.3)
 
-    def loss_notes(self, t: dict[str, Any], net: dict[str, Any], f: dict[str, Any], loss: float,
+    def loss_notes(self, t: MlpConvexityData, net: dict[str, Any], f: Forward, loss: float,
                    change: float | None = None) -> VGroup:
         th = self.theme
         lines = [label(f"y = {_w(f['y'])}    target t = {fmt_num(f['t'])}", th, size=LABEL_SIZE, color=th.output),
@@ -172,7 +173,7 @@ class MlpConvexityScene(DeepvizScene):
         return notes
 
     # -- the data set -------------------------------------------------------------------------
-    def scatter(self, t: dict[str, Any]) -> dict[str, Any]:
+    def scatter(self, t: MlpConvexityData) -> dict[str, Any]:
         th = self.theme
         xs = [p[0] for p in t["x"]] + [p[1] for p in t["x"]]
         lim = max(abs(v) for v in xs) * 1.1
@@ -197,7 +198,7 @@ class MlpConvexityScene(DeepvizScene):
         mob.move_to([right - room / 2, (self.content_top + self.content_bottom) / 2, 0])
 
     # -- the weights ----------------------------------------------------------------------------
-    def weight_table(self, t: dict[str, Any], net: dict[str, Any]) -> dict[str, Any]:
+    def weight_table(self, t: MlpConvexityData, net: dict[str, Any]) -> dict[str, Any]:
         th, p, h = self.theme, t["theta"], t["hidden"]
         rows = [p["W1"][0], p["W1"][1], p["b1"], [w[0] for w in p["W2"]]]
         colors = [[self.unit_color(t, j) for j in range(h)] for _ in rows]
@@ -211,12 +212,12 @@ class MlpConvexityScene(DeepvizScene):
         foot = VGroup(b2, grad).arrange(RIGHT, buff=0.6).next_to(grid, DOWN, buff=0.3)
         group = VGroup(grid, VGroup(*heads), side, foot)
         self.place_right(group)
-        columns = [VGroup(heads[j], *(grid.square(r, j) for r in range(4)), *(grid.value(r, j) for r in range(4)))
+        columns = [VGroup(heads[j], *(grid.square(r, j) for r in range(4)), *(grid.value(r, j) for r in range(4)))  # pyright: ignore[reportArgumentType]
                    for j in range(h)]
         return {"group": group, "grid": grid, "columns": columns}
 
     # -- the swap -------------------------------------------------------------------------------
-    def swap(self, t: dict[str, Any], net: dict[str, Any], table: dict[str, Any]) -> None:
+    def swap(self, t: MlpConvexityData, net: dict[str, Any], table: dict[str, Any]) -> None:
         a, b = t["units"]
         na, nb = net["hidden"][a], net["hidden"][b]
         ca, cb = table["columns"][a], table["columns"][b]
@@ -227,7 +228,7 @@ class MlpConvexityScene(DeepvizScene):
                   ca.animate(path_arc=-PI / 2).shift(dx), cb.animate(path_arc=-PI / 2).shift(-dx), run_time=2.0)
 
     # -- the loss along the line ------------------------------------------------------------------
-    def line_plot(self, t: dict[str, Any]) -> dict[str, Any]:
+    def line_plot(self, t: MlpConvexityData) -> dict[str, Any]:
         th = self.theme
         s, loss = t["line"]["s"], t["line"]["loss"]
         top = max(loss) * 1.08
@@ -261,7 +262,7 @@ class MlpConvexityScene(DeepvizScene):
         below.append(lab)
         self.play(*fade_in(lab), run_time=0.4)
 
-    def midpoint(self, t: dict[str, Any], line: dict[str, Any]) -> None:
+    def midpoint(self, t: MlpConvexityData, line: dict[str, Any]) -> None:
         th, plot, mid = self.theme, line["plot"], t["midpoint"]
         chord = DashedLine(plot.c2p(0.0, t["loss"]), plot.c2p(1.0, t["loss_swapped"])).set_stroke(th.kernel, 3)
         on_curve = plot.dot((0.5, mid["loss"]), th.highlight, radius=0.09)
@@ -280,7 +281,7 @@ class MlpConvexityScene(DeepvizScene):
         self.play(*fade_in(lab_curve), run_time=0.4)
         self.verdict(line, verdict, th.highlight)
 
-    def neighbours(self, t: dict[str, Any], line: dict[str, Any]) -> None:
+    def neighbours(self, t: MlpConvexityData, line: dict[str, Any]) -> None:
         th, plot, nb = self.theme, line["plot"], t["neighbours"]
         (s0, s1), (l0, l1) = nb["s"], nb["loss"]
         chord = DashedLine(plot.c2p(s0, l0), plot.c2p(s1, l1)).set_stroke(th.input, 3)
@@ -294,7 +295,7 @@ class MlpConvexityScene(DeepvizScene):
         self.verdict(line, text, th.input)
 
     # -- all the orderings --------------------------------------------------------------------------
-    def orderings(self, t: dict[str, Any]) -> None:
+    def orderings(self, t: MlpConvexityData) -> None:
         th, h = self.theme, t["hidden"]
         orders = t["orders"]
         cols = 1 if len(orders) <= 2 else 2 if len(orders) <= 6 else 4

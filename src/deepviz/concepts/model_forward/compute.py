@@ -16,6 +16,7 @@ from ...diagrams.loader import load_model, parse_input, user_code
 from ...params import ParamError
 from ...style.numbers import fmt_num, fmt_shape
 from ...trace import Trace, to_plain
+from .schema import Box, ModelForwardData
 
 MAX_BOXES = 8  # boxes a 16:9 frame shows readably in one row
 SEED_CHECK_LIMIT = 5_000_000  # parameters up to which the model is built a second time to see if its weights are random
@@ -60,7 +61,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         boxes.append({"label": b.label if b.kind != "input" else "input", "name": b.name, "kind": b.kind,
                       "shape": list(b.shape or ()), "repeat": b.repeat,
                       "values": node.values if node is not None else None})
-    data = to_plain({
+    data: ModelForwardData = to_plain({
         "model": values["model"], "params": sum(p.numel() for p in model.parameters()), "depth": depth,
         "weights": origin,
         "boxes": boxes, "edges": [[index[a], index[b]] for a, b in f.edges],
@@ -86,13 +87,13 @@ def example(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
     return torch.randint(0, 10, shape, dtype=dtype)
 
 
-def describe(box: dict[str, Any]) -> str:
+def describe(box: Box) -> str:
     v = box["values"]
     times = f" \u00d7{box['repeat']}" if box["repeat"] > 1 else ""
     what = f"{box['label']}{times}"
     if v is None:
         return f"{what}: {fmt_shape(box['shape'])}."
-    if v.get("channels"):
+    if "channels" in v and "channel_count" in v and v["channels"]:
         shown = len(v["channels"])
         maps = (f"{v['channel_count']} feature maps" if shown == v["channel_count"]
                 else f"{v['channel_count']} feature maps (the first {shown} shown)")
@@ -105,7 +106,7 @@ def describe(box: dict[str, Any]) -> str:
             f"mean {fmt_num(v['mean'])}{zeros}.")
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: ModelForwardData) -> dict[str, str]:
     name = t["model"].rpartition(":")[2]
     out = {"intro": f"{name}: {len(t['boxes']) - 1} steps, {t['params']:,} parameters. One forward pass on a "
                     f"random input of shape {fmt_shape(t['boxes'][0]['shape'])}; every number is PyTorch's. "

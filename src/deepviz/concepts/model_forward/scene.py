@@ -16,6 +16,7 @@ from ...style.heatmap import heat_fill
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, zoom_lines
 from ...style.numbers import fmt_num, fmt_shape
 from ...style.scene import DeepvizScene
+from .schema import Box, ModelForwardData, Values
 
 BOX_W, BOX_H = 1.55, 0.85
 MIN_LENGTH = 22.0  # seconds
@@ -26,7 +27,7 @@ class ModelForwardScene(DeepvizScene):
     concept = "model-forward"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: ModelForwardData = self.trace.data
         self.set_title(f"Forward pass: {t['model'].rpartition(':')[2]}")
         self.narrate("intro")
         boxes, edges = self.diagram(t)
@@ -51,9 +52,9 @@ class ModelForwardScene(DeepvizScene):
         self.wait(max(0.8, MIN_LENGTH - self.time))  # a tiny model still gets time to look at the result
 
     # -- the diagram -----------------------------------------------------------------------------
-    def diagram(self, t: dict[str, Any]):
+    def diagram(self, t: ModelForwardData):
         th = self.theme
-        lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [tuple(e) for e in t["edges"]],
+        lay = layout({i: (BOX_W, BOX_H) for i in range(len(t["boxes"]))}, [(a, b) for a, b in t["edges"]],
                      rankdir="LR", nodesep=0.3, ranksep=0.22)
         boxes = []
         for i, b in enumerate(t["boxes"]):
@@ -64,7 +65,7 @@ class ModelForwardScene(DeepvizScene):
             shape = fit_width(label(fmt_shape(b["shape"]), th, size=18, color=th.muted), BOX_W - 0.12)
             text = VGroup(head, shape).arrange(DOWN, buff=0.06).move_to(rect)
             boxes.append(VGroup(rect, text).move_to(lay.positions[i]))
-        edges = {tuple(e): GraphEdge(lay.splines[tuple(e)], th.muted, width=2.5) for e in t["edges"]}
+        edges = {tuple(e): GraphEdge(lay.splines[(e[0], e[1])], th.muted, width=2.5) for e in t["edges"]}
         group = VGroup(*boxes, *edges.values())
         room = self.content_top - PANEL_TOP - 0.35
         group.scale(min(1.0, self.content_width / group.width, room / group.height))
@@ -72,7 +73,7 @@ class ModelForwardScene(DeepvizScene):
         return boxes, edges
 
     # -- the panel of one box's output -------------------------------------------------------------
-    def panel(self, box: dict[str, Any], drawn: VGroup) -> VGroup:
+    def panel(self, box: Box, drawn: VGroup) -> VGroup:
         th, v = self.theme, box["values"]
         name = "input" if box["kind"] == "input" else f"{box['label']} output"
         head = label(f"{name}  {fmt_shape(box['shape'])}", th, size=BODY_SIZE)
@@ -105,16 +106,16 @@ class ModelForwardScene(DeepvizScene):
                 "fixed": "weights set by the model's builder", "unknown": "weights not checked (a large model)"}[origin]
         note = fit_width(label(text, th, size=BODY_SIZE, color=th.highlight if origin == "random" else th.muted),
                          self.content_width)
-        return note.move_to([0, max(self.content_bottom + 0.25, below.get_bottom()[1] - 0.35), 0])
+        return note.move_to((0, max(self.content_bottom + 0.25, below.get_bottom()[1] - 0.35), 0))
 
-    def stats(self, v: dict[str, Any]) -> VGroup:
+    def stats(self, v: Values) -> VGroup:
         th = self.theme
         return VGroup(*(label(s, th, size=BODY_SIZE, color=th.muted) for s in (
             f"min {fmt_num(v['min'])}   max {fmt_num(v['max'])}",
             f"mean {fmt_num(v['mean'])}   std {fmt_num(v['std'])}",
             f"{fmt_num(100 * v['zeros'], 0)}% zeros"))).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
 
-    def feature_maps(self, v: dict[str, Any]) -> VGroup:
+    def feature_maps(self, v: Values) -> VGroup:
         """Every kept channel as its own heatmap, on one colour scale, each named by its channel."""
         th, maps = self.theme, v["channels"]
         per_row = len(maps) if len(maps) <= 4 else (len(maps) + 1) // 2
@@ -145,7 +146,7 @@ class ModelForwardScene(DeepvizScene):
         return tiles
 
     @staticmethod
-    def summary_note(box: dict[str, Any]) -> str:
+    def summary_note(box: Box) -> str:
         shape = box["shape"]
         if len(shape) == 4:
             return "heatmap: the mean over channels\n(average-pooled to at most 8\u00d78)"

@@ -17,6 +17,7 @@ import torch
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import BOX, DAYS, FEATURES, LEARN_BOX, POINTS, UNITS
+from .schema import PerceptronData
 
 DT = torch.float64
 EPS = 1e-9
@@ -33,8 +34,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     data["general"] = general(torch.tensor(values["weights_3d"], dtype=DT), values["bias_3d"], days[0])
     data["learning"] = learn(torch.tensor(POINTS, dtype=DT), torch.tensor(values["init"], dtype=DT),
                              values["lr"], values["epochs"])
-    data = to_plain(data)
-    return Trace(concept="perceptron", params={}, data=data, narration=narration(data), preset=preset)
+    plain: PerceptronData = to_plain(data)
+    return Trace(concept="perceptron", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 def heaviside(z: torch.Tensor) -> torch.Tensor:
@@ -190,7 +191,7 @@ def _vec(v) -> str:
     return "(" + ", ".join(_n(c) for c in v) + ")"
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: PerceptronData) -> dict[str, str]:
     return narration_learning(d) if d["part"] == "learning" else narration_boundary(d)
 
 
@@ -198,7 +199,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def narration_boundary(d: dict[str, Any]) -> dict[str, str]:
+def narration_boundary(d: PerceptronData) -> dict[str, str]:
     one, two, three, g = d["one"], d["two"], d["three"], d["general"]
     deg = "\u00b0C"
     on = [_n(x) for x, y in zip(one["x"], one["y"]) if y == 1]
@@ -243,7 +244,7 @@ def narration_boundary(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def narration_learning(d: dict[str, Any]) -> dict[str, str]:
+def narration_learning(d: PerceptronData) -> dict[str, str]:
     L = d["learning"]
     w0, b0 = L["init"][:2], L["init"][2]
     wrong0 = L["wrong_at_start"]

@@ -13,17 +13,37 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import (DEGREES, DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Create, Dot, Dot3D, GrowArrow, Line, Polygon,
-                   ThreeDAxes, Transform, VGroup, VMobject)
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    UR,
+    Arrow,
+    Circle,
+    Create,
+    Dot,
+    Dot3D,
+    GrowArrow,
+    Line,
+    Polygon,
+    ThreeDAxes,
+    Transform,
+    VGroup,
+    VMobject,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, Neuron, colored_text, fit_width, label
 from ...style.numbers import fmt_factor, fmt_num
 from ...style.plots import TICK_SIZE, Plot, nice_step, tick_values
 from ...style.scene3d import Deepviz3DScene
+from .schema import One, PerceptronData, Update
 
 FLAT = {"phi": 0, "theta": -90 * DEGREES}
-ORBIT = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES}, {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
+ORBIT: tuple[dict[str, Any], ...] = ({"phi": 70 * DEGREES, "theta": -105 * DEGREES},
+                                     {"phi": 70 * DEGREES, "theta": -30 * DEGREES})
 BOX3D = (3.6, 3.6, 2.6)  # lengths of the 3D axes on screen
 
 
@@ -39,7 +59,7 @@ class PerceptronScene(Deepviz3DScene):
     concept = "perceptron"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: PerceptronData = self.trace.data
         if t["part"] == "learning":
             self.learning(t)
         else:
@@ -59,7 +79,7 @@ class PerceptronScene(Deepviz3DScene):
         return (self.content_top + self.content_bottom) / 2
 
     # -- part 1: the boundary ------------------------------------------------------------------------
-    def boundary(self, t: dict[str, Any]) -> None:
+    def boundary(self, t: PerceptronData) -> None:
         self.set_title("A neuron draws a boundary")
         self.narrate("neuron")
         diagram, formula = self.neuron(t["one"])
@@ -102,7 +122,7 @@ class PerceptronScene(Deepviz3DScene):
         self.general(t)
         self.finish_reading()
 
-    def neuron(self, one: dict[str, Any]) -> tuple[VGroup, VGroup]:
+    def neuron(self, one: One) -> tuple[VGroup, VGroup]:
         th = self.theme
         x = Neuron(th, th.input, name="x")
         h = Neuron(th, th.weight, name="H", radius=0.45)
@@ -121,7 +141,7 @@ class PerceptronScene(Deepviz3DScene):
         self.show(formula, run_time=0.5)
         return diagram, formula
 
-    def number_line(self, one: dict[str, Any]) -> dict[str, Any]:
+    def number_line(self, one: One) -> dict[str, Any]:
         th = self.theme
         lo, hi = one["window"]
         width = self.content_width - 1.4
@@ -149,7 +169,7 @@ class PerceptronScene(Deepviz3DScene):
         self.show(on_side, run_time=0.5)
         return {"at": at, "axis": axis, "on_side": on_side, "mark": mark, "tag": tag, "lo": lo, "hi": hi}
 
-    def light_inputs(self, one: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+    def light_inputs(self, one: One, line: dict[str, Any]) -> dict[str, Any]:
         th = self.theme
         dots, values = VGroup(), VGroup()
         for x, y in zip(one["x"], one["y"]):
@@ -176,12 +196,12 @@ class PerceptronScene(Deepviz3DScene):
                   *(Transform(a, b) for a, b in zip(days["values"], values)), run_time=0.8)
 
     # -- two inputs ---------------------------------------------------------------------------------------
-    def plane_2d(self, t: dict[str, Any]) -> dict[str, Any]:
+    def plane_2d(self, t: PerceptronData) -> dict[str, Any]:
         th, two = self.theme, t["two"]
         (x0, x1), (y0, y1) = t["box"][0], t["box"][1]
         plot = Plot(th, (x0, x1), (y0, y1), 6.4, self.content_height - 1.2, "temperature x1 (\u00b0C)",
                     "humidity x2 (%)", ticks=4)
-        plot.move_to([-self.content_width / 2 + 0.5 + plot.width / 2, self.centre_y() + 0.15, 0])
+        plot.move_to((-self.content_width / 2 + 0.5 + plot.width / 2, self.centre_y() + 0.15, 0))
         on = self.region(plot, two["on"], th.output, 0.3)
         off = self.region(plot, two["off"], th.muted, 0.15)
         seg = two["segment"]
@@ -203,10 +223,10 @@ class PerceptronScene(Deepviz3DScene):
         self.show(off, on, right[3], run_time=0.6)
         return {"plot": plot, "panel": right}
 
-    def panel(self, group: VGroup, left_of: VMobject) -> None:
+    def panel(self, group: VMobject, left_of: VMobject) -> None:
         room = self.content_width / 2 - left_of.get_right()[0] - 0.5
         fit_width(group, room)
-        group.move_to([left_of.get_right()[0] + 0.5 + group.width / 2, self.content_top - 0.3 - group.height / 2, 0])
+        group.move_to((left_of.get_right()[0] + 0.5 + group.width / 2, self.content_top - 0.3 - group.height / 2, 0))
 
     def region(self, plot: Plot, points, color: str, opacity: float) -> VMobject:
         shape = VMobject()
@@ -218,7 +238,7 @@ class PerceptronScene(Deepviz3DScene):
             shape.set_points_as_corners([c, c, c])
         return shape.set_stroke(width=0).set_fill(color, opacity)
 
-    def days_2d(self, t: dict[str, Any], plot: dict[str, Any]) -> None:
+    def days_2d(self, t: PerceptronData, plot: dict[str, Any]) -> None:
         th, two = self.theme, t["two"]
         dots, names = VGroup(), VGroup()
         for i, (p, y) in enumerate(zip(two["x"], two["y"])):
@@ -236,7 +256,7 @@ class PerceptronScene(Deepviz3DScene):
         self.show(rows, run_time=0.6)
 
     # -- three inputs -----------------------------------------------------------------------------------------
-    def space_3d(self, t: dict[str, Any]) -> None:
+    def space_3d(self, t: PerceptronData) -> None:
         th, three = self.theme, t["three"]
         (x0, x1), (y0, y1), (z0, z1) = t["box"]
         axes = ThreeDAxes(x_range=[x0, x1, 10], y_range=[y0, y1, 25], z_range=[z0, z1, 10],
@@ -273,7 +293,7 @@ class PerceptronScene(Deepviz3DScene):
         self.play(Create(plane), run_time=1.0)
         self.begin_ambient_camera_rotation(rate=(ORBIT[1]["theta"] - ORBIT[0]["theta"]) / 9.0)
 
-    def days_3d(self, t: dict[str, Any]) -> None:
+    def days_3d(self, t: PerceptronData) -> None:
         th, three = self.theme, t["three"]
         dots = VGroup(*(Dot3D(self.axes3d.c2p(*p), radius=0.11, color=self.on_off(y), resolution=(4, 4))
                         for p, y in zip(three["x"], three["y"])))
@@ -285,12 +305,12 @@ class PerceptronScene(Deepviz3DScene):
                              size=BODY_SIZE, color=self.on_off(y)))
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         fit_width(legend, 4.0)
-        legend.move_to([self.content_width / 2 - 0.1 - legend.width / 2, self.content_top - 0.1 - legend.height / 2, 0])
+        legend.move_to((self.content_width / 2 - 0.1 - legend.width / 2, self.content_top - 0.1 - legend.height / 2, 0))
         self.add_fixed_in_frame_mobjects(legend)
         self.play(*fade_in(dots, legend), run_time=0.8)
 
     # -- the general form ----------------------------------------------------------------------------------------
-    def general(self, t: dict[str, Any]) -> None:
+    def general(self, t: PerceptronData) -> None:
         th, g = self.theme, t["general"]
         step1 = colored_text([("y = H(", None), ("w1", th.weight), (" x1 + ", None), ("w2", th.weight),
                               (" x2 + ", None), ("w3", th.weight), (" x3 + ", None), ("b", th.weight),
@@ -317,14 +337,14 @@ class PerceptronScene(Deepviz3DScene):
             self.show(s, run_time=0.4)
 
     # -- part 2: the learning rule ---------------------------------------------------------------------------------
-    def learning(self, t: dict[str, Any]) -> None:
+    def learning(self, t: PerceptronData) -> None:
         th, L = self.theme, t["learning"]
         self.set_title("The perceptron learning rule")
         self.narrate("data")
         lo, hi = -3.0, 3.0
         side = self.content_height - 0.5
         plot = Plot(th, (lo, hi), (lo, hi), side, side, "x1", "x2", equal=True, ticks=6, y_name_beside=True)
-        plot.move_to([-self.content_width / 2 + 0.3 + plot.width / 2, self.centre_y() + 0.15, 0])
+        plot.move_to((-self.content_width / 2 + 0.3 + plot.width / 2, self.centre_y() + 0.15, 0))
         s0 = L["states"][0]
         on = self.region(plot, s0["on"], th.class_color(1), 0.18)
         line = self.segment(plot, s0["segment"])
@@ -426,7 +446,7 @@ class PerceptronScene(Deepviz3DScene):
     def state_text(self, w, b) -> VMobject:
         return label(f"w = {_vec(w)},  b = {_n(b)}", self.theme, size=LABEL_SIZE, color=self.theme.weight)
 
-    def update_text(self, up: dict[str, Any]) -> VGroup:
+    def update_text(self, up: Update) -> VGroup:
         th = self.theme
         return VGroup(
             label(f"epoch {up['epoch']}, point {up['index'] + 1}: t = {_n(up['t'])}, y = {_n(up['y'])}", th,

@@ -20,6 +20,7 @@ from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
 from .data import load_rows, parse_contours, parse_start
 from .formulas import fmt_pct
+from .schema import RavinesData
 
 DT = torch.float64
 ASPECT = 1.3  # width / height of each contour plot: the window keeps equal scales on w1 and w2
@@ -59,8 +60,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                           "z_mean": z.mean(0), "z_std": z.std(0, correction=correction)},
         "raw": raw, "normalised": norm,
     }
-    data = to_plain(data)
-    return Trace(concept="ravines", params={}, data=data, narration=narration(data), preset=preset)
+    plain: RavinesData = to_plain(data)
+    return Trace(concept="ravines", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 def cost(x: torch.Tensor, t: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -189,7 +190,7 @@ def _clip_segment(ax, ay, bx, by, x0, x1, y0, y1):
     return (ax + u0 * dx, ay + u0 * dy), (ax + u1 * dx, ay + u1 * dy)
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: RavinesData) -> dict[str, str]:
     def sig(v: float, digits: int = 3) -> str:
         return fmt_sig(v, digits)
 

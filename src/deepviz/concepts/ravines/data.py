@@ -12,7 +12,7 @@ MIN_ROWS, MAX_ROWS = 3, 8  # a table that fits the screen; 3 rows so the centred
 MAX_LEVELS = 8
 
 
-def load_rows(spec: str) -> list[tuple[float, float, float]]:
+def load_rows(spec: str) -> list[tuple[float, ...]]:
     """'preset', inline rows 'x1,x2,t;x1,x2,t;...', or a CSV file with three numeric columns (header allowed)."""
     return load_table(spec, ("x1", "x2", "t"), PRESET_DATA, MIN_ROWS, MAX_ROWS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ...style.numbers import MINUS, fmt_num, fmt_sig
+from .schema import Coefficients
 
 W = ("w\u2081", "w\u2082")
 TERMS = (("w1^2", "w\u2081\u00b2"), ("w1w2", "w\u2081w\u2082"), ("w2^2", "w\u2082\u00b2"), ("w1", "w\u2081"),
@@ -24,7 +25,7 @@ def signed_terms(pairs: Sequence[tuple[float, str]], fmt=lambda v: fmt_sig(v, 3)
     return " ".join(out) or "0"
 
 
-def quadratic(coef: dict[str, float]) -> tuple[str, str]:
+def quadratic(coef: Coefficients) -> tuple[str, str]:
     """J as a polynomial in w1, w2, in two parts: the quadratic terms ('28 w₁² − 586.7 w₁w₂ + 11200 w₂²')
     and the rest with its sign ('− 25.33 w₁ − 506.7 w₂ + 24.67')."""
     def fmt(v):

@@ -19,6 +19,7 @@ from ...style.numbers import fmt_num, fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene, sweep_durations
 from .formulas import fmt_pct, quadratic, residual
+from .schema import Problem, RavinesData
 
 PLOT_W, PLOT_H = 6.3, 4.0  # the box each contour plot fits in (one scale on both axes)
 GAP = 0.5  # between the two halves of the screen
@@ -35,7 +36,7 @@ class RavinesScene(DeepvizScene):
     concept = "ravines"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: RavinesData = self.trace.data
         self.set_title("Ravines: unnormalised inputs stretch the error surface")
         self.narrate("data")
         table = self.data_table(t)
@@ -79,7 +80,7 @@ class RavinesScene(DeepvizScene):
         self.wait(0.6)
 
     # -- the data and the cost ------------------------------------------------------------------
-    def data_table(self, t: dict[str, Any]) -> VGroup:
+    def data_table(self, t: RavinesData) -> VGroup:
         th = self.theme
         rows = t["rows"]
         colors = [[th.input, th.input, th.output] for _ in rows]
@@ -92,7 +93,7 @@ class RavinesScene(DeepvizScene):
         table.to_edge(LEFT, buff=0.6).align_to(UP * (self.content_top - 0.2), UP)
         return table
 
-    def cost_lines(self, t: dict[str, Any], table: VGroup) -> None:
+    def cost_lines(self, t: RavinesData, table: VGroup) -> None:
         th = self.theme
         rows = t["rows"]
         model = label("y = w\u2081x\u2081 + w\u2082x\u2082        J = 1/N \u00b7 \u03a3 (y \u2212 t)\u00b2", th,
@@ -129,7 +130,7 @@ class RavinesScene(DeepvizScene):
         self.play(*fade_in(expanded), run_time=0.6)
 
     # -- contour plots ----------------------------------------------------------------------------
-    def contour_plot(self, p: dict[str, Any], name: str, side) -> dict[str, Any]:
+    def contour_plot(self, p: Problem, name: str, side) -> dict[str, Any]:
         th = self.theme
         (x0, x1), (y0, y1) = p["window"]
         plot = Plot(th, (x0, x1), (y0, y1), PLOT_W, PLOT_H, "w\u2081", "w\u2082", equal=True, y_name_beside=True)
@@ -145,14 +146,14 @@ class RavinesScene(DeepvizScene):
             group.scale_to_fit_height(self.content_height)
         fit_width(group, half)
         x_centre = (-1 if np.array_equal(side, LEFT) else 1) * (half + GAP) / 2
-        group.move_to([x_centre, (self.content_top + self.content_bottom) / 2, 0])
+        group.move_to((x_centre, (self.content_top + self.content_bottom) / 2, 0))
         self.play(*fade_in(plot, head), run_time=0.6)
         self.play(Create(curves), run_time=1.2)
         self.play(*fade_in(minimum), run_time=0.3)
         return {"group": group, "plot": plot, "minimum": minimum, "head": head,
                 "parts": [plot, head, curves, minimum]}
 
-    def hessian_panel(self, p: dict[str, Any], name: str) -> VGroup:
+    def hessian_panel(self, p: Problem, name: str) -> VGroup:
         th = self.theme
         grid = Grid(p["hessian"], th, 0.6, colors=th.kernel, cell_width=1.5, fmt=_sig)
         h_name = label("H = 2/N \u00b7 X\u1d40X =", th, size=LABEL_SIZE).next_to(grid, LEFT, buff=0.2)
@@ -177,7 +178,7 @@ class RavinesScene(DeepvizScene):
         mob.move_to([(half + GAP) / 2, (self.content_top + self.content_bottom) / 2, 0])
 
     # -- the normalisation -------------------------------------------------------------------------
-    def normalisation_table(self, t: dict[str, Any]) -> None:
+    def normalisation_table(self, t: RavinesData) -> None:
         th = self.theme
         nz = t["normalisation"]
         rows = [[r[0], r[1], z[0], z[1], r[2]] for r, z in zip(t["rows"], nz["z"])]
@@ -201,24 +202,24 @@ class RavinesScene(DeepvizScene):
         grid.values.move_to(grid.squares)
         self.add(grid.values)
         self.play(*fade_in(grid.squares, heads, side), run_time=0.6)
-        raw = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (0, 1, 4)]
+        raw = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (0, 1, 4)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*raw), run_time=0.5)
-        stats = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (0, 1)]
+        stats = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (0, 1)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*stats), run_time=0.6)
         self.play(*fade_in(formula), run_time=0.4)
-        normed = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (2, 3)]
+        normed = [grid.set_value(r, c, rows[r][c]) for r in range(n) for c in (2, 3)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*normed), run_time=0.7)
-        checks = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (2, 3)]
+        checks = [grid.set_value(n + k, c, rows[n + k][c]) for k in range(2) for c in (2, 3)]  # pyright: ignore[reportArgumentType]
         self.play(*fade_in(*checks), run_time=0.5)
 
     # -- gradient descent --------------------------------------------------------------------------
-    def descend(self, t: dict[str, Any], raw: dict[str, Any], norm: dict[str, Any]) -> None:
+    def descend(self, t: RavinesData, raw: dict[str, Any], norm: dict[str, Any]) -> None:
         th = self.theme
         paths = [t["raw"]["path"], t["normalised"]["path"]]
         plots = [raw["plot"], norm["plot"]]
         starts = [plot.dot(path[0], th.foreground, radius=0.07) for plot, path in zip(plots, paths)]
         self.play(*fade_in(*starts), run_time=0.4)
-        counter = label("step 0", th, size=BODY_SIZE).move_to([0, self.content_bottom + 0.2, 0])
+        counter = label("step 0", th, size=BODY_SIZE).move_to((0, self.content_bottom + 0.2, 0))
         self.add(counter)
         steps = len(paths[0]) - 1
         times = [0.45, 0.45] + sweep_durations(steps, detailed=2, fast_total=5.0, fast_max=0.3, fast_min=0.08)
@@ -232,7 +233,7 @@ class RavinesScene(DeepvizScene):
             self.play(*(Create(s) for s in segs), *fade_in(*dots), run_time=times[k])
         self._counter = counter
 
-    def outcome(self, t: dict[str, Any], raw: dict[str, Any], norm: dict[str, Any]) -> None:
+    def outcome(self, t: RavinesData, raw: dict[str, Any], norm: dict[str, Any]) -> None:
         th = self.theme
         self.remove(self._counter)
         notes = []
@@ -241,7 +242,7 @@ class RavinesScene(DeepvizScene):
             note = label(f"lr {_sig(p['lr'])}: {fmt_pct(p['remaining'])} of the distance left", th, size=BODY_SIZE,
                          color=th.highlight)
             fit_width(note, part["group"].width)
-            notes.append(note.move_to([part["plot"].axes.get_center()[0], 0, 0]))
+            notes.append(note.move_to((part["plot"].axes.get_center()[0], 0, 0)))
         bottom = min(raw["group"].get_bottom()[1], norm["group"].get_bottom()[1])
         for note in notes:
             note.set_y(max(bottom - 0.2 - note.height / 2, self.content_bottom + note.height / 2))

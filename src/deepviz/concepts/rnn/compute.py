@@ -27,6 +27,7 @@ from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from . import CLASSES
 from .numbers import fmt_grad, fmt_vec
+from .schema import RNNData
 from .vocab import INDEX, VOCAB, tokenize
 
 HEAD_SIZE = 3  # hidden units of the MLP head
@@ -138,7 +139,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
 
         training = sentiment.evaluate(modules, CLASSES, INDEX, ACTIVATIONS[nl])
         training["test_percent"] = 100 * training["test_accuracy"]
-    rnn = modules["rnn"]
+    rnn: Any = modules["rnn"]  # an nn.RNN: torch does not type its weight attributes
     n = len(words)
     data = {
         "sentence": values["sentence"], "words": words, "nonlinearity": nl,
@@ -160,8 +161,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "detailed_steps": n if n <= ALL_DETAILED else 1,
         "backward": (backward(modules, index, nl, target, values["truncate"]) if values["backward"] else None),
     }
-    data = to_plain(data)
-    return Trace(concept="rnn", params={}, data=data, narration=narration(data), preset=preset)
+    plain: RNNData = to_plain(data)
+    return Trace(concept="rnn", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 # -- captions -----------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ def recurrence_text(nl: str) -> str:
     return f"h(t) = {inner}" if nl == "linear" else f"h(t) = {nl}({inner})"
 
 
-def weights_text(d: dict[str, Any]) -> str:
+def weights_text(d: RNNData) -> str:
     """Where the weights come from, said in the intro and shown on screen."""
     tr = d["training"]
     if tr is None:
@@ -183,7 +184,7 @@ def weights_text(d: dict[str, Any]) -> str:
             f"{fmt_num(tr['test_percent'], 0)}% of {tr['n_test']} sentences it never saw right.")
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: RNNData) -> dict[str, str]:
     words, steps, n, nl = d["words"], d["steps"], len(d["words"]), d["nonlinearity"]
     index = d["embedding"]["index"]
     target = d["classes"][d["target_index"]]
@@ -223,8 +224,9 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def backward_narration(d: dict[str, Any]) -> dict[str, str]:
+def backward_narration(d: RNNData) -> dict[str, str]:
     bw, n, nl = d["backward"], len(d["words"]), d["nonlinearity"]
+    assert bw is not None  # called with --backward only
     norms = bw["norm"]
     factor = {"tanh": " and the tanh slope 1 \u2212 h\u00b2", "relu": " and the ReLU slope (0 or 1)", "linear": ""}[nl]
     out = {

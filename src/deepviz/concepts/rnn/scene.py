@@ -14,16 +14,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, DashedLine, GrowFromEdge, Line, Rectangle,
-                   ReplacementTransform, RoundedRectangle, Succession, Transform, TransformFromCopy, VGroup)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    DashedLine,
+    GrowFromEdge,
+    Line,
+    Rectangle,
+    ReplacementTransform,
+    RoundedRectangle,
+    Succession,
+    Transform,
+    TransformFromCopy,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
-from ...style.mobjects import (BODY_SIZE, LABEL_SIZE, TITLE_SIZE, Bars, Grid, Neuron, colored_text, edge, fit_width, label,
-                               titled, zoom_lines)
+from ...style.mobjects import (
+    BODY_SIZE,
+    LABEL_SIZE,
+    TITLE_SIZE,
+    Bars,
+    Grid,
+    Neuron,
+    colored_text,
+    edge,
+    fit_width,
+    label,
+    titled,
+    zoom_lines,
+)
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene, sweep_durations
 from ...style.theme import Theme
 from .numbers import fmt_grad
+from .schema import RNNData
 
 ZOOM_ROWS = 5  # rows of the embedding table shown enlarged around a word
 OP_SIZE = 30  # operators between matrices: ·, +, =
@@ -55,7 +84,7 @@ class RNNScene(DeepvizScene):
     concept = "rnn"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: RNNData = self.trace.data
         self.roles = Roles.of(self.theme)
         self.set_title("Recurrent network: a sentence, one word at a time")
         words = self.intro(t)
@@ -176,6 +205,7 @@ class RNNScene(DeepvizScene):
                 self.finish_reading()
         if n_detail == 0:
             self.finish_reading()
+        assert shown is not None and marker is not None  # the sentence has at least one word
         self.play(*fade_out(*shown, marker), run_time=0.4)
 
     def minimap(self, n_rows: int, n_cols: int) -> dict[str, Any]:
@@ -257,7 +287,7 @@ class RNNScene(DeepvizScene):
         left = -pitch * slots / 2
         for k, (name, values, word) in enumerate(states):
             grid = self.vector(values, r.h, cell=ch, cell_width=cw, widest=every_h)
-            grid.move_to([left + (k + 0.5) * pitch, grid_y, 0])
+            grid.move_to((left + (k + 0.5) * pitch, grid_y, 0))
             head = label(name, th, size=BODY_SIZE, color=r.h).next_to(grid, UP, buff=0.1)
             parts = VGroup(head, grid)
             if word is not None:
@@ -276,7 +306,7 @@ class RNNScene(DeepvizScene):
             box = label("L", th, size=LABEL_SIZE, color=r.grad)
             box = VGroup(RoundedRectangle(corner_radius=0.1, width=0.6, height=0.6).set_stroke(r.grad, 3), box)
             box[1].move_to(box[0])
-            box.move_to([left + (slots - 0.5) * pitch, grid_y, 0])
+            box.move_to((left + (slots - 0.5) * pitch, grid_y, 0))
             into = Arrow(last.get_right(), box.get_left(), buff=0.04, stroke_width=3, tip_length=0.14,
                          max_tip_length_to_length_ratio=0.35, color=th.muted)
             out["loss"] = VGroup(box, into)
@@ -295,7 +325,7 @@ class RNNScene(DeepvizScene):
     def recurrence_part(self, t) -> None:
         chain = self.chain(t, with_h0=True, filled=False)
         rule = self.recurrence_rule(t["nonlinearity"])
-        rule.move_to([0, (chain["group"].get_bottom()[1] + self.content_bottom) / 2, 0])
+        rule.move_to((0, (chain["group"].get_bottom()[1] + self.content_bottom) / 2, 0))
         self.narrate("recurrence")
         self.play(*fade_in(chain["group"]), run_time=0.8)
         self.play(*fade_in(rule), run_time=0.6)
@@ -348,7 +378,7 @@ class RNNScene(DeepvizScene):
             [(f"h({k + 1})", r.h), (" = ", None), (f"{act}(" if act else "", None), ("W\u2095\u2095", r.w_hh),
              ("\u00b7", None), (f"h({k})", r.h), (" + ", None), ("W\u1d62\u2095", r.w_ih), ("\u00b7", None),
              (f"x({k + 1})", r.x), (" + ", None), ("b", r.b), (")" if act else "", None)], th, size=LABEL_SIZE)
-        formula.move_to([0, top - 0.25, 0])
+        formula.move_to((0, top - 0.25, 0))
         cw = min(1.0, (self.content_width - 3.0) / (hid + emb + 3))
         row_y = formula.get_bottom()[1] - 0.75 - hid * cell / 2
 
@@ -447,8 +477,8 @@ class RNNScene(DeepvizScene):
             between.append(fit_width(label(text, th, size=BODY_SIZE, color=th.muted), params.width + 0.6)
                            .next_to(params, DOWN, buff=0.15))
         soft = label("softmax", th, size=BODY_SIZE, color=th.muted)
-        between.append(soft.move_to([(layers[2]["neurons"].get_x() + layers[3]["neurons"].get_x()) / 2,
-                                     layers[3]["neurons"].get_bottom()[1] - 0.25, 0]))
+        between.append(soft.move_to(((layers[2]["neurons"].get_x() + layers[3]["neurons"].get_x()) / 2,
+                                     layers[3]["neurons"].get_bottom()[1] - 0.25, 0)))
         loss = colored_text([("L = \u2212log p(" + t["classes"][t["target_index"]] + ")", r.grad),
                              (f" = \u2212log {_fmt(head['probs'][t['target_index']])}", None),
                              (f" = {_fmt(t['loss'])}", r.grad)], th, size=LABEL_SIZE)
@@ -502,14 +532,14 @@ class RNNScene(DeepvizScene):
                              ("\u00b7(" if slope else "\u00b7", None), *slope, ("dL/dh(t)", r.grad),
                              (")" if slope else "", None)], th, size=LABEL_SIZE)
         fit_width(rule, self.content_width)
-        rule.move_to([0, self.content_bottom + 0.3, 0])
+        rule.move_to((0, self.content_bottom + 0.3, 0))
         xs = [c["grid"].get_x() for c in chain["columns"]]
         baseline = rule.get_top()[1] + 0.3
         room = chain["group"].get_bottom()[1] - 0.25 - baseline - 0.45
         width = min(0.6, chain["pitch"] * 0.5)
         bars = Bars(bw["norm"], xs, th, r.grad, max_height=room, width=width, fmt=fmt_grad, baseline=baseline,
                     label_width=chain["pitch"] - 0.12)
-        axis = Line([xs[0] - chain["pitch"] / 2, baseline, 0], [xs[-1] + chain["pitch"] / 2, baseline, 0])
+        axis = Line((xs[0] - chain["pitch"] / 2, baseline, 0), (xs[-1] + chain["pitch"] / 2, baseline, 0))
         axis.set_stroke(th.muted, 2)
         axis_name = label("|dL/dh(t)|", th, size=BODY_SIZE, color=r.grad)
         axis_name.next_to(bars.bars[-1], RIGHT, buff=0.35).align_to(axis, DOWN).shift(UP * 0.05)

@@ -19,10 +19,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ...models.training import adam
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from .data import layer_sizes
-from ...models.training import adam
+from .schema import ActivationStage, SpaceFoldingData
 
 DT = torch.float64
 LEAK = 0.1  # leaky ReLU's slope for negative inputs
@@ -51,14 +52,14 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     else:
         x, outline = square(values["points"])
     layers = init(sizes, trained, g)
-    head = None
+    head: dict[str, torch.Tensor] = {}  # the output neuron (trained only)
     history: list[list[float]] = []
     if trained:
         head = {"w": (torch.rand(1, sizes[-1], generator=g, dtype=DT) * 2 - 1), "b": torch.zeros(1, dtype=DT)}
         history = train(layers, head, act, x, labels, values["steps"])
     else:
         first = x @ layers[0]["W"].T + layers[0]["b"]
-        labels = sum((first[:, i] > 0).long() << i for i in range(sizes[1]))  # the sign pattern ReLU will see
+        labels = torch.stack([(first[:, i] > 0).long() << i for i in range(sizes[1])]).sum(0)  # ReLU's sign pattern
 
     stages = run_stages(layers, act, trained, x, outline)
     data: dict[str, Any] = {
@@ -87,8 +88,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         segments = boundary(layers, head, act, win["center"], win["half"], BOUNDARY_GRID)
         data["boundary"] = {"limit": win["half"], "center": win["center"], "grid": BOUNDARY_GRID, "segments": segments,
                             "pieces": linear_pieces(layers, act, segments)}
-    data = to_plain(data)
-    return Trace(concept="space-folding", params={}, data=data, narration=narration(data), preset=preset)
+    plain: SpaceFoldingData = to_plain(data)
+    return Trace(concept="space-folding", params={}, data=plain, narration=narration(plain), preset=preset)
 
 
 # -- data --------------------------------------------------------------------------------------------
@@ -285,11 +286,11 @@ def _vec(v) -> str:
     return "(" + ", ".join(fmt_num(x) for x in v) + ")"
 
 
-def narration(d: dict[str, Any]) -> dict[str, str]:
+def narration(d: SpaceFoldingData) -> dict[str, str]:
     sizes, n = d["layers"], d["n_points"]
     arch = d["architecture"]
     act = d["activation_name"]
-    if d["trained"]:
+    if "classifier" in d:  # trained
         c = d["classifier"]
         what = "two circles, one inside the other" if d["dataset"] == "circles" else "two interleaved moons"
         intro = (f"{n} points of two classes, {what}: no line separates them. A {arch} {act} network (a logistic "
@@ -316,16 +317,17 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
         elif s["kind"] == "bias":
             text = f"+ b{s['layer']} = {_vec(w['b'])} shifts every point by the same vector."
         else:
+            assert s["kind"] == "activation"  # stages[1:] holds no input stage
             text = activation_text(s, d, n)
         texts[f"stage{k}"] = text
-    if d["trained"]:
+    if "classifier" in d:  # trained
         c = d["classifier"]
         sign = "+" if c["b"] >= 0 else "\u2212"
         texts["line"] = (f"The output neuron reads this last plane: it says class 1 where {_vec(c['w'])} \u00b7 h "
                          f"{sign} "
                          f"{fmt_num(abs(c['b']))} > 0. Here that is a straight line, and it gets "
                          f"{fmt_num(100 * c['accuracy'], 1)}% of the points right (loss {fmt_num(c['loss'], 3)}).")
-        pieces = d["boundary"]["pieces"]
+        pieces = d["boundary"]["pieces"]  # pyright: ignore[reportTypedDictNotRequiredAccess]  # trained
         shape = (f"is curved: {act} bends it smoothly." if pieces is None else
                  "is still one straight line." if pieces == 1 else
                  f"bends into {pieces} straight pieces, one per region where the same {act} units are on.")
@@ -337,7 +339,7 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def activation_text(s: dict[str, Any], d: dict[str, Any], n: int) -> str:
+def activation_text(s: ActivationStage, d: SpaceFoldingData, n: int) -> str:
     f, dim = s["function"], s["dim"]
     region = "first quadrant" if dim == 2 else "first octant"
     onto = "the axes" if dim == 2 else "the octant's faces"

@@ -19,14 +19,15 @@ from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.plots import TICK_SIZE, nice_step, tick_digits, tick_values
 from ...style.scene3d import Deepviz3DScene
+from .schema import Layer, SpaceFoldingData, Stage, Window
 
 HALF = 2.45  # half the axes' length on screen: a stage's window center +- half spans [-HALF, HALF]
 DOT = 0.045
 PANEL_X = (-6.75, -3.05)  # left panel: formula and weights
 NET_X = (3.2, 6.75)  # right panel: network and legend
-FLAT = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
-TILT = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
-TURN = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
+FLAT: dict[str, Any] = {"phi": 0.0, "theta": -90 * DEGREES, "zoom": 1.0}
+TILT: dict[str, Any] = {"phi": 62 * DEGREES, "theta": -35 * DEGREES, "zoom": 1.0}  # the plane rotates into space
+TURN: dict[str, Any] = {"phi": 58 * DEGREES, "theta": 35 * DEGREES, "zoom": 1.0}  # looking into the octant: its faces show
 MORPH = 2.2
 
 
@@ -38,7 +39,7 @@ class SpaceFoldingScene(Deepviz3DScene):
     concept = "space-folding"
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: SpaceFoldingData = self.trace.data
         self.stages = t["stages"]
         what = {"square": "random weights", "circles": "trained on two circles", "moons": "trained on two moons"}
         self.set_title(f"A {t['architecture']} network folds space ({what[t['dataset']]})")
@@ -73,7 +74,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.wait(0.8)
 
     # -- the points ----------------------------------------------------------------------------------
-    def point_groups(self, t: dict[str, Any]) -> list[dict[str, Any]]:
+    def point_groups(self, t: SpaceFoldingData) -> list[dict[str, Any]]:
         """One cloud per colour (sign pattern or class), the indices of its points, and the outline."""
         facing = self.camera.get_rotation_matrix
         groups = []
@@ -89,7 +90,7 @@ class SpaceFoldingScene(Deepviz3DScene):
             groups.append({"label": None, "index": None, "cloud": line})
         return groups
 
-    def color_of(self, t: dict[str, Any], lab: int) -> str:
+    def color_of(self, t: SpaceFoldingData, lab: int) -> str:
         """A trained network's points are classes; the square's are sign patterns (items of one list)."""
         return self.theme.class_color(lab) if t["trained"] else self.theme.series_color(lab)
 
@@ -101,12 +102,12 @@ class SpaceFoldingScene(Deepviz3DScene):
         return [g["cloud"] for g in self.groups]
 
     @staticmethod
-    def place(points, window: dict[str, Any]) -> np.ndarray:
+    def place(points, window: Window) -> np.ndarray:
         """Data points -> the screen: the window's centre at the middle, its half-width at HALF."""
         return (as_points3d(points) - as_points3d([window["center"]])[0]) * (HALF / window["half"])
 
     @staticmethod
-    def sliding(before: dict[str, Any], after: dict[str, Any]) -> Callable[[np.ndarray, float], np.ndarray]:
+    def sliding(before: Stage, after: Stage) -> Callable[[np.ndarray, float], np.ndarray]:
         """``place`` with the window moving from one stage's to the next's (centre and half-width together)."""
         c0, c1 = (as_points3d([s["window"]["center"]])[0] for s in (before, after))
         h0, h1 = before["window"]["half"], after["window"]["half"]
@@ -116,7 +117,7 @@ class SpaceFoldingScene(Deepviz3DScene):
 
         return place
 
-    def moves(self, before: dict[str, Any], after: dict[str, Any]) -> list[Follow]:
+    def moves(self, before: Stage, after: Stage) -> list[Follow]:
         """Every cloud along the straight path from one stage's points to the next, the window (and the axes
         through the origin) moving with them."""
         place = self.sliding(before, after)
@@ -133,7 +134,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         return anims
 
     # -- axes -------------------------------------------------------------------------------------------
-    def make_axes(self, window: dict[str, Any]) -> dict[str, Any]:
+    def make_axes(self, window: Window) -> dict[str, Any]:
         th = self.theme
         frame = Polygon(*(np.array(c) * HALF for c in ([-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0])))
         frame.set_stroke(th.grid, 1.5, opacity=0.6).set_fill(opacity=0)
@@ -160,7 +161,7 @@ class SpaceFoldingScene(Deepviz3DScene):
             pairs.append([a, b])
         return np.array(pairs)
 
-    def tick_marks(self, window: dict[str, Any]) -> VGroup:
+    def tick_marks(self, window: Window) -> VGroup:
         """Tick values of the window on the square's bottom (x1) and left (x2) edges: the scale of this stage."""
         th, (cx, cy), half = self.theme, window["center"][:2], window["half"]
         step = nice_step(2 * half, 6)
@@ -179,7 +180,7 @@ class SpaceFoldingScene(Deepviz3DScene):
                 group.add(mark, text)
         return group
 
-    def region_faces(self, dim: int, function: str, window: dict[str, Any]) -> VGroup:
+    def region_faces(self, dim: int, function: str, window: Window) -> VGroup:
         """Where the activation puts the points, faintly filled, within the window: for ReLU the first quadrant
         (2D) or the first octant's faces (3D); for a sigmoid (tanh) the box (0, 1) ((-1, 1)) per coordinate."""
         th = self.theme
@@ -198,7 +199,7 @@ class SpaceFoldingScene(Deepviz3DScene):
                         for q in quads))
 
     # -- one stage ------------------------------------------------------------------------------------------
-    def step(self, t: dict[str, Any], k: int, stage: dict[str, Any]) -> None:
+    def step(self, t: SpaceFoldingData, k: int, stage: Stage) -> None:
         before = self.stages[k - 1]
         layer = stage["layer"]
         self.show_panel(stage["formula"], t["weights"][layer - 1], stage["kind"], layer)
@@ -218,14 +219,14 @@ class SpaceFoldingScene(Deepviz3DScene):
         if stage["dim"] == 2 and before["dim"] == 3:
             self.move_camera(**FLAT, added_anims=fade_out(self.axes["z"]), run_time=1.5)
 
-    def retick(self, window: dict[str, Any]) -> list:
+    def retick(self, window: Window) -> list:
         """The ticks of the new window fade in as the old ones fade out (as the scale changes)."""
         new = self.tick_marks(window)
         old, self.ticks = self.ticks, new
         return [*fade_out(old, run_time=MORPH), *fade_in(new, run_time=MORPH)]
 
     # -- the left panel ---------------------------------------------------------------------------------------
-    def show_panel(self, formula: str, weights: dict[str, Any] | None, kind: Any, layer: int = 0) -> None:
+    def show_panel(self, formula: str, weights: Layer | None, kind: Any, layer: int = 0) -> None:
         th = self.theme
         parts = [label(formula, th, size=LABEL_SIZE + 4)]
         if weights is not None:
@@ -248,7 +249,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.panel = panel
 
     # -- the right panel: the network ---------------------------------------------------------------------------
-    def network(self, t: dict[str, Any]) -> dict[str, Any]:
+    def network(self, t: SpaceFoldingData) -> dict[str, Any]:
         th = self.theme
         sizes = list(t["layers"]) + ([1] if t["trained"] else [])
         cols = []
@@ -268,7 +269,7 @@ class SpaceFoldingScene(Deepviz3DScene):
         group = VGroup(VGroup(*edges), layers, tags, legend)
         legend.next_to(VGroup(layers, tags), DOWN, buff=0.45)
         fit_width(group, NET_X[1] - NET_X[0])
-        group.move_to([(NET_X[0] + NET_X[1]) / 2, 0, 0]).align_to(UP * (self.content_top - 0.5), UP)
+        group.move_to(((NET_X[0] + NET_X[1]) / 2, 0, 0)).align_to(UP * (self.content_top - 0.5), UP)
         return {"group": group, "cols": cols, "edges": edges}
 
     def unit(self, color: str):
@@ -286,7 +287,7 @@ class SpaceFoldingScene(Deepviz3DScene):
             anims.append(col.animate.set_stroke(c).set_fill(c, th.fill_opacity()))
         self.play(*anims, run_time=0.4)
 
-    def legend(self, t: dict[str, Any]) -> VGroup:
+    def legend(self, t: SpaceFoldingData) -> VGroup:
         th = self.theme
         rows = VGroup()
         if t["trained"]:
@@ -308,7 +309,8 @@ class SpaceFoldingScene(Deepviz3DScene):
         return VGroup(head, rows).arrange(DOWN, buff=0.15) if head is not None else rows
 
     # -- the trained network's last layer ------------------------------------------------------------------------
-    def separating_line(self, t: dict[str, Any]) -> None:
+    def separating_line(self, t: SpaceFoldingData) -> None:
+        assert "classifier" in t  # trained networks only
         th, c, last = self.theme, t["classifier"], self.stages[-1]
         self.light_layer(len(t["weights"]) + 1)
         if c["window_line"]:
@@ -323,7 +325,8 @@ class SpaceFoldingScene(Deepviz3DScene):
         self.add_overlay(note)
         self.play(*fade_in(note), run_time=0.5)
 
-    def input_boundary(self, t: dict[str, Any]) -> None:
+    def input_boundary(self, t: SpaceFoldingData) -> None:
+        assert "boundary" in t  # trained networks only
         th, first, b = self.theme, self.stages[0], t["boundary"]
         gone = [m for m in (getattr(self, "line", None), self.octant) if m is not None]
         if gone:

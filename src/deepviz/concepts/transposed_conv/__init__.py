@@ -3,7 +3,6 @@ from ...catalog import Concept, Preset, register
 from ...params import Bool, Int, Pair, ParamSet
 from .arithmetic import check
 
-
 PARAMS = ParamSet(
     (
         Pair("input", (5, 5), "input height x width", min=1, max=12),

@@ -207,17 +207,17 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             "C": C, "x_flat": x.flatten(), "y_flat": C @ x.flatten(), "CT_y": C.T @ y.flatten(),
         },
     }
-    data = to_plain(data)
+    plain: TransposedConvData = to_plain(data)
     return Trace(
         concept="transposed-conv",
         params={},  # filled in by the API, formatted as the user types them
-        data=data,
-        narration=narration(data),
+        data=plain,
+        narration=narration(plain),
         preset=preset,
     )
 
 
-def narration(t: dict[str, Any]) -> dict[str, str]:
+def narration(t: TransposedConvData) -> dict[str, str]:
     """Caption text per step, every number taken from the computed trace."""
     i, k, o = (fmt_shape(t[n]) for n in ("input_size", "kernel_size", "output_size"))
     s, p, d = (fmt_pair(t[n]) for n in ("stride", "padding", "dilation"))

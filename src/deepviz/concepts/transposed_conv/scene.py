@@ -30,6 +30,7 @@ from ...style.lint import opacity
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_num, fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
+from .schema import Step, TransposedConvData
 
 GAP = 0.7  # units between the grids of a row
 MAX_CELL = 0.8
@@ -45,7 +46,7 @@ class TransposedConvScene(DeepvizScene):
         self.sweep_records: list[dict[str, dict[tuple[int, int], int]]] = []
 
     def construct(self) -> None:
-        t = self.trace.data
+        t: TransposedConvData = self.trace.data
         self.set_title("Convolution")
         y_grid = self.direct_part(t)
         self.set_title("Transposed convolution")
@@ -85,7 +86,7 @@ class TransposedConvScene(DeepvizScene):
         return [*fade_out(old), *fade_in(new)]
 
     # -- the sweep shared by both halves --------------------------------------------------
-    def _sweep(self, src: Grid, dst: Grid, steps: list[dict[str, Any]], kshape, dilation, anchor: VGroup,
+    def _sweep(self, src: Grid, dst: Grid, steps: list[Step], kshape, dilation, anchor: VGroup,
                narrate_detail: str, narrate_fast: str | None) -> None:
         """Slide the kernel footprint over ``src``, filling ``dst`` cell by cell."""
         th = self.theme
@@ -106,7 +107,7 @@ class TransposedConvScene(DeepvizScene):
             new_mac.next_to(anchor, DOWN, buff=0.35).set_x(0)
             # one play per step: fewer plays render faster (each redraws the static frame)
             reach = ([Create(window), Create(out_mark)] if n == 0
-                     else [*self._move(src, dst, window, out_mark, kshape, dilation, step), *fade_out(mac)])
+                     else [*self._move(src, dst, window, out_mark, kshape, dilation, step), *fade_out(mac)])  # pyright: ignore[reportArgumentType]
             self.play(*reach, *fade_in(new_mac), run_time=0.7)
             mac = new_mac
             r, c = step["output_cell"]
@@ -133,7 +134,7 @@ class TransposedConvScene(DeepvizScene):
             if narrate_fast:
                 self.finish_reading()
         else:
-            self.play(*fade_out(mac), run_time=0.3)
+            self.play(*fade_out(mac), run_time=0.3)  # pyright: ignore[reportArgumentType]  # cells hold values here
         self.play(*fade_out(window, out_mark), run_time=0.4)
         self.remove_updater(watch)
 
@@ -169,7 +170,7 @@ class TransposedConvScene(DeepvizScene):
         return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
 
     # -- part 1: the direct convolution -----------------------------------------------------
-    def direct_part(self, t: dict[str, Any]) -> Grid:
+    def direct_part(self, t: TransposedConvData) -> Grid:
         th, dr = self.theme, t["direct"]
         (ih, iw), (ph, pw) = t["input_size"], t["padding"]
         padded = dr["padded_input"]
@@ -221,10 +222,10 @@ class TransposedConvScene(DeepvizScene):
                     self.play(Indicate(line, color=th.highlight), run_time=0.8)
             self.finish_reading()
         self.clear_content(keep=[dst_t])
-        return dst_t
+        return dst_t  # pyright: ignore[reportReturnType]  # cells hold values here
 
     # -- part 2: the transposed convolution as a direct one --------------------------------
-    def transposed_part(self, t: dict[str, Any], y_group: VGroup) -> None:
+    def transposed_part(self, t: TransposedConvData, y_group: VGroup) -> None:
         th, tr = self.theme, t["transposed"]
         y = tr["input"]
         oh, ow = len(y), len(y[0])
@@ -257,7 +258,7 @@ class TransposedConvScene(DeepvizScene):
 
         # y moves into place; its cells become the y-cells of the modified input.
         self.narrate("transposed_intro")
-        y_grid: Grid = y_group[1]
+        y_grid: Grid = y_group[1]  # pyright: ignore[reportAssignmentType]  # cells hold values here
         moves = []
         for (r, c), (yr, yc) in y_pos.items():
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
@@ -286,7 +287,7 @@ class TransposedConvScene(DeepvizScene):
         self.narrate("rotate")
         self.play(*(kernel.square(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
                     for u in range(kh) for v in range(kw)),
-                  *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))
+                  *(kernel.value(u, v).animate.move_to(rotated.square(kh - 1 - u, kw - 1 - v))  # pyright: ignore[reportOptionalMemberAccess]
                     for u in range(kh) for v in range(kw)), run_time=1.2)
         self.remove(kernel)
         self.add(rotated)
@@ -344,7 +345,7 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
     # -- part 3: the matrix view --------------------------------------------------------------
-    def matrix_part(self, t: dict[str, Any]) -> None:
+    def matrix_part(self, t: TransposedConvData) -> None:
         th, m = self.theme, t["matrix"]
         C = m["C"]
         rows, cols = len(C), len(C[0])
@@ -373,8 +374,8 @@ class TransposedConvScene(DeepvizScene):
         self.play(Create(row_mark), run_time=0.4)
         anims = []
         for r, run_time in zip(range(rows), [0.5] * rows):
-            anims.append(AnimationGroup(row_mark.animate.move_to(VGroup(*(mat.square(r, c) for c in range(cols)))),
-                                        FadeIn(y_col.value(r, 0)), run_time=run_time))
+            anims.append(AnimationGroup(row_mark.animate.move_to(VGroup(*(mat.square(r, c) for c in range(cols)))),  # pyright: ignore[reportArgumentType]
+                                        FadeIn(y_col.value(r, 0)), run_time=run_time))  # pyright: ignore[reportArgumentType]
         self.play(Succession(*anims))
         self.play(*fade_out(row_mark), run_time=0.3)
         self.finish_reading()
@@ -387,7 +388,7 @@ class TransposedConvScene(DeepvizScene):
         for c, run_time in zip(range(cols), sweep_durations(cols + 1, 1, fast_total=6.0)):
             value = xt_row.make_value(0, c, m["CT_y"][c])
             xt_row.attach_value(0, c, value)
-            anims.append(AnimationGroup(col_mark.animate.move_to(VGroup(*(mat.square(r, c) for r in range(rows)))),
+            anims.append(AnimationGroup(col_mark.animate.move_to(VGroup(*(mat.square(r, c) for r in range(rows)))),  # pyright: ignore[reportArgumentType]
                                         FadeIn(value), run_time=run_time))
         self.play(Succession(*anims))
         self.play(*fade_out(col_mark), run_time=0.3)
