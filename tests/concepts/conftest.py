@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import deepviz
-from deepviz.render import render_trace, resolve_scene
+from deepviz import catalog
+from deepviz.render import render_trace
 
 
 def _rendered_scene(concept: str, out, preset: str | None = None, after_play=None, **values):
@@ -15,7 +16,7 @@ def _rendered_scene(concept: str, out, preset: str | None = None, after_play=Non
     trace = deepviz.trace(concept, preset=preset, **values)
     kept = []
 
-    class Kept(resolve_scene(trace)):
+    class Kept(catalog.get(trace.concept).load_scene()):
         def setup(self):
             super().setup()
             kept.append(self)
