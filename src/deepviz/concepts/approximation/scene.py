@@ -162,6 +162,7 @@ class ApproximationScene(DeepvizScene):
         room_w, room_h = self.content_width - 1.0, self.content_height - 1.0
         whole.scale(min(room_w / whole.width, room_h / whole.height))
         whole.move_to([0, self.content_top - 0.25 - whole.height / 2, 0])
+        self.pixels, self.network = pixels, whole  # what the tests measure
         for a, (b0, b1) in zip(arrows, zip(blocks, blocks[1:])):
             a.put_start_and_end_on(b0[1].get_right() + RIGHT * 0.12, b1[1].get_left() + LEFT * 0.12)
         acc = label(f"test accuracy {fmt_num(100 * t['test_accuracy'], 1)}% on {t['n_test']} digits", th,

@@ -32,7 +32,9 @@ FORWARD_TOTAL = 7.0  # seconds the forward pass's steps share
 MAX_NODE = 0.95  # largest node diameter, in frame units
 VALUE_SIZE = 20  # font size of the value and gradient labels, in the graph's own units (they scale with it)
 MIN_VALUE_SIZE = 15.5  # the smallest they may get on screen: 12 px at 480p
+MAX_VALUE_SIZE = 24  # and the largest: numbers, not headlines
 SIDE_ROOM = 0.35  # kept clear at each side of the content: labels reach past the outer nodes
+MAX_STRETCH = 1.6  # the most the nodes of a small graph are spread apart to fill the room
 FILL = 0.7  # the formula alone on screen fills this much of the content's width (or its height)
 
 
@@ -167,13 +169,28 @@ class AutodiffScene(DeepvizScene):
             if need <= relax * 1.05:
                 break
             relax = need
-        self.label_size = max(VALUE_SIZE * scale, MIN_VALUE_SIZE)
+        # The scale is set by one side of the room (usually the height): spread the nodes along the
+        # other until the graph fills the room, nodes and labels at the same size.
+        room_w, room_h = self.graph_room()
+        fill = (min(room_w / scale, graph.width / scale * MAX_STRETCH), min(room_h / scale, graph.height / scale))
+        if fill[0] > graph.width / scale * 1.05:
+            graph = GraphDrawing(th, names, colors, edges, nodesep=LABEL_GAP * relax, ranksep=RANK_GAP * relax,
+                                 fill=fill)
+            self.box = self.arrange(graph)
+            scale = graph.nodes[t["output"]].circle.width / NODE
+        self.label_size = min(max(VALUE_SIZE * scale, MIN_VALUE_SIZE), MAX_VALUE_SIZE)
         self.play_build(t, graph)
         return graph
+
+    def graph_room(self) -> tuple[float, float]:
+        """The width and height the graph may take, beside or above the formula box as arranged."""
+        w, h = self.content_width - 2 * SIDE_ROOM, self.content_height - LABEL_ROOM
+        return (w, h - FORMULA_BAND) if self.box.below else (w - FORMULA_SIDE, h)
 
     def arrange(self, graph: GraphDrawing) -> "FormulaBox":
         """Scale and place the graph, below or beside it the formula box: whichever shows it larger."""
         w, h, top = self.content_width - 2 * SIDE_ROOM, self.content_height - LABEL_ROOM, self.content_top - LABEL_ROOM / 2
+        # (graph_room() says the same of the two arrangements)
         node = max(n.circle.width for n in graph.nodes.values())
         below = min(w / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
         beside = min((w - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
@@ -221,6 +238,7 @@ class AutodiffScene(DeepvizScene):
         th = self.theme
         out = t["output"]
         self.set_formula(t["backward_seed"])
+        self.graph, self.gradient_labels = graph, []  # what the tests measure
         self.play(*fade_in(self.value_label(graph, out, step_text(t, out), th.gradient, True)), run_time=0.5)
         fast = max(0, len(t["backward"]) - DETAILED_STEPS)
         pace = max(0.35, min(1.0, FAST_TOTAL / (2.0 * fast))) if fast else 1.0  # 1.0: about 2 s a step
@@ -235,6 +253,7 @@ class AutodiffScene(DeepvizScene):
                       run_time=0.4 * p)
             self.set_formula(*step["lines"], run_time=0.5 if detailed else 0.6 * p, reveal=detailed)
             grad = self.value_label(graph, i, step_text(t, i), th.gradient, True)
+            self.gradient_labels.append(grad)
             self.play(*fade_in(grad), run_time=0.4 * p)
             if detailed:
                 self.wait(0.8)

@@ -310,6 +310,7 @@ class MlpConvexityScene(DeepvizScene):
                       f"{t['equivalent']} equivalent "
                       "settings", th, size=BODY_SIZE, color=th.muted)
         group = VGroup(head, cells, flips).arrange(DOWN, buff=0.4)
+        group.scale(min(0.75 * self.content_width / group.width, 0.95 * self.content_height / group.height))
         self.place_in_content(group)
         self.play(*fade_in(head), run_time=0.4)
         self.play(*fade_in(cells), run_time=1.0)

@@ -213,12 +213,11 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
                        "ravine than along it.",
         "normalise": f"Normalise each input: subtract its mean ({sig(nz['mean'][0])}, "
                      f"{sig(nz['mean'][1])}), divide by its standard deviation ({sig(nz['std'][0])}, "
-                     f"{sig(nz['std'][1])}; {kind}). Each column now has mean 0 and deviation 1.",
-        "contours_norm": f"The same cost on the normalised inputs: condition number {sig(norm['condition'])} "
-                         f"instead of {sig(raw['condition'])}. Still a ravine, a shallower one: normalising "
-                         f"equalises the scales but keeps the correlation of the inputs, r = "
-                         f"{fmt_num(norm['correlation'], 2)}, and with equal scales the condition number is "
-                         f"(1 + |r|)/(1 \u2212 |r|) = {sig(nz['condition_from_correlation'])}.",
+                     f"{sig(nz['std'][1])}; {kind}).",
+        "contours_norm": f"Normalised inputs: condition number {sig(norm['condition'])} instead of "
+                         f"{sig(raw['condition'])}. Still a ravine, a shallower one: normalising equalises the "
+                         f"scales, not the inputs' correlation r = {fmt_num(norm['correlation'], 2)}, and then "
+                         f"\u03ba = (1 + |r|)/(1 \u2212 |r|) = {sig(nz['condition_from_correlation'])}.",
         "descent": f"Gradient descent from w = ({fmt_num(d['start'][0], 3)}, {fmt_num(d['start'][1], 3)}), "
                    f"{d['steps']} steps, each at {fmt_num(d['lr_fraction'], 3)} \u00d7 its largest stable "
                    f"rate 2/\u03bbmax: lr = {sig(raw['lr'])} (raw) and {sig(norm['lr'])} "
