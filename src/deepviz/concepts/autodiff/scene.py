@@ -141,13 +141,12 @@ class AutodiffScene(DeepvizScene):
         fit_width(new, self.box.width)
         new.move_to(self.box.centre)
         old = getattr(self, "_formula", None)
-        if old is not None:
-            self.play(*fade_out(old), run_time=0.25)
+        gone = fade_out(old) if old is not None else []  # the old one leaves as the new one comes
         if reveal:
-            for part in new:
-                self.play(*fade_in(part), run_time=run_time)
+            for k, part in enumerate(new):
+                self.play(*(gone if k == 0 else []), *fade_in(part), run_time=run_time)
         else:
-            self.play(*fade_in(new), run_time=run_time)
+            self.play(*gone, *fade_in(new), run_time=run_time)
         self._formula = new
 
     # -- the graph ---------------------------------------------------------------------------
