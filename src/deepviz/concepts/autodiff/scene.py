@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from manim import (DOWN, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
                    TransformMatchingShapes, VGroup)
 
 from ...style.animations import fade_in, fade_out
@@ -34,6 +34,7 @@ VALUE_SIZE = 20  # font size of the value and gradient labels, in the graph's ow
 MIN_VALUE_SIZE = 15.5  # the smallest they may get on screen: 12 px at 480p
 MAX_VALUE_SIZE = 24  # and the largest: numbers, not headlines
 SIDE_ROOM = 0.35  # kept clear at each side of the content: labels reach past the outer nodes
+LEAF_ROOM = 0.8  # left of the graph, for the labels of the inputs (they stand left of their node), at least
 MAX_STRETCH = 1.6  # the most the nodes of a small graph are spread apart to fill the room
 FILL = 0.7  # the formula alone on screen fills this much of the content's width (or its height)
 
@@ -153,6 +154,8 @@ class AutodiffScene(DeepvizScene):
     def build_graph(self, t: dict[str, Any]) -> GraphDrawing:
         th = self.theme
         names = {n["id"]: n["label"] for n in t["nodes"]}
+        self.leaves = {n["id"] for n in t["nodes"] if n["op"] == "input"}
+        self.leaf_room = LEAF_ROOM
         colors = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
         edges = [tuple(e) for e in t["edges"]]
@@ -178,29 +181,36 @@ class AutodiffScene(DeepvizScene):
             self.box = self.arrange(graph)
             scale = graph.nodes[t["output"]].circle.width / NODE
         self.label_size = min(max(VALUE_SIZE * scale, MIN_VALUE_SIZE), MAX_VALUE_SIZE)
+        # the inputs' labels at that size: if they are wider than the room left for them, make more
+        widest = max(label(n[k], th, size=self.label_size).width for n in t["nodes"] if n["id"] in self.leaves
+                     for k in ("value_text", "grad_text"))
+        if widest + 0.15 > self.leaf_room:
+            self.leaf_room = widest + 0.15
+            self.box = self.arrange(graph.scale(1 / scale))
         self.play_build(t, graph)
         return graph
 
     def graph_room(self) -> tuple[float, float]:
         """The width and height the graph may take, beside or above the formula box as arranged."""
-        w, h = self.content_width - 2 * SIDE_ROOM, self.content_height - LABEL_ROOM
+        w, h = self.content_width - 2 * SIDE_ROOM - self.leaf_room, self.content_height - LABEL_ROOM
         return (w, h - FORMULA_BAND) if self.box.below else (w - FORMULA_SIDE, h)
 
     def arrange(self, graph: GraphDrawing) -> "FormulaBox":
         """Scale and place the graph, below or beside it the formula box: whichever shows it larger."""
         w, h, top = self.content_width - 2 * SIDE_ROOM, self.content_height - LABEL_ROOM, self.content_top - LABEL_ROOM / 2
-        # (graph_room() says the same of the two arrangements)
+        # (graph_room() says the same of the two arrangements); the inputs' labels stand left of the graph
+        gw = w - self.leaf_room
         node = max(n.circle.width for n in graph.nodes.values())
-        below = min(w / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
-        beside = min((w - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
+        below = min(gw / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
+        beside = min((gw - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
         graph.scale(max(below, beside))
         if below >= beside:
-            graph.move_to(UP * (top - graph.height / 2))
+            graph.move_to(UP * (top - graph.height / 2) + RIGHT * self.leaf_room / 2)
             band_top = graph.get_bottom()[1] - LABEL_ROOM / 2
             return FormulaBox(True, np.array([0.0, (band_top + self.content_bottom) / 2, 0.0]), w,
                               band_top - self.content_bottom - 0.1)
-        graph.move_to(RIGHT * (-w / 2 + graph.width / 2) + UP * (top - h / 2))
-        side = w - graph.width - 0.3
+        graph.move_to(RIGHT * (-w / 2 + self.leaf_room + graph.width / 2) + UP * (top - h / 2))
+        side = w - self.leaf_room - graph.width - 0.3
         return FormulaBox(False, np.array([w / 2 - side / 2, (self.content_top + self.content_bottom) / 2, 0.0]),
                           side, self.content_height - 0.2)
 
@@ -213,7 +223,12 @@ class AutodiffScene(DeepvizScene):
     def value_label(self, graph: GraphDrawing, node_id: int, text: str, color: str, above: bool):
         node = graph.nodes[node_id]
         lab = label(text, self.theme, size=self.label_size, color=color)
-        lab.next_to(node.circle, UP if above else DOWN, buff=0.05)
+        if node_id in self.leaves:
+            # an input has no edge coming in: its two labels stand left of it, the gradient on top,
+            # and leave the room between the inputs of a rank free
+            lab.next_to(node.circle, LEFT, buff=0.06).shift((UP if above else DOWN) * (lab.height / 2 + 0.05))
+        else:
+            lab.next_to(node.circle, UP if above else DOWN, buff=0.05)
         # readable where it crosses an edge: the edge passes under it
         back = BackgroundRectangle(lab, color=self.theme.background, fill_opacity=1.0, buff=0.04)
         return VGroup(back, lab)

@@ -22,7 +22,7 @@ from ...style.scene import DeepvizScene
 
 LAYER_GAP = 2.3  # between the network's layers
 UNIT_GAP = 1.25  # between two hidden units
-NET_WIDTH = 5.6  # the network's largest width on screen
+NET_WIDTH = 6.4  # the network's largest width on screen
 ROWS = ("W1 · x1", "W1 · x2", "b1", "W2")
 
 

@@ -86,7 +86,7 @@ class RavinesScene(DeepvizScene):
         th = self.theme
         rows = t["rows"]
         colors = [[th.input, th.input, th.output] for _ in rows]
-        grid = Grid(rows, th, 0.7, colors=colors, cell_width=1.5, fmt=lambda v: fmt_num(v, 2))
+        grid = Grid(rows, th, 0.85, colors=colors, cell_width=1.8, fmt=lambda v: fmt_num(v, 2))
         heads = VGroup(*(label(n, th, size=LABEL_SIZE).next_to(grid.square(0, c), UP, buff=0.12)
                          for c, n in enumerate(("x\u2081", "x\u2082", "t"))))
         table = VGroup(grid, heads)
