@@ -154,7 +154,7 @@ class AutodiffScene(DeepvizScene):
     def build_graph(self, t: dict[str, Any]) -> GraphDrawing:
         th = self.theme
         names = {n["id"]: n["label"] for n in t["nodes"]}
-        self.leaves = {n["id"] for n in t["nodes"] if n["op"] == "input"}
+        self.leaves: set[int] = set()  # the inputs in the first rank (set once the graph is laid out)
         self.leaf_room = LEAF_ROOM
         colors = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
@@ -181,7 +181,11 @@ class AutodiffScene(DeepvizScene):
             self.box = self.arrange(graph)
             scale = graph.nodes[t["output"]].circle.width / NODE
         self.label_size = min(max(VALUE_SIZE * scale, MIN_VALUE_SIZE), MAX_VALUE_SIZE)
-        # the inputs' labels at that size: if they are wider than the room left for them, make more
+        # the inputs of the first rank have nothing to their left: their labels go there. If they are
+        # wider than the room left for them, make more.
+        first = min(node.get_x() for node in graph.nodes.values())
+        self.leaves = {n["id"] for n in t["nodes"] if n["op"] == "input"
+                       and graph.nodes[n["id"]].get_x() < first + 0.05}
         widest = max(label(n[k], th, size=self.label_size).width for n in t["nodes"] if n["id"] in self.leaves
                      for k in ("value_text", "grad_text"))
         if widest + 0.15 > self.leaf_room:
