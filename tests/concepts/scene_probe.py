@@ -1,7 +1,7 @@
 """Build a concept's scene without drawing a frame (Manim's dry run), to read what it put on screen."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import deepviz
 from deepviz.render import resolve_scene

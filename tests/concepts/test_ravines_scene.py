@@ -1,6 +1,5 @@
 """What the ravines scene draws: the descent path in a colour of its own, the contour lines muted."""
 import pytest
-
 from scene_probe import dry_run
 
 pytestmark = pytest.mark.render
