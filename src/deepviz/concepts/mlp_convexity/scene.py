@@ -111,7 +111,7 @@ class MlpConvexityScene(DeepvizScene):
             edges.add(self.follow(unit, output, color))
         act = label("tanh", th, size=BODY_SIZE, color=th.muted).next_to(hidden, UP, buff=0.15)
         group = VGroup(edges, inputs, hidden, output, act)
-        fit_width(group, NET_WIDTH)
+        group.scale_to_fit_width(NET_WIDTH)  # the network is the main object: as wide as its half allows
         if group.height > self.content_height - 1.5:
             group.scale_to_fit_height(self.content_height - 1.5)
         group.to_edge(LEFT, buff=0.5).align_to(UP * (self.content_top - 0.1), UP)
