@@ -45,6 +45,16 @@ def test_each_unit_and_the_sum_match_nn_linear(curves):
             loss = F.mse_loss(second(torch.sigmoid(first(T(curves["target"]["x"])[:, None])))[:, 0],
                               T(curves["target"]["y"]))
         assert f["loss"] == pytest.approx(loss.item(), abs=1e-12)
+        # the running sums the scene builds unit by unit: c, plus unit 1, plus unit 2, ...
+        partial = T(f["partial"])
+        assert partial.shape == (f["n"], len(curves["xs"]))
+        for j in range(f["n"]):
+            keep = torch.zeros(f["n"], dtype=torch.float64)
+            keep[:j + 1] = 1
+            with torch.no_grad():
+                ref = F.linear(h, second.weight * keep, second.bias)[:, 0]
+            torch.testing.assert_close(partial[j], ref, rtol=0, atol=1e-9)
+        torch.testing.assert_close(partial[-1], T(f["sum"]), rtol=0, atol=1e-9)
     # more units, a closer fit
     losses = [f["loss"] for f in curves["fits"]]
     assert [f["n"] for f in curves["fits"]] == [2, 4, 8] and losses == sorted(losses, reverse=True)

@@ -134,3 +134,33 @@ def test_the_cli_exits_2_with_one_line(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 2 and "--unit-b: must differ" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_the_preset_shows_hidden_values_that_differ_so_the_swap_is_seen(preset):
+    # issue 12: at the old example the hidden values were 0.98 / 1 / 1, and swapping two of them changed nothing
+    # a viewer could see. The swapped units must differ visibly at the point the forward pass shows.
+    a, b = preset["units"]
+    first = network(preset["theta"])[0]
+    with torch.no_grad():
+        h = torch.tanh(first(T(preset["forward"]["x"])))
+    torch.testing.assert_close(T(preset["forward"]["h"]), h, rtol=0, atol=1e-9)
+    assert abs(h[a] - h[b]) > 0.5
+    # after the swap the two positions hold each other's values
+    torch.testing.assert_close(T(preset["forward_swapped"]["h"])[[a, b]], h[[b, a]], rtol=0, atol=1e-9)
+
+
+def test_the_captions_name_the_swapped_units_colours_through_the_theme():
+    from types import SimpleNamespace
+
+    from deepviz.concepts.mlp_convexity.scene import MlpConvexityScene
+    from deepviz.style.theme import THEMES
+
+    tr = deepviz.trace("mlp-convexity", steps=0)
+    a, b = tr.data["units"]
+    for theme in THEMES.values():
+        scene = SimpleNamespace(theme=theme)
+        colours = [MlpConvexityScene.unit_color(scene, tr.data, j) for j in (a, b)]
+        assert colours == [theme.series_color(0), theme.series_color(1)]
+        intro = theme.words(tr.narration["intro"])
+        assert f"h{a + 1}'s weights are {theme.color_word('series0')}" in intro
+        assert f"h{b + 1}'s {theme.color_word('series1')}" in intro

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 import deepviz
 from deepviz.cli import main
 from deepviz.params import ParamError
+from deepviz.style.numbers import fmt_num, fmt_sig
 
 T = lambda nested: torch.tensor(nested, dtype=torch.float64)  # noqa: E731
 
@@ -40,6 +41,9 @@ def check_against_torch(d, correction):
     torch.testing.assert_close(z.mean(0), torch.zeros(2, dtype=torch.float64), rtol=0, atol=1e-9)
     torch.testing.assert_close(torch.std(z, 0, correction=correction), torch.ones(2, dtype=torch.float64), rtol=0,
                                atol=1e-9)
+    # what normalising leaves of the ravine: the inputs' correlation (Pearson r, torch.corrcoef)
+    r = torch.corrcoef(x.T)[0, 1].abs()
+    assert nz["condition_from_correlation"] == pytest.approx(((1 + r) / (1 - r)).item(), rel=1e-9)
     start = T(d["start"])
     for key, inputs in (("raw", x), ("normalised", z)):
         p = d[key]
@@ -48,6 +52,8 @@ def check_against_torch(d, correction):
         eig = torch.linalg.eigvalsh(hessian)
         torch.testing.assert_close(T(p["eigenvalues"]), eig, rtol=1e-9, atol=1e-12)
         assert p["condition"] == pytest.approx(torch.linalg.cond(hessian).item(), rel=1e-9)
+        if key == "normalised":
+            assert nz["condition_from_correlation"] == pytest.approx(p["condition"], rel=1e-9)
         assert p["lr"] == pytest.approx(d["lr_fraction"] * 2 / eig[-1].item(), rel=1e-12)
         torch.testing.assert_close(T(p["path"]), sgd_path(inputs, t, start, p["lr"], d["steps"]), rtol=0, atol=1e-9)
         for w, j in zip(p["path"], p["J_path"]):
@@ -148,3 +154,13 @@ def test_the_cli_exits_2_with_one_line(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 2 and "--lr: gradient descent does not converge" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_the_normalised_ravine_that_remains_is_explained():
+    # issue 12: the normalised ravine is still elongated (condition number 16) and nothing said why
+    tr = deepviz.trace("ravines")
+    norm = tr.data["normalised"]
+    text = tr.narration["contours_norm"]
+    assert norm["condition"] > 10  # still visibly elongated: the caption must say so
+    assert "Still a ravine" in text and "correlation" in text
+    assert f"= {fmt_sig(norm['condition'], 3)}." in text and fmt_num(norm["correlation"], 2) in text

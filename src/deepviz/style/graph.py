@@ -33,16 +33,19 @@ class Layout:
 
 
 def layout(nodes: dict[K, float | tuple[float, float]], edges: Iterable[tuple[K, K]],
-           rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5) -> Layout:
+           rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5,
+           fill: tuple[float, float] | None = None) -> Layout:
     """Lay out circles of the given diameters, or boxes of (width, height), with ``dot``
-    (inches = Manim units)."""
+    (inches = Manim units). ``fill=(width, height)`` spreads the nodes apart (never their size)
+    until the drawing is that large (Graphviz's ``ratio=fill``)."""
     dot = shutil.which("dot")
     if dot is None:
         raise GraphvizMissing("Graphviz's 'dot' is not installed (scripts/setup.sh installs it: apt-get install graphviz)")
     keys = list(nodes)
     ids = {k: f"n{i}" for i, k in enumerate(keys)}
     edges = list(edges)
-    lines = [f"digraph G {{ rankdir={rankdir}; nodesep={nodesep}; ranksep={ranksep}; splines=spline;",
+    size = f' size="{fill[0]:.3f},{fill[1]:.3f}!"; ratio=fill;' if fill else ""
+    lines = [f"digraph G {{ rankdir={rankdir}; nodesep={nodesep}; ranksep={ranksep}; splines=spline;{size}",
              "node [shape=circle, fixedsize=true, label=\"\"]; edge [arrowhead=none];"]
     for k in keys:
         size = nodes[k]
@@ -116,9 +119,10 @@ class GraphDrawing(VGroup):
 
     def __init__(self, theme: Theme, names: dict[Hashable, str], colors: dict[Hashable, str],
                  edges: Sequence[tuple[Hashable, Hashable]], diameter: float = 0.62, edge_color: str | None = None,
-                 rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5):
+                 rankdir: str = "LR", nodesep: float = 0.25, ranksep: float = 0.5,
+                 fill: tuple[float, float] | None = None):
         super().__init__()
-        lay = layout({k: diameter for k in names}, edges, rankdir, nodesep, ranksep)
+        lay = layout({k: diameter for k in names}, edges, rankdir, nodesep, ranksep, fill)
         self.theme = theme
         self.edges = {e: GraphEdge(lay.splines[e], edge_color or theme.muted) for e in edges}
         self.nodes = {k: GraphNode(theme, names[k], diameter, colors[k]).move_to(lay.positions[k]) for k in names}

@@ -18,7 +18,8 @@ extra      padding added to one side only (the floor case)           brown
 ========== ========================================================= ============
 
 ``series`` colours tell apart the items of one list (time steps, digit classes, heads) and
-carry no other meaning. A caption names a colour with ``{color:ROLE}`` (e.g. ``{color:class1}``);
+carry no other meaning. A caption names a colour with ``{color:ROLE}`` (e.g. ``{color:class1}``, or
+``{color:series0}`` for the first item of a list);
 :meth:`Theme.words` turns that into the theme's word for it, so text never contradicts the picture.
 """
 from __future__ import annotations
@@ -73,12 +74,14 @@ class Theme:
 
     def role(self, name: str) -> str:
         """The colour of a role: 'input', 'weight', 'output', 'gradient', 'highlight', 'class0', ..."""
-        m = re.fullmatch(r"class(\d+)", name)
+        m = re.fullmatch(r"(class|series)(\d+)", name)
         if m:
-            return self.class_color(int(m.group(1)))
+            k = int(m.group(2))
+            return self.class_color(k) if m.group(1) == "class" else self.series_color(k)
         if name in ROLES:
             return getattr(self, name)
-        raise KeyError(f"unknown colour role {name!r}; roles: {', '.join(ROLES)}, class0, class1, class2")
+        raise KeyError(f"unknown colour role {name!r}; roles: {', '.join(ROLES)}, class0, class1, class2, "
+                       "series0, series1, ...")
 
     def color_word(self, name: str) -> str:
         """The word a caption uses for a role's colour in this theme, e.g. 'orange'."""

@@ -132,7 +132,9 @@ def curves(values: dict[str, Any]) -> dict[str, Any]:
         p["c"] = packed["c"][k:k + 1]
         start += n
         fits.append({"n": n, "w": p["w"], "b": p["b"], "v": p["v"], "c": p["c"][0], "loss": final[2 + k],
-                     "units": units_out(p, xs).T, "sum": sum_out(p, xs)})
+                     "units": units_out(p, xs).T, "sum": sum_out(p, xs),
+                     # the sum built unit by unit: c plus the first j + 1 units
+                     "partial": (units_out(p, xs).cumsum(1) + p["c"]).T})
     return {
         "show": "curves", "seed": values["seed"], "steps": steps, "lr": LR, "x_range": list(X_RANGE), "xs": xs,
         "neuron": {"x": xd, "y": yd,
@@ -159,8 +161,8 @@ def curve_narration(d: CurvesData) -> dict[str, str]:
                "outputs their sum plus c.",
     }
     for f in d["fits"]:
-        text[f"fit{f['n']}"] = (f"{f['n']} unit{'s' if f['n'] > 1 else ''}: {f['n']} scaled sigmoid"
-                                f"{'s' if f['n'] > 1 else ''} (left), and their sum (right). Mean squared error "
+        text[f"fit{f['n']}"] = (f"{f['n']} unit{'s' if f['n'] > 1 else ''}, one at a time: each scaled sigmoid "
+                                f"(left) is added to the running sum (right). Mean squared error "
                                 f"{fmt_sig(f['loss'], 2)}.")
     losses = ", ".join(f"{fmt_sig(f['loss'], 2)} with {f['n']}" for f in d["fits"])
     text["more"] = f"More units, more bends, a closer fit: the error falls from {losses}."
@@ -231,8 +233,9 @@ def digit_narration(d: DigitsData) -> dict[str, str]:
         "intro": f"scikit-learn's handwritten digits: 8x8 pixels each. An MLP with {d['hidden']} sigmoid hidden "
                  f"units and 10 outputs was trained on {d['n_train']} of them ({d['steps']} Adam steps on the "
                  f"cross-entropy).",
-        "layers": "Each hidden unit is a sigmoid neuron reading all 64 pixels; each output adds up the hidden "
-                  "units with its own weights. The largest output is the answer.",
+        "layers": "Each hidden unit is a sigmoid neuron reading all 64 pixels through its weights (the "
+                  "{color:weight} lines, brighter where larger); each output adds up the hidden units with its own "
+                  "weights. The largest output is the answer.",
     }
     for k, e in enumerate(d["examples"]):
         p = e["probabilities"][e["prediction"]]

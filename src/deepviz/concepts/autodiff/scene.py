@@ -11,18 +11,9 @@ from dataclasses import dataclass
 from typing import Hashable
 
 import numpy as np
-from manim import (
-    DOWN,
-    RIGHT,
-    UP,
-    BackgroundRectangle,
-    Create,
-    Indicate,
-    MathTex,
-    ReplacementTransform,
-    TransformMatchingShapes,
-    VGroup,
-)
+
+from manim import (DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
+                   TransformMatchingShapes, VGroup)
 
 from ...style.animations import fade_in, fade_out
 from ...style.graph import GraphDrawing
@@ -40,6 +31,13 @@ DETAILED_STEPS = 3  # backward steps shown line by line; later ones appear whole
 FAST_TOTAL = 15.0  # seconds the other backward steps share (each between 1 and 2 s)
 FORWARD_TOTAL = 7.0  # seconds the forward pass's steps share
 MAX_NODE = 0.95  # largest node diameter, in frame units
+VALUE_SIZE = 20  # font size of the value and gradient labels, in the graph's own units (they scale with it)
+MIN_VALUE_SIZE = 15.5  # the smallest they may get on screen: 12 px at 480p
+MAX_VALUE_SIZE = 24  # and the largest: numbers, not headlines
+SIDE_ROOM = 0.35  # kept clear at each side of the content: labels reach past the outer nodes
+LEAF_ROOM = 0.8  # left of the graph, for the labels of the inputs (they stand left of their node), at least
+MAX_STRETCH = 1.6  # the most the nodes of a small graph are spread apart to fill the room
+FILL = 0.7  # the formula alone on screen fills this much of the content's width (or its height)
 
 
 @dataclass
@@ -95,7 +93,7 @@ class AutodiffScene(DeepvizScene):
         values = label(", ".join(f"{self.name_of(t, k)} = {self.value_of(t, k)}" for k in t["inputs"]), self.theme,
                        color=self.theme.input)
         group = VGroup(formula, values).arrange(DOWN, buff=0.5)
-        self.place_in_content(group)
+        self.fill_content(group)
         self.play(*fade_in(group), run_time=0.8)
         self._lines, self._values = formula, values
 
@@ -109,7 +107,7 @@ class AutodiffScene(DeepvizScene):
             lines = [line.replace(" = ", " &= ", 1) + (r" \\" if i < len(step["lines"]) - 1 else "")
                      for i, line in enumerate(step["lines"])]
             new = self.tex(*lines)
-            self.place_in_content(new, max_height=self.content_height)
+            self.fill_content(new)
             new[-1].set_color(self.theme.highlight)  # the quantity just named
             # unchanged lines slide into place; the named part moves from the lines it left
             same = [i for i, line in enumerate(before) if line == step["lines"][i]]
@@ -122,6 +120,11 @@ class AutodiffScene(DeepvizScene):
             old, before = new, step["lines"]
         self.wait(0.5)
         self.play(old.animate.set_color(self.theme.foreground), run_time=0.3)
+
+    def fill_content(self, mob) -> None:
+        """Enlarge (or shrink) a formula standing alone so it fills the content area, centred."""
+        mob.scale(min(FILL * self.content_width / mob.width, FILL * self.content_height / mob.height))
+        self.place_in_content(mob)
 
     def set_formula(self, *lines: str, run_time: float = 0.5, reveal: bool = False) -> None:
         """Show one derivation (``lhs = a``, ``= b``, ...) in the formula box, replacing the last one.
@@ -141,49 +144,79 @@ class AutodiffScene(DeepvizScene):
         fit_width(new, self.box.width)
         new.move_to(self.box.centre)
         old = getattr(self, "_formula", None)
-        if old is not None:
-            self.play(*fade_out(old), run_time=0.25)
+        gone = fade_out(old) if old is not None else []  # the old one leaves as the new one comes
         if reveal:
-            for part in new:
-                self.play(*fade_in(part), run_time=run_time)
+            for k, part in enumerate(new):
+                self.play(*(gone if k == 0 else []), *fade_in(part), run_time=run_time)
         else:
-            self.play(*fade_in(new), run_time=run_time)
+            self.play(*gone, *fade_in(new), run_time=run_time)
         self._formula = new
 
     # -- the graph ---------------------------------------------------------------------------
     def build_graph(self, t: AutodiffData) -> GraphDrawing:
         th = self.theme
         names: dict[Hashable, str] = {n["id"]: n["label"] for n in t["nodes"]}
+        self.leaves: set[int] = set()  # the inputs in the first rank (set once the graph is laid out)
+        self.leaf_room = LEAF_ROOM
         colors: dict[Hashable, str] = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
-        edges: list[tuple[Hashable, Hashable]] = [(a, b) for a, b in t["edges"]]
-        # Labels keep their size when the graph is scaled, so the gap between two nodes of a rank
-        # (a value under one, a gradient over the next) must be LABEL_GAP after scaling: lay out
-        # again with the gap the first scale asks for.
-        scale = 1.0
+        edges: list[tuple[Hashable, Hashable]] = [tuple(e) for e in t["edges"]]
+        # The value and gradient labels scale with the graph, so the gap LABEL_GAP left for them
+        # between two nodes of a rank holds at any scale; only when the graph must shrink so far
+        # that the labels would be unreadable do they keep a readable size and the gaps grow for them.
+        relax = 1.0
         for _ in range(4):
-            graph = GraphDrawing(th, names, colors, edges, nodesep=LABEL_GAP / scale, ranksep=RANK_GAP / scale)
+            graph = GraphDrawing(th, names, colors, edges, nodesep=LABEL_GAP * relax, ranksep=RANK_GAP * relax)
             self.box = self.arrange(graph)
-            previous, scale = scale, graph.nodes[t["output"]].circle.width / NODE
-            if scale >= previous * 0.95:
+            scale = graph.nodes[t["output"]].circle.width / NODE
+            need = max(1.0, MIN_VALUE_SIZE / (VALUE_SIZE * scale))
+            if need <= relax * 1.05:
                 break
+            relax = need
+        # The scale is set by one side of the room (usually the height): spread the nodes along the
+        # other until the graph fills the room, nodes and labels at the same size.
+        room_w, room_h = self.graph_room()
+        fill = (min(room_w / scale, graph.width / scale * MAX_STRETCH), min(room_h / scale, graph.height / scale))
+        if fill[0] > graph.width / scale * 1.05:
+            graph = GraphDrawing(th, names, colors, edges, nodesep=LABEL_GAP * relax, ranksep=RANK_GAP * relax,
+                                 fill=fill)
+            self.box = self.arrange(graph)
+            scale = graph.nodes[t["output"]].circle.width / NODE
+        self.label_size = min(max(VALUE_SIZE * scale, MIN_VALUE_SIZE), MAX_VALUE_SIZE)
+        # the inputs of the first rank have nothing to their left: their labels go there. If they are
+        # wider than the room left for them, make more.
+        first = min(node.get_x() for node in graph.nodes.values())
+        self.leaves = {n["id"] for n in t["nodes"] if n["op"] == "input"
+                       and graph.nodes[n["id"]].get_x() < first + 0.05}
+        widest = max(label(n[k], th, size=self.label_size).width for n in t["nodes"] if n["id"] in self.leaves
+                     for k in ("value_text", "grad_text"))
+        if widest + 0.15 > self.leaf_room:
+            self.leaf_room = widest + 0.15
+            self.box = self.arrange(graph.scale(1 / scale))
         self.play_build(t, graph)
         return graph
 
+    def graph_room(self) -> tuple[float, float]:
+        """The width and height the graph may take, beside or above the formula box as arranged."""
+        w, h = self.content_width - 2 * SIDE_ROOM - self.leaf_room, self.content_height - LABEL_ROOM
+        return (w, h - FORMULA_BAND) if self.box.below else (w - FORMULA_SIDE, h)
+
     def arrange(self, graph: GraphDrawing) -> "FormulaBox":
         """Scale and place the graph, below or beside it the formula box: whichever shows it larger."""
-        w, h, top = self.content_width, self.content_height - LABEL_ROOM, self.content_top - LABEL_ROOM / 2
+        w, h, top = self.content_width - 2 * SIDE_ROOM, self.content_height - LABEL_ROOM, self.content_top - LABEL_ROOM / 2
+        # (graph_room() says the same of the two arrangements); the inputs' labels stand left of the graph
+        gw = w - self.leaf_room
         node = max(n.circle.width for n in graph.nodes.values())
-        below = min(w / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
-        beside = min((w - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
+        below = min(gw / graph.width, (h - FORMULA_BAND) / graph.height, MAX_NODE / node)
+        beside = min((gw - FORMULA_SIDE) / graph.width, h / graph.height, MAX_NODE / node)
         graph.scale(max(below, beside))
         if below >= beside:
-            graph.move_to(UP * (top - graph.height / 2))
+            graph.move_to(UP * (top - graph.height / 2) + RIGHT * self.leaf_room / 2)
             band_top = graph.get_bottom()[1] - LABEL_ROOM / 2
             return FormulaBox(True, np.array([0.0, (band_top + self.content_bottom) / 2, 0.0]), w,
                               band_top - self.content_bottom - 0.1)
-        graph.move_to(RIGHT * (-w / 2 + graph.width / 2) + UP * (top - h / 2))
-        side = w - graph.width - 0.3
+        graph.move_to(RIGHT * (-w / 2 + self.leaf_room + graph.width / 2) + UP * (top - h / 2))
+        side = w - self.leaf_room - graph.width - 0.3
         return FormulaBox(False, np.array([w / 2 - side / 2, (self.content_top + self.content_bottom) / 2, 0.0]),
                           side, self.content_height - 0.2)
 
@@ -195,11 +228,15 @@ class AutodiffScene(DeepvizScene):
 
     def value_label(self, graph: GraphDrawing, node_id: int, text: str, color: str, above: bool):
         node = graph.nodes[node_id]
-        lab = label(text, self.theme, size=17, color=color)
-        fit_width(lab, max(node.circle.width * 1.6, 0.9))
-        lab.next_to(node.circle, UP if above else DOWN, buff=0.05)
-        # readable where it crosses an edge
-        back = BackgroundRectangle(lab, color=self.theme.background, fill_opacity=0.85, buff=0.03)
+        lab = label(text, self.theme, size=self.label_size, color=color)
+        if node_id in self.leaves:
+            # an input has no edge coming in: its two labels stand left of it, the gradient on top,
+            # and leave the room between the inputs of a rank free
+            lab.next_to(node.circle, LEFT, buff=0.06).shift((UP if above else DOWN) * (lab.height / 2 + 0.05))
+        else:
+            lab.next_to(node.circle, UP if above else DOWN, buff=0.05)
+        # readable where it crosses an edge: the edge passes under it
+        back = BackgroundRectangle(lab, color=self.theme.background, fill_opacity=1.0, buff=0.04)
         return VGroup(back, lab)
 
     def forward(self, t: AutodiffData, graph: GraphDrawing) -> None:
@@ -222,24 +259,26 @@ class AutodiffScene(DeepvizScene):
         th = self.theme
         out = t["output"]
         self.set_formula(t["backward_seed"])
-        self.play(*fade_in(self.value_label(graph, out, step_text(t, out), th.highlight, True)), run_time=0.5)
+        self.graph, self.gradient_labels = graph, []  # what the tests measure
+        self.play(*fade_in(self.value_label(graph, out, step_text(t, out), th.gradient, True)), run_time=0.5)
         fast = max(0, len(t["backward"]) - DETAILED_STEPS)
-        pace = max(0.5, min(1.0, FAST_TOTAL / (2.0 * fast))) if fast else 1.0  # 1.0: about 2 s a step
+        pace = max(0.35, min(1.0, FAST_TOTAL / (2.0 * fast))) if fast else 1.0  # 1.0: about 2 s a step
         for k, step in enumerate(t["backward"]):
             i = step["node"]
             detailed = k < DETAILED_STEPS
             p = 1.0 if detailed else pace
             path = graph.downstream_edges(i)
             direct = [e for e in path if e[0] == i]
-            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 6 if e in direct else 4,
+            self.play(*(graph.edges[e].animate.set_color_role(th.gradient, 6 if e in direct else 4,
                                                               1.0 if e in direct else 0.5) for e in path),
                       run_time=0.4 * p)
             self.set_formula(*step["lines"], run_time=0.5 if detailed else 0.6 * p, reveal=detailed)
-            grad = self.value_label(graph, i, step_text(t, i), th.highlight, True)
+            grad = self.value_label(graph, i, step_text(t, i), th.gradient, True)
+            self.gradient_labels.append(grad)
             self.play(*fade_in(grad), run_time=0.4 * p)
             if detailed:
                 self.wait(0.8)
-            self.play(*(graph.edges[e].animate.set_color_role(th.highlight, 3, 0.35) for e in path),
+            self.play(*(graph.edges[e].animate.set_color_role(th.gradient, 3, 0.35) for e in path),
                       run_time=0.3 * p)
 
     # -- text from the trace ---------------------------------------------------------------

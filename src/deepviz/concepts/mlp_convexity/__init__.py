@@ -6,8 +6,8 @@ from .data import check
 PARAMS = ParamSet(
     (
         Int("hidden", 3, "hidden units of the 2-H-1 network", min=2, max=4),
-        Int("unit_a", 1, "the first hidden unit of the swap (drawn blue)", min=1, max=4),
-        Int("unit_b", 2, "the second hidden unit of the swap (drawn red)", min=1, max=4),
+        Int("unit_a", 1, "the first hidden unit of the swap", min=1, max=4),
+        Int("unit_b", 2, "the second hidden unit of the swap", min=1, max=4),
         Int("seed", 1, "seed of the initial weights (the training is deterministic)", min=0, max=10_000),
         Int("steps", 1200, "full-batch Adam steps on the 24 points", min=0, max=5000),
         Int("example", 1, "which point the forward pass shows (1 to 24)", min=1, max=24),
@@ -31,7 +31,9 @@ CONCEPT = register(
         ),
         params=PARAMS,
         presets=(
-            Preset("swap-hidden-units", "a trained 2-3-1 network; swap h1 (blue) and h2 (red)", {}),
+            # point 15: h1 and h2 have opposite signs there, so the swap is seen in the values
+            Preset("swap-hidden-units", "a trained 2-3-1 network; swap h1 and h2, whose values at point 15 "
+                                        "differ in sign", {"example": 15}),
         ),
         compute="deepviz.concepts.mlp_convexity.compute:compute",
         scene="deepviz.concepts.mlp_convexity.scene:MlpConvexityScene",

@@ -152,15 +152,17 @@ def narration(d: MlpConvexityData) -> dict[str, str]:
                    f"({fmt_sig(d['loss'], 3)} vs {fmt_sig(nb['chord'], 3)}).")
     return {
         "intro": f"A 2-{h}-1 network with tanh hidden units, trained with Adam for {d['steps']} steps on {n} "
-                 f"points (the XOR pattern, t = \u00b11). {ua}'s weights are blue, {ub}'s red.",
+                 f"points (the XOR pattern, t = \u00b11). {ua}'s weights are {{color:series0}}, {ub}'s "
+                 "{color:series1}.",
         "forward": f"A forward pass for point {d['example'] + 1}: x = ({fmt_num(f['x'][0])}, {fmt_num(f['x'][1])}) "
                    f"gives y = {fmt_num(f['y'], 3)} (target {fmt_num(f['t'])}). Over all {n} points the mean "
                    f"squared error is L = {fmt_sig(d['loss'], 3)}.",
         "minimum": f"A real minimum: the gradient's norm there is {fmt_sig(d['gradient_norm'], 2)}.",
         "swap": f"Swap {ua} and {ub}: their columns of W1, entries of b1 and rows of W2 trade places, and their "
                 "edges go with them.",
-        "again": f"The same point gives the same y = {fmt_num(fs['y'], 3)}: the hidden values come in another "
-                 f"order, the sum is the same. The loss is {same}: L = {fmt_sig(d['loss_swapped'], 3)}.",
+        "again": f"The same point gives the same y = {fmt_num(fs['y'], 3)}: {ua} = {fmt_num(f['h'][a], 2)} and "
+                 f"{ub} = {fmt_num(f['h'][b], 2)} have traded places, and the sum is the same. The loss is {same}: "
+                 f"L = {fmt_sig(d['loss_swapped'], 3)}.",
         "line": "Walk in a straight line from the first setting to the swapped one and compute the loss on the way: "
                 "two minima, and a barrier between them.",
         "proof": proof,

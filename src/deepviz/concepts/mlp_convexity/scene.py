@@ -23,7 +23,7 @@ from .schema import Forward, MlpConvexityData
 
 LAYER_GAP = 2.3  # between the network's layers
 UNIT_GAP = 1.25  # between two hidden units
-NET_WIDTH = 5.6  # the network's largest width on screen
+NET_WIDTH = 6.4  # the network's largest width on screen
 ROWS = ("W1 · x1", "W1 · x2", "b1", "W2")
 
 
@@ -91,8 +91,9 @@ class MlpConvexityScene(DeepvizScene):
 
     # -- colours -----------------------------------------------------------------------------
     def unit_color(self, t: MlpConvexityData, j: int) -> str:
+        """The two swapped units are the first two items of one list (series colours); the others muted."""
         a, b = t["units"]
-        return self.theme.input if j == a else self.theme.highlight if j == b else self.theme.muted
+        return self.theme.series_color(0) if j == a else self.theme.series_color(1) if j == b else self.theme.muted
 
     # -- the network --------------------------------------------------------------------------
     def network(self, t: MlpConvexityData) -> dict[str, Any]:
@@ -111,7 +112,7 @@ class MlpConvexityScene(DeepvizScene):
             edges.add(self.follow(unit, output, color))  # pyright: ignore[reportArgumentType]
         act = label("tanh", th, size=BODY_SIZE, color=th.muted).next_to(hidden, UP, buff=0.15)
         group = VGroup(edges, inputs, hidden, output, act)
-        fit_width(group, NET_WIDTH)
+        group.scale_to_fit_width(NET_WIDTH)  # the network is the main object: as wide as its half allows
         if group.height > self.content_height - 1.5:
             group.scale_to_fit_height(self.content_height - 1.5)
         group.to_edge(LEFT, buff=0.5).align_to(UP * (self.content_top - 0.1), UP)
@@ -178,10 +179,10 @@ class MlpConvexityScene(DeepvizScene):
         xs = [p[0] for p in t["x"]] + [p[1] for p in t["x"]]
         lim = max(abs(v) for v in xs) * 1.1
         plot = Plot(th, (-lim, lim), (-lim, lim), 4.0, 4.0, "x1", "x2", equal=True, y_name_beside=True, ticks=4)
-        colors = [th.output if v > 0 else th.extra for v in t["t"]]
+        colors = [th.class_color(1) if v > 0 else th.class_color(0) for v in t["t"]]
         dots = plot.dots(t["x"], colors, radius=0.07)
-        legend = VGroup(label("t = +1", th, size=BODY_SIZE, color=th.output),
-                        label("t = \u22121", th, size=BODY_SIZE, color=th.extra)).arrange(DOWN, aligned_edge=LEFT)
+        legend = VGroup(label("t = +1", th, size=BODY_SIZE, color=th.class_color(1)),
+                        label("t = \u22121", th, size=BODY_SIZE, color=th.class_color(0))).arrange(DOWN, aligned_edge=LEFT)
         group = VGroup(plot, dots)
         legend.next_to(plot.axes, RIGHT, buff=0.3).align_to(plot.axes, UP)
         group.add(legend)
@@ -241,9 +242,10 @@ class MlpConvexityScene(DeepvizScene):
         self.place_in_content(group)
         curve = plot.polyline(list(zip(s, loss)), th.foreground, 3)
         k0, k1 = s.index(0.0), s.index(1.0)
-        ends = VGroup(plot.dot((0.0, loss[k0]), th.input), plot.dot((1.0, loss[k1]), th.highlight))
-        tags = VGroup(plot.label_at("\u03b8", (0.0, loss[k0]), UR, color=th.input, size=LABEL_SIZE, buff=0.08),
-                      plot.label_at("\u03b8\u2032", (1.0, loss[k1]), UR, color=th.highlight,
+        ends = VGroup(plot.dot((0.0, loss[k0]), th.series_color(0)), plot.dot((1.0, loss[k1]), th.series_color(1)))
+        tags = VGroup(plot.label_at("\u03b8", (0.0, loss[k0]), UR, color=th.series_color(0), size=LABEL_SIZE,
+                                    buff=0.08),
+                      plot.label_at("\u03b8\u2032", (1.0, loss[k1]), UR, color=th.series_color(1),
                                     size=LABEL_SIZE, buff=0.08))
         self.play(*fade_in(plot, name), run_time=0.6)
         self.play(Create(curve), run_time=2.0)
@@ -264,14 +266,14 @@ class MlpConvexityScene(DeepvizScene):
 
     def midpoint(self, t: MlpConvexityData, line: dict[str, Any]) -> None:
         th, plot, mid = self.theme, line["plot"], t["midpoint"]
-        chord = DashedLine(plot.c2p(0.0, t["loss"]), plot.c2p(1.0, t["loss_swapped"])).set_stroke(th.kernel, 3)
+        chord = DashedLine(plot.c2p(0.0, t["loss"]), plot.c2p(1.0, t["loss_swapped"])).set_stroke(th.muted, 3)
         on_curve = plot.dot((0.5, mid["loss"]), th.highlight, radius=0.09)
-        on_chord = plot.dot((0.5, mid["chord"]), th.kernel, radius=0.09)
+        on_chord = plot.dot((0.5, mid["chord"]), th.muted, radius=0.09)
         gap = Line(on_chord.get_center(), on_curve.get_center()).set_stroke(th.highlight, 4)
         lab_curve = label(f"midpoint L = {_sig(mid['loss'])}", th, size=BODY_SIZE, color=th.highlight)
         lab_curve.next_to(plot.c2p(0.5, mid["loss"]), RIGHT, buff=0.25).shift(UP * 0.15)
         lab_curve.shift(RIGHT * max(0.0, plot.c2p(0.68, 0)[0] - lab_curve.get_left()[0]))
-        lab_chord = label(f"chord = {_sig(mid['chord'])}", th, size=BODY_SIZE, color=th.kernel)
+        lab_chord = label(f"chord = {_sig(mid['chord'])}", th, size=BODY_SIZE, color=th.muted)
         lab_chord.next_to(on_chord, UP, buff=0.25).shift(RIGHT * 1.0)
         verdict = (f"midpoint {_sig(mid['loss'])} > chord {_sig(mid['chord'])}: not convex" if mid["above"]
                    else f"midpoint {_sig(mid['loss'])} \u2264 chord {_sig(mid['chord'])}: no proof here")
@@ -284,15 +286,15 @@ class MlpConvexityScene(DeepvizScene):
     def neighbours(self, t: MlpConvexityData, line: dict[str, Any]) -> None:
         th, plot, nb = self.theme, line["plot"], t["neighbours"]
         (s0, s1), (l0, l1) = nb["s"], nb["loss"]
-        chord = DashedLine(plot.c2p(s0, l0), plot.c2p(s1, l1)).set_stroke(th.input, 3)
-        ends = VGroup(plot.dot((s0, l0), th.input, radius=0.06), plot.dot((s1, l1), th.input, radius=0.06))
-        mid = plot.dot((0.0, nb["chord"]), th.input, radius=0.07)
-        drop = Line(mid.get_center(), plot.c2p(0.0, t["loss"])).set_stroke(th.input, 4)
+        chord = DashedLine(plot.c2p(s0, l0), plot.c2p(s1, l1)).set_stroke(th.muted, 3)
+        ends = VGroup(plot.dot((s0, l0), th.muted, radius=0.06), plot.dot((s1, l1), th.muted, radius=0.06))
+        mid = plot.dot((0.0, nb["chord"]), th.muted, radius=0.07)
+        drop = Line(mid.get_center(), plot.c2p(0.0, t["loss"])).set_stroke(th.muted, 4)
         self.play(Create(chord), *fade_in(ends), run_time=0.8)
         self.play(*fade_in(mid), Create(drop), run_time=0.6)
         text = (f"minimum {_sig(t['loss'])} < chord {_sig(nb['chord'])}: not concave" if nb["below"]
                 else f"minimum {_sig(t['loss'])} \u2265 chord {_sig(nb['chord'])}")
-        self.verdict(line, text, th.input)
+        self.verdict(line, text, th.muted)
 
     # -- all the orderings --------------------------------------------------------------------------
     def orderings(self, t: MlpConvexityData) -> None:
@@ -309,6 +311,7 @@ class MlpConvexityScene(DeepvizScene):
                       f"{t['equivalent']} equivalent "
                       "settings", th, size=BODY_SIZE, color=th.muted)
         group = VGroup(head, cells, flips).arrange(DOWN, buff=0.4)
+        group.scale(min(0.75 * self.content_width / group.width, 0.95 * self.content_height / group.height))
         self.place_in_content(group)
         self.play(*fade_in(head), run_time=0.4)
         self.play(*fade_in(cells), run_time=1.0)

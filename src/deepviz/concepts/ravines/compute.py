@@ -53,11 +53,15 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                                f"stable rates 2/\u03bbmax are {fmt_sig(raw['lr_max'].item(), 3)} (raw inputs) and "
                                f"{fmt_sig(norm['lr_max'].item(), 3)} (normalised); choose a fraction below 1, got "
                                f"{fmt_num(fraction, 3)}")
+    # With both inputs at deviation 1, A = [[d, d r], [d r, d]] (d = 1, or (N-1)/N unbiased): its eigenvalues are
+    # d (1 +- r), so what is left of the ravine is the inputs' correlation alone.
+    r = norm["correlation"].abs()
     data = {
         "rows": rows, "n": rows.shape[0], "scale_ratio": x[:, 1].abs().mean() / x[:, 0].abs().mean(),
         "start": start, "lr_fraction": fraction, "steps": steps,
         "normalisation": {"std_kind": values["std"], "correction": correction, "mean": mean, "std": std, "z": z,
-                          "z_mean": z.mean(0), "z_std": z.std(0, correction=correction)},
+                          "z_mean": z.mean(0), "z_std": z.std(0, correction=correction),
+                          "condition_from_correlation": (1 + r) / (1 - r)},
         "raw": raw, "normalised": norm,
     }
     plain: RavinesData = to_plain(data)
@@ -210,10 +214,11 @@ def narration(d: RavinesData) -> dict[str, str]:
                        "ravine than along it.",
         "normalise": f"Normalise each input: subtract its mean ({sig(nz['mean'][0])}, "
                      f"{sig(nz['mean'][1])}), divide by its standard deviation ({sig(nz['std'][0])}, "
-                     f"{sig(nz['std'][1])}; {kind}). Each column now has mean 0 and deviation 1.",
-        "contours_norm": f"The same cost on the normalised inputs: condition number {sig(norm['condition'])} "
-                         f"instead of {sig(raw['condition'])}. The ellipses are not circles: the two "
-                         f"inputs stay correlated (r = {fmt_num(norm['correlation'], 2)}).",
+                     f"{sig(nz['std'][1])}; {kind}).",
+        "contours_norm": f"Normalised inputs: condition number {sig(norm['condition'])} instead of "
+                         f"{sig(raw['condition'])}. Still a ravine, a shallower one: normalising equalises the "
+                         f"scales, not the inputs' correlation r = {fmt_num(norm['correlation'], 2)}, and then "
+                         f"\u03ba = (1 + |r|)/(1 \u2212 |r|) = {sig(nz['condition_from_correlation'])}.",
         "descent": f"Gradient descent from w = ({fmt_num(d['start'][0], 3)}, {fmt_num(d['start'][1], 3)}), "
                    f"{d['steps']} steps, each at {fmt_num(d['lr_fraction'], 3)} \u00d7 its largest stable "
                    f"rate 2/\u03bbmax: lr = {sig(raw['lr'])} (raw) and {sig(norm['lr'])} "

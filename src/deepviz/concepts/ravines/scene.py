@@ -40,11 +40,13 @@ class RavinesScene(DeepvizScene):
         self.set_title("Ravines: unnormalised inputs stretch the error surface")
         self.narrate("data")
         table = self.data_table(t)
+        model = self.model_line(table)
         self.play(*fade_in(table), run_time=0.8)
+        self.play(*fade_in(model[0]), run_time=0.5)  # the cost J comes with the next step
         self.finish_reading()
 
         self.narrate("cost")
-        self.cost_lines(t, table)
+        self.cost_lines(t, table, model)
         self.finish_reading()
         self.clear_content()
 
@@ -63,10 +65,11 @@ class RavinesScene(DeepvizScene):
 
         self.narrate("contours_norm")
         self.clear_content(keep=raw["parts"], run_time=0.5)
-        norm = self.contour_plot(t["normalised"], "normalised inputs", RIGHT)
+        norm = self.contour_plot(t["normalised"], "normalised inputs", RIGHT, why=True)
         self.finish_reading()
 
         self.narrate("descent")
+        self.contours = VGroup(raw["curves"], norm["curves"])
         self.descend(t, raw, norm)
         self.finish_reading()
 
@@ -84,22 +87,28 @@ class RavinesScene(DeepvizScene):
         th = self.theme
         rows = t["rows"]
         colors = [[th.input, th.input, th.output] for _ in rows]
-        grid = Grid(rows, th, 0.55, colors=colors, cell_width=1.2, fmt=lambda v: fmt_num(v, 2))
+        grid = Grid(rows, th, 0.85, colors=colors, cell_width=1.8, fmt=lambda v: fmt_num(v, 2))
         heads = VGroup(*(label(n, th, size=LABEL_SIZE).next_to(grid.square(0, c), UP, buff=0.12)
                          for c, n in enumerate(("x\u2081", "x\u2082", "t"))))
         table = VGroup(grid, heads)
         if table.height > self.content_height - 0.4:
             table.scale_to_fit_height(self.content_height - 0.4)
-        table.to_edge(LEFT, buff=0.6).align_to(UP * (self.content_top - 0.2), UP)
+        table.to_edge(LEFT, buff=0.6).align_to(UP * (self.content_top - 0.35), UP)
         return table
 
-    def cost_lines(self, t: RavinesData, table: VGroup) -> None:
+    def model_line(self, table: VGroup) -> VGroup:
+        """The neuron beside the table, and after it the cost (shown later)."""
         th = self.theme
-        rows = t["rows"]
-        model = label("y = w\u2081x\u2081 + w\u2082x\u2082        J = 1/N \u00b7 \u03a3 (y \u2212 t)\u00b2", th,
-                      size=LABEL_SIZE)
+        model = VGroup(label("y = w\u2081x\u2081 + w\u2082x\u2082", th, size=LABEL_SIZE + 4),
+                       label("J = 1/N \u00b7 \u03a3 (y \u2212 t)\u00b2", th, size=LABEL_SIZE + 4))
+        model.arrange(RIGHT, buff=0.9)
         model.next_to(table, RIGHT, buff=0.9).align_to(table, UP).shift(DOWN * 0.4)
         self.keep_in_content(fit_width(model, self.content_width - table.width - 1.2))
+        return model
+
+    def cost_lines(self, t: RavinesData, table: VGroup, model: VGroup) -> None:
+        th = self.theme
+        rows = t["rows"]
         # J = 1/N [ (..)^2      one residual per case, the signs in a column of their own
         #         + (..)^2 ]
         heads = [f"J = 1/{t['n']} \u00b7 [", *("+" for _ in rows[1:])]
@@ -115,8 +124,8 @@ class RavinesScene(DeepvizScene):
             line.shift(RIGHT * (head_w - line[0].width))
         # the polynomial on two short lines (quadratic terms, then the rest): long Text lines wrap at tiny sizes
         quad, rest = quadratic(t["raw"]["coefficients"])
-        expanded = VGroup(label("= " + quad, th, size=LABEL_SIZE, mono=True, color=th.kernel),
-                          label("  " + rest, th, size=LABEL_SIZE, mono=True, color=th.kernel))
+        expanded = VGroup(label("= " + quad, th, size=LABEL_SIZE, mono=True),
+                          label("  " + rest, th, size=LABEL_SIZE, mono=True))
         expanded.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         expanded.next_to(terms, DOWN, buff=0.4).align_to(terms[-1][1], LEFT).shift(LEFT * 0.45)
         block = VGroup(terms, expanded)
@@ -125,18 +134,21 @@ class RavinesScene(DeepvizScene):
         fit_width(block, self.content_width)
         block.next_to(table, DOWN, buff=0.5).align_to(table, LEFT)
         self.keep_in_content(block)
-        self.play(*fade_in(model), run_time=0.5)
+        self.play(*fade_in(model[1]), run_time=0.5)
         self.play(*fade_in(terms), run_time=0.8)
         self.play(*fade_in(expanded), run_time=0.6)
 
     # -- contour plots ----------------------------------------------------------------------------
-    def contour_plot(self, p: Problem, name: str, side) -> dict[str, Any]:
+    def contour_plot(self, p: Problem, name: str, side, why: bool = False) -> dict[str, Any]:
+        """``why``: say under the head what the condition number comes from (the inputs' correlation)."""
         th = self.theme
         (x0, x1), (y0, y1) = p["window"]
         plot = Plot(th, (x0, x1), (y0, y1), PLOT_W, PLOT_H, "w\u2081", "w\u2082", equal=True, y_name_beside=True)
-        curves = VGroup(*(plot.polyline(seg, th.kernel, 2.5) for c in p["contours"] for seg in c["segments"]))
+        # level lines of J are context: muted, so the descent path (highlight) is the one line in colour
+        curves = VGroup(*(plot.polyline(seg, th.muted, 2.5) for c in p["contours"] for seg in c["segments"]))
         minimum = plot.dot(p["w_min"], th.output, radius=0.09)
-        head = label(f"{name}: condition number {_sig(p['condition'])}", th, size=LABEL_SIZE)
+        head = label(f"{name}: condition number {_sig(p['condition'])}" + (f"\n= (1 + |r|)/(1 \u2212 |r|), "
+                     f"r = {fmt_num(p['correlation'], 2)}" if why else ""), th, size=LABEL_SIZE)
         fit_width(head, PLOT_W)
         body = VGroup(plot, curves, minimum)
         head.next_to(plot.axes, UP, buff=0.2)
@@ -150,19 +162,19 @@ class RavinesScene(DeepvizScene):
         self.play(*fade_in(plot, head), run_time=0.6)
         self.play(Create(curves), run_time=1.2)
         self.play(*fade_in(minimum), run_time=0.3)
-        return {"group": group, "plot": plot, "minimum": minimum, "head": head,
+        return {"group": group, "plot": plot, "minimum": minimum, "head": head, "curves": curves,
                 "parts": [plot, head, curves, minimum]}
 
     def hessian_panel(self, p: Problem, name: str) -> VGroup:
         th = self.theme
-        grid = Grid(p["hessian"], th, 0.6, colors=th.kernel, cell_width=1.5, fmt=_sig)
+        grid = Grid(p["hessian"], th, 0.6, colors=th.gradient, cell_width=1.5, fmt=_sig)
         h_name = label("H = 2/N \u00b7 X\u1d40X =", th, size=LABEL_SIZE).next_to(grid, LEFT, buff=0.2)
         lo, hi = p["eigenvalues"]
         eig = label(f"eigenvalues {_sig(lo)} and {_sig(hi)}", th, size=BODY_SIZE)
         cond = label(f"condition number {_sig(hi)} / {_sig(lo)} = {_sig(p['condition'])}", th, size=LABEL_SIZE,
                      color=th.highlight)
         levels = label("contours at J = " + ", ".join(_sig(c["level"]) for c in p["contours"]), th,
-                       size=BODY_SIZE, color=th.kernel)
+                       size=BODY_SIZE, color=th.muted)
         minimum = label(f"minimum J = {_sig(p['J_min'])} at w = ({_sig(p['w_min'][0])}, {_sig(p['w_min'][1])})", th,
                         size=BODY_SIZE, color=th.output)
         panel = VGroup(VGroup(h_name, grid), eig, cond, levels, minimum).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
@@ -184,7 +196,7 @@ class RavinesScene(DeepvizScene):
         rows = [[r[0], r[1], z[0], z[1], r[2]] for r, z in zip(t["rows"], nz["z"])]
         rows += [[*nz["mean"], *nz["z_mean"], None], [*nz["std"], *nz["z_std"], None]]
         n = len(t["rows"])
-        colors = [[th.input] * 2 + [th.highlight] * 2 + [th.output] for _ in range(n)]
+        colors = [[th.input] * 4 + [th.output] for _ in range(n)]
         colors += [[th.faint] * 4 + [th.background]] * 2
         # the normalised means are 0 up to float round-off (1e-16): shown as 0, read at 480p
         rows = [[None if v is None else 0.0 if abs(v) < ROUND_OFF else v for v in r] for r in rows]
@@ -223,6 +235,7 @@ class RavinesScene(DeepvizScene):
         self.add(counter)
         steps = len(paths[0]) - 1
         times = [0.45, 0.45] + sweep_durations(steps, detailed=2, fast_total=5.0, fast_max=0.3, fast_min=0.08)
+        self.descent = VGroup()  # every step's segment and dot, both plots (tests read their colour)
         for k in range(steps):
             segs = [plot.polyline([path[k], path[k + 1]], th.highlight, 3) for plot, path in zip(plots, paths)]
             dots = [plot.dot(path[k + 1], th.highlight, radius=0.045) for plot, path in zip(plots, paths)]
@@ -230,6 +243,7 @@ class RavinesScene(DeepvizScene):
             self.remove(counter)
             counter = new_counter
             self.add(counter)
+            self.descent.add(*segs, *dots)
             self.play(*(Create(s) for s in segs), *fade_in(*dots), run_time=times[k])
         self._counter = counter
 
