@@ -84,15 +84,22 @@ def calls_of(cap: Captured) -> Calls:
 
 def _runs(cap: Captured, members: dict[str, list[int]], parent: dict[str, str]) -> dict[str, list[str]]:
     """Runs of consecutive sibling calls that repeat faithfully (same module structure, the same ops
-    on the same shapes) and are chained (each reads the previous one's output): the 12 layers of a
-    transformer, not its parallel query/key/value projections."""
+    on the same shapes) and are chained (each reads the previous one's output, which nothing else
+    reads): the 12 layers of a transformer, not its parallel query/key/value projections."""
     def trace(call: str) -> tuple:
         return (cap.modules[base(call)].signature,
                 tuple((cap.nodes[i].kind, cap.nodes[i].op, tuple(cap.nodes[i].shapes)) for i in members[call]))
 
+    readers: dict[int, list[int]] = {}
+    for n in cap.nodes:
+        for i in n.inputs:
+            readers.setdefault(i, []).append(n.id)
+
     def chained(a: str, b: str) -> bool:
-        inside = set(members[a])
-        return any(i in inside for j in members[b] for i in cap.nodes[j].inputs)
+        """``b`` reads ``a``'s output and nothing else does (what reads a middle layer is not a repeat)."""
+        inside, after = set(members[a]), set(members[b])
+        read = [j for i in members[a] for j in readers.get(i, []) if j not in inside]
+        return bool(read) and all(j in after for j in read)
 
     by_parent: dict[str, list[str]] = {}
     for c in members:  # in the order the calls began
