@@ -256,3 +256,20 @@ def test_cli_takes_named_and_list_inputs(tmp_path, capsys):
     assert "input[1]" in out.read_text()
     assert main(["diagram", f"{src}:Bert", "--input", "1,8:long", "--input", "attention mask=1,8"]) == 2
     assert capsys.readouterr().err.strip().startswith("deepviz: error: --input: a name before '=' must be")
+
+
+def test_volumes_mark_skips_and_side_convolutions_and_notes_do_not_meet():
+    import xml.etree.ElementTree as ET
+
+    from deepviz.diagrams.examples import ResNet
+
+    svg = ET.fromstring(dd.diagram(ResNet(widths=(8, 16, 32), classes=10), (1, 3, 64, 64), style="volumes").svg)
+    texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert [t.text for t in texts if "skip" in t.text] == ["+2 skips", "+2 skips (conv 1\u00d71/2)",
+                                                           "+2 skips (conv 1\u00d71/2)"]
+    notes = sorted((float(t.get("y")), float(t.get("x")), len(t.text) * 0.58 * float(t.get("font-size")))
+                   for t in texts)
+    for (y1, x1, w1), (y2, x2, w2) in zip(notes, notes[1:]):
+        assert y1 != y2 or x2 - x1 >= (w1 + w2) / 2  # texts on one line keep apart
+    unet = dd.diagram(zoo.seeded(zoo.UNet), (1, 1, 32, 32), style="volumes").svg
+    assert unet.count("up-conv 2\u00d72/2") == 3 and unet.count("+1 skip<") == 3  # the concatenated skips
