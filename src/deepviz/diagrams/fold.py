@@ -252,7 +252,8 @@ def _masks(cap: Captured, boxes: list[Box], edges: list[tuple[str, str]], box_of
                                   min(len(frames), len(by_key[k].frames)))]
         key = f"mask{i}"
         new[feeds[0] if feeds else comp[0]] = Box(
-            key, "constant", "attention mask" if maskish else f"constant ({len(comp)} ops)", "", shown.shape,
+            key, "constant", "attention mask" if maskish else
+            f"{', '.join(dict.fromkeys(by_key[k].label for k in feeds))} ({len(comp)} ops)", "", shown.shape,
             frames, shapes=shown.shapes, last=shown.last)
         merged.update({k: key for k in comp})
     out_boxes = [new.get(b.key, b) for b in boxes if b.key not in merged or b.key in new]
