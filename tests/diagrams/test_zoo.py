@@ -4,7 +4,9 @@ Each test names the defect it guards against; each failed on the capture and fol
 one box per module call, chained-only repeat runs, traced non-tensor inputs and outputs, and
 "scalar" labels.
 """
+import itertools
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -203,7 +205,7 @@ def test_a_multi_output_module_shows_each_output_read():
 
 
 def test_the_mask_building_subgraph_is_one_box():
-    cap = capture(zoo.seeded(zoo.Bert), [((1, zoo.T), L)], input_names=["input_ids"], **{"kwargs": BERT_MASK})
+    cap = capture(zoo.seeded(zoo.Bert), [((1, zoo.T), L)], input_names=["input_ids"], kwargs=BERT_MASK)
     for depth in range(1, max_depth(cap) + 1):
         f = fold(cap, depth)
         masks = [b for b in f.boxes if b.label == "attention mask"]
@@ -240,13 +242,13 @@ ZOO = [  # builder, positional example, keyword inputs, dtype
 def test_every_zoo_model_draws_on_one_page(builder, example, inputs, dtype):
     d = dd.diagram(zoo.seeded(builder), example, dtype=dtype, **({"inputs": inputs} if inputs else {}))
     assert d.engine == "dot" and d.width <= block.PAGE[0] and d.height <= block.PAGE[1]
-    assert d.boxes == len(re.findall(r"^\s+b\d+ \[label=", d.dot, re.M))
+    assert d.boxes == len(re.findall(r"^\s+b\d+ \[label=", d.dot, re.MULTILINE))
 
 
 def test_cli_takes_named_and_list_inputs(tmp_path, capsys):
     src = tmp_path / "models.py"
-    src.write_text("import sys\nsys.path.insert(0, %r)\nfrom diagrams.zoo import Bert, Detector\n"
-                   % str(__import__("pathlib").Path(__file__).parents[1]))
+    src.write_text(f"import sys\nsys.path.insert(0, {str(Path(__file__).parents[1])!r})\n"
+                   "from diagrams.zoo import Bert, Detector\n")
     out = tmp_path / "bert.dot"
     assert main(["diagram", f"{src}:Bert", "--input", "1,8:long", "--input", "attention_mask=1,8:long",
                  "-o", str(out)]) == 0
@@ -269,7 +271,7 @@ def test_volumes_mark_skips_and_side_convolutions_and_notes_do_not_meet():
                                                            "+2 skips (conv 1\u00d71/2)"]
     notes = sorted((float(t.get("y")), float(t.get("x")), len(t.text) * 0.58 * float(t.get("font-size")))
                    for t in texts)
-    for (y1, x1, w1), (y2, x2, w2) in zip(notes, notes[1:]):
+    for (y1, x1, w1), (y2, x2, w2) in itertools.pairwise(notes):
         assert y1 != y2 or x2 - x1 >= (w1 + w2) / 2  # texts on one line keep apart
     unet = dd.diagram(zoo.seeded(zoo.UNet), (1, 1, 32, 32), style="volumes").svg
     assert unet.count("up-conv 2\u00d72/2") == 3 and unet.count("+1 skip<") == 3  # the concatenated skips
