@@ -61,12 +61,16 @@ def test_a_scalar_from_control_flow_is_labelled_scalar_and_draws():
     assert d.engine == "dot" and drawn_labels(d).count("Linear") == 3
 
 
-def test_a_graphviz_failure_is_one_line_and_does_not_take_the_fallback(monkeypatch):
+def test_a_graphviz_failure_is_one_line_and_does_not_take_the_fallback(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(block, "to_dot", lambda f, theme, positions=None: "digraph G { a -> ; }")
     with pytest.raises(dd.DiagramError) as err:
         dd.diagram(zoo.seeded(zoo.ValueBranch), (1, 8))
     message = str(err.value)
     assert message.startswith("model: Graphviz's dot failed: ") and "\n" not in message and "neato" not in message
+    assert main(["diagram", "deepviz.diagrams.examples:mlp", "--input", "1,2", "-o", str(tmp_path / "m.svg")]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("deepviz: error: --model: Graphviz's dot failed: ") and "\n" not in said
+    assert not list(tmp_path.iterdir())
 
 
 def test_only_a_timeout_takes_the_fallback_layout(monkeypatch):
