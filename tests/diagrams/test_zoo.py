@@ -279,3 +279,30 @@ def test_volumes_mark_skips_and_side_convolutions_and_notes_do_not_meet():
         assert y1 != y2 or x2 - x1 >= (w1 + w2) / 2  # texts on one line keep apart
     unet = dd.diagram(zoo.seeded(zoo.UNet), (1, 1, 32, 32), style="volumes").svg
     assert unet.count("up-conv 2\u00d72/2") == 3 and unet.count("+1 skip<") == 3  # the concatenated skips
+
+
+@pytest.mark.parametrize("builder, inputs, kwargs", [
+    (zoo.Llama, [((1, zoo.T), L)], {}), (zoo.GPT2, [((1, zoo.T), L)], {}),
+    (zoo.T5, [((1, zoo.T), L)], T5_DECODER), (zoo.UNet, [((1, 1, 32, 32), torch.float32)], {}),
+    (zoo.GRUSeq2Seq, [((1, zoo.T), L), ((1, 6), L)], {})], ids=["Llama", "GPT2", "T5", "UNet", "GRU"])
+def test_meta_capture_equals_the_real_one_even_with_tensors_made_in_forward(builder, inputs, kwargs):
+    """torch.arange(t) and causal masks made without a device are meta too, so no real pass is needed."""
+    model = zoo.seeded(builder)
+    meta = capture(model, inputs, device="meta", **({"kwargs": kwargs} if kwargs else {}))
+    real = capture(model, inputs, device="real", **({"kwargs": kwargs} if kwargs else {}))
+    assert meta.device == "meta" and real.device == "cpu"
+    assert [(n.kind, n.op, n.inputs, n.shapes) for n in meta.nodes] == [
+        (n.kind, n.op, n.inputs, n.shapes) for n in real.nodes]
+
+
+@pytest.mark.parametrize("builder, example, reason", [
+    (zoo.Bert, [((1, zoo.T), L), ((1, zoo.T), L)], "item"), (zoo.EarlyExit, [((1, 8), torch.float32)], "item"),
+    (zoo.Detector, [[((3, 40, 40), torch.float32)]], "nonzero")], ids=["Bert", "EarlyExit", "Detector"])
+def test_models_that_read_values_fall_back_to_a_real_pass(builder, example, reason, monkeypatch):
+    from deepviz.diagrams import capture as capture_module
+
+    monkeypatch.setattr(capture_module, "SMALL_MODEL", 0)  # as if large: auto tries meta first
+    cap = capture(zoo.seeded(builder), example)
+    assert cap.device == "cpu"
+    with pytest.raises(capture_module.CaptureError, match=reason):
+        capture(zoo.seeded(builder), example, device="meta")

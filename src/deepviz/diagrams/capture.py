@@ -342,8 +342,10 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
         handles.append(m.register_forward_pre_hook(recorder.pre_hook, with_kwargs=True))
         handles.append(m.register_forward_hook(recorder.post_hook, with_kwargs=True))
     swap = _on_meta(model) if device == "meta" else contextlib.nullcontext()
+    # on meta, tensors the forward creates without a device (torch.arange(t), a causal mask) are meta too
+    made_on = torch.device("meta") if device == "meta" else contextlib.nullcontext()
     try:
-        with torch.no_grad(), swap, recorder:
+        with torch.no_grad(), swap, made_on, recorder:
             output = model(*examples, **keywords)
     finally:
         for h in handles:
