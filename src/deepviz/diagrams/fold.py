@@ -86,9 +86,15 @@ def _runs(cap: Captured, members: dict[str, list[int]], parent: dict[str, str]) 
     """Runs of consecutive sibling calls that repeat faithfully (same module structure, the same ops
     on the same shapes) and are chained (each reads the previous one's output, which nothing else
     reads): the 12 layers of a transformer, not its parallel query/key/value projections."""
-    def trace(call: str) -> tuple:
-        return (cap.modules[base(call)].signature,
-                tuple((cap.nodes[i].kind, cap.nodes[i].op, tuple(cap.nodes[i].shapes)) for i in members[call]))
+    traces: dict[str, tuple] = {}
+
+    def same(a: str, b: str) -> bool:
+        if cap.modules[base(a)].signature != cap.modules[base(b)].signature:
+            return False
+        for c in (a, b):
+            if c not in traces:
+                traces[c] = tuple((cap.nodes[i].kind, cap.nodes[i].op, tuple(cap.nodes[i].shapes)) for i in members[c])
+        return traces[a] == traces[b]
 
     readers: dict[int, list[int]] = {}
     for n in cap.nodes:
@@ -109,8 +115,7 @@ def _runs(cap: Captured, members: dict[str, list[int]], parent: dict[str, str]) 
         i = 0
         while i < len(siblings):
             j = i + 1
-            while (j < len(siblings) and trace(siblings[j]) == trace(siblings[i])
-                   and chained(siblings[j - 1], siblings[j])):
+            while j < len(siblings) and same(siblings[i], siblings[j]) and chained(siblings[j - 1], siblings[j]):
                 j += 1
             if j - i > 1:
                 runs[siblings[i]] = siblings[i:j]
