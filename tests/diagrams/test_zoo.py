@@ -89,9 +89,9 @@ def test_only_a_timeout_takes_the_fallback_layout(monkeypatch):
 def test_a_detector_takes_a_list_of_images_and_its_image_list_output_connects():
     d = dd.diagram(zoo.seeded(zoo.Detector), [torch.rand(3, 40, 40), torch.rand(3, 32, 36)], depth=2)
     cap = capture(zoo.seeded(zoo.Detector), [[torch.rand(3, 40, 40), torch.rand(3, 32, 36)]])
-    assert [n.name for n in cap.nodes if n.kind == "input"] == ["input[0]", "input[1]"]
+    assert [n.name for n in cap.nodes if n.kind == "input"] == ["images[0]", "images[1]"]
     f = fold(cap, 2)
-    assert [box(f, k).name for k in ins(f, "transform")] == ["input[0]", "input[1]"]
+    assert [box(f, k).name for k in ins(f, "transform")] == ["images[0]", "images[1]"]
     assert ins(f, "backbone.0") == ["transform"]  # through ImageList.tensors, a plain object's attribute
     assert box(f, "transform").shape == (2, 3, 40, 40)
     assert len(cap.outputs) == 4 and d.boxes == len(f.boxes)  # boxes and scores of each image (dicts in a list)
@@ -206,6 +206,7 @@ def test_a_multi_output_module_shows_each_output_read():
     d = dd.diagram(zoo.seeded(zoo.GRUSeq2Seq), ((1, zoo.T), (1, 6)), dtype=L)
     assert re.search(r"GRU  <FONT[^>]*>1\u00d78\u00d732, 1\u00d71\u00d732</FONT>", d.dot)  # memory and h
     assert re.search(r"GRU  <FONT[^>]*>1\u00d76\u00d732</FONT>", d.dot)  # the decoder's h is not read
+    assert drawn_labels(d)[:2] == ["src", "tgt"]  # several inputs are named by forward's parameters
 
 
 def test_the_mask_building_subgraph_is_one_box():
@@ -259,7 +260,7 @@ def test_cli_takes_named_and_list_inputs(tmp_path, capsys):
     assert "attention_mask" in out.read_text()
     out = tmp_path / "det.dot"
     assert main(["diagram", f"{src}:Detector", "--input", "[3,40,40;3,32,36]", "-o", str(out)]) == 0
-    assert "input[1]" in out.read_text()
+    assert "images[1]" in out.read_text()
     assert main(["diagram", f"{src}:Bert", "--input", "1,8:long", "--input", "attention mask=1,8"]) == 2
     assert capsys.readouterr().err.strip().startswith("deepviz: error: --input: a name before '=' must be")
 

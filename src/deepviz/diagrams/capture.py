@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -354,6 +355,21 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
     return Captured(recorder.nodes, _module_info(model), list(dict.fromkeys(outputs)), device)
 
 
+def default_input_names(model: nn.Module, inputs: Sequence) -> list[str]:
+    """"input" for one tensor; several inputs, or a list or dict, take the names of ``forward``'s
+    parameters (``src``, ``tgt``; a detector's ``images[0]``), else "input 1", "input 2"."""
+    if len(inputs) == 1 and not isinstance(inputs[0], (list, dict)):
+        return ["input"]
+    try:
+        params = [p.name for p in inspect.signature(model.forward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):  # a builtin or C-implemented forward has no signature to read
+        params = []
+    if len(params) >= len(inputs):
+        return params[:len(inputs)]
+    return ["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]
+
+
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
             input_names: Sequence[str] | None = None, keep_values: bool = False,
             kwargs: dict[str, Any] | None = None) -> Captured:
@@ -364,7 +380,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
     or "auto" (real for a model of at most 20M parameters whose weights exist; otherwise meta, and
     real if the model cannot run on meta).
     """
-    names = list(input_names or (["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]))
+    names = list(input_names or default_input_names(model, inputs))
     real = next((p.device.type for p in model.parameters()), "cpu")
     if real == "meta":
         device = "meta"
