@@ -149,6 +149,15 @@ def test_a_shared_drop_path_stays_inside_each_block_and_residuals_are_right():
     assert box(f, "blocks.0").repeat == 3 if "blocks.0" in keys(f) else f.frames["blocks.0"] == ("ViTBlock", 3)
 
 
+def test_one_layer_called_in_a_chain_folds_into_one_box_of_its_calls():
+    cap = cap_of(zoo.SharedLayer, ((1, 8), torch.float32))
+    f = fold(cap, 1)
+    assert [(b.key, b.repeat) for b in f.boxes if b.name == "layer"] == [("layer", 4)]
+    assert f.edges == [("n0", "embed"), ("embed", "layer"), ("layer", "head")] and acyclic(f)
+    d = dd.diagram(zoo.seeded(zoo.SharedLayer), (1, 8), depth=1)
+    assert drawn_labels(d) == ["input", "Linear", "layer \u00d74", "Linear"]
+
+
 def test_parallel_query_key_value_projections_stay_separate_and_connected():
     cap = cap_of(zoo.Bert, ((1, zoo.T), L), ((1, zoo.T), L))  # the mask given by position
     f = fold(cap, max_depth(cap))

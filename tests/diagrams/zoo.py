@@ -462,6 +462,22 @@ class EarlyExit(nn.Module):
         return self.exit2(self.stage2(h))
 
 
+# -- ALBERT-style: one layer called again and again ------------------------------------------------------------
+class SharedLayer(nn.Module):
+    def __init__(self, times=4):
+        super().__init__()
+        self.times = times
+        self.embed = nn.Linear(8, D)
+        self.layer = nn.Sequential(nn.Linear(D, D), nn.GELU())
+        self.head = nn.Linear(D, 2)
+
+    def forward(self, x):
+        x = self.embed(x)
+        for _ in range(self.times):
+            x = self.layer(x)
+        return self.head(x)
+
+
 # -- control flow that reads a value --------------------------------------------------------------------------
 class ValueBranch(nn.Module):
     def __init__(self):

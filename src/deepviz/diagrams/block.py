@@ -58,7 +58,7 @@ def box_head(b: Box) -> str:
     if b.kind == "input":
         return b.name
     head = b.label
-    if b.calls > 1:
+    if b.calls > b.repeat:  # called again elsewhere (not only in its own folded run): which call
         head += f" #{b.key.partition('#')[2] or 1}"
     if b.info.get("num_layers", 1) > 1:
         head += f" ({b.info['num_layers']} layers)"
