@@ -13,8 +13,13 @@ from .api import list_concepts, render, trace
 from .params import ParamError
 
 
-def diagram(model, example_input, style: str = "block", **options):
-    """Draw ``model`` (block, node-link or volumes); see :func:`deepviz.diagrams.diagram`."""
+def diagram(model, example_input=None, style: str = "block", **options):
+    """Draw ``model`` (block, node-link or volumes); see :func:`deepviz.diagrams.diagram`.
+
+    ``example_input`` is a tensor or a shape, a list of them for a model that takes a list
+    (``[torch.randn(3, 320, 320)]``), or a tuple of them for several inputs; keyword inputs go in
+    ``inputs={"attention_mask": torch.ones(1, 128, dtype=torch.long)}``.
+    """
     from .diagrams import diagram as draw
 
     return draw(model, example_input, style=style, **options)

@@ -126,7 +126,9 @@ def _add_diagram_parser(sub) -> None:
     p.add_argument("model", metavar="FILE.py:NAME", help="a function or class in your file that builds the model "
                                                          "(called with no arguments)")
     p.add_argument("--input", action="append", required=True, metavar="SHAPE",
-                   help="the example input's shape, e.g. 1,3,224,224 or 1,128:long (repeat for several inputs)")
+                   help="the example input's shape, e.g. 1,3,224,224 or 1,128:long (repeat for several inputs); "
+                        "a list of shapes in brackets, e.g. [3,320,320;3,256,256]; name=SHAPE for a keyword "
+                        "input, e.g. attention_mask=1,128:long")
     p.add_argument("--dtype", default="float32", help="dtype of inputs without their own (default float32; "
                                                       "long for token ids)")
     p.add_argument("--style", default="block", help="block (default), node-link or volumes")
@@ -276,7 +278,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def cmd_diagram(args) -> int:
     from .diagrams import FORMATS, STYLES, DiagramError, diagram
     from .diagrams.capture import SMALL_MODEL, CaptureError
-    from .diagrams.loader import load_model, parse_input, user_code
+    from .diagrams.loader import load_model, parse_inputs, user_code
     from .style.theme import get_theme
 
     if args.style not in STYLES:
@@ -289,14 +291,14 @@ def cmd_diagram(args) -> int:
         raise ParamError("output", f"the file must end in {', '.join('.' + f for f in FORMATS)}; "
                                    f"got {quote(out.name)}")
     check_path(out, "output")
-    inputs = [parse_input(text, args.dtype) for text in args.input]
+    inputs, keywords = parse_inputs(args.input, args.dtype)
     shapes_only = args.style != "node-link" and args.device != "real"
     model = load_model(args.model, "meta" if shapes_only else "cpu")
     if shapes_only and args.device == "auto" and sum(p.numel() for p in model.parameters()) <= SMALL_MODEL:
         model, shapes_only = load_model(args.model, "cpu"), False  # small: a real pass is quicker than meta
     try:
         with user_code(f"running {args.model} on the example input"):
-            d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme,
+            d = diagram(model, tuple(inputs), style=args.style, depth=args.depth, theme=args.theme, inputs=keywords,
                         device="meta" if shapes_only else "real" if args.device == "auto" else args.device)
     except CaptureError as err:
         if not shapes_only or args.device == "meta":
@@ -304,7 +306,8 @@ def cmd_diagram(args) -> int:
         try:  # the model may need real weights (e.g. it reads tensor values): build it for real
             model = load_model(args.model, "cpu")
             with user_code(f"running {args.model} on the example input"):
-                d = diagram(model, inputs, style=args.style, depth=args.depth, theme=args.theme, device="real")
+                d = diagram(model, tuple(inputs), style=args.style, depth=args.depth, theme=args.theme,
+                            device="real", inputs=keywords)
         except CaptureError as err2:
             raise ParamError("model", str(err2)) from None
     except DiagramError as err:

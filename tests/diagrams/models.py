@@ -4,6 +4,8 @@ from torch import nn
 
 from deepviz.diagrams.examples import GPT, ResNet  # noqa: F401 - GPT is used by the tests
 
+from .zoo import ValueBranch
+
 
 def mlp():
     torch.manual_seed(0)
@@ -15,23 +17,9 @@ def ResNetLike():
     return ResNet(widths=(8,), blocks=3, classes=10)
 
 
-class Branchy(nn.Module):
-    """Control flow that reads tensor values: torch.fx cannot trace it, meta cannot run it."""
-
-    def __init__(self):
-        super().__init__()
-        self.a, self.b, self.c = nn.Linear(4, 4), nn.Linear(4, 4), nn.Linear(4, 2)
-
-    def forward(self, x):
-        h = self.a(x)
-        if h.sum() > -1e9:  # always true, but only a real value can tell
-            h = self.b(h)
-        return self.c(h)
-
-
 def branchy():
     torch.manual_seed(0)
-    return Branchy()
+    return ValueBranch()  # control flow that reads a value: torch.fx cannot trace it, meta cannot run it
 
 
 class TwoInputs(nn.Module):

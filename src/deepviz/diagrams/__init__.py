@@ -73,36 +73,63 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def example_inputs(example: Any, dtype: Any = None) -> list:
-    """Tensors, or shapes (a tuple of ints, or a list of them) with ``dtype``, as capture takes them."""
+def _is_shape(v: Any) -> bool:
+    return isinstance(v, (tuple, list)) and bool(v) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+
+
+def _checked_shape(shape: tuple[int, ...], dtype: Any, where: str) -> tuple[int, ...]:
+    """A shape deepviz may allocate an example input of (the CLI's ``--input`` check, shared)."""
+    from .loader import input_size_problem
+
+    problem = (input_size_problem(shape, dtype) if all(v >= 1 for v in shape)
+               else f"every size must be at least 1; got {shape}")
+    if problem:
+        raise DiagramError(f"{where}: {problem}")
+    return shape
+
+
+def example_value(example: Any, dtype: Any, where: str = "example_input") -> Any:
+    """One argument as capture takes it: a tensor, a shape (a tuple or list of ints, made with
+    ``dtype``), a ``(shape, dtype)`` pair, or a list or dict of these (a detector's list of images)."""
     import torch
 
-    dtype = dtype or torch.float32
     if isinstance(example, torch.Tensor):
-        return [example]
+        return example
+    if _is_shape(example):
+        return (_checked_shape(tuple(example), dtype, where), dtype)
     if (isinstance(example, tuple) and len(example) == 2 and isinstance(example[1], torch.dtype)
-            and isinstance(example[0], tuple)):
-        return [example]  # (shape, dtype)
-    if isinstance(example, (tuple, list)) and example and all(isinstance(v, int) for v in example):
-        from .loader import input_size_problem
-
-        problem = (input_size_problem(tuple(example), dtype) if all(v >= 1 for v in example)
-                   else f"every size must be at least 1; got {tuple(example)}")
-        if problem:
-            raise DiagramError(f"example_input: {problem}")
-        return [(tuple(example), dtype)]
-    if isinstance(example, (tuple, list)):
-        out = []
-        for item in example:
-            out += example_inputs(item, dtype)
-        return out
-    raise DiagramError(f"example_input: expected a tensor, a shape such as (1, 3, 224, 224), or a list of them; "
+            and _is_shape(example[0])):
+        return (_checked_shape(tuple(example[0]), example[1], where), example[1])
+    if isinstance(example, list) and example:
+        return [example_value(v, dtype, where) for v in example]
+    if isinstance(example, dict) and example:
+        return {k: example_value(v, dtype, where) for k, v in example.items()}
+    raise DiagramError(f"{where}: expected a tensor, a shape such as (1, 3, 224, 224), or a list or dict of them; "
                        f"got {type(example).__name__}")
 
 
-def diagram(model, example_input: Any, style: str = "block", depth: int | None = None, theme: str = "light",
-            device: str = "auto", dtype: Any = None, input_names: Sequence[str] | None = None) -> Diagram:
-    """Capture ``model`` on ``example_input`` and draw it.
+def example_inputs(example: Any, dtype: Any = None) -> list:
+    """The positional inputs: one tensor, shape, list or dict is one input; a tuple of them is several
+    (``(ids_shape, mask_shape)``), except a tuple of ints, which is a shape."""
+    import torch
+
+    dtype = dtype or torch.float32
+    if example is None:
+        return []
+    if isinstance(example, tuple) and not _is_shape(example) and not (
+            len(example) == 2 and isinstance(example[1], torch.dtype)):
+        return [example_value(v, dtype) for v in example]
+    return [example_value(example, dtype)]
+
+
+def diagram(model, example_input: Any = None, style: str = "block", depth: int | None = None, theme: str = "light",
+            device: str = "auto", dtype: Any = None, input_names: Sequence[str] | None = None,
+            inputs: dict[str, Any] | None = None) -> Diagram:
+    """Capture ``model(*example_input, **inputs)`` and draw it.
+
+    ``example_input``: a tensor or a shape (one input), a list or dict of them (one input that is a
+    list, as a detector's images: ``[torch.randn(3, 320, 320)]``), or a tuple of these (several
+    inputs). ``inputs``: keyword inputs, e.g. ``{"attention_mask": torch.ones(1, 128, dtype=torch.long)}``.
 
     ``style``: ``block`` (one box per layer or module; ``depth`` folds the hierarchy, default the
     deepest that stays readable), ``node-link`` (neurons and weights, for small fully connected
@@ -117,9 +144,17 @@ def diagram(model, example_input: Any, style: str = "block", depth: int | None =
     if device not in ("auto", "meta", "real"):
         raise DiagramError(f"device: must be auto, meta or real; got {device!r}")
     th = get_theme(theme)
-    inputs = example_inputs(example_input, dtype)
-    cap = capture(model, inputs, device="real" if style == "node-link" and device == "auto" else device,
-                  input_names=input_names)
+    if inputs is not None and not isinstance(inputs, dict):
+        raise DiagramError(f"inputs: expected a dict of keyword inputs (name -> tensor or shape); got "
+                           f"{type(inputs).__name__}")
+    if example_input is None and not inputs:
+        raise DiagramError("example_input: give the model's example input (a tensor or a shape), or inputs={...}")
+    import torch
+
+    keywords = {k: example_value(v, dtype or torch.float32, f"inputs[{k!r}]") for k, v in (inputs or {}).items()}
+    cap = capture(model, example_inputs(example_input, dtype),
+                  device="real" if style == "node-link" and device == "auto" else device,
+                  input_names=input_names, kwargs=keywords)
     if style == "block":
         from .block import draw_block
 

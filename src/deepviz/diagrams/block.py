@@ -22,10 +22,16 @@ FONT = "DejaVu Sans"
 MAX_BOXES = 40  # the default depth is the deepest whose diagram has at most this many boxes
 PAGE = (8.5 * 72, 11.5 * 72)  # points: the default view must fit one page (with some margin)
 DOT_MAX_BOXES, DOT_MAX_FANOUT, DOT_TIMEOUT = 400, 24, 20.0
+FRAME_MARGIN = 10  # points between a frame and the boxes inside it
+FRAME_TITLE = 34  # characters of a module path a frame's title shows
 
 
 class GraphvizError(RuntimeError):
-    pass
+    """Graphviz failed; ``str(err)`` is one line. ``timeout`` when it only took too long."""
+
+    def __init__(self, message: str, timeout: bool = False):
+        super().__init__(message)
+        self.timeout = timeout
 
 
 @dataclass
@@ -41,22 +47,32 @@ def _esc(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _shape_text(shape) -> str:
-    return fmt_shape(shape) if shape is not None else ""
+def shape_text(shape) -> str:
+    """``1x20x512``; a 0-d tensor is a "scalar" (an empty label is not valid Graphviz HTML)."""
+    return fmt_shape(shape) if shape else "scalar"
+
+
+def box_head(b: Box) -> str:
+    """What a box is: the input's name, or the kind, "#k" for the k-th call of a module called more
+    than once, "(N layers)" for a stacked RNN, and "xN" for a folded repeat."""
+    if b.kind == "input":
+        return b.name
+    head = b.label
+    if b.calls > b.repeat:  # called again elsewhere (not only in its own folded run): which call
+        head += f" #{b.key.partition('#')[2] or 1}"
+    if b.info.get("num_layers", 1) > 1:
+        head += f" ({b.info['num_layers']} layers)"
+    return head + (f" \u00d7{b.repeat}" if b.repeat > 1 else "")
 
 
 def box_label(b: Box, theme: Theme) -> str:
-    """A one-line HTML label: the kind (and "xN"), then the output shape smaller and muted."""
-    if b.kind == "input":
-        head = b.name
-    else:
-        head = b.label + (f" \u00d7{b.repeat}" if b.repeat > 1 else "")
-    head = html.escape(head)
+    """A one-line HTML label: the kind (and "xN"), then the output shapes smaller and muted."""
+    head = html.escape(box_head(b))
     if b.repeat > 1:
         head = f"<B>{head}</B>"
-    if b.shape is None:
+    if b.shape is None and not b.shapes:
         return f"<{head}>"
-    shape = html.escape(_shape_text(b.shape))
+    shape = html.escape(", ".join(shape_text(s) for s in (b.shapes or [b.shape])))
     return f'<{head}  <FONT POINT-SIZE="8.5" COLOR="{theme.muted}">{shape}</FONT>>'
 
 
@@ -123,16 +139,25 @@ def _clusters(f: Folded, theme: Theme, node_line) -> list[str]:
                 continue
             name = item[-1]
             kind, repeat = f.frames.get(name, ("", 1))
-            title = f"{name}: {kind}" + (f" \u00d7{repeat}" if repeat > 1 else "")
             cid = re.sub(r"\W", "_", name)
             out.append(f'{indent}subgraph cluster_{cid} {{')
-            out.append(f'{indent}  label="{_esc(title)}"; labeljust=l; fontsize=10; style="rounded,dashed"; '
+            # margin in points here (the graph's is in inches, and clusters would inherit it as 0.2 pt)
+            out.append(f'{indent}  label="{_esc(frame_title(name, kind, repeat))}"; labeljust=l; fontsize=10; '
+                       f'margin={FRAME_MARGIN}; style="rounded,dashed"; '
                        f'color="{theme.output if repeat > 1 else theme.grid}"; penwidth={2 if repeat > 1 else 1};')
             emit(item, indent + "  ")
             out.append(f"{indent}}}")
 
     emit((), "  ")
     return out
+
+
+def frame_title(call: str, kind: str, repeat: int) -> str:
+    """``encoder.layers.0: EncoderLayer x6``; a long module path keeps its end (the part that differs)."""
+    name, _, k = call.partition("#")
+    if len(name) > FRAME_TITLE:
+        name = "\u2026" + name[-(FRAME_TITLE - 1):].partition(".")[2]
+    return f"{name}{f' #{k}' if k else ''}: {kind}" + (f" \u00d7{repeat}" if repeat > 1 else "")
 
 
 def _run(engine: str, dot: str, fmt: str, timeout: float = DOT_TIMEOUT) -> bytes:
@@ -143,9 +168,10 @@ def _run(engine: str, dot: str, fmt: str, timeout: float = DOT_TIMEOUT) -> bytes
     try:
         res = subprocess.run(args, input=dot.encode(), capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise GraphvizError(f"Graphviz's {engine} took longer than {timeout:.0f} s") from None
+        raise GraphvizError(f"Graphviz's {engine} took longer than {timeout:.0f} s", timeout=True) from None
     if res.returncode != 0:
-        raise GraphvizError(f"Graphviz's {engine} failed: {res.stderr.decode(errors='replace').strip()[:200]}")
+        said = " ".join(res.stderr.decode(errors="replace").split())[:200] or f"exit status {res.returncode}"
+        raise GraphvizError(f"Graphviz's {engine} failed: {said}")
     return res.stdout
 
 
@@ -193,8 +219,9 @@ def lay_out(f: Folded, theme: Theme) -> Layout:
         try:
             w, h = _size(dot, "dot")
             return Layout(dot, "dot", w, h)
-        except GraphvizError:
-            pass  # too slow after all: the fallback below
+        except GraphvizError as err:
+            if not err.timeout:
+                raise  # a real failure says what dot said; only a slow layout takes the fallback
     dot = to_dot(f, theme, layered_positions(f))
     w, h = _size(dot, "neato")
     return Layout(dot, "neato", w, h)
@@ -218,6 +245,15 @@ def default_depth(cap: Captured, theme: Theme) -> tuple[Folded, Layout]:
 
 
 def draw_block(cap: Captured, theme: Theme, depth: int | None = None):
+    from . import DiagramError
+
+    try:
+        return _draw_block(cap, theme, depth)
+    except GraphvizError as err:
+        raise DiagramError(f"model: {err}") from None
+
+
+def _draw_block(cap: Captured, theme: Theme, depth: int | None):
     from . import Diagram, DiagramError
 
     deepest = max(1, max_depth(cap))

@@ -14,13 +14,14 @@ control flow that reads tensor values, fall back to a real pass on the model's o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_flatten
 
 SMALL_MODEL = 20_000_000  # parameters: "auto" runs a model this small for real (meta ops cost ~0.7 s
 # of one-time imports, a real pass of a small model far less); a larger one on meta (no memory)
@@ -39,18 +40,25 @@ class Node:
     id: int
     kind: str  # "input", "module", "function", "constant"
     op: str  # module class name, or function name (add, cat, reshape, ...)
-    scope: tuple[str, ...]  # qualified names of the enclosing modules, outermost first
+    scope: tuple[str, ...]  # calls of the enclosing modules (see ``call``), outermost first
     name: str = ""  # the module's qualified name, or the input's name
+    call: str = ""  # a module's call: its name, then "name#2", "name#3" for the same module called again
     inputs: list[int] = field(default_factory=list)  # producer node ids, in argument order
     shapes: list[tuple[int, ...]] = field(default_factory=list)  # output tensor shapes
     dtype: str = ""
     params: int = 0  # parameters owned by this node's module
     info: dict[str, Any] = field(default_factory=dict)  # e.g. kernel_size, stride, in/out features
     values: dict[str, Any] | None = None  # with keep_values: a summary of the output (see summarize)
+    used: list[int] = field(default_factory=list)  # indices into shapes of the outputs something read
 
     @property
     def shape(self) -> tuple[int, ...] | None:
         return self.shapes[0] if self.shapes else None
+
+    @property
+    def shown_shapes(self) -> list[tuple[int, ...]]:
+        """The shapes of the outputs that were read (a GRU's output and its h), else the first."""
+        return [self.shapes[k] for k in sorted(self.used)] or self.shapes[:1]
 
 
 @dataclass
@@ -76,6 +84,26 @@ class Captured:
         return self.nodes[i]
 
 
+def tensors_in(value: Any, depth: int = 0) -> list[torch.Tensor]:
+    """Every tensor inside an argument or a result: tensors, lists, tuples, dicts, dataclasses (a Hugging
+    Face ``ModelOutput``) and plain objects that hold tensors (torchvision's ``ImageList``)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if depth > 4 or value is None or isinstance(value, (str, bytes, int, float, bool, nn.Module, type)):
+        return []
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    elif dataclasses.is_dataclass(value):
+        items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
+    elif hasattr(value, "__dict__") and not callable(value):
+        items = list(vars(value).values())
+    else:
+        return []
+    return [t for item in items for t in tensors_in(item, depth + 1)]
+
+
 def _module_info(model: nn.Module) -> dict[str, ModuleInfo]:
     info: dict[str, ModuleInfo] = {}
     signatures: dict[int, str] = {}
@@ -95,7 +123,7 @@ def _module_info(model: nn.Module) -> dict[str, ModuleInfo]:
 
 def _leaf_info(m: nn.Module) -> dict[str, Any]:
     keys = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride", "padding",
-            "dilation", "num_heads", "embed_dim", "num_embeddings", "embedding_dim", "hidden_size", "p")
+            "dilation", "num_heads", "embed_dim", "num_embeddings", "embedding_dim", "hidden_size", "num_layers", "p")
     out = {}
     for k in keys:
         v = getattr(m, k, None)
@@ -110,30 +138,35 @@ class _Recorder(TorchFunctionMode):
         self.keep_values = keep_values
         self.names = {id(m): n for n, m in model.named_modules()}
         self.nodes: list[Node] = []
-        self.producer: dict[int, int] = {}  # id(tensor) -> node id
+        self.producer: dict[int, tuple[int, int]] = {}  # id(tensor) -> (node id, index of that output)
         self.alive: list[torch.Tensor] = []  # keeps traced tensors alive so their ids stay unique
         self.scope: list[str] = []
+        self.calls: dict[str, int] = {}  # module name -> times called so far
+        self.pushed: list[int] = []  # scope entries each open call added
+        self.by_name = dict(model.named_modules())
         self.leaf_depth = 0
         self.params = {id(p) for p in model.parameters()} | {id(b) for b in model.buffers()}
 
     # -- tensors ------------------------------------------------------------------------------
     def sources(self, values) -> list[int]:
-        leaves, _ = tree_flatten(values)
+        """The nodes that produced the tensors in ``values``; marks those outputs as read."""
         found = []
-        for t in leaves:
-            if isinstance(t, torch.Tensor) and id(t) in self.producer:
-                found.append(self.producer[id(t)])
+        for t in tensors_in(values):
+            if id(t) in self.producer:
+                nid, k = self.producer[id(t)]
+                found.append(nid)
+                if k not in self.nodes[nid].used:
+                    self.nodes[nid].used.append(k)
         return found
 
     def produce(self, node: Node, result) -> None:
-        leaves, _ = tree_flatten(result)
-        tensors = [t for t in leaves if isinstance(t, torch.Tensor)]
+        tensors = list({id(t): t for t in tensors_in(result)}.values())
         node.shapes = [tuple(t.shape) for t in tensors]
         node.dtype = str(tensors[0].dtype).replace("torch.", "") if tensors else ""
         if self.keep_values and tensors and tensors[0].device.type != "meta":
             node.values = summarize(tensors[0])
-        for t in tensors:
-            self.producer[id(t)] = node.id
+        for k, t in enumerate(tensors):
+            self.producer[id(t)] = (node.id, k)  # a tensor passed through (Identity, eval Dropout) reads from here on
             self.alive.append(t)
 
     def add(self, kind: str, op: str, inputs: list[int], result, **kw) -> Node:
@@ -151,11 +184,10 @@ class _Recorder(TorchFunctionMode):
         name = getattr(func, "__name__", str(func))
         if name in SKIP:
             return result
-        leaves, _ = tree_flatten(result)
-        if not any(isinstance(t, torch.Tensor) for t in leaves):
+        if not tensors_in(result):
             return result
         inputs = self.sources((args, kwargs))
-        if not inputs and all(not isinstance(a, torch.Tensor) or id(a) in self.params for a in tree_flatten(args)[0]):
+        if not inputs and all(id(a) in self.params for a in tensors_in(args)):
             kind = "constant"  # created from nothing the data flow carries (arange, a mask)
         elif not inputs:
             return result  # an op on parameters only (e.g. weight.t()); not data flow
@@ -173,17 +205,31 @@ class _Recorder(TorchFunctionMode):
         if _is_leaf(module):
             self.leaf_depth = 1
             self._pending = self.sources((args, kwargs))
-        self.scope.append(name)
+        lists = self.lists_between(self.scope[-1].partition("#")[0] if self.scope else None, name)
+        self.calls[name] = self.calls.get(name, 0) + 1  # one box per call: a reused pool is drawn each time
+        self.scope += lists + [name if self.calls[name] == 1 else f"{name}#{self.calls[name]}"]
+        self.pushed.append(len(lists) + 1)
         return None
+
+    def lists_between(self, outer: str | None, name: str) -> list[str]:
+        """The ModuleLists and ModuleDicts between a call and the call it is made from (``blocks`` for
+        ``blocks.3``): never called themselves, they still nest the hierarchy as their names do."""
+        if outer is None or (outer and not name.startswith(outer + ".")):
+            return []  # the root, or a module called from outside its parent (a shared drop_path)
+        parts = name.split(".")
+        start = outer.count(".") + 1 if outer else 0
+        between = [".".join(parts[:i]) for i in range(start + 1, len(parts))]
+        return [b for b in between if isinstance(self.by_name.get(b), (nn.ModuleList, nn.ModuleDict))]
 
     def post_hook(self, module, args, kwargs, output):
         if self.leaf_depth > 1:
             self.leaf_depth -= 1
             return None
-        name = self.scope.pop()
+        call = self.scope.pop()
+        del self.scope[len(self.scope) - self.pushed.pop() + 1:]
         if self.leaf_depth == 1:
             self.leaf_depth = 0
-            self.add("module", type(module).__name__, self._pending, output, name=name,
+            self.add("module", type(module).__name__, self._pending, output, name=call.partition("#")[0], call=call,
                      params=sum(p.numel() for p in module.parameters()), info=_leaf_info(module))
         return None
 
@@ -251,29 +297,57 @@ def _on_meta(model: nn.Module):
             store[name] = t
 
 
-def _example(spec, device) -> torch.Tensor:
+def is_shape_spec(spec) -> bool:
+    """``(shape, dtype)``: an input given by its shape."""
+    return (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], torch.dtype)
+            and isinstance(spec[0], tuple))
+
+
+def _example(spec, device):
+    """A tensor for each ``(shape, dtype)`` or tensor, inside lists, tuples and dicts."""
     if isinstance(spec, torch.Tensor):
         return spec.to(device) if device == "meta" else spec
-    shape, dtype = spec
-    if dtype.is_floating_point:
-        return torch.randn(shape, dtype=dtype, device=device)
-    return torch.zeros(shape, dtype=dtype, device=device)
+    if is_shape_spec(spec):
+        shape, dtype = spec
+        if dtype.is_floating_point:
+            return torch.randn(shape, dtype=dtype, device=device)
+        return torch.zeros(shape, dtype=dtype, device=device)
+    if isinstance(spec, dict):
+        return {k: _example(v, device) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return type(spec)(_example(v, device) for v in spec)
+    return spec  # a plain value (a flag, a size) is passed as it is
+
+
+def _named_tensors(name: str, value) -> list[tuple[str, torch.Tensor]]:
+    """``images`` = [a, b] -> images[0], images[1]; ``batch`` = {"x": t} -> batch.x."""
+    if isinstance(value, torch.Tensor):
+        return [(name, value)]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _named_tensors(f"{name}.{k}", v)]
+    if isinstance(value, (list, tuple)):
+        return [p for i, v in enumerate(value) for p in _named_tensors(f"{name}[{i}]", v)]
+    return []
 
 
 def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[str],
-         keep_values: bool = False) -> Captured:
+         keep_values: bool = False, kwargs: dict | None = None) -> Captured:
     examples = [_example(s, device) for s in inputs]
+    keywords = {k: _example(v, device) for k, v in (kwargs or {}).items()}
     recorder = _Recorder(model, keep_values)
-    for name, x in zip(input_names, examples):
-        recorder.add("input", "input", [], x, name=name)
+    for name, x in [*zip(input_names, examples), *keywords.items()]:
+        for label, t in _named_tensors(name, x):
+            recorder.add("input", "input", [], t, name=label)
     handles = []
     for m in model.modules():
         handles.append(m.register_forward_pre_hook(recorder.pre_hook, with_kwargs=True))
         handles.append(m.register_forward_hook(recorder.post_hook, with_kwargs=True))
     swap = _on_meta(model) if device == "meta" else contextlib.nullcontext()
+    # on meta, tensors the forward creates without a device (torch.arange(t), a causal mask) are meta too
+    made_on = torch.device("meta") if device == "meta" else contextlib.nullcontext()
     try:
-        with torch.no_grad(), swap, recorder:
-            output = model(*examples)
+        with torch.no_grad(), swap, made_on, recorder:
+            output = model(*examples, **keywords)
     finally:
         for h in handles:
             h.remove()
@@ -281,15 +355,32 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
     return Captured(recorder.nodes, _module_info(model), list(dict.fromkeys(outputs)), device)
 
 
+def default_input_names(model: nn.Module, inputs: Sequence) -> list[str]:
+    """"input" for one tensor; several inputs, or a list or dict, take the names of ``forward``'s
+    parameters (``src``, ``tgt``; a detector's ``images[0]``), else "input 1", "input 2"."""
+    if len(inputs) == 1 and not isinstance(inputs[0], (list, dict)):
+        return ["input"]
+    try:
+        params = [p.name for p in inspect.signature(model.forward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):  # a builtin or C-implemented forward has no signature to read
+        params = []
+    if len(params) >= len(inputs):
+        return params[:len(inputs)]
+    return ["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]
+
+
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
-            input_names: Sequence[str] | None = None, keep_values: bool = False) -> Captured:
-    """Capture ``model`` on example ``inputs`` (tensors, or ``(shape, dtype)`` pairs).
+            input_names: Sequence[str] | None = None, keep_values: bool = False,
+            kwargs: dict[str, Any] | None = None) -> Captured:
+    """Capture ``model(*inputs, **kwargs)`` on examples: tensors, or ``(shape, dtype)`` pairs, or lists
+    and dicts of them (a detector's list of images); ``kwargs`` are keyword inputs (``attention_mask``).
 
     ``device``: "meta" (shapes only, no memory), "real" (the model's own device, real values),
     or "auto" (real for a model of at most 20M parameters whose weights exist; otherwise meta, and
     real if the model cannot run on meta).
     """
-    names = list(input_names or (["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]))
+    names = list(input_names or default_input_names(model, inputs))
     real = next((p.device.type for p in model.parameters()), "cpu")
     if real == "meta":
         device = "meta"
@@ -299,7 +390,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
     error: Exception | None = None
     for d in tries:
         try:
-            return _run(model, inputs, d, names, keep_values)
+            return _run(model, inputs, d, names, keep_values, kwargs)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err
     assert error is not None  # every device was tried and failed

@@ -76,6 +76,34 @@ def _bytes(n: int) -> str:
     return f"{size:.3g} TiB"
 
 
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def parse_inputs(texts, default_dtype: str = "float32") -> tuple[list, dict]:
+    """``--input`` values -> (positional inputs, keyword inputs). Each is a shape (``1,128:long``),
+    a list of shapes in brackets (``[3,320,320;3,256,256]``: one input that is a list, as a
+    detector takes), or either after ``name=`` (a keyword input: ``attention_mask=1,128:long``)."""
+    args, kwargs = [], {}
+    for text in texts:
+        name, eq, value = text.partition("=")
+        if eq and not _NAME.match(name.strip()):
+            raise ParamError("input", f"a name before '=' must be a Python identifier such as attention_mask; "
+                                      f"got {name.strip()!r}")
+        value = value if eq else text
+        if value.strip().startswith("["):
+            if not value.strip().endswith("]") or not value.strip()[1:-1].strip():
+                raise ParamError("input", f"a list is shapes in brackets separated by ';', such as "
+                                          f"[3,320,320;3,256,256]; got {value!r}")
+            parsed = [parse_input(v, default_dtype) for v in value.strip()[1:-1].split(";")]
+        else:
+            parsed = parse_input(value, default_dtype)
+        if eq:
+            kwargs[name.strip()] = parsed
+        else:
+            args.append(parsed)
+    return args, kwargs
+
+
 def load_model(spec: str, device: str = "cpu"):
     """Import ``file.py:name`` and build the model (call the function, or the class with no arguments).
 

@@ -4,12 +4,13 @@ The figure used for VGG and AlexNet: sizes are log-scaled (a 224x224x3 input and
 map both stay visible), each cuboid is annotated with its shape and, above it, the kernel or
 pooling that made it. Fully connected layers after the last map are thin bars. Consecutive
 convolutions that keep the shape fold into one cuboid marked "xN" so deep networks stay one
-page wide. Drawn as SVG here (no layout to solve: the volumes stand in a row).
+page wide. The row is the main path; residual skips and the convolutions on side branches
+(a 1x1/2 projection) are said under the volume where they join ("+2 skips (conv 1x1/2)"). Drawn as SVG here (no layout to solve: the volumes stand in a row).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from ..style.theme import Theme
@@ -22,6 +23,7 @@ POOL = {"MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "max
 POOL_NAMES = {"MaxPool2d": "maxpool", "max_pool2d": "maxpool", "AvgPool2d": "avgpool", "avg_pool2d": "avgpool",
               "AdaptiveAvgPool2d": "adaptive avgpool", "adaptive_avg_pool2d": "adaptive avgpool",
               "AdaptiveMaxPool2d": "adaptive maxpool", "adaptive_max_pool2d": "adaptive maxpool"}
+JOINS = {"add", "iadd", "radd", "cat", "concat", "concatenate"}  # where a skip rejoins the main path
 GAP, MARGIN = 26.0, 24.0  # points
 PAGE_WIDTH = 8.5 * 72 + 150  # a row wraps past this (a landscape letter page is 792 pt)
 
@@ -32,6 +34,16 @@ class Volume:
     shape: tuple[int, ...]  # (C, H, W), or (features,) for fc
     note: str  # what made it: "conv 3x3/1", "maxpool 2x2/2", "fc"
     repeat: int = 1
+    skips: int = 0  # residual additions inside it (the identity path of x + f(x))
+    side: list[str] = field(default_factory=list)  # convolutions off the main path (a skip's 1x1/2 projection)
+
+    @property
+    def marks(self) -> str:
+        """``+3 skips (conv 1x1/2)``: what the row leaves out, said under the volume."""
+        if not self.skips and not self.side:
+            return ""
+        text = f"+{self.skips} skip{'s' if self.skips != 1 else ''}" if self.skips else "+branch"
+        return text + (f" ({', '.join(dict.fromkeys(self.side))})" if self.side else "")
 
 
 def _pair(v) -> str:
@@ -41,7 +53,7 @@ def _pair(v) -> str:
 
 
 def _note(n: Node) -> str:
-    kind = "conv" if n.op in CONV else POOL_NAMES.get(n.op, n.op)
+    kind = "up-conv" if n.op == "ConvTranspose2d" else "conv" if n.op in CONV else POOL_NAMES.get(n.op, n.op)
     k, s = n.info.get("kernel_size"), n.info.get("stride")
     if k is None:
         return kind
@@ -55,9 +67,17 @@ def volumes(cap: Captured) -> list[Volume]:
 
     out: list[Volume] = []
     on_path = main_path(cap)
+    side: list[str] = []  # convolutions off the main path, marked on the volume where their branch joins
     for n in cap.nodes:
         if n.id not in on_path:
-            continue  # a side branch (a residual block's downsampling): the row shows the main path
+            if n.op in CONV and n.shape is not None and len(n.shape) == 4:
+                side.append(_note(n))  # a side branch (a residual block's downsampling): said, not drawn
+            continue
+        joins = n.op in JOINS and len(set(n.inputs)) > 1  # x + f(x), or a U-Net's concatenated skip
+        if out and (joins or side and len(n.inputs) > 1):
+            out[-1].skips += joins
+            out[-1].side += side
+            side = []
         shape = n.shape
         if n.kind == "input" and shape is not None and len(shape) == 4:
             out.append(Volume("input", shape[1:], "input"))
@@ -93,6 +113,13 @@ def main_path(cap: Captured) -> set[int]:
     return path
 
 
+def _slot(v: Volume, width: float) -> float:
+    """The width a volume takes in the row: its cuboid's, or its widest text's (so notes never meet)."""
+    texts = [(v.note + (f" \u00d7{v.repeat}" if v.repeat > 1 else ""), 9.5), ("\u00d7".join(map(str, v.shape)), 9.5),
+             (v.marks, 8.5)]
+    return max([width] + [0.58 * size * len(text) for text, size in texts])
+
+
 def _log(v: int) -> float:
     return math.log2(max(1, v) + 1)
 
@@ -112,7 +139,7 @@ def draw_volumes(cap: Captured, theme: Theme):
     rows: list[list[int]] = [[]]
     x = MARGIN
     for i, (t, h, d) in enumerate(sizes):
-        w = t + d * 0.7
+        w = _slot(vols[i], t + d * 0.7)
         if rows[-1] and x + w > PAGE_WIDTH - MARGIN:
             rows.append([])
             x = MARGIN
@@ -127,10 +154,11 @@ def draw_volumes(cap: Captured, theme: Theme):
         x = MARGIN
         for i in row:
             t, h, d = sizes[i]
-            parts += _cuboid(vols[i], x, mid, t, h, d, colors[vols[i].kind], theme)
-            x += t + d * 0.7 + GAP
+            slot = _slot(vols[i], t + d * 0.7)
+            parts += _cuboid(vols[i], x + (slot - t - d * 0.7) / 2, mid, t, h, d, colors[vols[i].kind], theme)
+            x += slot + GAP
         width = max(width, x - GAP + MARGIN)
-        y0 = mid + tallest / 2 + 34
+        y0 = mid + tallest / 2 + 34 + (12 if any(vols[i].marks for i in row) else 0)
     height = y0 + MARGIN / 2
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}pt" height="{height:.0f}pt" '
            f'viewBox="0 0 {width:.1f} {height:.1f}">'
@@ -155,6 +183,8 @@ def _cuboid(v: Volume, x0: float, mid: float, t: float, h: float, d: float, col:
     repeat = f" \u00d7{v.repeat}" if v.repeat > 1 else ""
     out.append(_text(cx, top + h + 14, "\u00d7".join(str(s) for s in v.shape), theme.foreground, 9.5))
     out.append(_text(cx, top - dy - 8, v.note + repeat, theme.muted, 9.5))
+    if v.marks:
+        out.append(_text(cx, top + h + 26, v.marks, theme.kernel, 8.5))
     return out
 
 
