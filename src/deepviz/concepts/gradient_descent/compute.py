@@ -6,8 +6,8 @@
     gradient    dJ/dw = 2/N sum_n (y_n - t_n) x_n,   dJ/db = 2/N sum_n (y_n - t_n)   (here by autograd)
     Hessian     H = 2 A;  full-batch gradient descent converges exactly for lr < 2 / lambda_max(H)
     SGD         theta <- theta - lr v,  v = beta v + grad  (torch.optim.SGD; beta = 0 without momentum);
-                a mini-batch's gradient is the same formula over its B cases (one random reshuffle per epoch,
-                as a DataLoader with shuffle=True)
+                a mini-batch's gradient is the same formula over its B cases (torch's RandomSampler reshuffles
+                every epoch, BatchSampler cuts it into batches: a DataLoader's shuffle=True)
     Adam        torch.optim.Adam's update with its default betas (models.training.adam)
 A run that diverges stops as soon as its loss passes DIVERGED times the start's (never inf or NaN).
 """
@@ -17,6 +17,7 @@ import math
 from typing import Any, Callable
 
 import torch
+from torch.utils.data import BatchSampler, RandomSampler
 
 from ...models.training import adam, sgd
 from ...style.numbers import fmt_num, fmt_sig
@@ -93,16 +94,17 @@ def run_sgd(x: torch.Tensor, t: torch.Tensor, start: torch.Tensor, lr: float, st
     """SGD from ``start``: full batch (``batch`` None) or shuffled mini-batches of ``batch`` cases."""
     theta = start.clone().requires_grad_(True)
     n = len(x)
-    order: list[torch.Tensor] = []
-    g = torch.Generator().manual_seed(seed)
+    sampler = BatchSampler(RandomSampler(range(n), generator=torch.Generator().manual_seed(seed)), batch or n,
+                           drop_last=False)
+    order: list[list[int]] = []
     sizes: list[int] = []
 
     def batch_loss() -> torch.Tensor:
         if batch is None:
             sizes.append(n)
             return loss(x, t, theta)
-        if not order:  # a new epoch: one reshuffle, cut into batches (the last one may be smaller)
-            order.extend(torch.randperm(n, generator=g).split(batch))
+        if not order:  # a new epoch: torch's sampler reshuffles and cuts (the last batch may be smaller)
+            order.extend(sampler)
         idx = order.pop(0)
         sizes.append(len(idx))
         return loss(x[idx], t[idx], theta)

@@ -54,7 +54,7 @@ class GradientDescentScene(DeepvizScene):
         ys = ts + [y for run in d["runs"] for y in run["line"][0]]
         pad_x, pad_y = 0.08 * (hi - lo), 0.1 * (max(ys) - min(ys))
         plot = Plot(th, (lo - pad_x, hi + pad_x), (min(ys) - pad_y, max(ys) + pad_y),
-                    (self.content_width - GAP) / 2 - 0.6, self.content_height - 1.6, "x", "t", y_name_beside=True)
+                    (self.content_width - GAP) / 2 - 1.3, self.content_height - 2.1, "x", "t", y_name_beside=True)
         self.place_half(plot, LEFT, self.content_height - 1.3)
         dots = plot.dots(list(zip(xs, ts)), [th.input] * len(xs), radius=0.06)
         self.play(*fade_in(plot), run_time=0.5)
@@ -74,7 +74,7 @@ class GradientDescentScene(DeepvizScene):
 
     def surface(self, d: dict[str, Any], side, width: float, height: float, head: str = "") -> ContourPlot:
         th = self.theme
-        cp = ContourPlot(th, d["window"], d["contours"], d["w_min"], width - 0.6, height - 0.9)
+        cp = ContourPlot(th, d["window"], d["contours"], d["w_min"], width - 1.3, height - 1.4)
         title = label(head or f"J(w, b): minimum {_sig(d['J_min'])} at ({_sig(d['w_min'][0])}, "
                               f"{_sig(d['w_min'][1])})", th, size=BODY_SIZE)
         fit_width(title, width)
@@ -134,7 +134,7 @@ class GradientDescentScene(DeepvizScene):
                      color=self.theme.gradient)
 
     def bottom_line(self, mob):
-        mob.move_to([0, self.content_bottom + 0.55, 0])
+        mob.move_to([0, self.content_bottom + 0.75, 0])
         return self.keep_in_content(fit_width(mob, self.content_width))
 
     def gradient_panel(self, run: dict[str, Any], k: int):
@@ -163,29 +163,28 @@ class GradientDescentScene(DeepvizScene):
         self.clear_content(run_time=0.5)
         w = (self.content_width - GAP) / 2
         h = (self.content_height - 0.3) / 2
-        plots = []
+        plots, verdicts = [], []
         for k, run in enumerate(d["runs"]):
-            head = (f"\u03b7 = {_sig(run['lr'])}  ({fmt_num(run['fraction'], 3)} \u00d7 2/\u03bbmax)")
-            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 2.4, h - 0.5)
-            title = label(head, th, size=BODY_SIZE)
-            title.next_to(small.plot.axes, UP, buff=0.12)
-            group = VGroup(title, small)
-            fit_width(group, w)
+            head = f"\u03b7 = {_sig(run['lr'])}  ({fmt_num(run['fraction'], 3)} \u00d7 2/\u03bbmax)"
+            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 3.0, h - 1.3)
+            small.head = label(head, th, size=BODY_SIZE).next_to(small.plot.axes, UP, buff=0.12)
+            verdict = label(run["verdict"] + (f"\nstopped at step {run['steps']}" if run["diverged"] else ""),
+                            th, size=BODY_SIZE, color=th.highlight)
+            verdict.next_to(small.plot.axes, RIGHT, buff=0.3).align_to(small.plot.axes, UP)
+            group = VGroup(small.head, small, verdict)  # the verdict shows later, but has its room now
+            fit_width(group, w - 0.1)  # the content width reaches into the lint's edge margin
             if group.height > h:
                 group.scale_to_fit_height(h)
             row, col = divmod(k, 2)
             group.move_to([self.half_x(RIGHT if col else LEFT), self.content_top - h / 2 - row * (h + 0.3), 0])
-            small.head = title
             plots.append(small)
+            verdicts.append(verdict)
         self.play(*fade_in(*(p for s in plots for p in (s.plot, s.curves, s.minimum, s.head))), run_time=0.8)
         self.finish_reading()
-        for k, (run, small) in enumerate(zip(d["runs"], plots)):
+        for k, (run, small, verdict) in enumerate(zip(d["runs"], plots, verdicts)):
             self.narrate(f"rate{k}")
             path = small.path(run["shown"], th.highlight)
             start = small.dot(run["path"][0], th.foreground, radius=0.06)
-            verdict = label(run["verdict"] + (f" (stopped at step {run['steps']})" if run["diverged"] else ""),
-                            th, size=BODY_SIZE, color=th.highlight)
-            verdict.next_to(small.plot.axes, RIGHT, buff=0.25).align_to(small.plot.axes, UP)
             self.play(*fade_in(start), run_time=0.3)
             self.play(Create(path), run_time=2.0)
             self.play(*fade_in(verdict), run_time=0.4)
@@ -198,8 +197,8 @@ class GradientDescentScene(DeepvizScene):
         ys = [v for r in runs for v in r["log_J"]]
         lo, hi = min(ys), max(ys)
         pad = 0.05 * (hi - lo)
-        plot = Plot(self.theme, (0, max(xs)), (lo - pad, hi + pad), (self.content_width - GAP) / 2 - 1.0,
-                    height - 1.2, x_name, "J", y_name_beside=True, y_fmt=lambda v, dg: fmt_sig(10 ** v, 2))
+        plot = Plot(self.theme, (0, max(xs)), (lo - pad, hi + pad), (self.content_width - GAP) / 2 - 1.3,
+                    height - 1.4, x_name, "J", y_name_beside=True, y_fmt=lambda v, dg: fmt_sig(10 ** v, 2))
         self.place_half(plot, side, height)
         self.play(*fade_in(plot), run_time=0.5)
         return plot
