@@ -56,6 +56,7 @@ def test_every_number_matches_torch(preset):
     torch.testing.assert_close(x, v["x_mean"] + torch.empty(v["points"], dtype=torch.float64).uniform_(
         -1, 1, generator=g), rtol=0, atol=1e-12)
     assert d["x_ends"] == [x.min().item(), x.max().item()]
+    assert d["x_centre"] == pytest.approx(x.mean().item(), rel=1e-12)
     start = T(d["start"])
     hessian = torch.autograd.functional.hessian(lambda th: j_of(x, t, th), start)
     torch.testing.assert_close(T(d["hessian"]), hessian, rtol=1e-12, atol=1e-12)

@@ -29,7 +29,7 @@ DT = torch.float64
 DIVERGED = 1e4  # a run stops once J exceeds this many times J at the start
 LEVELS = 6  # contour lines, from the start's J down towards the minimum
 INNERMOST = 0.01  # the innermost contour's J - J_min as a fraction of the start's
-ASPECT = {"descent": 1.1, "learning-rates": 2.0, "batches": 1.1, "momentum": 1.1}  # window width / height
+ASPECT = {"descent": 1.5, "learning-rates": 2.0, "batches": 1.5, "momentum": 1.3}  # window width / height
 DETAILED = 3  # steps whose gradient the descent part spells out
 CRAWL = 0.3  # a converging run still this far (of its starting distance) from the minimum crawls
 
@@ -56,7 +56,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     contours = [{"level": (surface["J_min"] + e).item(),
                  "segments": clip(ellipse(surface["w_min"], a, vectors, e.item()), window)} for e in excess]
     data: GradientDescentData = to_plain({
-        "part": part, "x": x, "t": t, "n": x.shape[0], "x_ends": x_ends,
+        "part": part, "x": x, "t": t, "n": x.shape[0], "x_ends": x_ends, "x_centre": x.mean(),
         "truth": {"slope": values["slope"], "intercept": values["intercept"], "noise": values["noise"]},
         **{k: v for k, v in surface.items() if k != "eigenvectors"},
         "eigenvectors": surface["eigenvectors"].T, "lr_max": 2 / surface["eigenvalues"][1],
@@ -274,8 +274,10 @@ def batches_narration(d: dict[str, Any]) -> dict[str, str]:
                    f"\u03b7 = {sig(full['lr'])}.",
         "paths": f"With the same work, {full['samples'][-1]} case gradients, full batch takes {full['steps']} "
                  f"steps and batch {small['batch']} takes {small['steps']}: many cheap, noisy steps.",
-        "cost": "The loss against the work done: small batches get low sooner, then keep jittering around the "
-                f"minimum (J = {sig(small['J'][-1])} against {sig(full['J'][-1])}).",
+        "cost": "The loss against the work done: " + (
+            f"batch {small['batch']} gets lower with the same work, then jitters around the minimum"
+            if small["J"][-1] < full["J"][-1] else f"here batch {small['batch']} ends no lower than the full batch")
+        + f" (J = {sig(small['J'][-1])} against {sig(full['J'][-1])}).",
     }
 
 
@@ -283,12 +285,13 @@ def momentum_narration(d: dict[str, Any]) -> dict[str, str]:
     plain, heavy, ad = d["runs"]
     return {
         **intro(d),
-        "ravine": f"With x centred far from 0, w and b pull together: the bowl is a long thin ravine, condition "
-                  f"number {sig(d['condition'])}.",
+        "ravine": f"The inputs x sit around {sig(d['x_centre'])}, so changing w or b moves every prediction "
+                  f"alike: the bowl's condition number is {sig(d['condition'])}"
+                  + (", a long thin ravine." if d["condition"] > 20 else "."),
         "sgd": f"Plain SGD at \u03b7 = {sig(plain['lr'])} zig-zags across the ravine and crawls along it: J = "
                f"{sig(plain['J'][-1])} after {plain['steps']} steps.",
-        "momentum": f"Momentum \u03b2 = {fmt_num(heavy['momentum'], 2)} adds up the steps that agree: it speeds along "
-                    f"the ravine, J = {sig(heavy['J'][-1])}.",
+        "momentum": f"Momentum \u03b2 = {fmt_num(heavy['momentum'], 2)} adds up the steps that agree and cancels "
+                    f"those that alternate: J = {sig(heavy['J'][-1])} against plain SGD's {sig(plain['J'][-1])}.",
         "adam": f"Adam (\u03b7 = {sig(ad['lr'])}) divides each weight's step by its gradient's typical size: "
                 f"J = {sig(ad['J'][-1])}.",
     }

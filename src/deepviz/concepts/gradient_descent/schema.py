@@ -42,6 +42,7 @@ class GradientDescentData(TypedDict):
     t: list[float]
     n: int
     x_ends: list[float]  # smallest and largest x
+    x_centre: float  # mean of x
     truth: Truth
     hessian: list[list[float]]
     eigenvalues: list[float]
