@@ -21,10 +21,16 @@ GAP = 0.6
 TEST = 4  # series colour of the test (and held-out) cases and loss: pink
 FITS = (3, 4, 6)  # series colours of three fits side by side: yellow, pink, blue
 EDGE = 0.1  # the content width reaches into the lint's edge margin
+SMALL = 0.01  # a weight below this reads as about zero in the tables
 
 
 def _sig(v: float) -> str:
     return fmt_sig(v, 3)
+
+
+def _weight(v: float) -> str:
+    """A weight in a table cell: an exact zero reads 0, a small non-zero one \u22480 (L2's are never exactly 0)."""
+    return "0" if v == 0 else "\u22480" if abs(v) < SMALL else fmt_sig(v, 2)
 
 
 def _log_fmt(v: float, digits: int) -> str:
@@ -62,7 +68,6 @@ class OverfittingScene(DeepvizScene):
         self.play(Create(truth), run_time=0.6)
         self.play(*fade_in(tests), run_time=0.5)
         self.play(*fade_in(train), run_time=0.5)
-        self.finish_reading()
         return plot
 
     def fit_curve(self, plot: Plot, fit: dict[str, Any], color: str, width: float = 4) -> VGroup:
@@ -89,6 +94,7 @@ class OverfittingScene(DeepvizScene):
         height = self.content_height - 1.6
         plot = self.data_plot(d, self.half - 1.2, height - 0.4, [self.half_x(LEFT) + 0.4, self.content_top
                                                                  - height / 2 - 0.55, 0])
+        self.finish_reading()
         curve, note = None, None
         for k, deg in enumerate(d["shown"]):
             self.narrate(f"fit{k}")
@@ -129,17 +135,20 @@ class OverfittingScene(DeepvizScene):
         top_h = self.content_height - 2.5
         plot = self.data_plot(d, self.half - 1.2, top_h - 0.9, [self.half_x(LEFT) + 0.4,
                                                                self.content_top - top_h / 2 + 0.1, 0])
+        empty = self.weight_table(d, [("least squares", None, th.output)])  # the weights a fit will have
+        self.play(*fade_in(empty), run_time=0.5)
+        self.finish_reading()
         self.narrate("plain")
         curve = self.fit_curve(plot, d["plain"], th.output)
         table = self.weight_table(d, [("least squares", d["plain"], th.output)])
         losses = self.loss_lines([("least squares", d["plain"], th.output)], plot)
         self.play(Create(curve), run_time=1.0)
-        self.play(*fade_in(table, losses), run_time=0.8)
+        self.play(*fade_out(empty), *fade_in(table, losses), run_time=0.8)
         self.finish_reading()
         shown = [curve, table, losses]
         for name in ("l2", "l1"):
             self.narrate(name)
-            rows = [(f"{name.upper()} \u03bb = {_sig(f['lam'])}", f, th.series_color(FITS[k]))
+            rows = [(f"{name.upper()}, \u03bb = {_sig(f['lam'])}", f, th.series_color(FITS[k]))
                     for k, f in enumerate(d[name])]
             curves = [self.fit_curve(plot, f, color, 3) for _, f, color in rows]
             new_table = self.weight_table(d, [("least squares", d["plain"], th.output)] + rows)
@@ -155,9 +164,10 @@ class OverfittingScene(DeepvizScene):
     def weight_table(self, d: dict[str, Any], rows: list[tuple[str, dict[str, Any], str]]) -> VGroup:
         """One row of weights per fit, exactly-zero weights on a faint cell; row names in the fit's colour."""
         th = self.theme
-        values = [r[1]["w"] for r in rows]
+        size = d["degree"] + 1
+        values = [r[1]["w"] if r[1] else [None] * size for r in rows]
         colors = [[th.faint if v == 0 else th.grid for v in w] for w in values]
-        grid = Grid(values, th, 0.42, colors=colors, cell_width=1.0, fmt=lambda v: fmt_sig(v, 2))
+        grid = Grid(values, th, 0.44, colors=colors, cell_width=1.0, fmt=_weight)
         heads = VGroup(*(label(f"w{str(k).translate(SUB)}", th, size=BODY_SIZE).next_to(grid.square(0, k), UP,
                                                                                        buff=0.08)
                          for k in range(len(values[0]))))
@@ -182,6 +192,7 @@ class OverfittingScene(DeepvizScene):
         height = self.content_height - 1.6
         plot = self.data_plot(d, self.half - 1.2, height - 0.4, [self.half_x(LEFT) + 0.4, self.content_top
                                                                  - height / 2 - 0.55, 0])
+        self.finish_reading()
         self.narrate("train")
         xs = d["log_steps"]
         series = [("training loss", d["log_train_loss"][1:], th.input),
