@@ -19,7 +19,7 @@ from ...style.scene import DeepvizScene
 
 GAP = 0.6
 TEST = 4  # series colour of the test (and held-out) cases and loss: pink
-FITS = (3, 4, 6)  # series colours of three fits side by side: yellow, pink, blue
+FITS = (3, 6, 1)  # series colours of three fits side by side: yellow, blue, orange (pink is the test cases')
 EDGE = 0.1  # the content width reaches into the lint's edge margin
 SMALL = 0.01  # a weight below this reads as about zero in the tables
 
@@ -120,9 +120,8 @@ class OverfittingScene(DeepvizScene):
         self.play(Create(train), Create(test), run_time=2.0)
         best = fits[d["best_degree"]]
         mark = lp.dot((best["degree"], best["log_test"]), th.highlight, radius=0.09)
-        tag = lp.label_at(f"lowest test loss: degree {best['degree']}", (best["degree"], best["log_test"]), UP,
-                          color=th.highlight, size=BODY_SIZE, buff=0.2)
-        self.keep_in_content(tag)
+        tag = label(f"lowest test loss: degree {best['degree']}", th, size=BODY_SIZE, color=th.highlight)
+        tag.next_to(key, DOWN, buff=0.2)
         self.play(*fade_in(mark, tag), run_time=0.5)
         self.finish_reading()
         self.narrate("overfit")
@@ -162,11 +161,11 @@ class OverfittingScene(DeepvizScene):
             shown = [*curves, new_table, losses]
 
     def weight_table(self, d: dict[str, Any], rows: list[tuple[str, dict[str, Any], str]]) -> VGroup:
-        """One row of weights per fit, exactly-zero weights on a faint cell; row names in the fit's colour."""
+        """One row of weights per fit, exactly-zero weights on a highlighted cell; row names in the fit's colour."""
         th = self.theme
         size = d["degree"] + 1
         values = [r[1]["w"] if r[1] else [None] * size for r in rows]
-        colors = [[th.faint if v == 0 else th.grid for v in w] for w in values]
+        colors = [[th.highlight if v == 0 else th.grid for v in w] for w in values]  # exact zeros stand out
         grid = Grid(values, th, 0.44, colors=colors, cell_width=1.0, fmt=_weight)
         heads = VGroup(*(label(f"w{str(k).translate(SUB)}", th, size=BODY_SIZE).next_to(grid.square(0, k), UP,
                                                                                        buff=0.08)
