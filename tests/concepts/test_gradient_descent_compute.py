@@ -160,3 +160,15 @@ def test_mini_batches_cover_every_case_once_per_epoch():
     assert first[0] != first[1]
     run = next(r for r in d["runs"] if r["batch"] == 6)
     assert run["steps"] == v["epochs"] * math.ceil(len(x) / 6) == run["steps_per_epoch"] * v["epochs"]
+
+
+def test_the_gradient_arrows_drawn_lie_inside_the_plot():
+    """The descent part draws eta * grad uphill from each of its first steps: the arrows must stay on the plot
+    (the first one used to point out of it, into the plot's heading)."""
+    d = api.trace("gradient-descent", preset="descent").data
+    (x0, x1), (y0, y1) = d["window"]
+    run = d["runs"][0]
+    assert d["detailed"] == 3
+    for k in range(d["detailed"]):
+        for w, b in (run["path"][k], run["uphill"][k]):
+            assert x0 <= w <= x1 and y0 <= b <= y1

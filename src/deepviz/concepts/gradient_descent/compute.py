@@ -40,17 +40,21 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     surface = loss_surface(x, t, start)
     part = values["part"]
     runs = RUNS[part](x, t, start, surface, values)
-    # the window holds every run whose loss never rose above the start's; the others leave it
-    window = fit_window(torch.cat([surface["w_min"][None], start[None]]
-                                  + [r["path"] for r in runs if r["J"].max() <= r["J"][0]]), ASPECT[part])
     x_ends = torch.stack([x.min(), x.max()])
     for run in runs:
-        run["shown"] = shown_path(run["path"], window)
         run["log_J"] = torch.log10(run["J"])
         # the fitted line y = w x + b at the smallest and largest x, for every point of the path
         run["line"] = run["path"][:, :1] * x_ends + run["path"][:, 1:]
         # the step each gradient asks for, eta * grad, drawn uphill from the point it was taken at
         run["uphill"] = run["path"] + run["lr"] * run["grad"]
+    # the window holds every run whose loss never rose above the start's (the others leave it) and, in the
+    # descent part, the gradient arrows the video draws
+    detailed = min(DETAILED, runs[0]["steps"]) if part == "descent" else 0
+    arrows = [runs[0]["uphill"][:detailed]]
+    window = fit_window(torch.cat([surface["w_min"][None], start[None]] + arrows
+                                  + [r["path"] for r in runs if r["J"].max() <= r["J"][0]]), ASPECT[part])
+    for run in runs:
+        run["shown"] = shown_path(run["path"], window)
     excess = (surface["J_start"] - surface["J_min"]) * torch.logspace(0, math.log10(INNERMOST), LEVELS, dtype=DT)
     a, vectors = surface["eigenvalues"] / 2, surface["eigenvectors"]
     contours = [{"level": (surface["J_min"] + e).item(),
@@ -60,7 +64,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "truth": {"slope": values["slope"], "intercept": values["intercept"], "noise": values["noise"]},
         **{k: v for k, v in surface.items() if k != "eigenvectors"},
         "eigenvectors": surface["eigenvectors"].T, "lr_max": 2 / surface["eigenvalues"][1],
-        "window": window, "contours": contours, "runs": runs,
+        "window": window, "contours": contours, "runs": runs, "detailed": detailed,
     })
     return Trace(concept="gradient-descent", params={}, data=data, narration=NARRATION[part](data), preset=preset)
 

@@ -20,7 +20,6 @@ from ...style.plots import Plot
 from ...style.scene import DeepvizScene, sweep_durations
 
 GAP = 0.6  # between the two halves of the screen
-DETAILED = 3  # steps spelled out in the descent part (compute's DETAILED)
 RUN_COLORS = (3, 4, 6)  # series colours of the runs: yellow, pink, blue (not a role's colour)
 
 
@@ -101,7 +100,7 @@ class GradientDescentScene(DeepvizScene):
         self.finish_reading()
         self.narrate("step")
         line = data["line"]
-        detailed = min(DETAILED, run["steps"])
+        detailed = d["detailed"]
         for k in range(detailed):
             if k:
                 new_arrow = self.uphill_arrow(cp, path[k], run["uphill"][k])
@@ -166,7 +165,7 @@ class GradientDescentScene(DeepvizScene):
         plots, verdicts = [], []
         for k, run in enumerate(d["runs"]):
             head = f"\u03b7 = {_sig(run['lr'])}  ({fmt_num(run['fraction'], 3)} \u00d7 2/\u03bbmax)"
-            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 3.0, h - 1.3)
+            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 3.3, h - 1.3)
             small.head = label(head, th, size=BODY_SIZE).next_to(small.plot.axes, UP, buff=0.12)
             verdict = label(run["verdict"] + (f"\nstopped at step {run['steps']}" if run["diverged"] else ""),
                             th, size=BODY_SIZE, color=th.highlight)

@@ -56,3 +56,4 @@ class GradientDescentData(TypedDict):
     window: list[list[float]]
     contours: list[Contour]
     runs: list[Run]
+    detailed: int  # descent part: the first steps spelled out with their gradient (0 in the other parts)
