@@ -1,4 +1,4 @@
-"""Training loops for the small networks concepts train: plain Adam and SGD (with momentum), deterministic.
+"""Full-batch training for the small networks concepts train: a plain Adam loop, seeded and deterministic.
 
 torch.optim's first use in a process imports torch._dynamo (about a second); these networks train in
 a fraction of that, so the update is written out (the same formula as torch.optim.Adam with its
@@ -57,16 +57,16 @@ def sgd(params: Sequence[torch.Tensor], loss_fn: Callable[[], torch.Tensor], ste
     ``loss_fn()`` is called once per step (a mini-batch loss may draw its next batch there);
     ``after_step(k)`` runs after the k-th update and may return True to stop (e.g. a diverging run).
     """
-    velocity: list[torch.Tensor] | None = None
+    velocity: list[torch.Tensor] = []
     with one_thread():
         for step in range(1, steps + 1):
-            grads = torch.autograd.grad(loss_fn(), list(params))
+            grads = list(torch.autograd.grad(loss_fn(), list(params)))
             with torch.no_grad():
-                if momentum and velocity is not None:
+                if momentum and velocity:
                     torch._foreach_mul_(velocity, momentum)
                     torch._foreach_add_(velocity, grads)
                 elif momentum:
                     velocity = [g.clone() for g in grads]
-                torch._foreach_add_(list(params), velocity if momentum else list(grads), alpha=-lr)
+                torch._foreach_add_(list(params), velocity if momentum else grads, alpha=-lr)
             if after_step is not None and after_step(step):
                 return

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from manim import Dot, VGroup, VMobject
+from manim import UP, Dot, VGroup, VMobject
 
+from .mobjects import BODY_SIZE, fit_width, label
 from .plots import Plot
 from .theme import Theme
 
@@ -12,11 +13,12 @@ from .theme import Theme
 class ContourPlot(VGroup):
     """Contour lines (``contours``: ``[{"segments": [[[x, y], ...], ...]}, ...]``, in data coordinates) over
     ``window`` ``[[x0, x1], [y0, y1]]``, drawn at most ``width`` x ``height`` units with one scale on both axes,
-    and the minimum as a dot. Build paths with :meth:`path` and :meth:`step` after placing the plot."""
+    and the minimum as a dot; ``title`` (if any) above it, no wider than the plot's box. Build paths with
+    :meth:`path` and :meth:`step` after placing the plot."""
 
-    def __init__(self, theme: Theme, window: Sequence[Sequence[float]], contours: Sequence[dict[str, Any]],
+    def __init__(self, theme: Theme, window: Sequence[Sequence[float]], contours: Sequence[Any],
                  minimum: Sequence[float], width: float, height: float, names: tuple[str, str] = ("w", "b"),
-                 **kwargs):
+                 title: str = "", title_size: float = BODY_SIZE, **kwargs):
         super().__init__(**kwargs)
         (x0, x1), (y0, y1) = window
         self.theme = theme
@@ -24,7 +26,10 @@ class ContourPlot(VGroup):
                          y_name_beside=True)
         self.curves = VGroup(*(self.plot.polyline(seg, theme.muted, 2) for c in contours for seg in c["segments"]))
         self.minimum = self.plot.dot(minimum, theme.foreground, radius=0.08)
-        self.add(self.plot, self.curves, self.minimum)
+        self.head = fit_width(label(title, theme, size=title_size), width) if title else VMobject()
+        if title:
+            self.head.next_to(self.plot.axes, UP, buff=0.15)
+        self.add(self.head, self.plot, self.curves, self.minimum)
 
     def step(self, a: Sequence[float], b: Sequence[float], color: str, width: float = 3) -> VGroup:
         """The segment of one step and a dot where it lands."""

@@ -23,7 +23,7 @@ from ...models.training import adam, sgd
 from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
 from ..ravines.compute import clip, ellipse, fit_window
-from .schema import GradientDescentData, Run
+from .schema import GradientDescentData
 
 DT = torch.float64
 DIVERGED = 1e4  # a run stops once J exceeds this many times J at the start
@@ -125,7 +125,11 @@ def run_adam(x: torch.Tensor, t: torch.Tensor, start: torch.Tensor, lr: float, s
         return loss(x, t, theta)
 
     def train(after: Callable[[int], bool]) -> None:
-        adam([theta], full, steps, lr, record=1, after_step=lambda k: (sizes.append(len(x)), after(k)))
+        def after_step(k: int) -> None:  # Adam's steps are bounded by lr: it never needs stopping
+            sizes.append(len(x))
+            after(k)
+
+        adam([theta], full, steps, lr, record=1, after_step=after_step)
 
     return record(theta, x, t, train, {"optimizer": "Adam", "lr": lr, "momentum": 0.0, "batch": len(x)}, sizes)
 
@@ -172,49 +176,44 @@ def shown_path(path: torch.Tensor, window: torch.Tensor) -> list[list[float]]:
     return out
 
 
-def closing(run: dict[str, Any], w_min: torch.Tensor) -> dict[str, Any]:
-    path = run["path"]
+def closing(run: dict[str, Any], w_min: torch.Tensor, n: int) -> dict[str, Any]:
+    """Where a run ended: its remaining distance, a verdict and its steps per pass over the data."""
+    path, fraction = run["path"], run["fraction"]
     run["remaining"] = (torch.linalg.vector_norm(path[-1] - w_min) / torch.linalg.vector_norm(path[0] - w_min)).item()
+    run["verdict"] = ("diverges" if run["diverged"] or (fraction is not None and fraction >= 1) else
+                      "oscillates" if fraction is not None and fraction > 0.5 else
+                      "crawls" if run["remaining"] > CRAWL else "converges")
+    run["steps_per_epoch"] = math.ceil(n / run["batch"])
     return run
 
 
 def descent_runs(x, t, start, surface, values) -> list[dict[str, Any]]:
     lr = values["lr"] * 2 / surface["eigenvalues"][1].item()
-    return [closing({**run_sgd(x, t, start, lr, values["steps"]), "fraction": values["lr"]}, surface["w_min"])]
+    return [closing({**run_sgd(x, t, start, lr, values["steps"]), "fraction": values["lr"]}, surface["w_min"], len(x))]
 
 
 def rate_runs(x, t, start, surface, values) -> list[dict[str, Any]]:
-    runs = []
-    for fraction in values["rates"]:
-        run = closing({**run_sgd(x, t, start, fraction * 2 / surface["eigenvalues"][1].item(), values["steps"]),
-                       "fraction": fraction}, surface["w_min"])
-        run["verdict"] = ("diverges" if run["diverged"] or fraction >= 1 else
-                          "oscillates" if fraction > 0.5 else "crawls" if run["remaining"] > CRAWL else "converges")
-        runs.append(run)
-    return runs
+    return [closing({**run_sgd(x, t, start, fraction * 2 / surface["eigenvalues"][1].item(), values["steps"]),
+                     "fraction": fraction}, surface["w_min"], len(x)) for fraction in values["rates"]]
 
 
 def batch_runs(x, t, start, surface, values) -> list[dict[str, Any]]:
     n, epochs = len(x), values["epochs"]
     lr = values["lr"] * 2 / surface["eigenvalues"][1].item()
     sizes = sorted({int(b) for b in values["batches"]} | {n}, reverse=True)
-    runs = []
-    for size in sizes:
-        steps = epochs * math.ceil(n / size)
-        run = run_sgd(x, t, start, lr, steps, batch=None if size == n else size, seed=values["seed"])
-        runs.append(closing({**run, "fraction": values["lr"], "steps_per_epoch": math.ceil(n / size)},
-                            surface["w_min"]))
-    return runs
+    return [closing({**run_sgd(x, t, start, lr, epochs * math.ceil(n / size), batch=None if size == n else size,
+                               seed=values["seed"]), "fraction": values["lr"]}, surface["w_min"], n)
+            for size in sizes]
 
 
 def momentum_runs(x, t, start, surface, values) -> list[dict[str, Any]]:
     lr, steps = values["lr"] * 2 / surface["eigenvalues"][1].item(), values["steps"]
-    return [closing({**run, "fraction": values["lr"] if run["optimizer"] == "SGD" else None}, surface["w_min"])
+    return [closing({**run, "fraction": values["lr"] if run["optimizer"] == "SGD" else None}, surface["w_min"], len(x))
             for run in (run_sgd(x, t, start, lr, steps), run_sgd(x, t, start, lr, steps, momentum=values["momentum"]),
                         run_adam(x, t, start, values["adam_lr"], steps))]
 
 
-RUNS: dict[str, Callable[..., list[Run]]] = {"descent": descent_runs, "learning-rates": rate_runs,
+RUNS: dict[str, Callable[..., list[dict[str, Any]]]] = {"descent": descent_runs, "learning-rates": rate_runs,
                                              "batches": batch_runs, "momentum": momentum_runs}
 
 

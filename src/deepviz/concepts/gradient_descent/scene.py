@@ -14,10 +14,12 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.contours import ContourPlot
+from ...style.legend import legend_row
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, fit_width, label
 from ...style.numbers import fmt_num, fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene, sweep_durations
+from .schema import GradientDescentData, Run
 
 GAP = 0.6  # between the two halves of the screen
 RUN_COLORS = (3, 4, 6)  # series colours of the runs: yellow, pink, blue (not a role's colour)
@@ -31,7 +33,7 @@ class GradientDescentScene(DeepvizScene):
     concept = "gradient-descent"
 
     def construct(self) -> None:
-        d = self.trace.data
+        d: GradientDescentData = self.trace.data
         self.set_title("Gradient descent on a loss surface")
         self.narrate("data")
         data_plot = self.data_plot(d)
@@ -46,7 +48,7 @@ class GradientDescentScene(DeepvizScene):
     def half_x(self, side) -> float:
         return (1 if side is RIGHT else -1) * (self.content_width + GAP) / 4
 
-    def data_plot(self, d: dict[str, Any]) -> dict[str, Any]:
+    def data_plot(self, d: GradientDescentData) -> dict[str, Any]:
         th = self.theme
         xs, ts = d["x"], d["t"]
         lo, hi = min(xs), max(xs)
@@ -62,36 +64,30 @@ class GradientDescentScene(DeepvizScene):
         self.play(Create(line), run_time=0.5)
         return {"plot": plot, "dots": dots, "line": line, "parts": [plot, dots]}
 
-    def fitted_line(self, plot: Plot, d: dict[str, Any], ends: list[float]):
+    def fitted_line(self, plot: Plot, d: GradientDescentData, ends: list[float]):
         return plot.polyline([(d["x_ends"][0], ends[0]), (d["x_ends"][1], ends[1])], self.theme.output, 4)
 
     def place_half(self, mob, side, height: float) -> None:
         fit_width(mob, (self.content_width - GAP) / 2)
         if mob.height > height:
             mob.scale_to_fit_height(height)
-        mob.move_to([self.half_x(side), self.content_top - height / 2, 0])
+        mob.move_to((self.half_x(side), self.content_top - height / 2, 0.0))
 
-    def surface(self, d: dict[str, Any], side, width: float, height: float, head: str = "") -> ContourPlot:
+    def surface(self, d: GradientDescentData, side, width: float, height: float, head: str = "") -> ContourPlot:
         th = self.theme
-        cp = ContourPlot(th, d["window"], d["contours"], d["w_min"], width - 1.3, height - 1.4)
-        title = label(head or f"J(w, b): minimum {_sig(d['J_min'])} at ({_sig(d['w_min'][0])}, "
-                              f"{_sig(d['w_min'][1])})", th, size=BODY_SIZE)
-        fit_width(title, width)
-        title.next_to(cp.plot.axes, UP, buff=0.2)
-        group = VGroup(title, cp)
-        self.place_half(group, side, height)
-        self.play(*fade_in(cp.plot, title), run_time=0.5)
+        title = head or f"J(w, b): minimum {_sig(d['J_min'])} at ({_sig(d['w_min'][0])}, {_sig(d['w_min'][1])})"
+        cp = ContourPlot(th, d["window"], d["contours"], d["w_min"], width - 1.3, height - 1.4, title=title)
+        self.place_half(cp, side, height)
+        self.play(*fade_in(cp.plot, cp.head), run_time=0.5)
         self.play(Create(cp.curves), run_time=1.0)
         self.play(*fade_in(cp.minimum), run_time=0.3)
-        cp.head = title
-        cp.group = group
         return cp
 
     # -- descent ----------------------------------------------------------------------------------
-    def part_descent(self, d: dict[str, Any], data: dict[str, Any], cp: ContourPlot) -> None:
+    def part_descent(self, d: GradientDescentData, data: dict[str, Any], cp: ContourPlot) -> None:
         th = self.theme
         run = d["runs"][0]
-        path, grad, lines = run["path"], run["grad"], run["line"]
+        path, lines = run["path"], run["line"]
         start = cp.dot(path[0], th.foreground)
         self.narrate("gradient")
         arrow = self.uphill_arrow(cp, path[0], run["uphill"][0])
@@ -133,16 +129,16 @@ class GradientDescentScene(DeepvizScene):
                      color=self.theme.gradient)
 
     def bottom_line(self, mob):
-        mob.move_to([0, self.content_bottom + 0.75, 0])
+        mob.move_to((0.0, self.content_bottom + 0.75, 0.0))
         return self.keep_in_content(fit_width(mob, self.content_width))
 
-    def gradient_panel(self, run: dict[str, Any], k: int):
+    def gradient_panel(self, run: Run, k: int):
         g, p = run["grad"][k], run["path"][k]
         text = (f"at (w, b) = ({_sig(p[0])}, {_sig(p[1])}):   \u2202J/\u2202w = {_sig(g[0])}    "
                 f"\u2202J/\u2202b = {_sig(g[1])}")
         return self.bottom_line(label(text, self.theme, size=LABEL_SIZE, color=self.theme.gradient))
 
-    def update_panel(self, run: dict[str, Any], k: int, above):
+    def update_panel(self, run: Run, k: int, above):
         g, p, q, lr = run["grad"][k], run["path"][k], run["path"][k + 1], run["lr"]
         text = (f"w \u2190 {_sig(p[0])} \u2212 {_sig(lr)}\u00b7({_sig(g[0])}) = {_sig(q[0])}      "
                 f"b \u2190 {_sig(p[1])} \u2212 {_sig(lr)}\u00b7({_sig(g[1])}) = {_sig(q[1])}")
@@ -150,13 +146,13 @@ class GradientDescentScene(DeepvizScene):
         fit_width(mob, self.content_width)
         return mob.next_to(above, DOWN, buff=0.15)
 
-    def step_note(self, run: dict[str, Any], k: int):
+    def step_note(self, run: Run, k: int):
         p = run["path"][k]
         text = f"step {k}:  (w, b) = ({_sig(p[0])}, {_sig(p[1])})   J = {_sig(run['J'][k])}"
         return self.bottom_line(label(text, self.theme, size=LABEL_SIZE, color=self.theme.highlight))
 
     # -- learning rates ---------------------------------------------------------------------------
-    def part_learning_rates(self, d: dict[str, Any], data: dict[str, Any], cp: ContourPlot) -> None:
+    def part_learning_rates(self, d: GradientDescentData, data: dict[str, Any], cp: ContourPlot) -> None:
         th = self.theme
         self.narrate("rates")
         self.clear_content(run_time=0.5)
@@ -164,18 +160,17 @@ class GradientDescentScene(DeepvizScene):
         h = (self.content_height - 0.3) / 2
         plots, verdicts = [], []
         for k, run in enumerate(d["runs"]):
-            head = f"\u03b7 = {_sig(run['lr'])}  ({fmt_num(run['fraction'], 3)} \u00d7 2/\u03bbmax)"
-            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 3.3, h - 1.3)
-            small.head = label(head, th, size=BODY_SIZE).next_to(small.plot.axes, UP, buff=0.12)
+            head = f"\u03b7 = {_sig(run['lr'])}  ({fmt_num(run['fraction'] or 0.0, 3)} \u00d7 2/\u03bbmax)"
+            small = ContourPlot(th, d["window"], d["contours"], d["w_min"], w - 3.3, h - 1.5, title=head)
             verdict = label(run["verdict"] + (f"\nstopped at step {run['steps']}" if run["diverged"] else ""),
                             th, size=BODY_SIZE, color=th.highlight)
             verdict.next_to(small.plot.axes, RIGHT, buff=0.3).align_to(small.plot.axes, UP)
-            group = VGroup(small.head, small, verdict)  # the verdict shows later, but has its room now
+            group = VGroup(small, verdict)  # the verdict shows later, but has its room now
             fit_width(group, w - 0.1)  # the content width reaches into the lint's edge margin
             if group.height > h:
                 group.scale_to_fit_height(h)
             row, col = divmod(k, 2)
-            group.move_to([self.half_x(RIGHT if col else LEFT), self.content_top - h / 2 - row * (h + 0.3), 0])
+            group.move_to((self.half_x(RIGHT if col else LEFT), self.content_top - h / 2 - row * (h + 0.3), 0.0))
             plots.append(small)
             verdicts.append(verdict)
         self.play(*fade_in(*(p for s in plots for p in (s.plot, s.curves, s.minimum, s.head))), run_time=0.8)
@@ -190,7 +185,7 @@ class GradientDescentScene(DeepvizScene):
             self.finish_reading()
 
     # -- mini-batches -----------------------------------------------------------------------------
-    def loss_plot(self, d: dict[str, Any], x_key: str, x_name: str, side, height: float) -> Plot:
+    def loss_plot(self, d: GradientDescentData, x_key: str, x_name: str, side, height: float) -> Plot:
         runs = d["runs"]
         xs = [v for r in runs for v in (r["samples"] if x_key == "samples" else range(len(r["J"])))]
         ys = [v for r in runs for v in r["log_J"]]
@@ -203,24 +198,23 @@ class GradientDescentScene(DeepvizScene):
         return plot
 
     def legend(self, names: list[str], anchor, side) -> VGroup:
-        th = self.theme
-        items = VGroup(*(label(n, th, size=BODY_SIZE, color=th.series_color(RUN_COLORS[k]))
-                         for k, n in enumerate(names)))
-        items.arrange(RIGHT, buff=0.5)
-        fit_width(items, (self.content_width - GAP) / 2)
-        items.next_to(anchor, DOWN, buff=0.35)
-        items.set_x(self.half_x(side))
-        return items
+        items = [(n, self.theme.series_color(RUN_COLORS[k])) for k, n in enumerate(names)]
+        row = legend_row(items, self.theme, (self.content_width - GAP) / 2)
+        return row.next_to(anchor, DOWN, buff=0.35).set_x(self.half_x(side))
 
-    def part_batches(self, d: dict[str, Any], data: dict[str, Any], cp: ContourPlot) -> None:
+    def surface_on_left(self, d: GradientDescentData, key: str, head: str = "") -> tuple[ContourPlot, float]:
+        """Start step ``key`` on a clear screen with the contour plot on the left half; the room it takes."""
+        height = self.content_height - 0.9
+        self.narrate(key)
+        self.clear_content(run_time=0.5)
+        return self.surface(d, LEFT, (self.content_width - GAP) / 2, height, head), height
+
+    def part_batches(self, d: GradientDescentData, data: dict[str, Any], cp: ContourPlot) -> None:
         th = self.theme
         runs = d["runs"]
-        height = self.content_height - 0.9
-        self.narrate("batches")
-        self.clear_content(run_time=0.5)
-        cp = self.surface(d, LEFT, (self.content_width - GAP) / 2, height)
+        cp, height = self.surface_on_left(d, "batches")
         names = [("full batch " if r["batch"] == d["n"] else "batch ") + str(r["batch"]) for r in runs]
-        legend = self.legend(names, cp.group, LEFT)
+        legend = self.legend(names, cp, LEFT)
         start = cp.dot(runs[0]["path"][0], th.foreground)
         self.play(*fade_in(legend, start), run_time=0.5)
         self.finish_reading()
@@ -242,20 +236,16 @@ class GradientDescentScene(DeepvizScene):
         self.finish_reading()
 
     # -- momentum and Adam ------------------------------------------------------------------------
-    def part_momentum(self, d: dict[str, Any], data: dict[str, Any], cp: ContourPlot) -> None:
+    def part_momentum(self, d: GradientDescentData, data: dict[str, Any], cp: ContourPlot) -> None:
         th = self.theme
         runs = d["runs"]
-        height = self.content_height - 0.9
-        self.narrate("ravine")
-        self.clear_content(run_time=0.5)
-        cp = self.surface(d, LEFT, (self.content_width - GAP) / 2, height,
-                          head=f"a ravine: condition number {_sig(d['condition'])}")
+        cp, height = self.surface_on_left(d, "ravine", head=f"a ravine: condition number {_sig(d['condition'])}")
         start = cp.dot(runs[0]["path"][0], th.foreground)
         plot = self.loss_plot(d, "steps", "step", RIGHT, height)
         self.play(*fade_in(start), run_time=0.3)
         self.finish_reading()
         names = ["SGD", f"momentum {fmt_num(runs[1]['momentum'], 2)}", "Adam"]
-        legend = self.legend(names, cp.group, LEFT)
+        legend = self.legend(names, cp, LEFT)
         for k, (key, run) in enumerate(zip(("sgd", "momentum", "adam"), runs)):
             self.narrate(key)
             color = th.series_color(RUN_COLORS[k])

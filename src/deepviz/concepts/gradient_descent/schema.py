@@ -1,21 +1,31 @@
-"""The gradient-descent trace's typed shape (no torch, no Manim): what compute returns and the scene reads."""
+"""The shape of a `gradient-descent` trace's data (docs/traces/gradient-descent.md): no torch, no Manim.
+
+A one-neuron regression y = w x + b, its loss J(w, b) over the cases, and descents on it. A point in weight
+space is [w, b].
+"""
 from __future__ import annotations
 
-from typing import TypedDict
+from typing_extensions import TypedDict
 
 
 class Truth(TypedDict):
+    """`data.truth`: the line the cases were generated from."""
+
     slope: float
     intercept: float
     noise: float
 
 
 class Contour(TypedDict):
+    """`data.contours[k]`: one level of J drawn."""
+
     level: float
     segments: list[list[list[float]]]
 
 
-class Run(TypedDict, total=False):
+class Run(TypedDict):
+    """`data.runs[k]`: one descent."""
+
     optimizer: str  # "SGD" or "Adam"
     lr: float
     momentum: float
@@ -32,11 +42,13 @@ class Run(TypedDict, total=False):
     log_J: list[float]  # log10 J, the loss plots' y
     line: list[list[float]]  # y = w x + b at x_ends, for each point of the path
     uphill: list[list[float]]  # point + lr * grad: the gradient's step, drawn uphill
-    verdict: str  # learning-rates part only
-    steps_per_epoch: int  # batches part only
+    verdict: str  # crawls, converges, oscillates or diverges
+    steps_per_epoch: int  # ceil(n / batch)
 
 
 class GradientDescentData(TypedDict):
+    """`data`."""
+
     part: str
     x: list[float]
     t: list[float]

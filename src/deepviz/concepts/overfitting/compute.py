@@ -21,10 +21,12 @@ from typing import Any, Callable
 import torch
 
 from ...models.training import sgd
-from ...style.numbers import fmt_num, fmt_sig
+from ...style.numbers import fmt_sig
 from ...trace import Trace, to_plain
 from ..ravines.compute import clip
 from .schema import OverfittingData
+
+Cases = tuple[torch.Tensor, torch.Tensor]  # (x, t)
 
 DT = torch.float64
 CURVE_POINTS = 161  # samples of each drawn curve over [-1, 1]
@@ -47,12 +49,11 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "truth": curve(grid, torch.sin(math.pi * grid), y_window),
     }
     data.update(PARTS[part](values, train, test, grid, y_window, g))
-    data = to_plain(data)
-    typed: OverfittingData = data  # type: ignore[assignment]
-    return Trace(concept="overfitting", params={}, data=typed, narration=NARRATION[part](data), preset=preset)
+    plain: OverfittingData = to_plain(data)
+    return Trace(concept="overfitting", params={}, data=plain, narration=NARRATION[part](plain), preset=preset)
 
 
-def sample(n: int, noise: float, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def sample(n: int, noise: float, g: torch.Generator) -> Cases:
     x = 2 * torch.rand(n, generator=g, dtype=DT) - 1
     return x, torch.sin(math.pi * x) + noise * torch.randn(n, generator=g, dtype=DT)
 
@@ -72,7 +73,8 @@ def curve(grid: torch.Tensor, y: torch.Tensor, y_window: list[float]) -> list[li
     return clip(torch.stack([grid, y], 1), window)
 
 
-def fit_record(w: torch.Tensor, train, test, grid, y_window) -> dict[str, Any]:
+def fit_record(w: torch.Tensor, train: Cases, test: Cases, grid: torch.Tensor, y_window: list[float]) \
+        -> dict[str, Any]:
     train_loss, test_loss = mse(w, *train), mse(w, *test)
     return {"w": w, "train": train_loss, "test": test_loss,
             "log_train": torch.log10(train_loss), "log_test": torch.log10(test_loss),
@@ -84,7 +86,8 @@ def least_squares(x: torch.Tensor, t: torch.Tensor, degree: int) -> torch.Tensor
     return torch.linalg.lstsq(features(x, degree), t[:, None], driver="gelsd").solution[:, 0]
 
 
-def capacity(values, train, test, grid, y_window, g) -> dict[str, Any]:
+def capacity(values: dict[str, Any], train: Cases, test: Cases, grid: torch.Tensor, y_window: list[float],
+             g: torch.Generator) -> dict[str, Any]:
     fits = [fit_record(least_squares(*train, d), train, test, grid, y_window) | {"degree": d}
             for d in range(values["max_degree"] + 1)]
     best = min(range(len(fits)), key=lambda d: fits[d]["test"])
@@ -150,7 +153,8 @@ def l1_on_support(gram: torch.Tensor, rhs: torch.Tensor, w: torch.Tensor, penali
     return exact if same_signs and inside else None
 
 
-def penalties(values, train, test, grid, y_window, g) -> dict[str, Any]:
+def penalties(values: dict[str, Any], train: Cases, test: Cases, grid: torch.Tensor, y_window: list[float],
+              g: torch.Generator) -> dict[str, Any]:
     d = values["degree"]
     plain = fit_record(least_squares(*train, d), train, test, grid, y_window)
     l2 = [fit_record(l2_fit(*train, d, lam), train, test, grid, y_window) | {"lam": lam} for lam in values["l2"]]
@@ -166,7 +170,8 @@ def penalties(values, train, test, grid, y_window, g) -> dict[str, Any]:
 
 
 # -- early stopping ----------------------------------------------------------------------------------------
-def early_stopping(values, train, test, grid, y_window, g) -> dict[str, Any]:
+def early_stopping(values: dict[str, Any], train: Cases, test: Cases, grid: torch.Tensor, y_window: list[float],
+                   g: torch.Generator) -> dict[str, Any]:
     d, steps = values["degree"], values["steps"]
     val = sample(values["points"], values["noise"], g)
     phi = features(train[0], d)

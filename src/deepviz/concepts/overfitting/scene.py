@@ -7,15 +7,17 @@ early-stopping  the fit as gradient descent goes, the training and held-out loss
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Sequence
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, Line, VGroup
 
 from ...style.animations import fade_in, fade_out
-from ...style.mobjects import BODY_SIZE, LABEL_SIZE, Grid, fit_width, label
-from ...style.numbers import fmt_num, fmt_sig
+from ...style.legend import legend_row
+from ...style.mobjects import BODY_SIZE, Grid, fit_width, label
+from ...style.numbers import fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene
+from .schema import CapacityData, Common, EarlyStoppingData, Fit, PenaltiesData, StepFit
 
 GAP = 0.6
 TEST = 4  # series colour of the test (and held-out) cases and loss: pink
@@ -41,7 +43,7 @@ class OverfittingScene(DeepvizScene):
     concept = "overfitting"
 
     def construct(self) -> None:
-        d = self.trace.data
+        d = self.trace.data  # the part's own shape: CapacityData, PenaltiesData or EarlyStoppingData
         self.set_title("Overfitting and regularisation")
         self.narrate("data")
         getattr(self, "part_" + d["part"].replace("-", "_"))(d)
@@ -55,7 +57,7 @@ class OverfittingScene(DeepvizScene):
     def half_x(self, side) -> float:
         return (1 if side is RIGHT else -1) * (self.content_width + GAP) / 4
 
-    def data_plot(self, d: dict[str, Any], width: float, height: float, center) -> Plot:
+    def data_plot(self, d: Common, width: float, height: float, center) -> Plot:
         """t against x with the truth, the training cases and the test cases; fades them in."""
         th = self.theme
         plot = Plot(th, (-1, 1), d["y_window"], width, height, "x", "t", y_name_beside=True)
@@ -70,10 +72,10 @@ class OverfittingScene(DeepvizScene):
         self.play(*fade_in(train), run_time=0.5)
         return plot
 
-    def fit_curve(self, plot: Plot, fit: dict[str, Any], color: str, width: float = 4) -> VGroup:
+    def fit_curve(self, plot: Plot, fit: Fit, color: str, width: float = 4) -> VGroup:
         return VGroup(*(plot.polyline(seg, color, width) for seg in fit["curve"]))
 
-    def loss_plot(self, xs: list[float], ys: list[float], x_name: str, center, width: float, height: float,
+    def loss_plot(self, xs: Sequence[float], ys: Sequence[float], x_name: str, center, width: float, height: float,
                   x_fmt=None) -> Plot:
         lo, hi = min(ys), max(ys)
         pad = 0.06 * (hi - lo)
@@ -83,19 +85,21 @@ class OverfittingScene(DeepvizScene):
         return plot
 
     def key(self, items: list[tuple[str, str]], anchor, buff: float = 0.3) -> VGroup:
-        group = VGroup(*(label(text, self.theme, size=BODY_SIZE, color=color) for text, color in items))
-        group.arrange(RIGHT, buff=0.5)
-        fit_width(group, self.half)
-        return group.next_to(anchor, DOWN, buff=buff)
+        return legend_row(items, self.theme, self.half).next_to(anchor, DOWN, buff=buff)
+
+    def tall_data_plot(self, d: Common) -> tuple[Plot, float]:
+        """The data plot on the left half, as tall as the content allows; read before going on."""
+        height = self.content_height - 1.6
+        plot = self.data_plot(d, self.half - 1.2, height - 0.4,
+                              [self.half_x(LEFT) + 0.4, self.content_top - height / 2 - 0.55, 0])
+        self.finish_reading()
+        return plot, height
 
     # -- capacity -------------------------------------------------------------------------------------
-    def part_capacity(self, d: dict[str, Any]) -> None:
+    def part_capacity(self, d: CapacityData) -> None:
         th = self.theme
-        height = self.content_height - 1.6
-        plot = self.data_plot(d, self.half - 1.2, height - 0.4, [self.half_x(LEFT) + 0.4, self.content_top
-                                                                 - height / 2 - 0.55, 0])
-        self.finish_reading()
-        curve, note = None, None
+        plot, height = self.tall_data_plot(d)
+        curve, note = VGroup(), VGroup()  # nothing yet
         for k, deg in enumerate(d["shown"]):
             self.narrate(f"fit{k}")
             fit = d["fits"][deg]
@@ -103,7 +107,7 @@ class OverfittingScene(DeepvizScene):
             new_note = label(f"degree {deg}: training loss {_sig(fit['train'])}, test loss {_sig(fit['test'])}", th,
                              size=BODY_SIZE, color=th.output)
             fit_width(new_note, self.half).next_to(plot, UP, buff=0.15).set_x(plot.axes.get_center()[0])
-            self.play(*(fade_out(curve, note) if curve else []), Create(new_curve), *fade_in(new_note),
+            self.play(*fade_out(curve, note), Create(new_curve), *fade_in(new_note),
                       run_time=1.2)
             curve, note = new_curve, new_note
             self.finish_reading()
@@ -129,7 +133,7 @@ class OverfittingScene(DeepvizScene):
         self.finish_reading()
 
     # -- penalties ------------------------------------------------------------------------------------
-    def part_penalties(self, d: dict[str, Any]) -> None:
+    def part_penalties(self, d: PenaltiesData) -> None:
         th = self.theme
         top_h = self.content_height - 2.5
         plot = self.data_plot(d, self.half - 1.2, top_h - 0.9, [self.half_x(LEFT) + 0.4,
@@ -160,7 +164,7 @@ class OverfittingScene(DeepvizScene):
             self.finish_reading()
             shown = [*curves, new_table, losses]
 
-    def weight_table(self, d: dict[str, Any], rows: list[tuple[str, dict[str, Any], str]]) -> VGroup:
+    def weight_table(self, d: PenaltiesData, rows: Sequence[tuple[str, Fit | None, str]]) -> VGroup:
         """One row of weights per fit, exactly-zero weights on a highlighted cell; row names in the fit's colour."""
         th = self.theme
         size = d["degree"] + 1
@@ -174,24 +178,21 @@ class OverfittingScene(DeepvizScene):
                          for r, (name, _, color) in enumerate(rows)))
         table = VGroup(grid, heads, names)
         fit_width(table, self.content_width - 2 * EDGE)
-        table.move_to([0, 0, 0]).align_to([0, self.content_bottom + 0.05, 0], DOWN)
+        table.move_to((0.0, 0.0, 0.0)).align_to((0.0, self.content_bottom + 0.05, 0.0), DOWN)
         return table
 
-    def loss_lines(self, rows: list[tuple[str, dict[str, Any], str]], plot: Plot) -> VGroup:
+    def loss_lines(self, rows: Sequence[tuple[str, Fit, str]], plot: Plot) -> VGroup:
         th = self.theme
         lines = VGroup(*(label(f"{name}: training {_sig(f['train'])}, test {_sig(f['test'])}", th, size=BODY_SIZE,
                                color=color) for name, f, color in rows))
         lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         fit_width(lines, self.half)
-        return lines.move_to([self.half_x(RIGHT), plot.get_center()[1], 0])
+        return lines.move_to((self.half_x(RIGHT), float(plot.get_center()[1]), 0.0))
 
     # -- early stopping --------------------------------------------------------------------------------
-    def part_early_stopping(self, d: dict[str, Any]) -> None:
+    def part_early_stopping(self, d: EarlyStoppingData) -> None:
         th = self.theme
-        height = self.content_height - 1.6
-        plot = self.data_plot(d, self.half - 1.2, height - 0.4, [self.half_x(LEFT) + 0.4, self.content_top
-                                                                 - height / 2 - 0.55, 0])
-        self.finish_reading()
+        plot, height = self.tall_data_plot(d)
         self.narrate("train")
         xs = d["log_steps"]
         series = [("training loss", d["log_train_loss"][1:], th.input),
@@ -236,7 +237,7 @@ class OverfittingScene(DeepvizScene):
         self.play(*fade_in(notes), run_time=0.5)
         self.finish_reading()
 
-    def step_note(self, plot: Plot, fit: dict[str, Any]):
+    def step_note(self, plot: Plot, fit: StepFit):
         note = label(f"step {fit['step']}: training loss {_sig(fit['train'])}", self.theme, size=BODY_SIZE,
                      color=self.theme.output)
         return fit_width(note, self.half).next_to(plot, UP, buff=0.15).set_x(plot.axes.get_center()[0])

@@ -1,26 +1,61 @@
-"""The overfitting trace's typed shape (no torch, no Manim): what compute returns and the scene reads."""
+"""The shape of an `overfitting` trace's data (docs/traces/overfitting.md): no torch, no Manim.
+
+Polynomial fits y = sum_k w_k P_k(x) (Legendre polynomials) of a small noisy sample of sin(pi x). The keys
+shared by every part come first; each part adds its own.
+"""
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Union
+
+from typing_extensions import TypedDict
 
 
-class Fit(TypedDict, total=False):
+class Fit(TypedDict):
+    """One fitted polynomial."""
+
     w: list[float]  # weights of P_0 .. P_d
     train: float  # training MSE
     test: float  # test MSE
     log_train: float  # log10 of train
     log_test: float
-    curve: list[list[list[float]]]  # the fitted polynomial over [-1, 1] as polyline runs inside the plot
-    degree: int  # capacity fits
-    lam: float  # penalised fits
-    iterations: int  # L1 fits: proximal-gradient iterations
-    norm2: float  # sum_{k>=1} w_k^2 (penalties part)
+    curve: list[list[list[float]]]  # the polynomial over [-1, 1] as polyline runs inside the plot
+
+
+class DegreeFit(Fit):
+    """`data.fits[k]` (capacity): the least-squares fit of one degree."""
+
+    degree: int
+
+
+class PenalisedFit(Fit):
+    """`data.plain` (penalties): the fit with the sizes of its weights."""
+
+    norm2: float  # sum_{k>=1} w_k^2
     norm1: float  # sum_{k>=1} |w_k|
     zeros: int  # weights w_1.. exactly 0
-    step: int  # early-stopping fits
 
 
-class OverfittingData(TypedDict, total=False):
+class L2Fit(PenalisedFit):
+    """`data.l2[k]`: the minimum of MSE + lam sum_{k>=1} w_k^2."""
+
+    lam: float
+
+
+class L1Fit(L2Fit):
+    """`data.l1[k]`: the minimum of MSE + lam sum_{k>=1} |w_k|."""
+
+    iterations: int  # proximal-gradient iterations before the exact solve on the support
+
+
+class StepFit(Fit):
+    """`data.snapshots[k]`, `data.stopped`, `data.final` (early stopping): the fit after some steps."""
+
+    step: int
+
+
+class Common(TypedDict):
+    """The keys of every part."""
+
     part: str
     x: list[float]
     t: list[float]
@@ -29,16 +64,29 @@ class OverfittingData(TypedDict, total=False):
     n: int
     y_window: list[float]
     truth: list[list[list[float]]]
-    # capacity
-    fits: list[Fit]
+
+
+class CapacityData(Common):
+    """`data` of the capacity part."""
+
+    fits: list[DegreeFit]
     best_degree: int
     shown: list[int]
-    # penalties
+
+
+class PenaltiesData(Common):
+    """`data` of the penalties part."""
+
     degree: int
-    plain: Fit
-    l2: list[Fit]
-    l1: list[Fit]
-    # early stopping
+    plain: PenalisedFit
+    l2: list[L2Fit]
+    l1: list[L1Fit]
+
+
+class EarlyStoppingData(Common):
+    """`data` of the early-stopping part."""
+
+    degree: int
     lr: float
     lr_fraction: float
     steps: int
@@ -52,6 +100,9 @@ class OverfittingData(TypedDict, total=False):
     log_val_loss: list[float]
     log_test_loss: list[float]
     stop: int
-    snapshots: list[Fit]
-    stopped: Fit
-    final: Fit
+    snapshots: list[StepFit]
+    stopped: StepFit
+    final: StepFit
+
+
+OverfittingData = Union[CapacityData, PenaltiesData, EarlyStoppingData]
