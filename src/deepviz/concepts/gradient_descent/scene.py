@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, Indicate, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.contours import ContourPlot
@@ -216,23 +216,25 @@ class GradientDescentScene(DeepvizScene):
         names = [("full batch " if r["batch"] == d["n"] else "batch ") + str(r["batch"]) for r in runs]
         legend = self.legend(names, cp, LEFT)
         start = cp.dot(runs[0]["path"][0], th.foreground)
+        plot = self.loss_plot(d, "samples", "case gradients computed", RIGHT, height)
         self.play(*fade_in(legend, start), run_time=0.5)
         self.finish_reading()
         self.narrate("paths")
-        epochs = max(1, runs[0]["steps"])
-        for e in range(epochs):
+        # epoch by epoch: every batch size has done the same work at the end of each play
+        curves = []
+        for e in range(max(1, runs[0]["steps"])):
             pieces = []
             for k, run in enumerate(runs):
-                per = run["steps_per_epoch"]
-                chunk = run["path"][e * per:(e + 1) * per + 1]
-                pieces.append(cp.path(chunk, th.series_color(RUN_COLORS[k]), 3 if k == 0 else 2))
+                per, color = run["steps_per_epoch"], th.series_color(RUN_COLORS[k])
+                span = slice(e * per, (e + 1) * per + 1)
+                pieces.append(cp.path(run["path"][span], color, 3 if k == 0 else 2))
+                curve = plot.polyline(list(zip(run["samples"][span], run["log_J"][span])), color, 3)
+                pieces.append(curve)
+                curves.append(curve)
             self.play(*(Create(p) for p in pieces), run_time=1.2)
         self.finish_reading()
         self.narrate("cost")
-        plot = self.loss_plot(d, "samples", "case gradients computed", RIGHT, height)
-        curves = [plot.polyline(list(zip(r["samples"], r["log_J"])), th.series_color(RUN_COLORS[k]), 3)
-                  for k, r in enumerate(runs)]
-        self.play(*(Create(c) for c in curves), run_time=2.0)
+        self.play(*(Indicate(c, color=th.highlight, scale_factor=1.0) for c in curves[-len(runs):]), run_time=1.0)
         self.finish_reading()
 
     # -- momentum and Adam ------------------------------------------------------------------------
