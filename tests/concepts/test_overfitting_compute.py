@@ -29,7 +29,8 @@ def loss(w, x, t):
 def check_fit(fit, d, tests=True):
     w = T(fit["w"])
     assert fit["train"] == pytest.approx(loss(w, d["x"], d["t"]).item(), rel=1e-9)
-    assert fit["log_train"] == pytest.approx(math.log10(fit["train"]), rel=1e-12)
+    assert fit["log_train"] == pytest.approx(math.log10(max(fit["train"], 1e-12)), rel=1e-12)
+    assert fit["log_test"] == pytest.approx(math.log10(max(fit["test"], 1e-12)), rel=1e-12)
     if tests:
         assert fit["test"] == pytest.approx(loss(w, d["test_x"], d["test_t"]).item(), rel=1e-9)
     # the drawn curve lies on the polynomial, inside the window (where it is cut, on the window's edge)
@@ -122,7 +123,7 @@ def test_early_stopping_follows_torch_optim_sgd():
     for name, xs, ts in (("train", x, t), ("val", d["val_x"], d["val_t"]), ("test", d["test_x"], d["test_t"])):
         ref = torch.stack([loss(p, xs, ts) for p in path])
         torch.testing.assert_close(T(d[f"{name}_loss"]), ref, rtol=1e-9, atol=1e-12)
-        torch.testing.assert_close(T(d[f"log_{name}_loss"]), torch.log10(ref), rtol=1e-9, atol=1e-12)
+        torch.testing.assert_close(T(d[f"log_{name}_loss"]), torch.log10(ref.clamp_min(1e-12)), rtol=1e-9, atol=1e-12)
     assert d["stop"] == int(T(d["val_loss"]).argmin()) == d["stopped"]["step"]
     for fit in [*d["snapshots"], d["stopped"], d["final"]]:
         torch.testing.assert_close(T(fit["w"]), path[fit["step"]], rtol=1e-9, atol=1e-9)
@@ -140,3 +141,10 @@ def test_bad_values_name_their_parameter(bad, param):
     with pytest.raises(ParamError) as e:
         api.trace("overfitting", **bad)
     assert e.value.param == param
+
+
+def test_an_interpolating_fit_without_noise_stays_finite():
+    """Noise 0 and as many weights as cases: the training loss is 0 (or nearly); its log is floored, not -inf."""
+    d = api.trace("overfitting", noise=0.0, points=4, max_degree=5, degrees=(1.0, 3.0, 5.0)).data
+    for fit in d["fits"][3:]:
+        assert fit["train"] < 1e-20 and fit["log_train"] >= -12

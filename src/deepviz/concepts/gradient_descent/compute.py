@@ -20,6 +20,7 @@ import torch
 from torch.utils.data import BatchSampler, RandomSampler
 
 from ...models.training import adam, sgd
+from ...params import ParamError
 from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
 from ..ravines.compute import clip, ellipse, fit_window
@@ -32,17 +33,22 @@ INNERMOST = 0.01  # the innermost contour's J - J_min as a fraction of the start
 ASPECT = {"descent": 1.5, "learning-rates": 2.0, "batches": 1.5, "momentum": 1.3}  # window width / height
 DETAILED = 3  # steps whose gradient the descent part spells out
 CRAWL = 0.3  # a converging run still this far (of its starting distance) from the minimum crawls
+LOG_FLOOR = 1e-12  # the loss plots show J down to this fraction of J at the start (J can reach 0 exactly)
+SAME_POINT = 1e-12  # J at the start minus J_min below this fraction of J_start: the start is the minimum
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     x, t = make_data(values)
     start = torch.tensor(values["start"], dtype=DT)
     surface = loss_surface(x, t, start)
+    if surface["J_start"] - surface["J_min"] <= SAME_POINT * surface["J_start"].clamp_min(1.0):
+        raise ParamError("start", f"({fmt_num(values['start'][0], 3)}, {fmt_num(values['start'][1], 3)}) is the "
+                                  "minimum of J itself: there is nothing to descend; start elsewhere")
     part = values["part"]
     runs = RUNS[part](x, t, start, surface, values)
     x_ends = torch.stack([x.min(), x.max()])
     for run in runs:
-        run["log_J"] = torch.log10(run["J"])
+        run["log_J"] = torch.log10(run["J"].clamp_min(LOG_FLOOR * surface["J_start"]))
         # the fitted line y = w x + b at the smallest and largest x, for every point of the path
         run["line"] = run["path"][:, :1] * x_ends + run["path"][:, 1:]
         # the step each gradient asks for, eta * grad, drawn uphill from the point it was taken at

@@ -33,6 +33,7 @@ CURVE_POINTS = 161  # samples of each drawn curve over [-1, 1]
 Y_PAD = 0.6  # room above and below the data in the fit plots (a wild fit leaves the window)
 L1_CHECK = 200  # the L1 solver tries the exact solution on its current support this often
 L1_MAX_ITER = 200_000
+LOG_FLOOR = 1e-12  # the loss plots show losses down to this
 SNAPSHOTS = 14  # early stopping: fits kept at these many steps (about evenly on a log scale)
 
 
@@ -63,6 +64,11 @@ def features(x: torch.Tensor, degree: int) -> torch.Tensor:
     return torch.special.legendre_polynomial_p(x[:, None], torch.arange(degree + 1, dtype=DT))
 
 
+def log10(loss: torch.Tensor) -> torch.Tensor:
+    """log10 of a loss for the log-scale plots, floored at LOG_FLOOR (an interpolating fit's loss can be 0)."""
+    return torch.log10(loss.clamp_min(LOG_FLOOR))
+
+
 def mse(w: torch.Tensor, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return ((features(x, len(w) - 1) @ w - t) ** 2).mean()
 
@@ -77,7 +83,7 @@ def fit_record(w: torch.Tensor, train: Cases, test: Cases, grid: torch.Tensor, y
         -> dict[str, Any]:
     train_loss, test_loss = mse(w, *train), mse(w, *test)
     return {"w": w, "train": train_loss, "test": test_loss,
-            "log_train": torch.log10(train_loss), "log_test": torch.log10(test_loss),
+            "log_train": log10(train_loss), "log_test": log10(test_loss),
             "curve": curve(grid, features(grid, len(w) - 1) @ w, y_window)}
 
 
@@ -195,7 +201,7 @@ def early_stopping(values: dict[str, Any], train: Cases, test: Cases, grid: torc
         "degree": d, "lr": lr, "lr_fraction": values["lr"], "steps": steps, "val_x": val[0], "val_t": val[1],
         "log_steps": torch.log10(torch.arange(1, steps + 1, dtype=DT)),
         **{f"{name}_loss": torch.stack(v) for name, v in losses.items()},
-        **{f"log_{name}_loss": torch.log10(torch.stack(v)) for name, v in losses.items()},
+        **{f"log_{name}_loss": log10(torch.stack(v)) for name, v in losses.items()},
         "stop": stop,
         "snapshots": [fit_record(weights[k], train, test, grid, y_window) | {"step": k} for k in keep],
         "stopped": fit_record(weights[stop], train, test, grid, y_window) | {"step": stop},
