@@ -49,3 +49,26 @@ def adam(params: Sequence[torch.Tensor], loss_fn: Callable[[], torch.Tensor], st
         with torch.no_grad():
             history.append([steps, loss_fn().item()])
     return history
+
+
+def sgd(params: Sequence[torch.Tensor], loss_fn: Callable[[], torch.Tensor], steps: int, lr: float,
+        momentum: float = 0.0, after_step: Callable[[int], bool | None] | None = None) -> None:
+    """``steps`` steps of ``w <- w - lr * v`` with ``v = momentum * v + grad`` (``v = grad`` at the first step):
+    the update of torch.optim.SGD(lr, momentum) without dampening or weight decay.
+
+    ``loss_fn()`` is called once per step (a mini-batch loss may draw its next batch there);
+    ``after_step(k)`` runs after the k-th update and may return True to stop (e.g. a diverging run).
+    """
+    velocity: list[torch.Tensor] = []
+    with one_thread():
+        for step in range(1, steps + 1):
+            grads = list(torch.autograd.grad(loss_fn(), list(params)))
+            with torch.no_grad():
+                if momentum and velocity:
+                    torch._foreach_mul_(velocity, momentum)
+                    torch._foreach_add_(velocity, grads)
+                elif momentum:
+                    velocity = [g.clone() for g in grads]
+                torch._foreach_add_(list(params), velocity if momentum else grads, alpha=-lr)
+            if after_step is not None and after_step(step):
+                return

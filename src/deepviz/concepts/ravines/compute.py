@@ -128,13 +128,13 @@ def descend(x: torch.Tensor, t: torch.Tensor, start: torch.Tensor, lr: torch.Ten
     return torch.stack(path), torch.stack(js)
 
 
-def fit_window(points: torch.Tensor) -> torch.Tensor:
-    """[[w1_lo, w1_hi], [w2_lo, w2_hi]] around the points, padded, with width / height = ASPECT in weight units
+def fit_window(points: torch.Tensor, aspect: float = ASPECT) -> torch.Tensor:
+    """[[w1_lo, w1_hi], [w2_lo, w2_hi]] around the points, padded, with width / height = ``aspect`` in weight units
     (so the plot can use one scale for both axes and the ellipses keep their true shape)."""
     lo, hi = points.min(0).values, points.max(0).values
     centre, span = (lo + hi) / 2, (hi - lo).clamp_min(1e-6)
-    width = torch.maximum(span[0], span[1] * ASPECT) / (1 - 2 * PAD)
-    height = width / ASPECT
+    width = torch.maximum(span[0], span[1] * aspect) / (1 - 2 * PAD)
+    height = width / aspect
     return torch.stack([torch.stack([centre[0] - width / 2, centre[0] + width / 2]),
                         torch.stack([centre[1] - height / 2, centre[1] + height / 2])])
 
