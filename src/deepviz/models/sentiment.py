@@ -97,8 +97,10 @@ def train(modules: dict[str, nn.Module], config: tuple, classes: tuple[str, ...]
             loaded = False
     ids, lengths, labels = batch(train_ex, index)
     if not loaded:
-        loss_fn = lambda: nn.functional.cross_entropy(logits_of(modules, last_hidden(modules, ids, lengths, act)),
-                                                      labels, label_smoothing=LABEL_SMOOTHING)
+        def loss_fn() -> torch.Tensor:
+            return nn.functional.cross_entropy(logits_of(modules, last_hidden(modules, ids, lengths, act)),
+                                               labels, label_smoothing=LABEL_SMOOTHING)
+
         adam(params, loss_fn, STEPS, LR)
         fd, tmp = tempfile.mkstemp(prefix="sentiment-", suffix=".tmp.pt", dir=path.parent)
         os.close(fd)

@@ -12,7 +12,6 @@ import asyncio
 import csv
 import json
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,8 +22,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
-from .errors import field_error
 from . import protocol
+from .errors import field_error
 from .limits import BodyLimit, TooLarge
 
 MAX_SESSIONS = 16

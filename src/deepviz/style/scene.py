@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VG
 
 from ..trace import Trace
 from .animations import fade_in, fade_out
-from .lint import MIN_CONTENT_SPAN, EDGE_MARGIN, LintReport, SceneLint, reading_seconds
+from .lint import EDGE_MARGIN, MIN_CONTENT_SPAN, LintReport, SceneLint, reading_seconds
 from .mobjects import CAPTION_SIZE, TITLE_SIZE, fit_width, label
 from .theme import Theme, get_theme
 

@@ -231,7 +231,8 @@ class AttentionScene(DeepvizScene):
         """The top words of p(next word), read from s(j) and c(j): word, bar, probability; the first is emitted."""
         th, x = self.theme, self.cols.context
         top = self.content_top
-        head = label(f"p(next word) from s({j + 1}), c({j + 1})", th, size=BODY_SIZE, color=th.muted).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
+        head = label(f"p(next word) from s({j + 1}), c({j + 1})", th, size=BODY_SIZE, color=th.muted)
+        head.move_to([x, top - 0.3, 0], aligned_edge=LEFT)
         rows = VGroup()
         for k, item in enumerate(step["top"]):
             color = th.output if k == 0 else th.muted

@@ -6,8 +6,6 @@ statistics, joined to the box by zoom lines.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from manim import DOWN, LEFT, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
 
 from ...style.animations import fade_in, fade_out

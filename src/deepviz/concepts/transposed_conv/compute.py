@@ -21,6 +21,7 @@ from .arithmetic import (
     output_size,
     transposed_size,
 )
+from .schema import TransposedConvData
 
 # Values drawn for the example: small integers read well and keep every sum exact.
 INPUT_VALUES = (1, 3)  # no zeros, so padding and inserted zeros stand out
@@ -194,7 +195,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             "input": y, "zero_inserted": inserted, "zero_inserted_size": tuple(inserted.shape),
             "inserted_zeros": [s[0] - 1, s[1] - 1],
             "padding": pt, "crop": crop, "full_output": t_full, "output_padding": a,
-            "cell_roles": _transposed_roles(o, s, pt, a), "corner_tap": _corner_tap(k, p, d), "output_padding_derived": values["output_padding"] is None,
+            "cell_roles": _transposed_roles(o, s, pt, a), "corner_tap": _corner_tap(k, p, d),
+            "output_padding_derived": values["output_padding"] is None,
             "padded_input": t_padded, "kernel_rotated": w_rot, "output": t_out, "output_size": tuple(t_out.shape),
             "reference_conv_transpose2d": reference,
             "max_abs_diff_vs_torch": float((t_out - reference).abs().max()),
