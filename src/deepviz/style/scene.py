@@ -129,7 +129,7 @@ class DeepvizScene(Scene):
         title = label(text, self.theme, size=TITLE_SIZE)
         fit_width(title, self.content_width)
         title.to_edge(UP, buff=EDGE_MARGIN * config.frame_width)
-        title.is_title = True
+        title.is_title = True  # pyright: ignore[reportAttributeAccessIssue] - a mark the lint reads
         old = getattr(self, "_title", None)
         self.add_overlay(title)
         if old is not None:

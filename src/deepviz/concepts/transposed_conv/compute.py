@@ -123,8 +123,8 @@ def _transposed_roles(o, s, pt, a) -> list[list[str]]:
 def _corner_tap(k, p, d) -> list[int] | None:
     """The kernel tap that joins x[0,0] to y[0,0] in the direct convolution (x[0,0] sits p cells
     into the padded input), or None when no tap of the first window lands on it."""
-    taps = [p[ax] // d[ax] if p[ax] % d[ax] == 0 and p[ax] // d[ax] < k[ax] else None for ax in range(2)]
-    return None if None in taps else taps
+    u, v = (p[ax] // d[ax] if p[ax] % d[ax] == 0 and p[ax] // d[ax] < k[ax] else None for ax in range(2))
+    return None if u is None or v is None else [u, v]
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
@@ -286,7 +286,7 @@ def narration(t: TransposedConvData) -> dict[str, str]:
     return text
 
 
-def _t_padding_text(t: dict[str, Any], extra: str) -> str:
+def _t_padding_text(t: TransposedConvData, extra: str) -> str:
     tr = t["transposed"]
     if any(tr["crop"]):
         return (f"Padding {fmt_pair(t['padding'])} exceeds k\u2032\u22121 = "
