@@ -7,8 +7,9 @@ Importing deepviz is light: torch and Manim load only when a trace or render nee
 >>> t.concept, t.params["momentum"], len(t["batches"])
 ('batch-norm', '0.5', 3)
 """
-from . import render as _render_module  # noqa: F401 - loaded first (it is light), so that importing the
-# submodule later cannot rebind `deepviz.render` from the function below to the module
+# the render module is loaded first (it is light), so that importing the submodule later cannot rebind
+# `deepviz.render` from the function below to the module
+from . import render as _render_module  # noqa: F401
 from .api import list_concepts, render, trace
 from .params import ParamError
 

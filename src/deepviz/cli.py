@@ -156,7 +156,7 @@ def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="re-render even what the cache says is current")
 
 
-def _user_values(args: argparse.Namespace) -> dict[str, str]:
+def _user_values(args: argparse.Namespace) -> dict[str, Any]:  # str values (the user's text), spread into **values
     return {k[len("param_"):]: v for k, v in vars(args).items() if k.startswith("param_") and v is not None}
 
 

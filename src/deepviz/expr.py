@@ -191,13 +191,13 @@ class _Builder:
             if name in self.names:
                 raise ExprError(f"'{_short(name)}' is assigned twice (or used before it is assigned)")
             value = self.expr(stmt.value)
-            if _const(value):
+            if isinstance(value, float):  # a constant (see _const); otherwise an operation's id
                 raise ExprError(f"'{_short(name)}' is a constant; write its value where it is used")
             node = self.graph.node(value)
             if node.op == "input" or node.named_by_user:
                 raise ExprError(f"'{_short(name)} = {_short(node.name)}' only renames; use {_short(node.name)} directly")
             node.name, node.named_by_user = name, True
-            self.names[name] = value  # pyright: ignore[reportArgumentType]  # an operation's id here
+            self.names[name] = value
             return value
         raise ExprError(f"'{_segment(self.text, stmt)}' is not allowed: write 'name = expression' or an expression")
 

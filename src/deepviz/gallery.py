@@ -27,6 +27,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Callable
 
@@ -147,7 +148,7 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["torch", "manim", "deepviz.render"])  # imported once, not by every render
     waiting = deque(todo)
-    running: dict[int, tuple[Job, multiprocessing.Process, Connection]] = {}
+    running: dict[int, tuple[Job, BaseProcess, Connection]] = {}
     try:
         while waiting or running:
             while waiting and len(running) < workers:
@@ -159,7 +160,7 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
                 send.close()
                 running[process.sentinel] = (job, process, recv)
             for sentinel in wait(list(running)):
-                job, process, recv = running.pop(sentinel)
+                job, process, recv = running.pop(sentinel)  # pyright: ignore[reportArgumentType] - wait() gives back our ints
                 process.join()
                 answer = _last_words(recv)
                 if answer is None:

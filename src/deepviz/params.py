@@ -59,6 +59,7 @@ PATH_LIMIT = 240  # a file's path is quoted whole unless it is absurd
 
 
 def quote_path(path: Any) -> str:
+    """A file's path for a one-line message, quoted whole (only an absurdly long one is shortened)."""
     return repr(short(str(path), PATH_LIMIT))
 
 

@@ -192,7 +192,7 @@ def render_trace(
         if fmt != "gif":
             settings.pop("format")
         with tempconfig(settings), shared_tex_cache():
-            hooks = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack them
+            hooks: dict[str, Any] = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack them
             if speaker is not None:
                 hooks["speaker"] = speaker
             scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)

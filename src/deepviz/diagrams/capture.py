@@ -244,8 +244,9 @@ def summarize(t: torch.Tensor) -> dict[str, Any]:
 
     4D (N, C, H, W): the channel mean of the first example, average-pooled to at most 8x8, and
     ``channels``: the first example's first 8 feature maps each as it is (average-pooled only
-    when a side exceeds 12; ``channel_side_from`` then gives the side it had). 3D (N, T, D): the first 8 positions' first 8 features. 2D (N, F): the first example's
-    first 16 features as two rows. Values are floats (an integer tensor is converted).
+    when a side exceeds 12; ``channel_side_from`` then gives the side it had). 3D (N, T, D): the first
+    8 positions' first 8 features. 2D (N, F): the first example's first 16 features as two rows.
+    Values are floats (an integer tensor is converted).
     """
     x = t.detach().float()
     if x.dim() == 4:

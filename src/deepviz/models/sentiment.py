@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -59,7 +59,7 @@ def batch(examples: Examples, index: dict[str, int]) -> tuple[torch.Tensor, torc
 def last_hidden(modules: dict[str, nn.Module], ids: torch.Tensor, lengths: torch.Tensor,
                 act: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
     """h(T) of each padded sentence: the recurrence run over the batch, each row stopped at its length."""
-    rnn = modules["rnn"]
+    rnn: Any = modules["rnn"]  # an nn.RNN: torch does not type its weight attributes
     x = modules["embedding"](ids)
     h = torch.zeros(ids.shape[0], rnn.hidden_size, dtype=x.dtype)
     b = rnn.bias_ih_l0 + rnn.bias_hh_l0
@@ -97,8 +97,10 @@ def train(modules: dict[str, nn.Module], config: tuple, classes: tuple[str, ...]
             loaded = False
     ids, lengths, labels = batch(train_ex, index)
     if not loaded:
-        loss_fn = lambda: nn.functional.cross_entropy(logits_of(modules, last_hidden(modules, ids, lengths, act)),
-                                                      labels, label_smoothing=LABEL_SMOOTHING)
+        def loss_fn() -> torch.Tensor:
+            return nn.functional.cross_entropy(logits_of(modules, last_hidden(modules, ids, lengths, act)),
+                                               labels, label_smoothing=LABEL_SMOOTHING)
+
         adam(params, loss_fn, STEPS, LR)
         fd, tmp = tempfile.mkstemp(prefix="sentiment-", suffix=".tmp.pt", dir=path.parent)
         os.close(fd)

@@ -61,7 +61,8 @@ def _check(e: ast.AST) -> None:
         if e.id not in NAMES and e.id != "pi":
             raise ExprError(f"unknown name {e.id!r}: use x and y" + suggest(e.id, [*NAMES, "pi"]))
     elif isinstance(e, ast.BinOp) and type(e.op) in BINARY:
-        _check(e.left), _check(e.right)
+        _check(e.left)
+        _check(e.right)
     elif isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd, ast.Not)):
         if isinstance(e.op, ast.Not) and not _is_condition(e.operand):
             raise ExprError(COMBINE)

@@ -3,10 +3,10 @@
 :class:`Settings` is the one declaration of the playground's settings a page may change: their names, types,
 allowed values and (from the engine's :class:`~deepviz.studio.engine.Config`) defaults. The page receives it
 as JSON Schema (:func:`settings_schema`, ``GET /api/playground/schema``) and derives its URL codec and its
-controls from it, so a new setting needs no front-end change. Client messages are pydantic models told apart by ``type``; an invalid one is answered with
-an ``error`` naming the field, never by closing the connection or a traceback. Frames carry
-every heatmap as bytes (0-255 for -1..1), base64-encoded, so a 100x100 output map and every
-neuron's map fit in a few tens of kilobytes.
+controls from it, so a new setting needs no front-end change. Client messages are pydantic models told apart
+by ``type``; an invalid one is answered with an ``error`` naming the field, never by closing the connection
+or a traceback. Frames carry every heatmap as bytes (0-255 for -1..1), base64-encoded, so a 100x100 output
+map and every neuron's map fit in a few tens of kilobytes.
 """
 from __future__ import annotations
 
@@ -21,8 +21,19 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic.json_schema import GenerateJsonSchema
 
-from .engine import (ACTIVATIONS, DATASETS, EXTENT, FEATURES, INITS, MAX_CUSTOM_POINTS, OPTIMIZERS, REGULARIZATION,
-                     Config, Playground, split_sizes)
+from .engine import (
+    ACTIVATIONS,
+    DATASETS,
+    EXTENT,
+    FEATURES,
+    INITS,
+    MAX_CUSTOM_POINTS,
+    OPTIMIZERS,
+    REGULARIZATION,
+    Config,
+    Playground,
+    split_sizes,
+)
 
 MAX_LAYERS, MAX_WIDTH = 8, 16
 MAX_MESSAGE = 256 * 1024  # bytes in a client message (a configure with 2000 drawn points is under 100 KB)

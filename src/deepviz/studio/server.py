@@ -12,8 +12,8 @@ import asyncio
 import csv
 import json
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
@@ -23,8 +23,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
-from .errors import field_error
 from . import protocol
+from .errors import field_error
 from .limits import BodyLimit, TooLarge
 
 MAX_SESSIONS = 16
@@ -34,7 +34,7 @@ MAX_BODY = 1024 * 1024  # any request body (a route may set less)
 FULL = "the studio is full ({} session{}); close a tab or start it with --max-sessions"
 TRY_AGAIN_LATER = 1013  # the websocket close code for a server that cannot take the session now
 MAX_UPLOAD = 256 * 1024  # bytes of CSV
-SERVER_OPTIONS = {"ws_max_size": MAX_BODY}  # uvicorn's own cap: a larger websocket message closes it unread (1009)
+SERVER_OPTIONS: dict[str, Any] = {"ws_max_size": MAX_BODY}  # uvicorn's own cap: a larger websocket message closes it unread (1009)
 
 
 def points_from_csv(data: bytes) -> dict:
@@ -165,7 +165,11 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
             return
         loop = asyncio.get_running_loop()
         outbox: asyncio.Queue[str] = asyncio.Queue()
-        session = pool.open(lambda text: loop.call_soon_threadsafe(outbox.put_nowait, text))
+
+        def deliver(text: str) -> None:  # called from the pool's reader thread: hand over to the loop
+            loop.call_soon_threadsafe(outbox.put_nowait, text)
+
+        session = pool.open(deliver)
         sessions.add(session)
         sender = asyncio.create_task(_relay(ws, outbox, getattr(app.state, "jobs", None)))
         try:

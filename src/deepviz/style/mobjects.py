@@ -1,10 +1,10 @@
 """Small composable Manim mobjects shared by scenes: labels, value grids, formulas."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, Rectangle, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, ManimColor, Rectangle, Text, VGroup, VMobject
 
 from .numbers import fmt_num
 from .theme import Theme
@@ -17,6 +17,8 @@ TITLE_SIZE = 30
 LABEL_SIZE = 22
 BODY_SIZE = 20
 CAPTION_SIZE = 20
+
+M = TypeVar("M", bound=VMobject)  # the helpers below return the mobject they are given, as its own type
 
 
 def text(content: str, font: str = FONT, size: float = LABEL_SIZE, color: str = "#FFFFFF") -> VMobject:
@@ -31,15 +33,15 @@ def text(content: str, font: str = FONT, size: float = LABEL_SIZE, color: str = 
     if parts:
         flat.set_points(np.concatenate(parts))
     flat.set_fill(color, opacity=1.0).set_stroke(width=0)
-    flat.text = content  # what it says, for tests and debugging
+    flat.text = content  # pyright: ignore[reportAttributeAccessIssue] - what it says, for tests and debugging
     mark_text(flat, size)
     return flat
 
 
-def mark_text(mob: VMobject, size: float) -> VMobject:
+def mark_text(mob: M, size: float) -> M:
     """Record a label's font size and height as made, so the layout lint can tell its size after scaling."""
-    mob.font_size_base = size
-    mob.height_base = mob.height
+    mob.font_size_base = size  # pyright: ignore[reportAttributeAccessIssue] - marks the lint reads
+    mob.height_base = mob.height  # pyright: ignore[reportAttributeAccessIssue]
     return mob
 
 
@@ -48,7 +50,7 @@ def label(content: str, theme: Theme, size: float = LABEL_SIZE, color: str | Non
     return text(content, MONO if mono else FONT, size, color or theme.foreground)
 
 
-def fit_width(mob: VMobject, width: float) -> VMobject:
+def fit_width(mob: M, width: float) -> M:
     """Shrink (never enlarge) a mobject so it is at most ``width`` wide."""
     if mob.width > width:
         mob.scale_to_fit_width(width)
@@ -145,7 +147,7 @@ class Grid(VGroup):
                 group.add(self._value[pos])
         return group
 
-    def block(self, r0: int, c0: int, rows: int, cols: int, step: tuple[int, int] = (1, 1)) -> list[tuple[int, int]]:
+    def block(self, r0: int, c0: int, rows: int, cols: int, step: Sequence[int] = (1, 1)) -> list[tuple[int, int]]:
         """Cell positions of a (possibly dilated) rows x cols block starting at (r0, c0)."""
         return [(r0 + u * step[0], c0 + v * step[1]) for u in range(rows) for v in range(cols)]
 
@@ -232,7 +234,7 @@ def colored_text(parts: Sequence[tuple[str, str | None]], theme: Theme, size: fl
         flat.set_fill(color or theme.foreground, opacity=1.0).set_stroke(width=0)
         flat.text = part  # pyright: ignore[reportAttributeAccessIssue]
         group.add(flat)
-    group.text = content
+    group.text = content  # pyright: ignore[reportAttributeAccessIssue]
     return mark_text(group, size)
 
 
@@ -270,7 +272,7 @@ class Bars(VGroup):
                  size: float = BODY_SIZE, scale_to: float | None = None, baseline: float = 0.0,
                  label_width: float | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.theme, self.color, self.fmt, self.size = theme, color, fmt, size
+        self.theme, self.color, self.fmt, self.size = theme, ManimColor(color), fmt, size
         self.label_width = label_width  # room for each value label (default: about two bar widths)
         self.max_height, self.bar_width, self.baseline = max_height, width, baseline
         self.top_value = scale_to if scale_to is not None else max((abs(v) for v in values), default=1.0) or 1.0

@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VG
 
 from ..trace import Trace
 from .animations import fade_in, fade_out
-from .lint import MIN_CONTENT_SPAN, EDGE_MARGIN, LintReport, SceneLint, reading_seconds
+from .lint import EDGE_MARGIN, MIN_CONTENT_SPAN, LintReport, SceneLint, reading_seconds
 from .mobjects import CAPTION_SIZE, TITLE_SIZE, fit_width, label
 from .theme import Theme, get_theme
 
@@ -129,7 +129,7 @@ class DeepvizScene(Scene):
         title = label(text, self.theme, size=TITLE_SIZE)
         fit_width(title, self.content_width)
         title.to_edge(UP, buff=EDGE_MARGIN * config.frame_width)
-        title.is_title = True
+        title.is_title = True  # pyright: ignore[reportAttributeAccessIssue] - a mark the lint reads
         old = getattr(self, "_title", None)
         self.add_overlay(title)
         if old is not None:

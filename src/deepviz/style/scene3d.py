@@ -5,25 +5,31 @@ what is fixed in the frame (text, legends); 3D content is framed by the camera's
 """
 from __future__ import annotations
 
-from manim import Mobject, ThreeDScene
+from typing import cast
+
+from manim import Mobject, ThreeDCamera, ThreeDScene
 
 from .scene import DeepvizScene
 
 
 class Deepviz3DScene(DeepvizScene, ThreeDScene):
+    @property
+    def camera3d(self) -> ThreeDCamera:
+        return cast(ThreeDCamera, self.renderer.camera)  # a ThreeDScene renders with one; Manim types it Camera
+
     def add_overlay(self, *mobs: Mobject) -> None:
         self.add_fixed_in_frame_mobjects(*mobs)
 
     def frame_checked(self) -> list[Mobject]:
-        fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))  # pyright: ignore[reportAttributeAccessIssue]
+        fixed = set(map(id, self.camera3d.fixed_in_frame_mobjects))
         return [m for m in self.mobjects if id(m) in fixed]
 
     def lint_content(self) -> list[Mobject]:
         # everything: labels fixed in the frame and 3D content, projected by the camera
-        fixed = set(map(id, self.renderer.camera.fixed_in_frame_mobjects))
+        fixed = set(map(id, self.camera3d.fixed_in_frame_mobjects))
         for m in self.mobjects:
-            m.fixed_in_frame = id(m) in fixed
+            m.fixed_in_frame = id(m) in fixed  # pyright: ignore[reportAttributeAccessIssue] - a mark the lint reads
         return list(self.mobjects)
 
     def lint_projection(self):
-        return self.renderer.camera.project_points
+        return self.camera3d.project_points

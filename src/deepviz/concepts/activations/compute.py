@@ -65,7 +65,8 @@ def curve(name: str, slope: float, x: torch.Tensor) -> dict[str, Any]:
     y, dy = f(x), derivative(name, slope, x)
     zero = torch.zeros(1, dtype=DT)
     title, formula, dformula = FUNCTIONS[name]
-    out = {"name": name, "title": title, "y_range": fit(y, 0.5, 1.0), "dy_range": fit(dy, 0.25, 0.25), "formula": formula.replace("a\u00b7x", f"{fmt_num(slope)}\u00b7x"),
+    out = {"name": name, "title": title, "y_range": fit(y, 0.5, 1.0), "dy_range": fit(dy, 0.25, 0.25),
+           "formula": formula.replace("a\u00b7x", f"{fmt_num(slope)}\u00b7x"),
            "dformula": dformula.replace("1 or a", f"1 or {fmt_num(slope)}"),
            "y": y, "dy": dy, "f0": f(zero)[0], "d0": derivative(name, slope, zero)[0],
            "segments": segments(x, y, name == "step"),

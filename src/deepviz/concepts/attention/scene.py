@@ -227,11 +227,12 @@ class AttentionScene(DeepvizScene):
         lab = label(name, self.theme, size=BODY_SIZE, color=color).next_to(vec, UP, buff=0.12)
         return vec, lab
 
-    def distribution(self, step: dict[str, Any], j: int) -> VGroup:
+    def distribution(self, step: Step, j: int) -> VGroup:
         """The top words of p(next word), read from s(j) and c(j): word, bar, probability; the first is emitted."""
         th, x = self.theme, self.cols.context
         top = self.content_top
-        head = label(f"p(next word) from s({j + 1}), c({j + 1})", th, size=BODY_SIZE, color=th.muted).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
+        head = label(f"p(next word) from s({j + 1}), c({j + 1})", th, size=BODY_SIZE, color=th.muted)
+        head.move_to((x, top - 0.3, 0), aligned_edge=LEFT)
         rows = VGroup()
         for k, item in enumerate(step["top"]):
             color = th.output if k == 0 else th.muted
@@ -241,7 +242,7 @@ class AttentionScene(DeepvizScene):
             bar = Rectangle(width=max(0.02, item["p"] * 1.0), height=0.26).set_stroke(color, 1.5).set_fill(color, 0.6)
             bar.move_to([x + 1.55, y, 0], aligned_edge=LEFT)
             rows.add(VGroup(word, bar, label(_fmt(item["p"]), th, size=18).next_to(bar, RIGHT, buff=0.08)))
-        fit_width(head, self.content_width / 2 - 0.15 - x).move_to([x, top - 0.3, 0], aligned_edge=LEFT)
+        fit_width(head, self.content_width / 2 - 0.15 - x).move_to((x, top - 0.3, 0), aligned_edge=LEFT)
         return VGroup(*rows, head)
 
     def place_translation(self, word: str):
@@ -256,7 +257,7 @@ class AttentionScene(DeepvizScene):
         return w
 
     # -- the attention matrix -------------------------------------------------------------------
-    def heatmap(self, t: AttentionData) -> None:
+    def heatmap(self, t: AttentionData) -> tuple[Grid, VGroup]:
         th = self.theme
         matrix = t["matrix"]
         cols, rows = len(t["source"]), len(matrix)
@@ -273,7 +274,7 @@ class AttentionScene(DeepvizScene):
         self.play(*fade_in(grid.values), run_time=0.6)
         return grid, side
 
-    def notice(self, t: dict[str, Any], grid: Grid, side: VGroup) -> None:
+    def notice(self, t: AttentionData, grid: Grid, side: VGroup) -> None:
         """Outline where the attention leaves the source's order (or, if it never does, each row's peak)."""
         th, cross = self.theme, t["crossing"]
         if cross is None:

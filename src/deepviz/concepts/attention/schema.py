@@ -44,6 +44,14 @@ class Decoder(TypedDict):
     steps: list[Step]
 
 
+class Crossing(TypedDict):
+    """`data.crossing`: where the attention leaves the source's order."""
+
+    rows: list[int]  # [j, j + 1]: two consecutive emitted words (not the end token)
+    columns: list[int]  # [i, k], i > k: the source words their largest weights fall on
+    alpha: list[float]  # those two weights
+
+
 class AttentionData(TypedDict):
     """`data`."""
 
@@ -51,10 +59,12 @@ class AttentionData(TypedDict):
     target: list[str]  # the emitted words, </s> = end of sentence
     attention: Literal["additive", "dot"]
     hidden: int
+    seed: int  # the model's training seed
     dims: int  # how many numbers of each state the video shows
     encoder: Encoder
     decoder: Decoder
     matrix: list[list[float]]  # the attention weights, one row per step (each step's alpha)
+    crossing: Crossing | None  # of several such pairs, the one whose smaller weight is largest; None if none
 
 
 DATA = AttentionData  # the type of Trace.data (the contract test checks every preset against it)

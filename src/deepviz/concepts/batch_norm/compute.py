@@ -104,7 +104,7 @@ def narration(t: BatchNormData) -> dict[str, str]:
     }
 
 
-def _eval_text(t: dict[str, Any]) -> str:
+def _eval_text(t: BatchNormData) -> str:
     ev, k = t["eval"], t["detail"] + 1
 
     def pair(values) -> str:

@@ -7,7 +7,7 @@ and evaluation mode: the running statistics against the batch's, and what they d
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, Rectangle, VGroup
 
@@ -120,7 +120,7 @@ class BatchNormScene(DeepvizScene):
         return {"group": group, "inputs": inputs, "hidden": hidden, "output": output, "bn": bn,
                 "stage": stage, "example": example}
 
-    def swap_values(self, neurons: VGroup, values) -> list:
+    def swap_values(self, neurons: Iterable[Neuron], values) -> list:
         """Animations replacing the values shown in ``neurons`` (all of a layer at once)."""
         anims = []
         for n, v in zip(neurons, values):

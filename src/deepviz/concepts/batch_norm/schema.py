@@ -48,6 +48,10 @@ class Eval(TypedDict):
     z: list[list[float]]  # nn.BatchNorm1d in eval mode
     y: list[list[float]]
     z_train: list[list[float]]  # the same batch in training mode
+    batches_seen: int  # how many batches updated the running statistics
+    start_weight: float  # (1 - momentum) ** batches_seen: the share of the start (mean 0, variance 1) still held
+    batch_mean: list[float]  # the detailed batch's statistics, which training mode uses
+    batch_std: list[float]
 
 
 class BatchNormData(TypedDict):

@@ -6,8 +6,6 @@ statistics, joined to the box by zoom lines.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from manim import DOWN, LEFT, RIGHT, UP, Create, RoundedRectangle, ShowPassingFlash, VGroup
 
 from ...style.animations import fade_in, fade_out
@@ -117,6 +115,7 @@ class ModelForwardScene(DeepvizScene):
 
     def feature_maps(self, v: Values) -> VGroup:
         """Every kept channel as its own heatmap, on one colour scale, each named by its channel."""
+        assert "channels" in v and "channel_count" in v  # (N, C, H, W) values only (the caller checks)
         th, maps = self.theme, v["channels"]
         per_row = len(maps) if len(maps) <= 4 else (len(maps) + 1) // 2
         rows_of_maps = (len(maps) + per_row - 1) // per_row
@@ -138,8 +137,9 @@ class ModelForwardScene(DeepvizScene):
         notes = []
         if v["channel_count"] > len(maps):
             notes.append(f"the first {len(maps)} of {v['channel_count']} channels")
-        if v.get("channel_side_from"):
-            h, w = v["channel_side_from"]
+        side_from = v.get("channel_side_from")
+        if side_from:
+            h, w = side_from
             notes.append(f"each averaged from {h}\u00d7{w}")
         if notes:
             return VGroup(tiles, label("; ".join(notes), th, size=BODY_SIZE, color=th.muted)).arrange(DOWN, buff=0.15)

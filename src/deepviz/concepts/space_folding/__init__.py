@@ -30,8 +30,8 @@ CONCEPT = register(
             "(or octant) onto the axes (or faces); a sigmoid squeezes every point into the unit square. A "
             "network trained on two classes that no line separates (two circles, two moons) moves the points "
             "until its last layer separates them with a line; drawn back in the input plane, that line is a "
-            "bent decision boundary (straight pieces with ReLU, curved with tanh or a sigmoid). Every point's position after every stage is computed by PyTorch and "
-            "checked against nn.Linear."
+            "bent decision boundary (straight pieces with ReLU, curved with tanh or a sigmoid). "
+            "Every point's position after every stage is computed by PyTorch and checked against nn.Linear."
         ),
         params=PARAMS,
         presets=(

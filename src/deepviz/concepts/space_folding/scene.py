@@ -210,7 +210,7 @@ class SpaceFoldingScene(Deepviz3DScene):
             # where the activation will put the points, in the window they are going to
             self.octant = self.region_faces(stage["dim"], stage["function"], stage["window"])
         self.play(*self.moves(before, stage), *self.retick(stage["window"]),
-                  *(fade_in(self.octant, run_time=MORPH) if stage["kind"] == "activation" else []))
+                  *(fade_in(self.octant, run_time=MORPH) if stage["kind"] == "activation" and self.octant is not None else []))
         if stage["kind"] == "activation" and stage["dim"] == 3:
             self.move_camera(**TURN, run_time=2.0)
         if stage["kind"] == "linear" and self.octant is not None:

@@ -21,6 +21,7 @@ from .arithmetic import (
     output_size,
     transposed_size,
 )
+from .schema import TransposedConvData
 
 # Values drawn for the example: small integers read well and keep every sum exact.
 INPUT_VALUES = (1, 3)  # no zeros, so padding and inserted zeros stand out
@@ -122,8 +123,8 @@ def _transposed_roles(o, s, pt, a) -> list[list[str]]:
 def _corner_tap(k, p, d) -> list[int] | None:
     """The kernel tap that joins x[0,0] to y[0,0] in the direct convolution (x[0,0] sits p cells
     into the padded input), or None when no tap of the first window lands on it."""
-    taps = [p[ax] // d[ax] if p[ax] % d[ax] == 0 and p[ax] // d[ax] < k[ax] else None for ax in range(2)]
-    return None if None in taps else taps
+    u, v = (p[ax] // d[ax] if p[ax] % d[ax] == 0 and p[ax] // d[ax] < k[ax] else None for ax in range(2))
+    return None if u is None or v is None else [u, v]
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
@@ -194,7 +195,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
             "input": y, "zero_inserted": inserted, "zero_inserted_size": tuple(inserted.shape),
             "inserted_zeros": [s[0] - 1, s[1] - 1],
             "padding": pt, "crop": crop, "full_output": t_full, "output_padding": a,
-            "cell_roles": _transposed_roles(o, s, pt, a), "corner_tap": _corner_tap(k, p, d), "output_padding_derived": values["output_padding"] is None,
+            "cell_roles": _transposed_roles(o, s, pt, a), "corner_tap": _corner_tap(k, p, d),
+            "output_padding_derived": values["output_padding"] is None,
             "padded_input": t_padded, "kernel_rotated": w_rot, "output": t_out, "output_size": tuple(t_out.shape),
             "reference_conv_transpose2d": reference,
             "max_abs_diff_vs_torch": float((t_out - reference).abs().max()),
@@ -284,7 +286,7 @@ def narration(t: TransposedConvData) -> dict[str, str]:
     return text
 
 
-def _t_padding_text(t: dict[str, Any], extra: str) -> str:
+def _t_padding_text(t: TransposedConvData, extra: str) -> str:
     tr = t["transposed"]
     if any(tr["crop"]):
         return (f"Padding {fmt_pair(t['padding'])} exceeds k\u2032\u22121 = "

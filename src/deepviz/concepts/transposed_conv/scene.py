@@ -30,7 +30,7 @@ from ...style.lint import opacity
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_num, fmt_pair, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
-from .schema import Step, TransposedConvData
+from .schema import Step, Transposed, TransposedConvData
 
 GAP = 0.7  # units between the grids of a row
 MAX_CELL = 0.8
@@ -93,7 +93,7 @@ class TransposedConvScene(DeepvizScene):
         first = steps[0]["window_origin"]
         window = src.outline(src.block(first[0], first[1], kshape[0], kshape[1], dilation), th.weight)
         cell0 = steps[0]["output_cell"]
-        out_mark = dst.outline([tuple(cell0)], th.highlight)
+        out_mark = dst.outline([(cell0[0], cell0[1])], th.highlight)
         watch = self._watch_sweep(src, dst, steps, kshape, dilation, window)
         self.add_updater(watch)
         self.narrate(narrate_detail)
@@ -122,6 +122,7 @@ class TransposedConvScene(DeepvizScene):
         if rest:
             if narrate_fast:
                 self.narrate(narrate_fast)
+            assert mac is not None  # the detailed steps came first
             self.play(*fade_out(mac), run_time=0.3)
             for step, run_time in zip(rest, sweep_durations(len(steps), DETAILED_STEPS)):
                 # the window arrives first; only then does its cell's value appear
@@ -261,8 +262,10 @@ class TransposedConvScene(DeepvizScene):
         y_grid: Grid = y_group[1]  # pyright: ignore[reportAssignmentType]  # cells hold values here
         moves = []
         for (r, c), (yr, yc) in y_pos.items():
+            value = y_grid.value(yr, yc)
+            assert value is not None  # every cell of y shows its value
             moves.append(y_grid.square(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
-            moves.append(y_grid.value(yr, yc).animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
+            moves.append(value.animate.move_to(src.square(r, c)).scale(cell / y_grid.cell))
         self.play(*moves, *fade_out(y_group[0]), *fade_in(src_t[0], ker_t, dst_t), run_time=1.2)
         self.remove(*y_group.get_family())  # every part: some were added on their own by the sweep
         self.add(src.cells(sorted(y_pos)))
@@ -307,16 +310,18 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
 
     @staticmethod
-    def _kept(tr: dict[str, Any], dst: Grid) -> VGroup:
+    def _kept(tr: Transposed, dst: Grid) -> VGroup:
         """The squares of the full result that conv_transpose2d keeps (all of them without a crop)."""
         (ch, cw), (xh, xw) = tr["crop"], tr["output_size"]
         return VGroup(*(dst.square(r, c) for r in range(ch, ch + xh) for c in range(cw, cw + xw)))
 
-    def why_padding(self, t: dict[str, Any], src: Grid, rotated: Grid, y00: tuple[int, int], layout) -> None:
+    def why_padding(self, t: TransposedConvData, src: Grid, rotated: Grid, y00: tuple[int, int], layout) -> None:
         """The crux of k - p - 1: x'[0,0]'s window puts y[0,0] under the weight that joined x[0,0] to y[0,0]."""
         th = self.theme
         kh, kw = t["kernel_size"]
-        u, v = t["transposed"]["corner_tap"]
+        corner_tap = t["transposed"]["corner_tap"]
+        assert corner_tap is not None  # the narration has this step only when a tap joins the corners
+        u, v = corner_tap
         tap = (kh - 1 - u, kw - 1 - v)  # the same weight in the rotated kernel
         self.narrate("why_padding")
         window = src.outline(src.block(0, 0, kh, kw, t["dilation"]), th.weight)
@@ -332,14 +337,14 @@ class TransposedConvScene(DeepvizScene):
         self.finish_reading()
         self.play(*fade_out(window, marks, link, note), run_time=0.5)
 
-    def crop(self, tr: dict[str, Any], dst: Grid) -> None:
+    def crop(self, tr: Transposed, dst: Grid) -> None:
         """conv_transpose2d's crop of the full result when the padding exceeds k' - 1."""
         th = self.theme
         self.narrate("crop")
         kept = self._kept(tr, dst)
         dropped = [sq for sq in dst.squares if all(sq is not k for k in kept)]
-        gone = VGroup(*dropped, *(dst.value(r, c) for r in range(dst.n_rows) for c in range(dst.n_cols)
-                                  if all(dst.square(r, c) is not k for k in kept) and dst.value(r, c) is not None))
+        gone = VGroup(*dropped, *(v for r in range(dst.n_rows) for c in range(dst.n_cols)
+                                  if all(dst.square(r, c) is not k for k in kept) and (v := dst.value(r, c)) is not None))
         self.play(Create(SurroundingRectangle(kept, color=th.input, buff=0.06)), run_time=0.8)
         self.play(gone.animate.set_opacity(0.15), run_time=1.0)
         self.finish_reading()

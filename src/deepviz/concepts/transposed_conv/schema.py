@@ -56,6 +56,8 @@ class Direct(TypedDict):
     reference_conv2d: list[list[float]]  # F.conv2d(x, w, ...): equals output
     steps: list[Step]
     size_formula: list[SizeFormula]
+    cell_roles: list[list[Literal["input", "padding"]]]  # per cell of padded_input (what the video colours)
+    unreached: list[list[int]]  # [r, c] of the padded cells no window covers: the last `remainder` rows/columns
 
 
 class Transposed(TypedDict):
@@ -63,10 +65,15 @@ class Transposed(TypedDict):
 
     input: list[list[float]]  # the direct output y
     zero_inserted: list[list[float]]  # y with s - 1 zeros between neighbouring cells
+    zero_inserted_size: list[int]  # its shape, s (o - 1) + 1 per axis
     inserted_zeros: list[int]  # s - 1 per axis
-    padding: list[int]  # k' - 1 - p on every side
+    padding: list[int]  # k' - 1 - p on every side, or 0 where p > k' - 1 (then `crop` applies)
+    crop: list[int]  # max(p - (k' - 1), 0): rows/columns conv_transpose2d drops from each side of full_output
+    full_output: list[list[float]]  # the sliding sums before the crop (equals output when crop is 0)
     output_padding: list[int]  # a, on the bottom/right
     output_padding_derived: bool  # a was derived (not set by the user)
+    cell_roles: list[list[Literal["y", "inserted", "padding", "extra"]]]  # per cell of padded_input
+    corner_tap: list[int] | None  # [u, v]: the kernel tap joining x[0,0] to y[0,0] (p / d), None when none does
     padded_input: list[list[float]]
     kernel_rotated: list[list[float]]  # the kernel rotated by 180 degrees
     output: list[list[float]]
