@@ -89,8 +89,11 @@ def _checked_shape(shape: tuple[int, ...], dtype: Any, where: str) -> tuple[int,
 
 
 def example_value(example: Any, dtype: Any, where: str = "example_input") -> Any:
-    """One argument as capture takes it: a tensor, a shape (a tuple or list of ints, made with
-    ``dtype``), a ``(shape, dtype)`` pair, or a list or dict of these (a detector's list of images)."""
+    """One argument as capture takes it.
+
+    A tensor, a shape (a tuple or list of ints, made with ``dtype``), a ``(shape, dtype)`` pair, or
+    a list or dict of these (a detector's list of images).
+    """
     import torch
 
     if isinstance(example, torch.Tensor):
@@ -109,8 +112,11 @@ def example_value(example: Any, dtype: Any, where: str = "example_input") -> Any
 
 
 def example_inputs(example: Any, dtype: Any = None) -> list:
-    """The positional inputs: one tensor, shape, list or dict is one input; a tuple of them is several
-    (``(ids_shape, mask_shape)``), except a tuple of ints, which is a shape."""
+    """The positional inputs.
+
+    One tensor, shape, list or dict is one input; a tuple of them is several
+    (``(ids_shape, mask_shape)``), except a tuple of ints, which is a shape.
+    """
     import torch
 
     dtype = dtype or torch.float32

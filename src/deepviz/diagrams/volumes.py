@@ -5,7 +5,8 @@ map both stay visible), each cuboid is annotated with its shape and, above it, t
 pooling that made it. Fully connected layers after the last map are thin bars. Consecutive
 convolutions that keep the shape fold into one cuboid marked "xN" so deep networks stay one
 page wide. The row is the main path; residual skips and the convolutions on side branches
-(a 1x1/2 projection) are said under the volume where they join ("+2 skips (conv 1x1/2)"). Drawn as SVG here (no layout to solve: the volumes stand in a row).
+(a 1x1/2 projection) are said under the volume where they join ("+2 skips (conv 1x1/2)").
+Drawn as SVG here (no layout to solve: the volumes stand in a row).
 """
 from __future__ import annotations
 

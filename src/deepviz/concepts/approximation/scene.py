@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, Indicate, Line, Rectangle, ReplacementTransform,
-                   Transform, VGroup)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    Create,
+    Indicate,
+    Line,
+    Rectangle,
+    ReplacementTransform,
+    Transform,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, fit_width, label
 from ...style.numbers import fmt_num, fmt_sig
 from ...style.plots import Plot
 from ...style.scene import DeepvizScene
-from .schema import CurvesData, DigitsData, Example
+from .schema import CurvesData, DigitsData, Example, Fit
 
 STEP_TIME = 0.45  # per training snapshot of a single neuron
 HIDDEN_ROWS = 8  # hidden units of the digit classifier per column
@@ -123,7 +136,7 @@ class ApproximationScene(DeepvizScene):
         self.narrate("more")
         self.finish_reading()
 
-    def build_sum(self, t: dict[str, Any], f: dict[str, Any], left: Plot, right: Plot) -> tuple[VGroup, Any]:
+    def build_sum(self, t: CurvesData, f: Fit, left: Plot, right: Plot) -> tuple[VGroup, Any]:
         """One unit at a time: its scaled sigmoid appears (left), then flows into the running sum (right)."""
         th, xs = self.theme, t["xs"]
         each = max(0.3, min(0.8, 3.0 / f["n"]))
@@ -162,7 +175,7 @@ class ApproximationScene(DeepvizScene):
         # as large as the frame allows, with a line under it for the accuracy and the verdict
         room_w, room_h = self.content_width - 1.0, self.content_height - 1.0
         whole.scale(min(room_w / whole.width, room_h / whole.height))
-        whole.move_to([0, self.content_top - 0.25 - whole.height / 2, 0])
+        whole.move_to((0.0, self.content_top - 0.25 - whole.height / 2, 0.0))
         self.pixels, self.network = pixels, whole  # what the tests measure
         for a, (b0, b1) in zip(arrows, zip(blocks, blocks[1:])):
             a.put_start_and_end_on(b0[1].get_right() + RIGHT * 0.12, b1[1].get_left() + LEFT * 0.12)
@@ -195,12 +208,12 @@ class ApproximationScene(DeepvizScene):
         self.play(Transform(acc, big), run_time=0.6)
         self.finish_reading()
 
-    def show_pixels(self, e: dict[str, Any] | None, pixels: VGroup) -> None:
+    def show_pixels(self, e: Example | None, pixels: VGroup) -> None:
         """One digit's pixels as the input colour's brightness (None: blank)."""
         flat = [v for row in e["pixels"] for v in row] if e is not None else [0.0] * len(pixels)
         self.play(*(sq.animate.set_fill(self.theme.input, v) for sq, v in zip(pixels, flat)), run_time=0.7)
 
-    def show_weights(self, t: dict[str, Any], pixels: VGroup, hidden: VGroup, outputs: dict[str, Any]) -> None:
+    def show_weights(self, t: DigitsData, pixels: VGroup, hidden: VGroup, outputs: dict[str, Any]) -> None:
         """The weights into hidden unit 1 (from every pixel), then into output 0 (from every hidden unit):
         one line per weight, brighter where the weight is larger in size."""
         th = self.theme

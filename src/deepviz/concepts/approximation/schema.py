@@ -56,6 +56,7 @@ class Fit(TypedDict):
     loss: float  # mean squared error on the target's samples
     units: list[list[float]]  # n rows: v_j sigmoid(w_j x + b_j) at `xs`
     sum: list[float]  # y at `xs`
+    partial: list[list[float]]  # n rows: the running sum of the first j+1 units plus c, at `xs`
 
 
 class CurvesData(TypedDict):

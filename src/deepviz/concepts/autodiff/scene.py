@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from typing import Hashable
 
 import numpy as np
-
-from manim import (DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Create, Indicate, MathTex, ReplacementTransform,
-                   TransformMatchingShapes, VGroup)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    BackgroundRectangle,
+    Create,
+    Indicate,
+    MathTex,
+    ReplacementTransform,
+    TransformMatchingShapes,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.graph import GraphDrawing
@@ -160,7 +170,7 @@ class AutodiffScene(DeepvizScene):
         self.leaf_room = LEAF_ROOM
         colors: dict[Hashable, str] = {n["id"]: th.input if n["op"] == "input" else th.foreground for n in t["nodes"]}
         colors[t["output"]] = th.output
-        edges: list[tuple[Hashable, Hashable]] = [tuple(e) for e in t["edges"]]
+        edges: list[tuple[Hashable, Hashable]] = [(e[0], e[1]) for e in t["edges"]]
         # The value and gradient labels scale with the graph, so the gap LABEL_GAP left for them
         # between two nodes of a rank holds at any scale; only when the graph must shrink so far
         # that the labels would be unreadable do they keep a readable size and the gaps grow for them.

@@ -14,7 +14,7 @@ A run that diverges stops as soon as its loss passes DIVERGED times the start's 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import torch
 from torch.utils.data import BatchSampler, RandomSampler
@@ -232,7 +232,7 @@ def pair(p: list[float]) -> str:
     return f"({sig(p[0])}, {sig(p[1])})"
 
 
-def intro(d: dict[str, Any]) -> dict[str, str]:
+def intro(d: Mapping[str, Any]) -> dict[str, str]:
     return {
         "data": f"{d['n']} training cases (x, t) and one neuron y = w x + b. Its two weights w and b are all "
                 "it can learn.",
@@ -241,7 +241,7 @@ def intro(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def descent_narration(d: dict[str, Any]) -> dict[str, str]:
+def descent_narration(d: Mapping[str, Any]) -> dict[str, str]:
     run = d["runs"][0]
     g0, p0 = run["grad"][0], run["path"][0]
     return {
@@ -256,7 +256,7 @@ def descent_narration(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def rates_narration(d: dict[str, Any]) -> dict[str, str]:
+def rates_narration(d: Mapping[str, Any]) -> dict[str, str]:
     runs = d["runs"]
     out = {**intro(d),
            "rates": f"Four learning rates from the same start, {runs[0]['steps']} steps each, as fractions of "
@@ -273,7 +273,7 @@ def rates_narration(d: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def batches_narration(d: dict[str, Any]) -> dict[str, str]:
+def batches_narration(d: Mapping[str, Any]) -> dict[str, str]:
     runs = d["runs"]
     full, small = runs[0], runs[-1]
     return {
@@ -290,7 +290,7 @@ def batches_narration(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def momentum_narration(d: dict[str, Any]) -> dict[str, str]:
+def momentum_narration(d: Mapping[str, Any]) -> dict[str, str]:
     plain, heavy, ad = d["runs"]
     return {
         **intro(d),
@@ -306,7 +306,7 @@ def momentum_narration(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-NARRATION: dict[str, Callable[[dict[str, Any]], dict[str, str]]] = {
+NARRATION: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
     "descent": descent_narration, "learning-rates": rates_narration, "batches": batches_narration,
     "momentum": momentum_narration,
 }

@@ -16,7 +16,7 @@ The intercept w_0 is never penalised: a penalty should not pull the mean of t to
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import torch
 
@@ -218,12 +218,12 @@ def sig(v: float, digits: int = 3) -> str:
     return fmt_sig(v, digits)
 
 
-def intro(d: dict[str, Any]) -> dict[str, str]:
+def intro(d: Mapping[str, Any]) -> dict[str, str]:
     return {"data": f"{d['n']} training cases (x, t): t is sin(\u03c0x), the thin curve, plus noise. "
                     f"{len(d['test_x'])} more cases from the same source, the small dots, test the fits on new data."}
 
 
-def capacity_narration(d: dict[str, Any]) -> dict[str, str]:
+def capacity_narration(d: Mapping[str, Any]) -> dict[str, str]:
     fits, shown = d["fits"], d["shown"]
     out = intro(d)
     for k, deg in enumerate(shown):
@@ -241,7 +241,7 @@ def capacity_narration(d: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def penalties_narration(d: dict[str, Any]) -> dict[str, str]:
+def penalties_narration(d: Mapping[str, Any]) -> dict[str, str]:
     p, l2, l1 = d["plain"], d["l2"], d["l1"]
     deg = d["degree"]
     return {
@@ -264,7 +264,7 @@ def penalties_narration(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def early_narration(d: dict[str, Any]) -> dict[str, str]:
+def early_narration(d: Mapping[str, Any]) -> dict[str, str]:
     stop, final = d["stopped"], d["final"]
     return {
         **intro(d),
@@ -277,5 +277,5 @@ def early_narration(d: dict[str, Any]) -> dict[str, str]:
     }
 
 
-NARRATION: dict[str, Callable[[dict[str, Any]], dict[str, str]]] = {
+NARRATION: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
     "capacity": capacity_narration, "penalties": penalties_narration, "early-stopping": early_narration}

@@ -18,6 +18,7 @@ class Normalisation(TypedDict):
     z: list[list[float]]  # the normalised inputs
     z_mean: list[float]  # 0 up to rounding
     z_std: list[float]  # 1 up to rounding
+    condition_from_correlation: float  # (1 + |r|) / (1 - |r|): the normalised Hessian's condition number
 
 
 class Contour(TypedDict):
