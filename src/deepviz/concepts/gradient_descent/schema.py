@@ -69,3 +69,6 @@ class GradientDescentData(TypedDict):
     contours: list[Contour]
     runs: list[Run]
     detailed: int  # descent part: the first steps spelled out with their gradient (0 in the other parts)
+
+
+DATA = GradientDescentData  # the type of Trace.data (the contract test checks every preset against it)

@@ -106,3 +106,5 @@ class EarlyStoppingData(Common):
 
 
 OverfittingData = Union[CapacityData, PenaltiesData, EarlyStoppingData]
+
+DATA = OverfittingData  # the type of Trace.data (the contract test checks every preset against it)
