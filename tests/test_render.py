@@ -49,7 +49,9 @@ def test_outputs_and_captions_are_written(rendered):
     assert vtt_text.startswith("WEBVTT")
     # one cue per narration step, in order, each with its text
     cues = re.findall(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n(.+)", srt_text)
-    assert cues == list(narration.values())
+    from deepviz.style.theme import DARK
+
+    assert cues == [DARK.words(text) for text in narration.values()]  # colour words from the theme
     assert vtt_text.count(" --> ") == len(narration)
 
 
