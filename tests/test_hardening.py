@@ -17,7 +17,7 @@ import deepviz
 from deepviz import api, catalog
 from deepviz.cli import main
 from deepviz.diagrams import loader
-from deepviz.params import Bool, Choice, Float, Int, Numbers, Pair, ParamError, Words
+from deepviz.params import Bool, Choice, Float, Int, Numbers, Pair, ParamError, Words, short
 from deepviz.trace import Trace
 
 CONCEPTS = [c.name for c in catalog.concepts()]
@@ -111,7 +111,7 @@ def test_any_values_give_a_trace_or_one_short_param_error(name, data):
         result = deepviz.trace(name, **values)
     except ParamError as err:
         assert_one_short_line(err)
-        assert err.param in {*concept.params.names(), *values} or err.param in ("concept", "preset")
+        assert err.param in {*concept.params.names(), *map(short, values)} or err.param in ("concept", "preset")
     else:
         assert isinstance(result, Trace) and result.to_json()  # real: finite, serialisable
 
@@ -380,3 +380,52 @@ def test_a_subnormal_input_is_shown_not_refused():
     # It used to fail formatting its own label (10**-324 is 0.0): fmt_sig reads the mantissa from the text.
     t = deepviz.trace("autodiff", expr="x*2", values="x=5e-324")
     assert "4.941\u00d710\u207b\u00b3\u00b2\u2074" in t.narration["intro"]
+
+
+# -- the same values through the studio: 4xx or a job whose trace computed, never a 500 -------------------------
+@pytest.fixture(scope="module")
+def studio():
+    """The studio with a job queue that records instead of rendering (a 200 would start a render)."""
+    import json as _json  # noqa: F401 - the strategies' values are sent as JSON
+
+    from fastapi.testclient import TestClient
+
+    from deepviz.studio import gallery_api, jobs
+    from deepviz.studio.server import create_app
+
+    submitted: list = []
+    saved = jobs.JobQueue.submit, gallery_api.job_json
+    jobs.JobQueue.submit = lambda self, title, target, kwargs: submitted.append(kwargs)  # type: ignore[method-assign]
+    gallery_api.job_json = lambda job: {"id": "recorded"}
+    try:
+        with TestClient(create_app(), base_url="http://127.0.0.1") as client:
+            yield client, submitted
+    finally:
+        jobs.JobQueue.submit, gallery_api.job_json = saved
+
+
+def _as_json(values: dict):
+    import json
+
+    try:
+        return json.loads(json.dumps(values, allow_nan=False))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@pytest.mark.parametrize("name", CONCEPTS)
+@examples(8)
+@given(data=st.data())
+def test_the_studio_answers_any_values_with_a_4xx_or_a_job_with_a_trace(studio, name, data):
+    from hypothesis import assume
+
+    client, submitted = studio
+    values = _as_json(data.draw(assignments(catalog.get(name)), label="values"))
+    assume(values is not None)  # what JSON cannot carry never reaches the studio
+    before = len(submitted)
+    r = client.post("/api/render", json={"concept": name, "values": values, "quality": "low"})
+    assert r.status_code in (200, 413, 422, 429), (r.status_code, r.text[:300])
+    if r.status_code == 200:  # accepted only with a trace that computed
+        assert len(submitted) == before + 1 and submitted[-1]["trace"]["concept"] == name
+    else:
+        assert len(submitted) == before and len(r.json()["detail"]) <= MAX_MESSAGE + 20

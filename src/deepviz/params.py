@@ -422,7 +422,8 @@ class ParamSet:
         for p in self.params:
             if p.name == name:
                 return p
-        raise ParamError(name, f"unknown parameter; known: {', '.join(self.names())}")
+        # the name is the user's: shortened, so a 300-character keyword is not echoed whole
+        raise ParamError(short(str(name)), f"unknown parameter; known: {', '.join(self.names())}")
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
