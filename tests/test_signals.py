@@ -40,6 +40,15 @@ def wait_for_partial_video(out: Path, process: subprocess.Popen, timeout: float 
     raise TimeoutError("no render started")
 
 
+def signal_state(pid: int) -> str:
+    """The process's blocked and ignored signal masks (what a failure needs to be understood)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "gone"
+    return " ".join(line for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def leftovers(out: Path) -> list[str]:
     """Temporary folders, and videos without their captions and trace (a half-moved render)."""
     temp = [str(p) for p in out.rglob(".render-*")]
@@ -54,9 +63,10 @@ def test_a_signal_mid_render_leaves_nothing_and_says_one_line(tmp_path, signum, 
     out = tmp_path / "media"
     process = deepviz_cli("render", "linear-map", "--preset", "rotation", "-q", "low", "-o", str(out))
     wait_for_partial_video(out, process)
+    state = signal_state(process.pid)
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == status
+    assert process.returncode == status, (state, stderr[-500:], sorted(p.name for p in out.rglob("*")))
     assert stderr.strip() == f"deepviz: {word}", stderr
     assert leftovers(out) == []
     assert not list(out.rglob("*.mp4"))

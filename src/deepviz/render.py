@@ -197,6 +197,7 @@ def render_trace(
                 hooks["speaker"] = speaker
             scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)
             scene.render()
+            check_signals()  # nothing is moved into place after a signal, even one a library swallowed
             duration = float(scene.renderer.time)
         produced = _find_output(tmp / "media", fmt)
         staged: dict[str, Path] = {}
@@ -281,6 +282,16 @@ class Interrupted(KeyboardInterrupt):
         return "terminated" if self.signum == signal.SIGTERM else "interrupted"
 
 
+_ARRIVED: list[int] = []  # signals stop_on_signals caught (in case their exception was swallowed on the way)
+
+
+def check_signals() -> None:
+    """Raise :class:`Interrupted` again if a signal arrived: a library that catches BaseException (an
+    encoder's clean-up, a finaliser) must not turn Ctrl+C or SIGTERM into a finished render."""
+    if _ARRIVED:
+        raise Interrupted(_ARRIVED[0])
+
+
 @contextmanager
 def stop_on_signals():
     """Turn SIGINT and SIGTERM into :class:`Interrupted` (in the main thread) while the block runs.
@@ -290,11 +301,16 @@ def stop_on_signals():
     def stop(signum, frame):
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, signal.SIG_IGN)
+        _ARRIVED.append(signum)
         raise Interrupted(signum)
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    # a parent may have left them blocked (inherited across exec): a blocked signal would wait forever
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for s, handler in previous.items():
             signal.signal(s, handler)
+        _ARRIVED.clear()

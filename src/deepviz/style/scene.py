@@ -12,6 +12,7 @@ from typing import Any, Callable, ClassVar, Sequence
 
 from manim import DOWN, LEFT, RIGHT, UP, BackgroundRectangle, Mobject, Scene, VGroup, config
 
+from ..render import check_signals
 from ..trace import Trace
 from .animations import fade_in, fade_out
 from .lint import EDGE_MARGIN, MIN_CONTENT_SPAN, LintReport, SceneLint, reading_seconds
@@ -210,6 +211,7 @@ class DeepvizScene(Scene):
     def play(self, *args, **kwargs):
         # Scene.wait() plays a Wait, so this sees every animation and every pause once.
         super().play(*args, **kwargs)
+        check_signals()
         if self.check_frame:
             self._check_in_frame()
             self._run_lint(args)
