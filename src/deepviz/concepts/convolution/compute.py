@@ -1,8 +1,8 @@
 """Convolution over channels, computed with torch: params -> Trace.
 
 The example input is a photo scikit-learn ships (``load_sample_image("china.jpg")``), shrunk
-with area averaging; its values are rounded to one decimal so that each product reads on
-screen. Filters are random integers -1, 0, 1 and biases random integers -1..1 (seeded). The
+with area averaging; its brightness is rounded to whole numbers 0..9 so that each product
+reads on screen. Filters are random integers -1, 0, 1 and biases random integers -1..1 (seeded). The
 dot products are computed from ``F.unfold`` windows (the tests compare them with F.conv2d).
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from . import check
 from .schema import ConvolutionData
 
 SIZE_STRIDES = (1, 2, 3)  # the seed's strides for N = 7, F = 3
+INTENSITY_LEVELS = 9  # the input's brightness runs 0..9
 CHANNEL_NAMES = {1: ("grey",), 2: ("red", "green"), 3: ("red", "green", "blue")}
 
 
@@ -68,7 +69,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     gen = torch.Generator().manual_seed(values["seed"])
     w = torch.randint(-1, 2, (k, c, f, f), generator=gen).double()
     b = torch.randint(-1, 2, (k,), generator=gen).double()
-    x = torch.round(photo(n, c) * 10) / 10
+    x = torch.round(photo(n, c) * INTENSITY_LEVELS)  # whole numbers: every product reads at a glance
     conv = dot_products(x, w, b, s, p)
     o = conv["side"]
     first = conv["windows"][0]
@@ -132,15 +133,15 @@ def narration(t: ConvolutionData) -> dict[str, str]:
     sums = " + ".join(fmt_factor(x) for x in pos["channel_sums"])
     depth = "its grey values" if c == 1 else f"one grid per colour channel ({', '.join(t['channel_names'])})"
     return {
-        "intro": f"The input: a photo shrunk to {n}\u00d7{n}\u00d7{c}, {depth}.",
+        "intro": f"The input: a photo shrunk to {n}\u00d7{n}\u00d7{c}, {depth}, brightness 0 to {INTENSITY_LEVELS}.",
         "depth": f"A filter always spans the full depth of its input: {f}\u00d7{f}\u00d7{c}, one "
-                 f"{f}\u00d7{f} slice per channel. Its weights are random (-1, 0 or 1, seeded).",
+                 f"{f}\u00d7{f} slice per channel. Its weights are random (\u22121, 0 or 1, seeded).",
         "products": f"At one position, each slice multiplies the {f}\u00d7{f} chunk under it, element by element.",
         "sum": f"Add all {f * f * c} products and the bias {fmt_num(pos['bias'])}: "
                f"{sums} + {fmt_factor(pos['bias'])} = {fmt_num(pos['total'])}. One position, one number.",
         "map": f"Slide the filter to every position: the {o}\u00d7{o} numbers form one activation map.",
         "filters": f"{k} filter{'s' if k > 1 else ''}, {k} activation map{'s' if k > 1 else ''}: "
-                   f"the output is {fmt_shape((o, o, k))}.",
+                   f"the output is {fmt_shape((o, o, k))}. Above zero in {{color:weight}}, below in {{color:input}}.",
         "volume": f"At full size: a {fmt_shape(v['input_shape'][1:] + v['input_shape'][:1])} photo through {k} "
                   f"random {fmt_shape((v['kernel'], v['kernel'], 3))} filters gives "
                   f"{fmt_shape(v['output_shape'][1:] + v['output_shape'][:1])}.",

@@ -92,25 +92,25 @@ class ConvolutionScene(DeepvizScene):
         self.play(*fade_in(bias, total), run_time=0.6)
         r, c = pos["output_cell"]
         value = out.make_value(r, c, pos["total"])
-        self.play(TransformFromCopy(total, value), out.outline([(r, c)], th.highlight).animate.set_opacity(1),
-                  run_time=0.8)
+        out_mark = out.outline([(r, c)], th.highlight)
+        self.play(TransformFromCopy(total, value), Create(out_mark), run_time=0.8)
         self.remove(value)
         out.attach_value(r, c, value)
         self.finish_reading()
 
         self.narrate("map")
-        self.play(*fade_out(*products, sums, bias, total), run_time=0.4)
+        self.play(*fade_out(*products, sums, bias, total), *fade_in(*slices), run_time=0.5)
         steps = t["steps"][1:]
         for step, run_time in zip(steps, sweep_durations(len(steps) + 1, 1)):
             moves = [w.animate.move_to(VGroup(*(g.square(*rc) for rc in g.block(*step["window_origin"], f, f))))
                      for w, g in zip(windows, channels)]
-            self.play(*moves, run_time=run_time * 0.55)
+            self.play(*moves, out_mark.animate.move_to(out.square(*step["output_cell"])), run_time=run_time * 0.55)
             rr, cc = step["output_cell"]
             value = out.make_value(rr, cc, t["maps"][0][rr][cc])
             self.play(FadeIn(value), run_time=run_time * 0.45)
             self.remove(value)
             out.attach_value(rr, cc, value)
-        self.play(*fade_out(windows), *self._heat(out, t["maps"][0]), run_time=0.8)
+        self.play(*fade_out(windows, out_mark), *self._heat(out, t["maps"][0]), run_time=0.8)
         self.finish_reading()
 
         self.narrate("filters")
@@ -133,7 +133,7 @@ class ConvolutionScene(DeepvizScene):
                for r in range(len(v["image"][0]))]
         photo = titled(ColorField(rgb, 3.6, 3.6), f"photo {fmt_shape(v['input_shape'][1:] + v['input_shape'][:1])}",
                        th, color=th.input)
-        cols = min(k, 4)
+        cols = k if k <= 3 else (k + 1) // 2
         msize = min(2.1, (self.content_width - 4.6 - GAP * cols) / cols)
         big = VGroup(*(titled(self._field(mp, msize), f"map {m + 1}", th, color=th.output)
                        for m, mp in enumerate(v["maps"]))).arrange_in_grid(cols=cols, buff=0.25)
@@ -151,7 +151,9 @@ class ConvolutionScene(DeepvizScene):
         self.set_title("Output size")
         cell = min(0.55, (self.content_height - 1.6) / (n + 2 * t["same_padding"]["padding"]))
         grid = Grid([[None] * n for _ in range(n)], th, cell, colors=th.input)
-        grid_t = titled(grid, f"input {fmt_shape((n, n))}", th, color=th.input)
+        numbers = VGroup(*(label(str(c), th, size=BODY_SIZE, color=th.muted).next_to(grid.square(n - 1, c), DOWN, 0.12)
+                           for c in range(n)))  # the captions name windows by their first column
+        grid_t = titled(VGroup(grid, numbers), f"input {fmt_shape((n, n))}", th, color=th.input)
         rule = label("output = (N \u2212 F) / S + 1", th, mono=True)
         self._size_layout(grid_t, rule)
         self.narrate("size_rule")
@@ -179,11 +181,9 @@ class ConvolutionScene(DeepvizScene):
                 off.move_to(grid.square(0, 0).get_center() + RIGHT * (case["next_start"] + (f - 1) / 2) * cell
                             + DOWN * (f - 1) / 2 * cell)
                 unused = grid.cells([(r, c) for r in range(n) for c in range(n - case["unused"], n)])
+                # both stay until the next step: the caption explains them
                 self.play(Create(off), unused.animate.set_fill(th.extra, 0.6), run_time=0.8)
                 extras = [off]
-                self.wait(1.0)
-                self.play(*fade_out(off), unused.animate.set_fill(th.input, th.fill_opacity()), run_time=0.5)
-                extras = []
             self.play(*(out.square(r, c).animate.set_fill(th.output, th.fill_opacity())
                         for r in range(1, o) for c in range(o)), run_time=0.6)
             self.finish_reading()
@@ -240,8 +240,8 @@ class ConvolutionScene(DeepvizScene):
         self.play(*fade_in(*(pair[0] for pair in pairs)), run_time=0.8)
         self.finish_reading()
 
-        window = maps[0].outline(maps[0].block(0, 0, ps, ps), th.highlight)
-        best = maps[0].outline([tuple(pl["argmax"][0][0])], th.weight, width=7)
+        window = maps[0].outline(maps[0].block(0, 0, ps, ps), th.highlight, width=3)
+        best = maps[0].outline([tuple(pl["argmax"][0][0])], th.highlight, width=10)  # the maximum: a thicker frame
         self.narrate("pool_first")
         self.play(*fade_in(*(pair[1] for pair in pairs)), Create(window), run_time=0.6)
         self.play(Create(best), run_time=0.5)
