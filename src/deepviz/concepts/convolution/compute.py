@@ -131,7 +131,8 @@ def narration(t: ConvolutionData) -> dict[str, str]:
     n, c, f, k, o = t["input_size"], t["channels"], t["kernel"], t["filters"], t["output_size"]
     pos, v = t["position"], t["volume"]
     sums = " + ".join(fmt_factor(x) for x in pos["channel_sums"])
-    depth = "its grey values" if c == 1 else f"one grid per colour channel ({', '.join(t['channel_names'])})"
+    # the channels' names stay on screen: a caption names no colour but through the theme
+    depth = "one grid of brightness" if c == 1 else f"one grid for each of its {c} colour channels"
     return {
         "intro": f"The input: a photo shrunk to {n}\u00d7{n}\u00d7{c}, {depth}, brightness 0 to {INTENSITY_LEVELS}.",
         "depth": f"A filter always spans the full depth of its input: {f}\u00d7{f}\u00d7{c}, one "

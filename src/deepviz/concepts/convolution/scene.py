@@ -102,8 +102,8 @@ class ConvolutionScene(DeepvizScene):
         self.play(*fade_out(*products, sums, bias, total), *fade_in(*slices), run_time=0.5)
         steps = t["steps"][1:]
         for step, run_time in zip(steps, sweep_durations(len(steps) + 1, 1)):
-            moves = [w.animate.move_to(VGroup(*(g.square(*rc) for rc in g.block(*step["window_origin"], f, f))))
-                     for w, g in zip(windows, channels)]
+            r0, c0 = step["window_origin"]
+            moves = [w.animate.move_to(self._block(g, r0, c0, f)) for w, g in zip(windows, channels)]
             self.play(*moves, out_mark.animate.move_to(out.square(*step["output_cell"])), run_time=run_time * 0.55)
             rr, cc = step["output_cell"]
             value = out.make_value(rr, cc, t["maps"][0][rr][cc])
@@ -176,7 +176,7 @@ class ConvolutionScene(DeepvizScene):
                 self.play(window.animate.move_to(self._block(grid, 0, start, f)),
                           out.square(0, i).animate.set_fill(th.output, th.fill_opacity()), run_time=0.5)
             extras = []
-            if not case["fits"]:
+            if case["next_start"] is not None:  # the stride does not fit: where the next window would be
                 off = Rectangle(width=f * cell * 0.97, height=f * cell * 0.97).set_stroke(th.extra, 5)
                 off.move_to(grid.square(0, 0).get_center() + RIGHT * (case["next_start"] + (f - 1) / 2) * cell
                             + DOWN * (f - 1) / 2 * cell)
@@ -241,7 +241,7 @@ class ConvolutionScene(DeepvizScene):
         self.finish_reading()
 
         window = maps[0].outline(maps[0].block(0, 0, ps, ps), th.highlight, width=3)
-        best = maps[0].outline([tuple(pl["argmax"][0][0])], th.highlight, width=10)  # the maximum: a thicker frame
+        best = maps[0].outline([(pl["argmax"][0][0][0], pl["argmax"][0][0][1])], th.highlight, width=10)  # the maximum: a thicker frame
         self.narrate("pool_first")
         self.play(*fade_in(*(pair[1] for pair in pairs)), Create(window), run_time=0.6)
         self.play(Create(best), run_time=0.5)
