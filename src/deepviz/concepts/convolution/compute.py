@@ -18,7 +18,8 @@ from ...trace import Trace, to_plain
 from . import check
 from .schema import ConvolutionData
 
-SIZE_STRIDES = (1, 2, 3)  # the seed's strides for N = 7, F = 3
+SIZE_STRIDES = (1, 2, 3)
+POOL_MAPS_SHOWN = 3  # the pooling part draws the first maps (each pooled alike)  # the seed's strides for N = 7, F = 3
 INTENSITY_LEVELS = 9  # the input's brightness runs 0..9
 CHANNEL_NAMES = {1: ("grey",), 2: ("red", "green"), 3: ("red", "green", "blue")}
 
@@ -112,7 +113,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                                             padding=same).shape[-1]},
         "volume": {"input_shape": [3, values["image"], values["image"]], "kernel": big_f,
                    "image": big, "maps": big_maps, "output_shape": list(big_maps.shape)},
-        "pooling": {"size": ps, "stride": pst, "output_size": pooled_side, "output": best.reshape(k, pooled_side, -1),
+        "pooling": {"size": ps, "stride": pst, "output_size": pooled_side, "shown_maps": min(k, POOL_MAPS_SHOWN),
+                    "output": best.reshape(k, pooled_side, -1),
                     "window_origins": origins,
                     "argmax": [[[o_[0] + int(a) // ps, o_[1] + int(a) % ps] for o_, a in zip(origins, arg[m])]
                                for m in range(k)]},
@@ -179,6 +181,7 @@ def _pool_narration(t: ConvolutionData) -> dict[str, str]:
         "pool_intro": f"The layer's output: {k} activation map{'s' if k > 1 else ''}, {fmt_shape((o, o, k))}.",
         "pool_first": f"Max pooling {ps}\u00d7{ps}, stride {pl['stride']}: each window keeps its largest value, "
                       f"here {fmt_num(t['maps'][0][r][c])}.",
-        "pool_sweep": "Each activation map is pooled on its own, window by window.",
+        "pool_sweep": "Each activation map is pooled on its own, window by window"
+                      + (f" (the first {pl['shown_maps']} of {k} shown)." if pl["shown_maps"] < k else "."),
         "pool_result": f"{fmt_shape((o, o, k))} \u2192 {fmt_shape((q, q, k))}: smaller maps, as many as before.",
     }

@@ -16,7 +16,6 @@ from ...style.scene import DeepvizScene, sweep_durations
 from .schema import ConvolutionData
 
 GAP = 0.45
-MAX_POOL_MAPS = 3  # the pooling part shows the first maps; the caption speaks of all K
 
 
 class ConvolutionScene(DeepvizScene):
@@ -54,7 +53,7 @@ class ConvolutionScene(DeepvizScene):
         value_colors = [[th.foreground if p <= r < side - p and p <= c < side - p else th.muted
                          for c in range(side)] for r in range(side)]
         channels = [Grid(ch, th, cell, colors=th.input, value_colors=value_colors) for ch in padded]
-        slices = [titled(Grid(w, th, fcell, colors=th.weight), "filter slice", th, color=th.weight)
+        slices = [titled(Grid(w, th, fcell, colors=th.weight), "random filter slice", th, color=th.weight)
                   for w in t["weights"][0]]
         products = [titled(Grid(pr, th, fcell, colors=th.weight), "products", th, color=th.weight)
                     for pr in pos["products"]]
@@ -225,7 +224,7 @@ class ConvolutionScene(DeepvizScene):
     def pooling_part(self, t: ConvolutionData) -> None:
         th, pl = self.theme, t["pooling"]
         o, q, ps = t["output_size"], pl["output_size"], pl["size"]
-        shown = min(t["filters"], MAX_POOL_MAPS)
+        shown = pl["shown_maps"]
         self.set_title("Max pooling")
         cell = min(0.7, (self.content_height - 1.4) / o, (self.content_width - 1.2 * shown) / (shown * (o + q)))
         maps = [Grid(t["maps"][m], th, cell, colors=th.output) for m in range(shown)]

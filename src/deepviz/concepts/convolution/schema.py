@@ -65,6 +65,7 @@ class Pooling(TypedDict):
     size: int
     stride: int
     output_size: int
+    shown_maps: int  # how many maps the video draws (the first ones)
     output: list[list[list[float]]]  # K x P x P: F.max_pool2d(maps)
     window_origins: list[list[int]]  # top-left cell of each window, row-major
     argmax: list[list[list[int]]]  # [map][window] -> [r, c] of the maximum in the map
