@@ -19,7 +19,6 @@ from typing import Literal
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..threads import one_thread
 from .engine import OPTIMIZERS
 
 SURFACES = ("quadratic", "rosenbrock")
@@ -38,15 +37,15 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     surface: Literal[SURFACES] = "quadratic"  # type: ignore[valid-type]
-    condition: float = Field(10.0, ge=1, le=1000, description="condition number κ = λmax / λmin")
-    rotation: float = Field(30.0, ge=-90, le=90, description="rotation of the eigenvectors, degrees")
+    condition: float = Field(default=10.0, ge=1, le=1000, description="condition number κ = λmax / λmin")
+    rotation: float = Field(default=30.0, ge=-90, le=90, description="rotation of the eigenvectors, degrees")
     optimizer: Literal[OPTIMIZERS] = "momentum"  # type: ignore[valid-type]
-    alpha: float = Field(1.0, gt=0, le=10, description="step size α")
-    beta: float = Field(0.6, ge=0, lt=1, description="momentum β")
-    beta1: float = Field(0.9, ge=0, lt=1, description="Adam β1")
-    beta2: float = Field(0.999, ge=0, lt=1, description="Adam β2")
+    alpha: float = Field(default=1.0, gt=0, le=10, description="step size α")
+    beta: float = Field(default=0.6, ge=0, lt=1, description="momentum β")
+    beta1: float = Field(default=0.9, ge=0, lt=1, description="Adam β1")
+    beta2: float = Field(default=0.999, ge=0, lt=1, description="Adam β2")
     start: tuple[float, float] = (-2.5, 2.0)
-    steps: int = Field(200, ge=1, le=MAX_STEPS)
+    steps: int = Field(default=200, ge=1, le=MAX_STEPS)
 
 
 def check(s: Settings) -> tuple[str, str] | None:
@@ -96,7 +95,8 @@ def optimizer(s: Settings, params: list[torch.Tensor]) -> torch.optim.Optimizer:
 
 def path(s: Settings) -> dict:
     """The iterates ``w_0 .. w_steps`` and the loss at each, cut before the first that diverged."""
-    with one_thread(), torch.no_grad():
+    # no one_thread(): tensors this small never use more than one (and it would race between sockets)
+    with torch.no_grad():
         a = hessian(s.condition, s.rotation) if s.surface == "quadratic" else None
         grad = _gradient(s, a)
         w = torch.tensor(s.start, dtype=torch.float64, requires_grad=True)
@@ -147,7 +147,7 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["path"]
-    id: int = Field(0, ge=0, le=2**53)
+    id: int = Field(default=0, ge=0, le=2**53)
     settings: Settings = Settings()
 
 
