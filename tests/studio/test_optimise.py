@@ -159,3 +159,14 @@ def test_the_page_is_served(client):
 
     html = client.get("/optimise").text
     assert ("optimise.js" in html) == STATIC.joinpath("optimise.js").is_file()
+
+
+def test_another_origin_gets_no_path(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    evil = {"origin": "https://evil.example"}
+    assert client.post("/api/optimise/path", json={}, headers=evil).status_code == 403
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect(WS, headers=evil) as ws:
+            ws.send_text(json.dumps({"type": "path", "settings": {}}))
+            ws.receive_json()

@@ -90,6 +90,12 @@ def _host_allowed(host_header: str | None, allowed: frozenset[str] | None) -> bo
     return name is not None and name in allowed
 
 
+def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
+    """A websocket from this machine's own pages (the middleware sees only HTTP requests)."""
+    host = ws.headers.get("host")
+    return _host_allowed(host, hosts) and _same_origin(ws.headers.get("origin"), host)
+
+
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
@@ -156,7 +162,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     @app.websocket("/ws/playground")
     async def playground(ws: WebSocket):
-        if not (_host_allowed(ws.headers.get("host"), hosts) and _same_origin(ws.headers.get("origin"), ws.headers.get("host"))):
+        if not _socket_allowed(ws, hosts):
             await ws.close(code=1008)
             return
         await ws.accept()  # accepted first, so that the page can read why it is closed
@@ -216,7 +222,7 @@ def _mount_optimise(app: FastAPI, hosts: frozenset[str] | None) -> None:
 
     @app.websocket("/ws/optimise")
     async def optimise_socket(ws: WebSocket):
-        if not (_host_allowed(ws.headers.get("host"), hosts) and _same_origin(ws.headers.get("origin"), ws.headers.get("host"))):
+        if not _socket_allowed(ws, hosts):
             await ws.close(code=1008)
             return
         await ws.accept()
