@@ -218,7 +218,7 @@ def _mount_optimise(app: FastAPI, hosts: frozenset[str] | None) -> None:
             settings = optimise.settings_from(await request.body() or b"{}")
         except optimise.Refused as err:
             return field_error(err.field, err.message)
-        return {**await asyncio.to_thread(optimise.path, settings), "surface": optimise.surface(settings)}
+        return await asyncio.to_thread(lambda: {**optimise.path(settings), "surface": optimise.surface(settings)})
 
     @app.websocket("/ws/optimise")
     async def optimise_socket(ws: WebSocket):
