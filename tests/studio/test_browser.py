@@ -345,3 +345,32 @@ def test_a_split_without_test_points_says_no_test_data_and_trains(server, page):
     assert page.inner_text("#test-loss") == "no test data" and page.inner_text("#test-acc") == "no test data"
     assert page.inner_text("#error") == "" and float(page.inner_text("#train-loss")) > 0
     assert page.errors == []
+
+
+def test_the_optimiser_path_follows_a_drag_of_the_start_and_a_slider_and_bad_input_is_a_field_error(server, page):
+    page.goto(server + "/optimise")
+    page.wait_for_function("window.optimise && window.optimise.paths > 0")
+    before = page.get_attribute("path.path", "d")
+    box = page.locator("circle.start").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 260, box["y"] + 60, steps=8)
+    page.mouse.up()
+    page.wait_for_function("window.optimise.last.type === 'path' && window.optimise.last.points[0][0] > 0")
+    dragged = page.get_attribute("path.path", "d")
+    assert dragged != before
+    start = page.evaluate("window.optimise.last.points[0]")
+    assert float(page.input_value("#start-x")) == start[0] and 0 < start[0] <= 3  # the start box follows the drag
+    # a slider on the formula: β (momentum) one notch up runs the path again
+    paths = page.evaluate("window.optimise.paths")
+    page.focus("#formula-momentum input[type=range][data-field=beta]")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"window.optimise.paths > {paths} && window.optimise.last.type === 'path'")
+    assert page.get_attribute("path.path", "d") != dragged
+    # α out of range: one line naming it, the field marked; a good value brings the path back
+    page.fill("#formula-momentum input[type=number][data-field=alpha]", "20")
+    page.wait_for_function("document.querySelector('#error').textContent.startsWith('alpha:')")
+    assert "bad" in page.get_attribute("#formula-momentum input[type=number][data-field=alpha]", "class")
+    page.fill("#formula-momentum input[type=number][data-field=alpha]", "0.5")
+    page.wait_for_function("document.querySelector('#error').textContent === '' && window.optimise.last.type === 'path'")
+    assert page.errors == []

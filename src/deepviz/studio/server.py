@@ -90,6 +90,12 @@ def _host_allowed(host_header: str | None, allowed: frozenset[str] | None) -> bo
     return name is not None and name in allowed
 
 
+def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
+    """A websocket from this machine's own pages (the middleware sees only HTTP requests)."""
+    host = ws.headers.get("host")
+    return _host_allowed(host, hosts) and _same_origin(ws.headers.get("origin"), host)
+
+
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
@@ -156,7 +162,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     @app.websocket("/ws/playground")
     async def playground(ws: WebSocket):
-        if not (_host_allowed(ws.headers.get("host"), hosts) and _same_origin(ws.headers.get("origin"), ws.headers.get("host"))):
+        if not _socket_allowed(ws, hosts):
             await ws.close(code=1008)
             return
         await ws.accept()  # accepted first, so that the page can read why it is closed
@@ -184,6 +190,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
                 await sender
             sessions.discard(session)
 
+    _mount_optimise(app, hosts)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
@@ -191,6 +198,40 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.sessions = sessions
     return app
+
+
+def _mount_optimise(app: FastAPI, hosts: frozenset[str] | None) -> None:
+    """The optimiser page: its paths are short (milliseconds of torch), so the server computes them in a
+    thread, one at a time per socket, rather than in a training worker."""
+    from . import optimise
+
+    @app.get("/optimise", response_class=HTMLResponse)
+    async def optimise_page():
+        from .pages import page
+
+        return page("optimise")
+
+    @app.post("/api/optimise/path")
+    async def optimise_path(request: Request):
+        """The path for the settings in the body (every field optional), or 422 naming the field."""
+        try:
+            settings = optimise.settings_from(await request.body() or b"{}")
+        except optimise.Refused as err:
+            return field_error(err.field, err.message)
+        return await asyncio.to_thread(lambda: {**optimise.path(settings), "surface": optimise.surface(settings)})
+
+    @app.websocket("/ws/optimise")
+    async def optimise_socket(ws: WebSocket):
+        if not _socket_allowed(ws, hosts):
+            await ws.close(code=1008)
+            return
+        await ws.accept()
+        shown = None  # the surface the page has
+        with suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                reply = await asyncio.to_thread(optimise.answer, await _receive(ws), shown)
+                shown = reply.get("surface", {}).get("key", shown)
+                await ws.send_text(json.dumps(reply, separators=(",", ":")))
 
 
 async def _receive(ws: WebSocket) -> str | bytes:
