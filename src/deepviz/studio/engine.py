@@ -462,13 +462,19 @@ class Playground:
             self.set_weight(event.layer, event.index, event.value)
 
     # -- what the page draws ------------------------------------------------------------------------
-    @torch.no_grad()
     def heatmaps(self, resolution: int = 100) -> list[torch.Tensor]:
         """Every node's output over the plane, layer by layer: the input features, each hidden
         layer after its activation, and the output (class-1 probability, or the regression value
         in [-1, 1]), as (units, resolution, resolution) tensors, rows from top (x2 = +6) down."""
+        return self.heatmap_sets((resolution,))[0]
+
+    @torch.no_grad()
+    def heatmap_sets(self, resolutions: tuple[int, ...]) -> list[list[torch.Tensor]]:
+        """:meth:`heatmaps` at each resolution, from one pass over all their grids (a frame draws two: on
+        these tiny layers each operation's overhead costs more than its rows)."""
         self._eval()
-        h = _grid_features(resolution, self.cfg.features)
+        h = torch.cat([_grid_features(r, self.cfg.features) for r in resolutions]) if len(resolutions) > 1 \
+            else _grid_features(resolutions[0], self.cfg.features)
         maps = [h]
         for m in self.net:
             h = m(h)
@@ -480,7 +486,9 @@ class Playground:
         else:
             out = h.clamp(-1, 1)
         maps.append(out)
-        return [m.T.reshape(m.shape[1], resolution, resolution) for m in maps]
+        sizes = [r * r for r in resolutions]
+        return [[m.T.reshape(m.shape[1], r, r) for m in part]
+                for r, part in zip(resolutions, zip(*(m.split(sizes) for m in maps)))]
 
     @torch.no_grad()
     def accuracy(self) -> tuple[float, float]:

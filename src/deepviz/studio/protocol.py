@@ -212,10 +212,11 @@ def settings_schema() -> dict[str, Any]:
 
 
 
-def _bytes(t: torch.Tensor, signed: bool = True) -> str:
-    """-1..1 (or 0..1) to 0..255, row-major, base64."""
-    x = (t.clamp(-1, 1) + 1) * 127.5 if signed else t.clamp(0, 1) * 255
-    return base64.b64encode(x.round().to(torch.uint8).numpy().tobytes()).decode()
+def _bytes(maps: torch.Tensor, signed: bool = True) -> list[str]:
+    """Each map of a (maps, rows, columns) stack, -1..1 (or 0..1) to 0..255, row-major, base64: one
+    quantisation for the whole stack (per map, the tensor operations cost more than the arithmetic)."""
+    x = (maps.clamp(-1, 1) + 1) * 127.5 if signed else maps.clamp(0, 1) * 255
+    return [base64.b64encode(m.tobytes()).decode() for m in x.round().to(torch.uint8).numpy()]
 
 
 def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epoch: int | None = None,
@@ -231,19 +232,18 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
         return out
     epoch, train, test = p.history[-1]
     acc_train, acc_test = p.accuracy()
-    big = p.heatmaps(resolution)[-1]
-    small = p.heatmaps(neuron_resolution)
-    layers = []
-    for maps in small[:-1]:
-        scale = max(1e-6, maps.abs().max().item())
-        layers.append([_bytes(m / scale) for m in maps])
+    full, small = p.heatmap_sets((resolution, neuron_resolution))
+    big = full[-1]
+    scaled = [maps / max(1e-6, maps.abs().max().item()) for maps in small[:-1]]  # each layer to -1..1
+    flat = iter(_bytes(torch.cat(scaled)))
+    layers = [[next(flat) for _ in maps] for maps in scaled]
     linears = [m for m in p.net if isinstance(m, torch.nn.Linear)]
     out = {
         "type": "frame", "epoch": epoch,
         "loss": {"train": _finite(train), "test": _finite(test)},
         "accuracy": {"train": _finite(acc_train), "test": _finite(acc_test)},
         "output": {"resolution": resolution, "classes": p.cfg.classes,
-                   "maps": [_bytes(m, signed=p.cfg.classes != 3) for m in big]},
+                   "maps": _bytes(big, signed=p.cfg.classes != 3)},
         "neurons": {"resolution": neuron_resolution, "layers": layers},
         "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
         "confusion": p.confusion() if p.cfg.classes and len(p.y_test) else None,  # None: no test data
