@@ -491,16 +491,22 @@ class Playground:
                 for r, part in zip(resolutions, zip(*(m.split(sizes) for m in maps)))]
 
     @torch.no_grad()
-    def accuracy(self) -> tuple[float, float]:
+    def predicted(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The predicted class of every training and test point, from one forward pass over both splits."""
+        self._eval()
+        pred = self.net(torch.cat([self.f_train, self.f_test])).argmax(1)
+        return pred[:len(self.f_train)], pred[len(self.f_train):]
+
+    def accuracy(self, predicted: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[float, float]:
+        """Accuracy on the training and the test split (of :meth:`predicted`, made here when not given)."""
         if not self.cfg.classes:
             return float("nan"), float("nan")
-        self._eval()
-        acc = lambda f, y: (self.net(f).argmax(1) == y).float().mean().item() if len(f) else float("nan")  # noqa: E731
-        return acc(self.f_train, self.y_train), acc(self.f_test, self.y_test)
+        train, test = predicted or self.predicted()
+        acc = lambda p, y: (p == y).float().mean().item() if len(y) else float("nan")  # noqa: E731
+        return acc(train, self.y_train), acc(test, self.y_test)
 
-    @torch.no_grad()
-    def confusion(self) -> list[list[int]]:
+    def confusion(self, predicted: tuple[torch.Tensor, torch.Tensor] | None = None) -> list[list[int]]:
+        """Test points by true (rows) and predicted (columns) class."""
         k = self.cfg.classes
-        self._eval()
-        pred = self.net(self.f_test).argmax(1)
+        pred = (predicted or self.predicted())[1]
         return torch.bincount(self.y_test * k + pred, minlength=k * k).view(k, k).tolist()

@@ -231,7 +231,8 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
         out.update(epoch=epoch, viewing=True, loss=_loss_at(p, epoch))
         return out
     epoch, train, test = p.history[-1]
-    acc_train, acc_test = p.accuracy()
+    predicted = p.predicted() if p.cfg.classes else None  # shared by the accuracy and the confusion matrix
+    acc_train, acc_test = p.accuracy(predicted)
     full, small = p.heatmap_sets((resolution, neuron_resolution))
     big = full[-1]
     scaled = [maps / max(1e-6, maps.abs().max().item()) for maps in small[:-1]]  # each layer to -1..1
@@ -246,7 +247,7 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
                    "maps": _bytes(big, signed=p.cfg.classes != 3)},
         "neurons": {"resolution": neuron_resolution, "layers": layers},
         "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
-        "confusion": p.confusion() if p.cfg.classes and len(p.y_test) else None,  # None: no test data
+        "confusion": p.confusion(predicted) if p.cfg.classes and len(p.y_test) else None,  # None: no test data
         "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[max(history_from, len(p.history) - HISTORY):]],
         "history_from": history_from,
         # the settings that change live: a restore brings back those of its epoch
