@@ -473,8 +473,8 @@ class Playground:
         """:meth:`heatmaps` at each resolution, from one pass over all their grids (a frame draws two: on
         these tiny layers each operation's overhead costs more than its rows)."""
         self._eval()
-        h = torch.cat([_grid_features(r, self.cfg.features) for r in resolutions]) if len(resolutions) > 1 \
-            else _grid_features(resolutions[0], self.cfg.features)
+        grids = [_grid_features(r, self.cfg.features) for r in resolutions]
+        h = torch.cat(grids) if len(grids) > 1 else grids[0]
         maps = [h]
         for m in self.net:
             h = m(h)
