@@ -1,8 +1,10 @@
-"""Engine rate: epochs per second of the playground's engine alone (no server, no frames), on one core.
+"""Engine rate: epochs per second of the playground's engine alone (no server), on one core, and a frame's cost.
 
 Each epoch is what playing costs the server: one pass of shuffled mini-batches plus the epoch's record (the
 losses on both splits, the tape's snapshot). Reported both per second of the process's own CPU time (what
-the engine costs, steady on a machine shared with other work) and per second of wall time.
+the engine costs, steady on a machine shared with other work) and per second of wall time. A frame is what
+a worker builds for a playing page after each change (a session's steady frames, as JSON text): its CPU
+milliseconds and its size.
 
     .venv/bin/python benchmarks/engine_rate.py [--seconds 3] [--repeat 3]
 
@@ -41,6 +43,23 @@ def rate(settings: dict, seconds: float) -> tuple[float, float]:
     return n / (time.process_time() - cpu0), n / (time.perf_counter() - wall0)
 
 
+def frame_cost(settings: dict, seconds: float) -> tuple[float, int]:
+    """(CPU milliseconds per frame, bytes per frame) of a session's frames after its first."""
+    from deepviz.studio.workers import Session
+
+    s = Session()
+    s.pg.update(**settings)
+    for _ in range(3):
+        s.pg.train_epoch()
+    s.frame()
+    n, cpu0 = 0, time.process_time()
+    while time.process_time() - cpu0 < seconds:
+        s.version += 1  # a change: the next frame is built, as after an epoch
+        text = s.frame()
+        n += 1
+    return (time.process_time() - cpu0) / n * 1e3, len(text.encode())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=3.0)
@@ -52,10 +71,13 @@ def main() -> None:
 
     torch.set_num_threads(1)
     print(f"CPU: {cpu_model()}; torch {torch.__version__}; deepviz from {deepviz.__file__}")
-    print(f"{'setup':22s} {'epochs/CPU s':>13s} {'epochs/wall s':>14s}   (best of {args.repeat})")
+    print(f"{'setup':22s} {'epochs/CPU s':>13s} {'epochs/wall s':>14s} {'frame CPU ms':>13s} {'frame KB':>9s}"
+          f"   (best of {args.repeat})")
     for name, settings in SETUPS.items():
         runs = [rate(settings, args.seconds) for _ in range(args.repeat)]
-        print(f"{name:22s} {max(r[0] for r in runs):13.1f} {max(r[1] for r in runs):14.1f}")
+        frames = [frame_cost(settings, args.seconds / 2) for _ in range(args.repeat)]
+        print(f"{name:22s} {max(r[0] for r in runs):13.1f} {max(r[1] for r in runs):14.1f} "
+              f"{min(f[0] for f in frames):13.2f} {frames[0][1] / 1024:9.1f}")
 
 
 if __name__ == "__main__":

@@ -374,3 +374,20 @@ def test_the_optimiser_path_follows_a_drag_of_the_start_and_a_slider_and_bad_inp
     page.fill("#formula-momentum input[type=number][data-field=alpha]", "0.5")
     page.wait_for_function("document.querySelector('#error').textContent === '' && window.optimise.last.type === 'path'")
     assert page.errors == []
+
+
+def test_the_points_stay_drawn_when_later_frames_leave_them_out(server, page):
+    # the server sends a data set's points with its first frame only: the page keeps and redraws them
+    page.goto(server + "/")
+    page.wait_for_function("window.playground && playground.last && playground.last.received >= 1")  # its configure
+    page.evaluate("""() => { window.seen = []; const ws = playground.ws, on = ws.onmessage;
+        ws.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === 'frame') seen.push('points' in m); on(e); }; }""")
+    page.click("#play")
+    page.wait_for_function("window.seen.length >= 5")
+    page.click("#play")
+    assert not any(page.evaluate("window.seen")), "a frame of the same data set carried its points again"
+    n = page.evaluate("playground.last.points.train.length + playground.last.points.test.length")
+    assert n == page.evaluate("playground.settings.points")
+    drawn = page.evaluate("""() => { const c = document.getElementById('points-canvas');
+        return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((v, i) => i % 4 === 3 && v > 0).length; }""")
+    assert drawn > 1000 and page.errors == []

@@ -67,6 +67,38 @@ def test_frames_that_piled_up_go_as_the_last_with_every_history_entry_and_other_
     assert _coalesced(texts[:1]) == texts[:1]
 
 
+def _frames(worker: Worker, sid: int, rounds: int) -> list[dict]:
+    out = []
+    for _ in range(rounds):
+        worker.sessions[sid].frame_at = 0.0  # a frame is due at once
+        out += [json.loads(t) for s, t in worker.run(0.004) if s == sid and t.startswith('{"type":"frame"')]
+    return out
+
+
+def test_a_session_sends_its_points_once_per_data_set():
+    worker = Worker()
+    worker.open(1)
+    worker.message(1, '{"type":"play"}')
+    frames = _frames(worker, 1, 5)
+    assert len(frames) == 5 and frames[-1]["epoch"] > frames[0]["epoch"]
+    assert "points" in frames[0] and not any("points" in f for f in frames[1:])
+    assert len(frames[0]["points"]["train"]) + len(frames[0]["points"]["test"]) == worker.sessions[1].pg.cfg.points
+    worker.message(1, '{"type":"configure","settings":{"learning_rate":0.1}}')  # same data: no points
+    worker.message(1, '{"type":"view","epoch":0}')  # the tape's view: same data set
+    assert not any("points" in f for f in _frames(worker, 1, 2))
+    worker.message(1, '{"type":"configure","settings":{"dataset":"xor","points":60}}')  # new data: the points again
+    worker.message(1, '{"type":"play"}')
+    frames = _frames(worker, 1, 3)
+    assert "points" in frames[0] and not any("points" in f for f in frames[1:])
+    assert len(frames[0]["points"]["train"]) + len(frames[0]["points"]["test"]) == 60
+
+
+def test_frames_merged_by_the_relay_keep_the_points_of_the_first():
+    first = {**json.loads(_frame(3, 3, [[3, 0.3, 0.3]])), "points": {"train": [[0.5, 0.5, 1]], "test": []}}
+    (out,) = [json.loads(t) for t in _coalesced([json.dumps(first, separators=(",", ":")), _frame(4, 4, [[4, 0.2, 0.2]])])]
+    assert out["epoch"] == 4 and out["points"] == first["points"]
+
+
 def test_the_session_after_the_last_is_closed_with_1013_and_told_why():
     from starlette.websockets import WebSocketDisconnect
 

@@ -462,13 +462,19 @@ class Playground:
             self.set_weight(event.layer, event.index, event.value)
 
     # -- what the page draws ------------------------------------------------------------------------
-    @torch.no_grad()
     def heatmaps(self, resolution: int = 100) -> list[torch.Tensor]:
         """Every node's output over the plane, layer by layer: the input features, each hidden
         layer after its activation, and the output (class-1 probability, or the regression value
         in [-1, 1]), as (units, resolution, resolution) tensors, rows from top (x2 = +6) down."""
+        return self.heatmap_sets((resolution,))[0]
+
+    @torch.no_grad()
+    def heatmap_sets(self, resolutions: tuple[int, ...]) -> list[list[torch.Tensor]]:
+        """:meth:`heatmaps` at each resolution, from one pass over all their grids (a frame draws two: on
+        these tiny layers each operation's overhead costs more than its rows)."""
         self._eval()
-        h = _grid_features(resolution, self.cfg.features)
+        grids = [_grid_features(r, self.cfg.features) for r in resolutions]
+        h = torch.cat(grids) if len(grids) > 1 else grids[0]
         maps = [h]
         for m in self.net:
             h = m(h)
@@ -480,19 +486,27 @@ class Playground:
         else:
             out = h.clamp(-1, 1)
         maps.append(out)
-        return [m.T.reshape(m.shape[1], resolution, resolution) for m in maps]
+        sizes = [r * r for r in resolutions]
+        return [[m.T.reshape(m.shape[1], r, r) for m in part]
+                for r, part in zip(resolutions, zip(*(m.split(sizes) for m in maps)))]
 
     @torch.no_grad()
-    def accuracy(self) -> tuple[float, float]:
+    def predicted(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The predicted class of every training and test point, from one forward pass over both splits."""
+        self._eval()
+        pred = self.net(torch.cat([self.f_train, self.f_test])).argmax(1)
+        return pred[:len(self.f_train)], pred[len(self.f_train):]
+
+    def accuracy(self, predicted: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[float, float]:
+        """Accuracy on the training and the test split (of :meth:`predicted`, made here when not given)."""
         if not self.cfg.classes:
             return float("nan"), float("nan")
-        self._eval()
-        acc = lambda f, y: (self.net(f).argmax(1) == y).float().mean().item() if len(f) else float("nan")  # noqa: E731
-        return acc(self.f_train, self.y_train), acc(self.f_test, self.y_test)
+        train, test = predicted or self.predicted()
+        acc = lambda p, y: (p == y).float().mean().item() if len(y) else float("nan")  # noqa: E731
+        return acc(train, self.y_train), acc(test, self.y_test)
 
-    @torch.no_grad()
-    def confusion(self) -> list[list[int]]:
+    def confusion(self, predicted: tuple[torch.Tensor, torch.Tensor] | None = None) -> list[list[int]]:
+        """Test points by true (rows) and predicted (columns) class."""
         k = self.cfg.classes
-        self._eval()
-        pred = self.net(self.f_test).argmax(1)
+        pred = (predicted or self.predicted())[1]
         return torch.bincount(self.y_test * k + pred, minlength=k * k).view(k, k).tolist()

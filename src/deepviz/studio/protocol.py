@@ -212,41 +212,42 @@ def settings_schema() -> dict[str, Any]:
 
 
 
-def _bytes(t: torch.Tensor, signed: bool = True) -> str:
-    """-1..1 (or 0..1) to 0..255, row-major, base64."""
-    x = (t.clamp(-1, 1) + 1) * 127.5 if signed else t.clamp(0, 1) * 255
-    return base64.b64encode(x.round().to(torch.uint8).numpy().tobytes()).decode()
+def _bytes(maps: torch.Tensor, signed: bool = True) -> list[str]:
+    """Each map of a (maps, rows, columns) stack, -1..1 (or 0..1) to 0..255, row-major, base64: one
+    quantisation for the whole stack (per map, the tensor operations cost more than the arithmetic)."""
+    x = (maps.clamp(-1, 1) + 1) * 127.5 if signed else maps.clamp(0, 1) * 255
+    return [base64.b64encode(m.tobytes()).decode() for m in x.round().to(torch.uint8).numpy()]
 
 
 def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epoch: int | None = None,
-          history_from: int = 0) -> dict:
+          history_from: int = 0, points: bool = True) -> dict:
     """What the page draws now (or, with ``epoch``, as it was then): losses, accuracy, weights,
     every heatmap, the confusion matrix and the span of the tape. The loss history is sent from
-    entry ``history_from`` on (0: the whole recent history, which replaces the page's)."""
+    entry ``history_from`` on (0: the whole recent history, which replaces the page's). The data
+    points only with ``points`` (they change with the data set alone: the page keeps the last it got)."""
     if epoch is not None and epoch != p.epoch:
         with p.viewing(epoch):
-            out = frame(p, resolution, neuron_resolution, history_from=len(p.history))
+            out = frame(p, resolution, neuron_resolution, history_from=len(p.history), points=points)
         out.update(epoch=epoch, viewing=True, loss=_loss_at(p, epoch))
         return out
     epoch, train, test = p.history[-1]
-    acc_train, acc_test = p.accuracy()
-    big = p.heatmaps(resolution)[-1]
-    small = p.heatmaps(neuron_resolution)
-    layers = []
-    for maps in small[:-1]:
-        scale = max(1e-6, maps.abs().max().item())
-        layers.append([_bytes(m / scale) for m in maps])
+    predicted = p.predicted() if p.cfg.classes else None  # shared by the accuracy and the confusion matrix
+    acc_train, acc_test = p.accuracy(predicted)
+    full, small = p.heatmap_sets((resolution, neuron_resolution))
+    big = full[-1]
+    scaled = [maps / max(1e-6, maps.abs().max().item()) for maps in small[:-1]]  # each layer to -1..1
+    flat = iter(_bytes(torch.cat(scaled)))
+    layers = [[next(flat) for _ in maps] for maps in scaled]
     linears = [m for m in p.net if isinstance(m, torch.nn.Linear)]
-    return {
+    out = {
         "type": "frame", "epoch": epoch,
         "loss": {"train": _finite(train), "test": _finite(test)},
         "accuracy": {"train": _finite(acc_train), "test": _finite(acc_test)},
         "output": {"resolution": resolution, "classes": p.cfg.classes,
-                   "maps": [_bytes(m, signed=p.cfg.classes != 3) for m in big]},
+                   "maps": _bytes(big, signed=p.cfg.classes != 3)},
         "neurons": {"resolution": neuron_resolution, "layers": layers},
-        "points": {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)},
         "viewing": False, "tape": [p.tape[0].epoch, p.tape[-1].epoch],
-        "confusion": p.confusion() if p.cfg.classes and len(p.y_test) else None,  # None: no test data
+        "confusion": p.confusion(predicted) if p.cfg.classes and len(p.y_test) else None,  # None: no test data
         "history": [[e, _finite(a), _finite(b)] for e, a, b in p.history[max(history_from, len(p.history) - HISTORY):]],
         "history_from": history_from,
         # the settings that change live: a restore brings back those of its epoch
@@ -254,6 +255,9 @@ def frame(p: Playground, resolution: int = 100, neuron_resolution: int = 40, epo
         "weights": [[[_finite(v) for v in row] for row in m.weight.detach().tolist()] for m in linears],
         "biases": [[_finite(v) for v in m.bias.detach().tolist()] for m in linears],
     }
+    if points:
+        out["points"] = {"train": _points(p.x_train, p.y_train), "test": _points(p.x_test, p.y_test)}
+    return out
 
 
 def _loss_at(p: Playground, epoch: int) -> dict:
@@ -262,17 +266,7 @@ def _loss_at(p: Playground, epoch: int) -> dict:
 
 
 def _points(x: torch.Tensor, y: torch.Tensor) -> list[list[float]]:
-    """The points as rows, made once per data set: every frame carries them, and a run keeps its tensors."""
-    made = _POINTS.get(id(x))
-    if made is None or made[0] is not x or made[1] is not y:
-        rows = [[round(a, 3), round(b, 3), round(float(c), 3)] for (a, b), c in zip(x.tolist(), y.tolist())]
-        made = _POINTS[id(x)] = (x, y, rows)  # holding x: its id is not reused while cached
-        while len(_POINTS) > 64:
-            del _POINTS[next(iter(_POINTS))]
-    return made[2]
-
-
-_POINTS: dict[int, tuple] = {}  # id(x) -> (x, y, rows), the most recent data sets
+    return [[round(a, 3), round(b, 3), round(float(c), 3)] for (a, b), c in zip(x.tolist(), y.tolist())]
 
 
 def _finite(v: float) -> float | None:

@@ -275,15 +275,18 @@ def _coalesced(texts: list[str]) -> list[str]:
 
 
 def _merge(frames: list[dict]) -> dict:
-    """The last frame, with the loss history of all: a frame either continues the page's history from
-    ``history_from`` or (``history_from`` 0) replaces it."""
-    history, start = [], frames[0]["history_from"]
+    """The last frame, with the loss history of all (a frame either continues the page's history from
+    ``history_from`` or, ``history_from`` 0, replaces it) and the newest points any of them carried
+    (a frame carries them only when the data set changed)."""
+    history, start, points = [], frames[0]["history_from"], {}
     for f in frames:
         if f["history_from"] == 0:
             history, start = list(f["history"]), 0
         else:
             history += f["history"]
-    return {**frames[-1], "history": history, "history_from": start}
+        if "points" in f:
+            points = {"points": f["points"]}
+    return {**frames[-1], **points, "history": history, "history_from": start}
 
 
 def _submit(jobs, request: dict) -> dict:

@@ -18,7 +18,7 @@ type Frame = {
   output: { resolution: number; classes: number; maps: string[] };
   neurons: { resolution: number; layers: string[][] };
   weights: (number | null)[][][]; biases: (number | null)[][];
-  points: { train: number[][]; test: number[][] };
+  points: { train: number[][]; test: number[][] };  // sent with a new data set only: see onFrame
   viewing: boolean; tape: [number, number]; confusion: number[][] | null; received: number;
   live: Values;  // the live settings on the server (a restore brings back older ones)
   history: Point[]; history_from: number;  // history: the entries from history_from on
@@ -102,7 +102,7 @@ class Playground {
     };
     this.ws.onmessage = (e) => {
       const msg = JSON.parse(e.data);
-      if (msg.type === "frame") this.draw(msg as Frame);
+      if (msg.type === "frame") this.onFrame(msg);
       else if (msg.type === "error") this.error(msg.detail);
       else if (msg.type === "diverged") this.diverged(msg.detail, msg.epoch);
       else if (msg.type === "download") download(msg.filename, new Blob([fromBase64(msg.data) as BlobPart], { type: msg.mime }));
@@ -450,6 +450,12 @@ class Playground {
   }
 
   // -- drawing a frame ------------------------------------------------------------------------------
+  /** A frame from the server: without points, the data set is the one of the last frame. */
+  onFrame(msg: Omit<Frame, "points"> & { points?: Frame["points"] }): void {
+    const points = msg.points ?? this.last?.points;
+    if (points) this.draw({ ...msg, points });
+  }
+
   draw(f: Frame, counts = true): void {
     if (counts) this.frames++;
     this.last = f;
