@@ -15,7 +15,8 @@ demo: setup
 # Static checks, configured in pyproject.toml; `make test` runs them first.
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pyright --pythonpath $(PY)
+	@# --project: this file, never a pyrightconfig.json a parent folder may hold (pyright looks upward for one)
+	$(VENV)/bin/pyright --project pyproject.toml --pythonpath $(PY)
 
 test: setup lint typecheck
 	$(PY) -m pytest -q
