@@ -1,0 +1,41 @@
+"""The cached tiny models: a broken cache file is retrained, and the digits CNN reaches its accuracy."""
+import torch
+from torch import nn
+
+from deepviz.models import cached, digits_cnn
+
+
+def test_broken_cache_file_is_retrained(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPVIZ_CACHE_DIR", str(tmp_path))
+    fits = []
+
+    def build():
+        torch.manual_seed(0)
+        return nn.Linear(2, 1)
+
+    def fit(m):
+        fits.append(1)
+        with torch.no_grad():
+            m.weight.fill_(3.0)
+
+    m, now = cached.trained("t", 1, build, fit)
+    assert now and float(m.weight[0, 0]) == 3.0
+    m, now = cached.trained("t", 1, build, fit)
+    assert not now and float(m.weight[0, 0]) == 3.0 and len(fits) == 1
+    cached.cache_path("t", 1).write_bytes(b"truncated")
+    m, now = cached.trained("t", 1, build, fit)
+    assert now and float(m.weight[0, 0]) == 3.0 and len(fits) == 2
+    assert [p.name for p in tmp_path.rglob("*")] == ["models", cached.cache_path("t", 1).name]
+
+
+def test_digits_cnn_held_out_accuracy():
+    model = digits_cnn.load_model()
+    train, test = digits_cnn.load()
+    assert (len(train.labels), len(test.labels)) == (1438, 359)
+    assert digits_cnn.accuracy(model, test) >= 0.97
+    # the forward is the layers in order (pages address them by name)
+    x = digits_cnn.prepare(test.images[:3])
+    h = x
+    for layer in (model.conv1, model.relu1, model.pool1, model.conv2, model.relu2, model.pool2, model.flatten, model.fc):
+        h = layer(h)
+    assert torch.equal(h, model(x))
