@@ -4,13 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup demo lint typecheck test bench clean
+.PHONY: setup demo docs lint typecheck test bench clean
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
 	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --output media/gallery
+
+# The documentation site in site/; videos are embedded when `make demo` rendered them first.
+docs: setup
+	DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # Static checks, configured in pyproject.toml; `make test` runs them first.
 lint: setup
@@ -28,4 +32,4 @@ bench: setup
 	$(PY) benchmarks/render_throughput.py
 
 clean:
-	rm -rf media .pytest_cache
+	rm -rf media site .pytest_cache

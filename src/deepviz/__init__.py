@@ -2,10 +2,11 @@
 
 Importing deepviz is light: torch and Manim load only when a trace or render needs them.
 
->>> import deepviz
->>> t = deepviz.trace("batch-norm", batch_size=3, momentum=0.5)
->>> t.concept, t.params["momentum"], len(t["batches"])
-('batch-norm', '0.5', 3)
+Examples:
+    >>> import deepviz
+    >>> t = deepviz.trace("batch-norm", batch_size=3, momentum=0.5)
+    >>> t.concept, t.params["momentum"], len(t["batches"])
+    ('batch-norm', '0.5', 3)
 """
 # the render module is loaded first (it is light), so that importing the submodule later cannot rebind
 # `deepviz.render` from the function below to the module

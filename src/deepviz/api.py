@@ -12,10 +12,11 @@ from .trace import Trace
 def trace(concept: str, /, preset: str | None = None, **values: Any) -> Trace:
     """Compute a concept's trace. Values override the preset (or the default preset).
 
-    >>> import deepviz
-    >>> t = deepviz.trace("transposed-conv", preset="padding-strided")
-    >>> t["transposed"]["output_size"]
-    [3, 4]
+    Examples:
+        >>> import deepviz
+        >>> t = deepviz.trace("transposed-conv", preset="padding-strided")
+        >>> t["transposed"]["output_size"]
+        [3, 4]
     """
     return _concept(concept, preset).trace(preset, **values)
 
@@ -47,8 +48,9 @@ def _concept(name: Any, preset: Any) -> catalog.Concept:
 def list_concepts() -> list[catalog.Concept]:
     """Every registered concept, by name.
 
-    >>> import deepviz
-    >>> [c.name for c in deepviz.list_concepts()][:3]
-    ['activations', 'approximation', 'attention']
+    Examples:
+        >>> import deepviz
+        >>> [c.name for c in deepviz.list_concepts()][:3]
+        ['activations', 'approximation', 'attention']
     """
     return catalog.concepts()

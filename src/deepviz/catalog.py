@@ -28,8 +28,9 @@ COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approxima
 class Preset:
     """A named example of a concept: the values that differ from the parameters' defaults.
 
-    >>> Preset("second-batch", "the second batch in detail", {"batch": 2}).values
-    {'batch': 2}
+    Examples:
+        >>> Preset("second-batch", "the second batch in detail", {"batch": 2}).values
+        {'batch': 2}
     """
 
     name: str
@@ -44,12 +45,13 @@ class Concept:
     ``compute`` and ``scene`` are dotted paths, loaded only when a trace or a render needs them,
     so listing concepts imports neither torch nor Manim.
 
-    >>> from deepviz import catalog
-    >>> bn = catalog.get("batch-norm")
-    >>> bn.preset_names()
-    ['three-batches', 'second-batch']
-    >>> bn.resolve("second-batch")[1]["momentum"]
-    0.5
+    Examples:
+        >>> from deepviz import catalog
+        >>> bn = catalog.get("batch-norm")
+        >>> bn.preset_names()
+        ['three-batches', 'second-batch']
+        >>> bn.resolve("second-batch")[1]["momentum"]
+        0.5
     """
 
     name: str
@@ -171,10 +173,11 @@ def next_in_course(name: str) -> Concept | None:
 def get(name: str) -> Concept:
     """The concept called ``name``; an unknown name is a :class:`ParamError` suggesting close ones.
 
-    >>> get("batchnorm")
-    Traceback (most recent call last):
-    ...
-    deepviz.params.ParamError: --concept: unknown concept 'batchnorm'; did you mean batch-norm? ...
+    Examples:
+        >>> get("batchnorm")
+        Traceback (most recent call last):
+        ...
+        deepviz.params.ParamError: --concept: unknown concept 'batchnorm'; did you mean batch-norm? ...
     """
     _discover()
     try:

@@ -22,9 +22,10 @@ class ParamError(ValueError):
 
     ``param`` is the parameter's name (as declared, with underscores), ``message`` what is wrong.
 
-    >>> err = ParamError("batch_size", "must be from 2 to 6, got 9")
-    >>> str(err), err.param
-    ('--batch-size: must be from 2 to 6, got 9', 'batch_size')
+    Examples:
+        >>> err = ParamError("batch_size", "must be from 2 to 6, got 9")
+        >>> str(err), err.param
+        ('--batch-size: must be from 2 to 6, got 9', 'batch_size')
     """
 
     def __init__(self, param: str, message: str):
@@ -127,13 +128,14 @@ class Param:
 class Int(Param):
     """An integer in ``[min, max]`` (either bound may be None).
 
-    >>> steps = Int("steps", 30, "gradient descent steps", min=1, max=200)
-    >>> steps.coerce("40")
-    40
-    >>> steps.coerce("0")
-    Traceback (most recent call last):
-    ...
-    deepviz.params.ParamError: --steps: must be from 1 to 200, got 0
+    Examples:
+        >>> steps = Int("steps", 30, "gradient descent steps", min=1, max=200)
+        >>> steps.coerce("40")
+        40
+        >>> steps.coerce("0")
+        Traceback (most recent call last):
+        ...
+        deepviz.params.ParamError: --steps: must be from 1 to 200, got 0
     """
 
     min: int | None = None
@@ -162,8 +164,9 @@ class Int(Param):
 class Float(Param):
     """A finite number in ``[min, max]``; integers are accepted and become floats.
 
-    >>> Float("lr", 0.8, "learning rate", min=0.01, max=2.0).coerce("0.5")
-    0.5
+    Examples:
+        >>> Float("lr", 0.8, "learning rate", min=0.01, max=2.0).coerce("0.5")
+        0.5
     """
 
     min: float | None = None
@@ -192,8 +195,9 @@ class Float(Param):
 class Bool(Param):
     """True or false; text accepts true/false, yes/no, on/off, 1/0.
 
-    >>> Bool("affine", True).coerce("no")
-    False
+    Examples:
+        >>> Bool("affine", True).coerce("no")
+        False
     """
 
     def type_name(self) -> str:
@@ -223,10 +227,11 @@ class Bool(Param):
 class Choice(Param):
     """One of a fixed list of words; an error lists them.
 
-    >>> Choice("attention", "additive", choices=("additive", "dot")).coerce("cosine")
-    Traceback (most recent call last):
-    ...
-    deepviz.params.ParamError: --attention: must be one of additive, dot; got 'cosine'
+    Examples:
+        >>> Choice("attention", "additive", choices=("additive", "dot")).coerce("cosine")
+        Traceback (most recent call last):
+        ...
+        deepviz.params.ParamError: --attention: must be one of additive, dot; got 'cosine'
     """
 
     choices: tuple[str, ...] = ()
@@ -250,8 +255,9 @@ class Choice(Param):
 class Str(Param):
     """Free text of at most ``max_length`` characters (what it means is checked by the concept).
 
-    >>> Str("sentence", "I eat apples").coerce("she reads books")
-    'she reads books'
+    Examples:
+        >>> Str("sentence", "I eat apples").coerce("she reads books")
+        'she reads books'
     """
 
     max_length: int = 200
@@ -400,11 +406,12 @@ def _finite(param: Param, value: float) -> float:
 class ParamSet:
     """A concept's declared parameters plus an optional cross-parameter check.
 
-    >>> ps = ParamSet((Int("batch", 1, min=1, max=20), Float("momentum", 0.1, min=0.0, max=1.0)))
-    >>> ps.resolve({"momentum": "0.5"})
-    {'batch': 1, 'momentum': 0.5}
-    >>> ps.format_values({"batch": 2, "momentum": 0.5})
-    {'batch': '2', 'momentum': '0.5'}
+    Examples:
+        >>> ps = ParamSet((Int("batch", 1, min=1, max=20), Float("momentum", 0.1, min=0.0, max=1.0)))
+        >>> ps.resolve({"momentum": "0.5"})
+        {'batch': 1, 'momentum': 0.5}
+        >>> ps.format_values({"batch": 2, "momentum": 0.5})
+        {'batch': '2', 'momentum': '0.5'}
     """
 
     params: tuple[Param, ...]

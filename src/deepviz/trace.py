@@ -19,11 +19,12 @@ class Trace:
     ``narration`` maps a step key to the caption text the scene shows and the subtitles carry,
     in order.
 
-    >>> t = Trace("batch-norm", {"batch": "1"}, {"eps": 1e-05}, {"intro": "A 2-2-1 network."})
-    >>> Trace.from_dict(json.loads(t.to_json())) == t
-    True
-    >>> t["eps"], t.caption("intro")
-    (1e-05, 'A 2-2-1 network.')
+    Examples:
+        >>> t = Trace("batch-norm", {"batch": "1"}, {"eps": 1e-05}, {"intro": "A 2-2-1 network."})
+        >>> Trace.from_dict(json.loads(t.to_json())) == t
+        True
+        >>> t["eps"], t.caption("intro")
+        (1e-05, 'A 2-2-1 network.')
     """
 
     concept: str
