@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                              formatter_class=_Formatter)
     _add_gallery_options(gallery)
     _add_diagram_parser(sub)
+    sub.add_parser("doctor", help="check the system tools deepviz uses and name the Debian packages of missing ones",
+                   formatter_class=_Formatter)
     studio = sub.add_parser("studio", help="start the local web app: the neural-network playground and the gallery",
                             formatter_class=_Formatter)
     studio.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
@@ -341,11 +343,20 @@ def cmd_studio(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    from .doctor import report
+
+    table, ok = report()
+    print(table)
+    return 0 if ok else 1
+
+
 COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
-            "diagram": cmd_diagram}
+            "diagram": cmd_diagram, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .doctor import MissingTool
     from .render import Interrupted, stop_on_signals
 
     try:
@@ -360,6 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as err:
         print(f"deepviz: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except MissingTool as err:
+        print(f"deepviz: error: {err}", file=sys.stderr)
+        return 1
     except Interrupted as err:
         print(f"deepviz: {err.message}", file=sys.stderr)
         return err.exit_status

@@ -150,6 +150,9 @@ def render_trace(
     narration steps (see :class:`~deepviz.style.scene.DeepvizScene`). ``voice`` (True, or a
     synthesiser's name: see :mod:`deepviz.voice`) speaks each narration step into the video's sound.
     """
+    from .doctor import RENDER, require
+
+    require(*RENDER)  # one line naming the Debian packages, before Manim's import fails deep inside
     from manim import tempconfig
 
     check_options(quality, theme, fmt, allow_test=True)
