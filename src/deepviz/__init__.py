@@ -27,5 +27,15 @@ def diagram(model, example_input=None, style: str = "block", **options):
     return draw(model, example_input, style=style, **options)
 
 
+def widget(concept: str, preset: str | None = None, **options):
+    """A Jupyter widget for ``concept``: controls from its parameters, its narration, a still and the video.
+
+    Needs ipywidgets (``pip install 'deepviz[notebook]'``); see :mod:`deepviz.notebook`.
+    """
+    from .notebook import widget as make
+
+    return make(concept, preset, **options)
+
+
 __version__ = "0.1.0"
-__all__ = ["diagram", "list_concepts", "render", "trace", "ParamError", "__version__"]
+__all__ = ["diagram", "widget", "list_concepts", "render", "trace", "ParamError", "__version__"]

@@ -102,3 +102,17 @@ def test_meta_capture_of_a_big_model_needs_no_memory_for_weights():
         model = GPT(layers=2, d=1024, heads=16, vocab=50000)
     cap = capture(model, [((1, 64), torch.long)])
     assert cap.device == "meta" and cap.nodes[-1].shape == (1, 64, 50000)
+
+
+def test_lazy_modules_are_shaped_by_a_first_forward_not_captured_initialising():
+    from torch import nn
+
+    from deepviz.diagrams.capture import capture, param_count
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(10))
+    assert param_count(model) == 3 * 8 * 9 + 8  # the lazy layer has no shape yet
+    cap = capture(model, [torch.zeros(1, 3, 16, 16)])
+    assert [(n.kind, n.op) for n in cap.nodes] == [("input", "input")] + [
+        ("module", op) for op in ("Conv2d", "ReLU", "Flatten", "Linear")]  # no initialisation calls (LazyLinear becomes Linear)
+    assert cap.nodes[-1].params == 8 * 14 * 14 * 10 + 10
+    assert param_count(model) == 3 * 8 * 9 + 8 + 8 * 14 * 14 * 10 + 10

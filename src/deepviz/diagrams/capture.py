@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
+from torch.nn.parameter import is_lazy
 from torch.overrides import TorchFunctionMode
 
 SMALL_MODEL = 20_000_000  # parameters: "auto" runs a model this small for real (meta ops cost ~0.7 s
@@ -117,7 +118,7 @@ def _module_info(model: nn.Module) -> dict[str, ModuleInfo]:
 
     for name, m in model.named_modules():
         info[name] = ModuleInfo(name, type(m).__name__, 0 if not name else name.count(".") + 1,
-                                sum(p.numel() for p in m.parameters()), signature(m))
+                                param_count(m), signature(m))
     return info
 
 
@@ -230,7 +231,7 @@ class _Recorder(TorchFunctionMode):
         if self.leaf_depth == 1:
             self.leaf_depth = 0
             self.add("module", type(module).__name__, self._pending, output, name=call.partition("#")[0], call=call,
-                     params=sum(p.numel() for p in module.parameters()), info=_leaf_info(module))
+                     params=param_count(module), info=_leaf_info(module))
         return None
 
 
@@ -371,6 +372,11 @@ def default_input_names(model: nn.Module, inputs: Sequence) -> list[str]:
     return ["input"] if len(inputs) == 1 else [f"input {i + 1}" for i in range(len(inputs))]
 
 
+def param_count(module: nn.Module) -> int:
+    """Parameters of ``module``; a lazy module's (not yet shaped) count nothing until its first forward."""
+    return sum(p.numel() for p in module.parameters() if not is_lazy(p))
+
+
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
             input_names: Sequence[str] | None = None, keep_values: bool = False,
             kwargs: dict[str, Any] | None = None) -> Captured:
@@ -385,12 +391,15 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
     real = next((p.device.type for p in model.parameters()), "cpu")
     if real == "meta":
         device = "meta"
-    small = sum(p.numel() for p in model.parameters()) <= SMALL_MODEL
-    tries = (["meta"] if device == "meta" else [real] if device == "real"
+    small = param_count(model) <= SMALL_MODEL
+    lazy = any(is_lazy(p) for p in model.parameters())  # LazyLinear & co. take their shapes from a real forward
+    tries = (["meta"] if device == "meta" and not lazy else [real] if device == "real" or lazy
              else [real] if small else ["meta", real])
     error: Exception | None = None
     for d in tries:
         try:
+            if lazy:  # a first forward shapes the lazy parameters, so their initialisation is not captured
+                _run(model, inputs, d, names, False, kwargs)
             return _run(model, inputs, d, names, keep_values, kwargs)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err

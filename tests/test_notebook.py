@@ -1,0 +1,65 @@
+"""deepviz.widget: controls from the declarations, the narration recomputed, errors as one line; the notebook runs."""
+from pathlib import Path
+
+import pytest
+
+from deepviz import catalog, widget
+from deepviz.notebook import control
+from deepviz.params import Bool, Choice, Float, Int
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_controls_follow_the_declarations():
+    for concept in catalog.concepts():
+        _, defaults = concept.resolve(None)
+        for p in concept.params:
+            check_control(p, control(p, defaults[p.name]), defaults)
+
+
+def check_control(p, c, defaults):
+    if isinstance(p, Bool):
+        assert type(c).__name__ == "Checkbox" and c.value == defaults[p.name]
+    elif isinstance(p, Choice):
+        assert list(c.options) == list(p.choices) and c.value == defaults[p.name]
+    elif isinstance(p, (Int, Float)) and type(c).__name__.endswith("Slider"):
+        assert (c.min, c.max) == (p.min, p.max) and c.value == pytest.approx(defaults[p.name])
+    else:
+        assert type(c).__name__ == "Text"
+        assert c.value == ("" if defaults[p.name] is None else p.format(defaults[p.name]))
+
+
+def test_a_change_recomputes_and_a_bad_value_is_one_line():
+    w = widget("transposed-conv")
+    assert w.narration.value.count("<li>") == len(catalog.get("transposed-conv").trace(None).narration)
+    before = w.narration.value
+    w.controls["stride"].value = "2"
+    assert w.narration.value != before and w.status.value == ""
+    expected = catalog.get("transposed-conv").trace(w.preset.value, **w._user_values()).narration
+    assert all(text.split("{")[0][:20] in w.narration.value for text in expected.values())
+    w.controls["input"].value = "0x4"
+    assert w.status.value.count("--input") == 1 and "\n" not in w.status.value
+    assert w.render() is None  # nothing rendered from a bad value
+    w.load_preset("matrix-view")
+    assert w.status.value == "" and w.preset.value == "matrix-view"
+
+
+@pytest.mark.render
+def test_still_renders_the_current_values(tmp_path):
+    w = widget("perceptron", quality="test", output=tmp_path)
+    result = w.render(fmt="png")
+    assert result.image is not None and result.image.is_file() and result.image.parent.parent == tmp_path
+
+
+def test_example_notebook_executes():
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(ROOT / "examples/notebook.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "matrix-view" in text
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert any("image/svg+xml" in o.get("data", {}) or "text/html" in o.get("data", {}) for o in outputs[-1:])
