@@ -57,14 +57,18 @@ def _concept_help(concept: catalog.Concept) -> str:
     return "\n".join(lines)
 
 
-def _add_render_options(parser: argparse.ArgumentParser) -> None:
+def _add_render_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     from .render import FORMATS, PUBLIC_QUALITIES, THEMES
 
     g = parser.add_argument_group("output")
     g.add_argument("-q", "--quality", default="low", choices=PUBLIC_QUALITIES,
                    help="low = 480p15, medium = 720p30, high = 1080p60, 4k = 2160p60 (default low)")
     g.add_argument("--theme", default="dark", choices=THEMES, help="dark, or light for slides (default dark)")
-    g.add_argument("--format", default="mp4", choices=FORMATS, help="mp4, gif, or png = the last frame (default mp4)")
+    if formats:
+        g.add_argument("--format", default="mp4", choices=FORMATS,
+                       help="mp4, gif, png = the last frame, or slides = reveal.js HTML and PowerPoint (default mp4)")
+    else:
+        parser.set_defaults(format="slides")
     g.add_argument("--burn-captions", action="store_true", help="draw the captions into the frames")
     g.add_argument("--voice", action="store_true",
                    help="speak the narration into the video (festival, or espeak-ng: Debian packages)")
@@ -92,7 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
                             formatter_class=_Formatter, epilog=epilog)
     render_sub = render.add_subparsers(dest="concept", metavar="CONCEPT", parser_class=_Parser)
     render_sub.required = True
+    slides = sub.add_parser("slides", help="a presentation: each narration step a slide (reveal.js HTML, PowerPoint)",
+                            formatter_class=_Formatter, epilog=epilog)
+    slides_sub = slides.add_subparsers(dest="concept", metavar="CONCEPT", parser_class=_Parser)
+    slides_sub.required = True
     for c in concepts:
+        sp = slides_sub.add_parser(c.name, help=c.summary, description=c.description, formatter_class=_Formatter)
+        _add_concept_params(sp, c)
+        _add_render_options(sp, formats=False)
         tp = trace_sub.add_parser(c.name, help=c.summary, description=c.description, formatter_class=_Formatter)
         _add_concept_params(tp, c)
         tp.add_argument("-o", "--output", default="-", metavar="FILE", help="JSON file (default: standard output)")
@@ -194,7 +205,7 @@ def cmd_render(args) -> int:
     result = render_concept(args.concept, args.preset, quality=args.quality, theme=args.theme, fmt=args.format,
                             burn_captions=args.burn_captions, output=args.output, voice=args.voice,
                             **_user_values(args))
-    for kind in ("video", "image", "srt", "vtt", "trace"):
+    for kind in ("video", "image", "html", "pptx", "srt", "vtt", "trace"):
         path = getattr(result, kind)
         if path is not None:
             print(f"{kind:6s} {path}")
@@ -351,7 +362,8 @@ def cmd_doctor(args) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
+COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "slides": cmd_render,
+            "gallery": cmd_gallery,
             "diagram": cmd_diagram, "doctor": cmd_doctor}
 
 

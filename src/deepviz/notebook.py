@@ -97,7 +97,7 @@ class ConceptWidget:
         self._quiet = True
         try:
             for name, value in values.items():
-                c = self.controls[name]
+                c: Any = self.controls[name]  # ipywidgets' value traits differ by control
                 c.value = _as_text(self.concept.params.get(name), value) if isinstance(c.value, str) else value
         finally:
             self._quiet = False

@@ -36,7 +36,7 @@ QUALITIES: dict[str, tuple[int, int, int]] = {
     "test": (192, 108, 5),  # tests only: smallest size that still exercises every animation
 }
 PUBLIC_QUALITIES = ("low", "medium", "high", "4k")
-FORMATS = ("mp4", "gif", "png")
+FORMATS = ("mp4", "gif", "png", "slides")  # slides: reveal.js HTML and PowerPoint (deepviz.slides)
 THEMES = ("dark", "light")
 
 
@@ -50,6 +50,8 @@ class RenderResult:
     srt: Path | None = None
     vtt: Path | None = None
     trace: Path | None = None
+    html: Path | None = None  # slides: the reveal.js presentation (one file)
+    pptx: Path | None = None  # slides: the PowerPoint presentation
     duration: float = 0.0  # seconds of video
     frame_violations: list[str] = field(default_factory=list)
     lint: Any = None  # a style.lint.LintReport when rendered with the frame check
@@ -167,6 +169,10 @@ def render_trace(
         from . import catalog
 
         scene_cls = catalog.get(trace.concept).load_scene()
+    if fmt == "slides":
+        from .slides import slide_scene
+
+        scene_cls = slide_scene(scene_cls)  # a missing manim-slides stops here, before any file
     width, height, fps = QUALITIES[quality]
     out_dir = Path(output) / trace.concept
     created = [d for d in (Path(output), out_dir) if not d.exists()]
@@ -198,14 +204,23 @@ def render_trace(
             hooks: dict[str, Any] = {"on_step": on_step} if on_step is not None else {}  # a scene of one's own may lack them
             if speaker is not None:
                 hooks["speaker"] = speaker
+            if fmt == "slides":
+                hooks["output_folder"] = tmp / "slides"
             scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)
             scene.render()
             check_signals()  # nothing is moved into place after a signal, even one a library swallowed
             duration = float(scene.renderer.time)
-        produced = _find_output(tmp / "media", fmt)
         staged: dict[str, Path] = {}
-        staged[fmt] = produced
-        if fmt != "png":
+        if fmt == "slides":
+            from . import catalog
+            from .slides import convert
+
+            staged["html"], staged["pptx"] = tmp / "slides.html", tmp / "slides.pptx"
+            convert(tmp / "slides", str(scene), staged["html"], staged["pptx"],
+                    catalog.get(trace.concept).title, theme)
+        else:
+            staged[fmt] = _find_output(tmp / "media", fmt)
+        if fmt in ("mp4", "gif"):
             from .captions import to_srt, to_vtt
 
             (tmp / "captions.srt").write_text(to_srt(scene.cues), encoding="utf-8")
@@ -218,7 +233,8 @@ def render_trace(
         for ext, src in staged.items():
             dest = out_dir / f"{stem}.{'trace.json' if ext == 'json' else ext}"
             os.replace(src, dest)
-            attr = {"mp4": "video", "gif": "video", "png": "image", "srt": "srt", "vtt": "vtt", "json": "trace"}[ext]
+            attr = {"mp4": "video", "gif": "video", "png": "image", "srt": "srt", "vtt": "vtt", "json": "trace",
+                    "html": "html", "pptx": "pptx"}[ext]
             setattr(result, attr, dest)
         ok = True
         return result

@@ -1,0 +1,112 @@
+"""Slides: each narration step a slide that plays its animation and waits for a key, through manim-slides.
+
+The concept's own scene is rendered as a manim-slides ``Slide`` (a mix-in class made here), with a
+``next_slide`` at every narration step whose speaker notes are that step's narration. manim-slides'
+``convert`` then writes a self-contained reveal.js HTML file (videos and reveal.js inlined: it works
+offline, from a USB stick) and a PowerPoint file. reveal.js comes with deepviz (the studio's front
+end build copies it from npm into ``studio/static/reveal``) and is handed to manim-slides through its
+own asset cache, so nothing is downloaded.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+from contextlib import contextmanager, redirect_stderr
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .doctor import MissingTool
+
+# the reveal.js files manim-slides' template links, by the names its offline cache keeps them under
+REVEAL_FILES = ("reveal.css", "reveal.js", "black.css", "white.css", "zenburn.css", "notes.js", "markdown.js")
+
+
+def _manim_slides():
+    try:
+        import manim_slides  # noqa: F401
+    except ImportError:
+        raise MissingTool("slides need manim-slides: pip install 'deepviz[slides]'") from None
+
+
+def slide_scene(scene_cls: type) -> type:
+    """``scene_cls`` as a manim-slides Slide whose narration steps are its slides."""
+    _manim_slides()
+    from manim_slides.slide import Slide
+    from manim_slides.slide.base import BaseSlide
+
+    class NarrationSlides(Slide, scene_cls):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Slide.__init__ only sets config["write_to_movie"], an option Manim 0.22 no longer has
+            # (it writes the movie whenever no still is asked for)
+            BaseSlide.__init__(self, *args, **kwargs)
+
+        @property
+        def _background_color(self) -> str:  # the theme's background (the camera holds it as text)
+            return self.theme.background
+
+        def render(self, *args: Any, **kwargs: Any) -> None:
+            # Slide.render sets config["max_files_cached"] to infinity, which Manim 0.22 refuses; deepviz
+            # renders uncached anyway. No reversed clips: the slides play forward only.
+            super(Slide, self).render(*args, **kwargs)
+            with _quiet():
+                self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
+
+        def narrate(self, key: str) -> str:
+            # the notes belong to the slide that starts here (manim-slides closes the one before)
+            self.next_slide(notes=self.theme.words(self.trace.caption(key)))
+            return super().narrate(key)
+
+    NarrationSlides.__name__ = NarrationSlides.__qualname__ = f"{scene_cls.__name__}Slides"
+    return NarrationSlides
+
+
+def _reveal_version() -> str:
+    from manim_slides.convert import RevealJS
+
+    return str(RevealJS.model_fields["reveal_version"].default)
+
+
+def _stock_reveal_cache() -> None:
+    """Put the shipped reveal.js into manim-slides' offline cache (what its --offline reads first)."""
+    from platformdirs import user_cache_path
+
+    shipped = resources.files("deepviz.studio").joinpath("static/reveal")
+    missing = [f for f in REVEAL_FILES if not shipped.joinpath(f).is_file()]
+    if missing:
+        raise MissingTool("the slides' reveal.js is not built: run `make setup` (npm run build in "
+                          "src/deepviz/studio/frontend)")
+    cache = user_cache_path("manim-slides") / f"revealjs{_reveal_version()}"
+    cache.mkdir(parents=True, exist_ok=True)
+    for f in REVEAL_FILES:
+        if not (cache / f).is_file():
+            with resources.as_file(shipped.joinpath(f)) as src:
+                shutil.copyfile(src, cache / f)
+
+
+def convert(slides_folder: Path, scene_name: str, html: Path, pptx: Path, title: str, theme: str) -> None:
+    """Write the reveal.js HTML (one file, offline) and the PowerPoint of a rendered slide scene."""
+    from manim_slides.config import PresentationConfig
+    from manim_slides.convert import PowerPoint, RevealJS
+
+    config = PresentationConfig.from_file(slides_folder / f"{scene_name}.json")
+    _stock_reveal_cache()
+    options: dict[str, Any] = {"presentation_configs": [config], "title": title, "one_file": True, "offline": True,
+                               "reveal_theme": "black" if theme == "dark" else "white"}
+    with _quiet():
+        RevealJS(**options).convert_to(html)
+        PowerPoint(presentation_configs=[config]).convert_to(pptx)  # pyright: ignore[reportCallIssue] (pydantic defaults)
+
+
+@contextmanager
+def _quiet():
+    """manim-slides' progress bars and notices off (its tqdm writes to stderr): a render prints only its paths."""
+    logger = logging.getLogger("manim-slides")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with redirect_stderr(io.StringIO()):  # errors still propagate as exceptions
+            yield
+    finally:
+        logger.setLevel(level)
