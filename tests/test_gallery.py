@@ -9,16 +9,20 @@ from deepviz.gallery import build_gallery, plan, write_index
 pytestmark = pytest.mark.render
 
 
+# The gallery's machinery on two concepts (tests/test_render.py renders every preset already).
+SHOWN = ["perceptron", "batch-norm"]
+
+
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
-    assert build_gallery(out, quality="test", jobs=2) == 0
+    assert build_gallery(out, quality="test", jobs=2, only=SHOWN, slides=True) == 0
     return out
 
 
-def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
+def test_gallery_lists_every_preset_with_video_captions_trace_and_slides(gallery):
     html = (gallery / "index.html").read_text()
-    for c in catalog.concepts():
+    for c in map(catalog.get, SHOWN):
         assert c.description[:60] in html
         for p in c.presets:
             stem = f"{c.name}/{p.name}_test_dark"
@@ -26,7 +30,9 @@ def test_gallery_lists_every_preset_with_video_captions_and_trace(gallery):
             assert f'href="{stem}.trace.json"' in html
             assert (gallery / f"{stem}.mp4").is_file()
             assert f'poster="{stem}.poster.jpg"' in html and (gallery / f"{stem}.poster.jpg").is_file()
-    assert html.count('<track kind="captions"') == sum(len(c.presets) for c in catalog.concepts())
+            assert f'<a href="{stem}.html">slides</a> · <a href="{stem}.pptx">PowerPoint</a>' in html
+            assert (gallery / f"{stem}.html").stat().st_size > 100_000  # videos and reveal.js inside
+    assert html.count('<track kind="captions"') == sum(len(catalog.get(c).presets) for c in SHOWN)
 
 
 def test_gallery_follows_the_course_with_what_to_watch_next(tmp_path):
@@ -43,12 +49,14 @@ def test_gallery_follows_the_course_with_what_to_watch_next(tmp_path):
 
 def test_second_build_renders_nothing_and_a_changed_key_renders_again(gallery, capsys):
     capsys.readouterr()
-    assert build_gallery(gallery, quality="test", jobs=2) == 0
+    assert build_gallery(gallery, quality="test", jobs=2, only=SHOWN, slides=True) == 0
     assert "0 to render" in capsys.readouterr().out
-    job = plan("test", "dark")[0]
+    job = plan("test", "dark", only=SHOWN, slides=True)[0]
     (gallery / job.concept / f"{job.stem}.key").write_text("stale\n")
-    assert build_gallery(gallery, quality="test", jobs=1) == 0
+    assert build_gallery(gallery, quality="test", jobs=1, only=SHOWN, slides=True) == 0
     assert "1 to render" in capsys.readouterr().out
+    silent = {j.key for j in plan("test", "dark", only=SHOWN)}  # without slides: other keys, rendered again
+    assert not silent & {j.key for j in plan("test", "dark", only=SHOWN, slides=True)}
 
 
 @pytest.mark.browser
@@ -78,4 +86,4 @@ def test_gallery_plays_with_captions_in_chromium_from_file_url(gallery):
     first = catalog.course()[0]  # the page starts with the course
     narration = deepviz.trace(first.name, preset=first.presets[0].name).narration
     assert state["cues"] == len(narration) and state["first"] == next(iter(narration.values()))
-    assert state["videos"] == sum(len(c.presets) for c in catalog.concepts())
+    assert state["videos"] == sum(len(catalog.get(c).presets) for c in SHOWN)

@@ -167,6 +167,8 @@ def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
                         help="parallel render processes (default: the number of cores)")
     parser.add_argument("--concept", action="append", metavar="NAME", help="only this concept (repeatable)")
     parser.add_argument("--force", action="store_true", help="re-render even what the cache says is current")
+    parser.add_argument("--slides", action="store_true",
+                        help="also each preset's presentation (reveal.js HTML and PowerPoint, as deepviz slides makes)")
 
 
 def _user_values(args: argparse.Namespace) -> dict[str, Any]:  # str values (the user's text), spread into **values
@@ -229,7 +231,7 @@ def cmd_gallery(args) -> int:
         if voice is None:
             print("gallery: silent videos (for speech: apt-get install festival festvox-us-slt-hts)", flush=True)
     return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
-                         only=args.concept, force=args.force, voice=voice or False)
+                         only=args.concept, force=args.force, voice=voice or False, slides=args.slides)
 
 
 NAME_MAX = 255  # bytes in one file name (Linux, macOS)

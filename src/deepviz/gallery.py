@@ -51,6 +51,7 @@ class Job:
     theme: str
     key: str
     voice: str | None = None  # the synthesiser that speaks the narration, or None for a silent video
+    slides: bool = False  # also the presentation (deepviz slides): reveal.js HTML and PowerPoint
 
     @property
     def stem(self) -> str:
@@ -83,7 +84,8 @@ def default_voice() -> str | None:
         return None
 
 
-def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | str = False) -> list[Job]:
+def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | str = False,
+         slides: bool = False) -> list[Job]:
     """Every preset to show (of the concepts in ``only``, if given) with its cache key.
 
     ``voice``: True (the first synthesiser installed) or a synthesiser's name speaks the narration; a
@@ -103,9 +105,9 @@ def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | 
             _, values = c.resolve(p.name)
             key_data = {"concept": c.name, "preset": p.name, "params": c.params.format_values(values),
                         "quality": quality, "theme": theme, "version": __version__, "code": fingerprint,
-                        "voice": speaker}
+                        "voice": speaker, "slides": slides}
             key = hashlib.sha256(json.dumps(key_data, sort_keys=True).encode()).hexdigest()
-            jobs.append(Job(c.name, p.name, quality, theme, key, speaker))
+            jobs.append(Job(c.name, p.name, quality, theme, key, speaker, slides))
     return jobs
 
 
@@ -115,7 +117,8 @@ def _key_file(out: Path, job: Job) -> Path:
 
 def is_current(out: Path, job: Job) -> bool:
     key = _key_file(out, job)
-    files = [out / job.concept / f"{job.stem}.{ext}" for ext in ("mp4", "vtt", "srt", "trace.json")]
+    exts = ("mp4", "vtt", "srt", "trace.json") + (("html", "pptx") if job.slides else ())
+    files = [out / job.concept / f"{job.stem}.{ext}" for ext in exts]
     return key.is_file() and key.read_text().strip() == job.key and all(f.is_file() for f in files)
 
 
@@ -132,6 +135,8 @@ def _render_job(out: str, job: Job, conn: Connection) -> None:
             key.unlink(missing_ok=True)  # from here until the new key, nothing vouches for this preset's files
             result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
                                     voice=job.voice or False)
+            if job.slides:
+                render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out, fmt="slides")
             tmp = key.with_name(f".{key.name}.{os.getpid()}")
             tmp.write_text(job.key + "\n")
             os.replace(tmp, key)
@@ -187,10 +192,11 @@ def _last_words(conn: Connection) -> tuple[float, str | None] | None:
 
 
 def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
-                  only: list[str] | None = None, force: bool = False, voice: bool | str = False) -> int:
+                  only: list[str] | None = None, force: bool = False, voice: bool | str = False,
+                  slides: bool = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    planned = plan(quality, theme, only, voice=voice)
+    planned = plan(quality, theme, only, voice=voice, slides=slides)
     out.mkdir(parents=True, exist_ok=True)
     todo = [j for j in planned if force or not is_current(out, j)]
     errors: list[str] = []
@@ -256,6 +262,9 @@ def _card(out: Path, concept: catalog.Concept, job: Job) -> str:
                  f'src="data:text/vtt;base64,{track}"></video>')
         links = (f'<a href="{rel}.trace.json">trace JSON</a> · <a href="{rel}.vtt">captions (VTT)</a> · '
                  f'<a href="{rel}.srt">captions (SRT)</a>')
+        if (base / f"{job.stem}.html").is_file() and (base / f"{job.stem}.pptx").is_file():
+            links += f' · <a href="{rel}.html">slides</a> · <a href="{rel}.pptx">PowerPoint</a>'
+
     else:
         media = '<div class="missing">not rendered (see the gallery command\'s errors)</div>'
         links = ""
