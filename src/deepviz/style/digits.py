@@ -1,5 +1,5 @@
-"""Small images and 2-D code spaces: a digit as a field of pixels, many digits as one mosaic, and points
-placed on a plot and coloured by class (an autoencoder's code space).
+"""Small images and 2-D code spaces: a digit as a field of pixels, many digits as one mosaic, points
+placed on a plot and coloured by class (an autoencoder's code space), an encoder or decoder as a funnel.
 
 Pixel values run from 0 (the background) to 1 (the role's colour); a mosaic is ONE
 :class:`~deepviz.style.heatmap.ColorField`, so a grid of 64 decoded digits draws as one field.
@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from manim import VGroup
+from manim import DOWN, Polygon, VGroup
 
 from .clouds import DotCloud
 from .heatmap import ColorField, heat_rgb
+from .mobjects import BODY_SIZE, fit_width, label
 from .plots import Plot
 from .theme import Theme
 
@@ -60,12 +61,17 @@ def code_plot(theme: Theme, window: Sequence[Sequence[float]], width: float, hei
                 y_name_beside=True)
 
 
+def funnel(theme: Theme, name: str, widths: tuple[float, float], length: float = 2.2) -> VGroup:
+    """A trapezoid from ``widths[0]`` tall to ``widths[1]`` tall (a layer stack narrowing or widening), named."""
+    a, b = widths[0] / 2, widths[1] / 2
+    shape = Polygon([-length / 2, a, 0], [length / 2, b, 0], [length / 2, -b, 0], [-length / 2, -a, 0])
+    shape.set_stroke(theme.weight, 3).set_fill(theme.weight, theme.fill_opacity())
+    return VGroup(shape, fit_width(label(name, theme, size=BODY_SIZE, color=theme.weight), max(length * 0.95, 1.5))
+                  .next_to(shape, DOWN, buff=0.2))
+
+
 def class_legend(theme: Theme, classes: int = 10, heading: str = "class", size: float = 22) -> VGroup:
     """A column: ``heading`` then 0, 1, ... each in its class's colour."""
-    from manim import DOWN
-
-    from .mobjects import label
-
     items = [label(heading, theme, size=size, color=theme.muted)]
     items += [label(str(k), theme, size=size, color=theme.class_color(k)) for k in range(classes)]
     return VGroup(*items).arrange(DOWN, buff=0.12)

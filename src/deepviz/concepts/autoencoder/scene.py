@@ -10,21 +10,11 @@ from manim import DOWN, LEFT, RIGHT, Polygon, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud
-from ...style.digits import class_clouds, class_legend, code_plot, digit_image, digit_mosaic
+from ...style.digits import class_clouds, class_legend, code_plot, digit_image, digit_mosaic, funnel
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, fit_width, label, titled
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene
 from .schema import AutoencoderData
-
-
-def funnel(theme, name: str, widths: tuple[float, float], length: float = 2.2) -> VGroup:
-    """A trapezoid from ``widths[0]`` tall to ``widths[1]`` tall (a layer stack narrowing or widening), named."""
-    a, b = widths[0] / 2, widths[1] / 2
-    shape = Polygon([-length / 2, a, 0], [length / 2, b, 0], [length / 2, -b, 0], [-length / 2, -a, 0])
-    shape.set_stroke(theme.weight, 3).set_fill(theme.weight, theme.fill_opacity())
-    return VGroup(shape, fit_width(label(name, theme, size=BODY_SIZE, color=theme.weight), length * 0.95)
-                  .next_to(shape, DOWN, buff=0.2))
-
 
 MOSAIC = 4.9  # units: the decoded grid's side, one-pixel gaps included
 
