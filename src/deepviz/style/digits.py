@@ -55,10 +55,11 @@ def class_clouds(plot: Plot, points: Sequence[Sequence[float]], labels: Sequence
 
 
 def code_plot(theme: Theme, window: Sequence[Sequence[float]], width: float, height: float,
-              names: tuple[str, str] = ("z\u2081", "z\u2082"), ticks: int = 4) -> Plot:
-    """A plot of a 2-D code space over ``window`` ([[x0, x1], [y0, y1]]), ``width`` x ``height`` units."""
+              names: tuple[str, str] = ("z\u2081", "z\u2082"), ticks: int = 4, equal: bool = False) -> Plot:
+    """A plot of a 2-D code space over ``window`` ([[x0, x1], [y0, y1]]), ``width`` x ``height`` units (``equal``:
+    one scale on both axes, within that box)."""
     return Plot(theme, window[0], window[1], width, height, x_name=names[0], y_name=names[1], ticks=ticks,
-                y_name_beside=True)
+                y_name_beside=True, equal=equal)
 
 
 def funnel(theme: Theme, name: str, widths: tuple[float, float], length: float = 2.2) -> VGroup:

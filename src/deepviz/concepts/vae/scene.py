@@ -100,7 +100,7 @@ class VaeScene(DeepvizScene):
     def new_digits(self, t: VaeData) -> None:
         th, p = self.theme, t["prior"]
         self.clear_content()
-        plot = code_plot(th, p["window"], 5.4, self.content_height - 0.9)
+        plot = code_plot(th, p["window"], 5.8, self.content_height - 0.9, equal=True)  # N(0, I)'s circles stay round
         circles = self.gaussian(plot, (0, 0), (1, 1), th.muted)
         draws = DotCloud([plot.c2p(*z) for z in p["z"]], radius=0.06, color=th.highlight)
         prior = label("N(0, I)", th, size=BODY_SIZE, color=th.muted).next_to(circles[1], UP, buff=0.1)
