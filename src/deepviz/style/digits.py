@@ -65,7 +65,8 @@ def code_plot(theme: Theme, window: Sequence[Sequence[float]], width: float, hei
 def funnel(theme: Theme, name: str, widths: tuple[float, float], length: float = 2.2) -> VGroup:
     """A trapezoid from ``widths[0]`` tall to ``widths[1]`` tall (a layer stack narrowing or widening), named."""
     a, b = widths[0] / 2, widths[1] / 2
-    shape = Polygon([-length / 2, a, 0], [length / 2, b, 0], [length / 2, -b, 0], [-length / 2, -a, 0])
+    x = length / 2
+    shape = Polygon(np.array([-x, a, 0.0]), np.array([x, b, 0.0]), np.array([x, -b, 0.0]), np.array([-x, -a, 0.0]))
     shape.set_stroke(theme.weight, 3).set_fill(theme.weight, theme.fill_opacity())
     return VGroup(shape, fit_width(label(name, theme, size=BODY_SIZE, color=theme.weight), max(length * 0.95, 1.5))
                   .next_to(shape, DOWN, buff=0.2))

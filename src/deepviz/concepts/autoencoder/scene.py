@@ -6,7 +6,7 @@ the highlight.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, Polygon, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Polygon, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud
@@ -91,7 +91,7 @@ class AutoencoderScene(DeepvizScene):
         layout = VGroup(VGroup(plot, dots), legend, mosaic).arrange(RIGHT, buff=0.5)
         self.place_in_content(layout)
         beside = space.get_center()
-        space.move_to([0, layout.get_y(), 0])  # centred until the decoded grid comes in beside it
+        space.move_to(UP * layout.get_y())  # centred until the decoded grid comes in beside it
         self.narrate("code_space")
         self.play(*fade_in(plot, legend), run_time=0.6)
         self.play(*fade_in(dots), run_time=1.0)

@@ -41,6 +41,8 @@ COVER = 0.05  # a mode counts as covered when this share of the samples lies nea
 class GanRun(nn.Module):
     """A training run as modules: G and D at each snapshot, D after the first D step, the losses."""
 
+    losses: torch.Tensor
+
     def __init__(self, hidden: int, snapshots: int, iterations: int):
         super().__init__()
         self.G = nn.ModuleList([gan.mlp([2, hidden, hidden, 2]) for _ in range(snapshots)])

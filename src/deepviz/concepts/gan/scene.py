@@ -7,7 +7,7 @@ gradient of G's loss is the gradient role; covered modes are marked with the hig
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, Circle, Transform, UpdateFromAlphaFunc, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Transform, UpdateFromAlphaFunc, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud, Follow, Polyline, Segments, between
@@ -186,7 +186,7 @@ class GanScene(DeepvizScene):
         ends = [self.place(line) for line in last["manifold"]]
         starts = [self.place(line) for line in first["manifold"]]
         tag = label("G(noise grid)", th, size=LABEL_SIZE, color=th.output)
-        tag.move_to([self.panel_x + tag.width / 2, self.plane.c2p(0, 0)[1], 0])
+        tag.move_to(RIGHT * (self.panel_x + tag.width / 2) + UP * self.plane.c2p(0, 0)[1])
         self.play(*fade_out(self.heat, self.fake), *fade_in(lines, tag), run_time=0.8)
         self.play(*(Follow(line, between(s, e)) for line, s, e in zip(lines, starts, ends)), run_time=2.0)
         self.finish_reading()
