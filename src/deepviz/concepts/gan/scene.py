@@ -122,7 +122,7 @@ class GanScene(DeepvizScene):
         low = min(0.0, min(min(row) for row in t["losses"]))
         step = nice_step(top - low, 4)
         plot = Plot(self.theme, (0, t["iterations"]), (np.floor(low / step) * step, np.ceil(top / step) * step),
-                    PANEL - 1.0, 2.6, x_name="iteration", y_name="loss", ticks=4)
+                    PANEL - 0.6, 3.0, x_name="iteration", y_name="loss", ticks=4)
         return plot
 
     def training(self, t: GanData) -> None:
