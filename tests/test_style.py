@@ -54,3 +54,23 @@ def test_a_plane_cuts_grid_lines_to_its_window():
         t = np.linspace(0, 1, 2001)[:, None]
         inside = (p + (q - p) * t)[(np.abs(p + (q - p) * t) <= 2 + 1e-9).all(1)]
         assert np.allclose(got, [inside[0], inside[-1]], atol=3e-3), (got, inside[[0, -1]])
+
+
+def test_ten_classes_have_ten_distinct_named_colours_in_every_theme():
+    from deepviz.style.theme import THEMES
+
+    for theme in THEMES.values():
+        colours = [theme.class_color(k).upper() for k in range(10)]
+        assert len(set(colours)) == 10, theme.name
+        words = [theme.color_word(f"class{k}") for k in range(10)]
+        assert len(set(words)) == 10 and not any(w.startswith("class") for w in words), words
+
+
+def test_a_digit_mosaic_puts_each_image_in_its_cell():
+    from deepviz.style.digits import digit_mosaic
+    from deepviz.style.theme import DARK
+
+    images = np.zeros((5, 8, 8))
+    field = digit_mosaic(images, 3, 0.8, DARK, DARK.output, gap=1)
+    assert field.box.width == pytest.approx(0.8 / 8 * (3 * 9 + 1))  # 3 columns of 8 pixels and 4 one-pixel gaps
+    assert field.box.height == pytest.approx(0.8 / 8 * (2 * 9 + 1))

@@ -58,3 +58,8 @@ def tex_number(text: str) -> str:
         mantissa, exponent = text.split("\u00d710")
         text = f"{mantissa}\\times 10^{{{''.join(_UNSUPER[c] for c in exponent)}}}"
     return text.replace(MINUS, "-")
+
+
+def fmt_vec(values, digits: int = 2) -> str:
+    """A short vector as a tuple: (0.5, \u22121.25)."""
+    return "(" + ", ".join(fmt_num(v, digits) for v in values) + ")"

@@ -12,7 +12,7 @@ weight     learned parameters: weights, kernels, biases, gamma/beta  orange
 output     what a layer or network produces: outputs, predictions    green
 gradient   derivatives and error signals, the backward pass          vermilion
 highlight  where to look now: the current window, cell, step         yellow
-class_k    the data's classes 0, 1, 2 (points, regions)              blue, pink, grey
+class_k    the data's classes 0..9 (points, regions, digits)         blue, pink, grey, ...
 inserted   zeros inserted between cells (strided transposed conv)    lavender
 extra      padding added to one side only (the floor case)           brown
 ========== ========================================================= ============
@@ -52,7 +52,7 @@ class Theme:
     output: str
     gradient: str
     highlight: str
-    classes: tuple[str, str, str]  # class 0, 1, 2
+    classes: tuple[str, ...]  # class 0, 1, 2, ... 9: ten distinct colours (the digits' classes)
     inserted: str  # zeros inserted between cells
     extra: str  # additional padding
     caption_bg: str
@@ -66,7 +66,7 @@ class Theme:
         return self.weight
 
     def class_color(self, k: int) -> str:
-        """The colour of class ``k`` (0, 1, 2; more classes take the series colours)."""
+        """The colour of class ``k`` (0..9 distinct; more classes take the series colours)."""
         return self.classes[k] if 0 <= k < len(self.classes) else self.series_color(k)
 
     def series_color(self, i: int) -> str:
@@ -96,6 +96,12 @@ class Theme:
         return 0.35 if self.name == "dark" else 0.25
 
 
+# classes 3..9, for ten classes (the digits): told apart from each other and from every other role
+DIGIT_CLASSES_DARK = ("#44AA99", "#A6A63A", "#E8707F", "#E8D8A0", "#8C7CFF", "#A8E05F", "#FFFFFF")
+DIGIT_WORDS_DARK = ("teal", "olive", "rose", "cream", "violet", "lime", "white")
+DIGIT_CLASSES_LIGHT = ("#2E8B7A", "#7A7A1F", "#C0404F", "#A08850", "#5E4FC4", "#4E8A10", "#000000")
+DIGIT_WORDS_LIGHT = ("teal", "olive", "rose", "sand", "violet", "lime", "black")
+
 DARK = Theme(
     name="dark",
     background="#111418",
@@ -108,7 +114,8 @@ DARK = Theme(
     output=OKABE_ITO["green"],
     gradient=OKABE_ITO["vermilion"],
     highlight=OKABE_ITO["yellow"],
-    classes=("#3D8FD6", OKABE_ITO["purple"], "#C8C8C8"),  # Okabe-Ito blue, lightened to read on black
+    # Okabe-Ito blue lightened to read on black; classes 3..9 (the ten digits) in colours no other role uses
+    classes=("#3D8FD6", OKABE_ITO["purple"], "#C8C8C8") + DIGIT_CLASSES_DARK,
     inserted="#A99BD6",
     extra="#A67C52",
     caption_bg="#000000",
@@ -116,7 +123,8 @@ DARK = Theme(
             OKABE_ITO["vermilion"], OKABE_ITO["blue"], "#BBBBBB"),
     names=((OKABE_ITO["sky"], "sky blue"), (OKABE_ITO["orange"], "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), (OKABE_ITO["yellow"], "yellow"), ("#3D8FD6", "blue"),
-           (OKABE_ITO["purple"], "pink"), ("#C8C8C8", "grey"), ("#A99BD6", "lavender"), ("#A67C52", "brown")),
+           (OKABE_ITO["purple"], "pink"), ("#C8C8C8", "grey"), ("#A99BD6", "lavender"), ("#A67C52", "brown"),
+           *zip(DIGIT_CLASSES_DARK, DIGIT_WORDS_DARK)),
 )
 
 LIGHT = Theme(
@@ -131,7 +139,7 @@ LIGHT = Theme(
     output=OKABE_ITO["green"],
     gradient=OKABE_ITO["vermilion"],
     highlight="#C9A800",  # a yellow that shows on white
-    classes=(OKABE_ITO["blue"], "#B8487F", "#6E6E6E"),
+    classes=(OKABE_ITO["blue"], "#B8487F", "#6E6E6E") + DIGIT_CLASSES_LIGHT,
     inserted="#7A62B8",
     extra="#8A5A2B",
     caption_bg="#FFFFFF",
@@ -139,7 +147,8 @@ LIGHT = Theme(
             OKABE_ITO["sky"], "#8F7F00", "#555555"),
     names=(("#2A8CC4", "sky blue"), ("#B87D00", "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), ("#C9A800", "yellow"), (OKABE_ITO["blue"], "blue"),
-           ("#B8487F", "pink"), ("#6E6E6E", "grey"), ("#7A62B8", "lavender"), ("#8A5A2B", "brown")),
+           ("#B8487F", "pink"), ("#6E6E6E", "grey"), ("#7A62B8", "lavender"), ("#8A5A2B", "brown"),
+           *zip(DIGIT_CLASSES_LIGHT, DIGIT_WORDS_LIGHT)),
 )
 
 ROLES = ("input", "weight", "output", "gradient", "highlight", "inserted", "extra")
