@@ -19,6 +19,7 @@ from typing import Literal
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import optimise_spectra as spectra
 from .engine import OPTIMIZERS
 
 SURFACES = ("quadratic", "rosenbrock")
@@ -113,8 +114,16 @@ def path(s: Settings) -> dict:
         good = torch.isfinite(losses) & ((out - centre).abs() <= BOUND).all(-1)
         bad = (~good).nonzero()
         end = int(bad[0, 0]) if len(bad) else s.steps + 1
-    return {"points": out[:end].tolist(), "losses": losses[:end].tolist(),
-            "diverged": end if end <= s.steps else None}
+    reply = {"points": out[:end].tolist(), "losses": losses[:end].tolist(),
+             "diverged": end if end <= s.steps else None}
+    if a is not None:
+        reply["components"] = spectra.components(a, out[:end])
+        if s.optimizer != "adam":  # Adam rescales each weight: no fixed iteration matrix, no single rate
+            beta = torch.tensor(s.beta if s.optimizer == "momentum" else 0.0, dtype=torch.float64)
+            rho, phase = spectra.rates(torch.tensor(s.alpha, dtype=torch.float64), beta,
+                                       torch.tensor(reply["components"]["eigenvalues"], dtype=torch.float64))
+            reply["rate"], reply["phase"] = rho.item(), spectra.PHASE_NAMES[int(phase)]
+    return reply
 
 
 def surface(s: Settings) -> dict:
@@ -135,7 +144,8 @@ def _surface(name: str, condition: float, rotation: float) -> dict:
     return {"key": [name, condition, rotation], "extent": [x0, x1, y0, y1], "size": GRID,
             "values": [float(f"{v:.5g}") for v in values.flatten().tolist()],
             "levels": sorted({float(f"{v:.5g}") for v in levels.tolist()}),
-            "minimum": [1.0, 1.0] if name == "rosenbrock" else [0.0, 0.0]}
+            "minimum": [1.0, 1.0] if name == "rosenbrock" else [0.0, 0.0],
+            "phases": spectra.phases(condition) if name == "quadratic" else None}
 
 
 # The page's messages: {"type": "path", "id": n, "settings": {...}} in; a "path" frame (with the surface when
