@@ -74,7 +74,7 @@ def test_momentum_is_distills_update_z_then_w():
     torch.testing.assert_close(torch.tensor(path(s)["points"], dtype=torch.float64), torch.stack(expected))
 
 
-@pytest.mark.parametrize("surface", optimise.SURFACES)
+@pytest.mark.parametrize("surface", ["quadratic", "rosenbrock"])  # the network's is autograd's own
 def test_the_closed_form_gradient_is_autograds(surface):
     s = Settings(surface=surface, condition=7, rotation=-20)
     grad = optimise._gradient(s, optimise.hessian(7, -20) if surface == "quadratic" else None)
