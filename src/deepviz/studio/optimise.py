@@ -65,6 +65,14 @@ class Settings(BaseModel):
     batch_size: int = Field(default=20, ge=1, le=200, description="mini-batch size of the gradient cloud")
 
 
+def settings_schema() -> dict:
+    """:class:`Settings` as JSON Schema (``GET /api/optimise/schema``): the page derives its URL codec from it,
+    as the playground does from its own."""
+    from .protocol import _Plain
+
+    return Settings.model_json_schema(schema_generator=_Plain)
+
+
 def check(s: Settings) -> tuple[str, str] | None:
     """What the settings need together: the start inside the plot of its surface, as (field, message)."""
     x0, x1, y0, y1 = EXTENTS[s.surface]
