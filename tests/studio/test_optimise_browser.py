@@ -81,3 +81,19 @@ def test_the_export_downloads_the_script_of_the_view(server, page):  # noqa: F81
     text = open(download.value.path(), encoding="utf-8").read()
     assert download.value.suggested_filename == "optimiser_path.py"
     assert "torch.optim.Adam([w], lr=0.1" in text and "torch.optim.SGD([w], lr=1.0" in text
+
+
+def test_a_drag_past_the_plots_edge_keeps_the_start_on_the_edge(server, page):  # noqa: F811
+    page.goto(server + "/optimise")
+    settled(page)
+    box = page.locator("circle.start").bounding_box()
+    plot = page.locator("#plot").bounding_box()
+    paths = page.evaluate("window.optimise.paths")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(plot["x"] + plot["width"] + 300, plot["y"] + plot["height"] + 200, steps=6)
+    page.mouse.up()
+    page.wait_for_function(f"window.optimise.paths > {paths} && window.optimise.last.type === 'path'"
+                           " && window.optimise.last.points[0][0] === 3")
+    assert page.evaluate("window.optimise.last.points[0]") == [3, -3]
+    assert page.inner_text("#error") == "" and page.errors == []

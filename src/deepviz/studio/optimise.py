@@ -121,9 +121,10 @@ def optimizer(s: Settings, params: list[torch.Tensor]) -> torch.optim.Optimizer:
     """The ``torch.optim`` optimiser the page's formula names: ``w ← w − α∇f`` (sgd), ``z ← βz + ∇f,
     w ← w − αz`` (momentum, Distill's form, which is torch's SGD with dampening 0), Adam, RMSprop (its
     smoothing constant is the page's β₂) or AdamW (Adam with decoupled weight decay λ)."""
-    if s.optimizer in ("adam", "adamw"):
-        kind, extra = (torch.optim.Adam, {}) if s.optimizer == "adam" else (torch.optim.AdamW, {"weight_decay": s.decay})
-        return kind(params, lr=s.alpha, betas=(s.beta1, s.beta2), foreach=False, **extra)
+    if s.optimizer == "adam":
+        return torch.optim.Adam(params, lr=s.alpha, betas=(s.beta1, s.beta2), foreach=False)
+    if s.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=s.alpha, betas=(s.beta1, s.beta2), weight_decay=s.decay, foreach=False)
     if s.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=s.alpha, alpha=s.beta2, foreach=False)
     return torch.optim.SGD(params, lr=s.alpha, momentum=s.beta if s.optimizer == "momentum" else 0.0,
