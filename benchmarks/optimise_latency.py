@@ -25,7 +25,6 @@ CASES = [("quadratic", "sgd", 1.0, []), ("quadratic", "momentum", 1.0, []), ("qu
          ("rosenbrock", "sgd", 0.001, []), ("rosenbrock", "momentum", 0.001, []), ("rosenbrock", "adam", 0.05, []),
          ("quadratic", "momentum", 1.0, ALL), ("network", "sgd", 0.1, []), ("network", "adam", 0.02, []),
          ("network", "sgd", 0.1, ALL)]
-START = {"quadratic": "-2.5,2", "rosenbrock": "-1.5,2.5", "network": "-0.8,0.6"}
 
 
 def drag(page, moves: int) -> list[float]:
@@ -45,10 +44,9 @@ def drag(page, moves: int) -> list[float]:
 
 
 def engine_ms(surface: str, optimizer: str, alpha: float, race: list[str], repeat: int = 10) -> float:
-    from deepviz.studio.optimise import Settings, path
+    from deepviz.studio.optimise import STARTS, Settings, path
 
-    s = Settings(surface=surface, optimizer=optimizer, alpha=alpha, race=race,
-                 start=tuple(float(v) for v in START[surface].split(",")))
+    s = Settings(surface=surface, optimizer=optimizer, alpha=alpha, race=race, start=STARTS[surface])
     path(s)
     times = []
     for _ in range(repeat):
@@ -66,6 +64,8 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    from deepviz.studio.optimise import STARTS
+
     print(f"CPU: {cpu_model()}; load average {os.getloadavg()[0]:.1f}; {args.moves} drag moves per case, "
           "200 steps a path; target <= 30 ms")
     studio, base = serve_studio()
@@ -74,7 +74,8 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 820})
         for surface, optimizer, alpha, race in CASES:
-            page.goto(f"{base}optimise?surface={surface}&optimizer={optimizer}&alpha={alpha}&start={START[surface]}"
+            start = ",".join(map(str, STARTS[surface]))  # the page's own start on this surface
+            page.goto(f"{base}optimise?surface={surface}&optimizer={optimizer}&alpha={alpha}&start={start}"
                       f"&race={','.join(race)}")
             page.wait_for_function("window.optimise && window.optimise.paths > 0", timeout=120_000)
             time.sleep(0.3)

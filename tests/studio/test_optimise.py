@@ -157,7 +157,9 @@ def test_the_socket_sends_the_surface_once_and_then_paths_only(client):
 
 
 def test_the_schema_is_the_settings_with_their_defaults(client):
-    props = client.get("/api/optimise/schema").json()["properties"]
+    schema = client.get("/api/optimise/schema").json()
+    props = schema["properties"]
+    assert schema["x-rates"] == optimise.RATES and schema["x-starts"]["network"] == [-0.8, 0.6]
     assert set(props) == set(Settings.model_fields)
     assert {k: p["default"] for k, p in props.items()} == Settings().model_dump(mode="json")
     assert props["race"]["items"]["enum"] == list(optimise.OPTIMIZERS) and props["alpha"]["exclusiveMinimum"] == 0

@@ -36,6 +36,8 @@ RATES: dict[str, dict[str, float]] = {
     "quadratic": {"sgd": 1.0, "momentum": 1.0, "adam": 0.1, "rmsprop": 0.03, "adamw": 0.1},
     "rosenbrock": {"sgd": 0.001, "momentum": 0.001, "adam": 0.05, "rmsprop": 0.01, "adamw": 0.05},
     "network": {"sgd": 0.1, "momentum": 0.05, "adam": 0.02, "rmsprop": 0.005, "adamw": 0.02}}
+# where a path starts when the page switches to each surface
+STARTS: dict[str, tuple[float, float]] = {"quadratic": (-2.5, 2.0), "rosenbrock": (-1.5, 2.5), "network": (-0.8, 0.6)}
 NOISE_BATCHES = 40  # mini-batch gradients drawn around the full one
 GRID = 96  # loss samples per side for the contours
 LEVELS = 14  # contour lines
@@ -58,7 +60,7 @@ class Settings(BaseModel):
     beta1: float = Field(default=0.9, ge=0, lt=1, description="Adam β1")
     beta2: float = Field(default=0.999, ge=0, lt=1, description="Adam β2 (RMSprop's smoothing)")
     decay: float = Field(default=0.01, ge=0, le=1, description="AdamW weight decay λ")
-    start: tuple[float, float] = (-2.5, 2.0)
+    start: tuple[float, float] = STARTS["quadratic"]
     steps: int = Field(default=200, ge=1, le=MAX_STEPS)
     race: list[Literal[OPTIMIZERS]] = Field(  # type: ignore[valid-type]
         default=[], max_length=len(OPTIMIZERS), description="optimisers raced from the same start")
@@ -67,10 +69,11 @@ class Settings(BaseModel):
 
 def settings_schema() -> dict:
     """:class:`Settings` as JSON Schema (``GET /api/optimise/schema``): the page derives its URL codec from it,
-    as the playground does from its own."""
+    as the playground does from its own; ``x-rates`` and ``x-starts`` are the step size and start the page
+    takes on switching surface or optimiser."""
     from .protocol import _Plain
 
-    return Settings.model_json_schema(schema_generator=_Plain)
+    return {**Settings.model_json_schema(schema_generator=_Plain), "x-rates": RATES, "x-starts": STARTS}
 
 
 def check(s: Settings) -> tuple[str, str] | None:

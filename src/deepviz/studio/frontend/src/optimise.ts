@@ -41,20 +41,14 @@ const SLIDERS: Record<Field, { min: number; max: number; log: boolean; label: st
   beta2: { min: 0, max: 0.9999, log: false, label: "β₂" },
   decay: { min: 0, max: 1, log: false, label: "λ" },
 };
-// the step size each optimiser starts with on each surface (the server's optimise.RATES)
-const ALPHA: Record<string, Record<Optimizer, number>> = {
-  quadratic: { sgd: 1, momentum: 1, adam: 0.1, rmsprop: 0.03, adamw: 0.1 },
-  rosenbrock: { sgd: 0.001, momentum: 0.001, adam: 0.05, rmsprop: 0.01, adamw: 0.05 },
-  network: { sgd: 0.1, momentum: 0.05, adam: 0.02, rmsprop: 0.005, adamw: 0.02 },
-};
-const STARTS: Record<string, [number, number]> = { quadratic: [-2.5, 2], rosenbrock: [-1.5, 2.5], network: [-0.8, 0.6] };
 const NAMES: Record<Optimizer, string> = { sgd: "gradient descent", momentum: "momentum", adam: "Adam", rmsprop: "RMSprop", adamw: "AdamW" };
 // each optimiser's colour (Okabe-Ito, as studio.css): the page's path and its racers alike
 const COLOURS: Record<Optimizer, string> = { sgd: "#0072b2", momentum: "#d55e00", adam: "#009e73", rmsprop: "#cc79a7", adamw: "#e69f00" };
 const EIGEN = ["var(--neg)", "var(--pos)"];  // the components: smallest eigenvalue first
 const PHASE_RGB = [[213, 94, 0], [0, 158, 115], [0, 114, 178]];  // diverges, monotone, oscillates
 
-let schema: Schema;
+// the schema, with the step size each optimiser starts with on each surface and each surface's start
+let schema: Schema & { "x-rates": Record<string, Record<Optimizer, number>>; "x-starts": Record<string, [number, number]> };
 const state = {} as Settings;
 const stats = { latencies: [] as number[], paths: 0, errors: 0, last: null as PathReply | ErrorReply | null };
 (window as unknown as { optimise: typeof stats }).optimise = stats;
@@ -381,8 +375,8 @@ const choose = (id: "surface" | "optimizer") => {
   const el = $<HTMLSelectElement>(id);
   el.addEventListener("change", () => {
     (state as Record<string, unknown>)[id] = el.value;
-    state.alpha = ALPHA[state.surface][state.optimizer];
-    if (id === "surface") { state.start = [...STARTS[state.surface]]; showStart(); }
+    state.alpha = schema["x-rates"][state.surface][state.optimizer];
+    if (id === "surface") { state.start = [...schema["x-starts"][state.surface]]; showStart(); }
     showSymbols();
     request();
   });
@@ -413,7 +407,7 @@ $("export").addEventListener("click", async () => {
 
 // the settings: the server's schema's defaults, overridden by the URL
 loadSchema("/api/optimise/schema").then((s) => {
-  schema = s;
+  schema = s as typeof schema;
   Object.assign(state, decode(schema, location.search));
   showStart();
   showSymbols();
