@@ -27,6 +27,10 @@ def test_a_link_restores_the_view_and_a_change_goes_into_the_url(server, page): 
     page.check("input[name=race][value=rmsprop]")
     settled(page, paths)
     assert "race=sgd%2Cmomentum%2Crmsprop" in page.evaluate("location.search")
+    paths = page.evaluate("window.optimise.paths")
+    page.select_option("#surface", "network")  # the server's start and step size for it (schema x-starts, x-rates)
+    reply = settled(page, paths)
+    assert reply["points"][0] == [-0.8, 0.6] and "alpha=0.02" in page.evaluate("location.search")
     page.goto(server + "/optimise?alpha=abc&surface=nowhere")  # values the schema refuses fall back to defaults
     settled(page)
     assert page.input_value("#surface") == "quadratic" and page.errors == []
