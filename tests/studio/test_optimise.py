@@ -74,7 +74,7 @@ def test_momentum_is_distills_update_z_then_w():
     torch.testing.assert_close(torch.tensor(path(s)["points"], dtype=torch.float64), torch.stack(expected))
 
 
-@pytest.mark.parametrize("surface", optimise.SURFACES)
+@pytest.mark.parametrize("surface", ["quadratic", "rosenbrock"])  # the network's is autograd's own
 def test_the_closed_form_gradient_is_autograds(surface):
     s = Settings(surface=surface, condition=7, rotation=-20)
     grad = optimise._gradient(s, optimise.hessian(7, -20) if surface == "quadratic" else None)
@@ -117,6 +117,8 @@ def client():
     ({"beta2": 1.5}, "beta2"), ({"condition": 0.5}, "condition"), ({"start": [5, 0]}, "start"),
     ({"surface": "rosenbrock", "start": [0, -2]}, "start"), ({"start": [1]}, "start"), ({"alpha": None}, "alpha"),
     ({"optimizer": "lbfgs"}, "optimizer"), ({"steps": 5000}, "steps"), ({"gamma": 1}, "gamma"),
+    ({"race": ["adam", "lbfgs"]}, "race"), ({"race": ["sgd"] * 6}, "race"), ({"batch_size": 0}, "batch_size"),
+    ({"batch_size": 201}, "batch_size"), ({"decay": 1.5}, "decay"), ({"surface": "network", "start": [1.2, 0]}, "start"),
 ])
 def test_bad_settings_get_a_field_error_over_http_and_the_socket(client, settings, field):
     r = client.post("/api/optimise/path", json=settings)
@@ -152,6 +154,15 @@ def test_the_socket_sends_the_surface_once_and_then_paths_only(client):
     assert (first["id"], second["id"], third["id"]) == (1, 2, 3)
     assert "surface" in first and "surface" not in second and "surface" in third
     assert second["points"][0] == [1, 1] and len(second["points"]) == 201
+
+
+def test_the_schema_is_the_settings_with_their_defaults(client):
+    schema = client.get("/api/optimise/schema").json()
+    props = schema["properties"]
+    assert schema["x-rates"] == optimise.RATES and schema["x-starts"]["network"] == [-0.8, 0.6]
+    assert set(props) == set(Settings.model_fields)
+    assert {k: p["default"] for k, p in props.items()} == Settings().model_dump(mode="json")
+    assert props["race"]["items"]["enum"] == list(optimise.OPTIMIZERS) and props["alpha"]["exclusiveMinimum"] == 0
 
 
 def test_the_page_is_served(client):

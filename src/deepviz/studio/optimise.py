@@ -2,8 +2,10 @@
 
 The surfaces are those of Distill's "Why Momentum Really Works": a quadratic ``f(w) = ½ wᵀAw`` whose
 Hessian ``A`` has eigenvalues 1 and 1/condition along axes turned by ``rotation`` degrees, and
-Rosenbrock's banana ``(1 - x)² + 100 (y - x²)²``. Each path is run by ``torch.optim`` itself (SGD, SGD with
-momentum, Adam) from the start point; the page only draws. A path that leaves every sensible bound or
+Rosenbrock's banana ``(1 - x)² + 100 (y - x²)²``; and a real one, a small trained network's loss along two
+filter-normalised directions through its minimum (:mod:`.optimise_landscape`). Each path is run by
+``torch.optim`` itself (SGD, SGD with momentum, Adam, RMSprop, AdamW) from the start point, and other
+optimisers can race it from the same start; the page only draws. A path that leaves every sensible bound or
 overflows stops at its last finite point and says at which step it diverged (never a NaN on the page).
 
 >>> p = path(Settings(surface="quadratic", optimizer="sgd", alpha=0.5, steps=3))
@@ -13,20 +15,33 @@ overflows stops at its last finite point and says at which step it diverged (nev
 from __future__ import annotations
 
 import math
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Literal
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
-from .engine import OPTIMIZERS
+from . import optimise_spectra as spectra
+from .engine import OPTIMIZERS as PLAYGROUND_OPTIMIZERS
 
-SURFACES = ("quadratic", "rosenbrock")
+SURFACES = ("quadratic", "rosenbrock", "network")
+OPTIMIZERS = (*PLAYGROUND_OPTIMIZERS, "rmsprop", "adamw")
 # the plot of each surface: x from, x to, y from, y to
 EXTENTS: dict[str, tuple[float, float, float, float]] = {
-    "quadratic": (-3.0, 3.0, -3.0, 3.0), "rosenbrock": (-2.0, 2.0, -1.0, 3.0)}
+    "quadratic": (-3.0, 3.0, -3.0, 3.0), "rosenbrock": (-2.0, 2.0, -1.0, 3.0), "network": (-1.0, 1.0, -1.0, 1.0)}
+# the step size each optimiser starts with on each surface (the page's too): a racer runs at its own
+RATES: dict[str, dict[str, float]] = {
+    "quadratic": {"sgd": 1.0, "momentum": 1.0, "adam": 0.1, "rmsprop": 0.03, "adamw": 0.1},
+    "rosenbrock": {"sgd": 0.001, "momentum": 0.001, "adam": 0.05, "rmsprop": 0.01, "adamw": 0.05},
+    "network": {"sgd": 0.1, "momentum": 0.05, "adam": 0.02, "rmsprop": 0.005, "adamw": 0.02}}
+# where a path starts when the page switches to each surface
+STARTS: dict[str, tuple[float, float]] = {"quadratic": (-2.5, 2.0), "rosenbrock": (-1.5, 2.5), "network": (-0.8, 0.6)}
+NOISE_BATCHES = 40  # mini-batch gradients drawn around the full one
 GRID = 96  # loss samples per side for the contours
 LEVELS = 14  # contour lines
+_LOCK = threading.Lock()  # see _alone()
 BOUND = 1e6  # a path further than this from the plot has diverged (float64 overflows far beyond)
 MAX_STEPS = 1000
 
@@ -43,9 +58,22 @@ class Settings(BaseModel):
     alpha: float = Field(default=1.0, gt=0, le=10, description="step size α")
     beta: float = Field(default=0.6, ge=0, lt=1, description="momentum β")
     beta1: float = Field(default=0.9, ge=0, lt=1, description="Adam β1")
-    beta2: float = Field(default=0.999, ge=0, lt=1, description="Adam β2")
-    start: tuple[float, float] = (-2.5, 2.0)
+    beta2: float = Field(default=0.999, ge=0, lt=1, description="Adam β2 (RMSprop's smoothing)")
+    decay: float = Field(default=0.01, ge=0, le=1, description="AdamW weight decay λ")
+    start: tuple[float, float] = STARTS["quadratic"]
     steps: int = Field(default=200, ge=1, le=MAX_STEPS)
+    race: list[Literal[OPTIMIZERS]] = Field(  # type: ignore[valid-type]
+        default=[], max_length=len(OPTIMIZERS), description="optimisers raced from the same start")
+    batch_size: int = Field(default=20, ge=1, le=200, description="mini-batch size of the gradient cloud")
+
+
+def settings_schema() -> dict:
+    """:class:`Settings` as JSON Schema (``GET /api/optimise/schema``): the page derives its URL codec from it,
+    as the playground does from its own; ``x-rates`` and ``x-starts`` are the step size and start the page
+    takes on switching surface or optimiser."""
+    from .protocol import _Plain
+
+    return {**Settings.model_json_schema(schema_generator=_Plain), "x-rates": RATES, "x-starts": STARTS}
 
 
 def check(s: Settings) -> tuple[str, str] | None:
@@ -66,6 +94,10 @@ def hessian(condition: float, rotation: float) -> torch.Tensor:
 
 def loss(s: Settings, w: torch.Tensor) -> torch.Tensor:
     """The surface at points ``w`` (..., 2)."""
+    if s.surface == "network":
+        from .optimise_landscape import landscape
+
+        return landscape().loss(w)
     if s.surface == "rosenbrock":
         x, y = w[..., 0], w[..., 1]
         return (1 - x) ** 2 + 100 * (y - x * x) ** 2
@@ -73,48 +105,115 @@ def loss(s: Settings, w: torch.Tensor) -> torch.Tensor:
 
 
 def _gradient(s: Settings, a: torch.Tensor | None):
-    """The surface's gradient in closed form (autograd costs five times more per step; the tests check the
-    two agree)."""
+    """The surface's gradient at points (..., 2): in closed form on the toy surfaces (autograd costs five
+    times more per step; the tests check the two agree), by autograd through the network on the real one."""
     if a is not None:
-        return lambda w: a @ w
+        return lambda w: w @ a  # A is symmetric
+    if s.surface == "network":
+        from .optimise_landscape import landscape
+
+        return landscape().gradient
     def rosenbrock(w: torch.Tensor) -> torch.Tensor:
-        x, y = w[0], w[1]
+        x, y = w[..., 0], w[..., 1]
         inner = y - x * x
-        return torch.stack((-2 * (1 - x) - 400 * x * inner, 200 * inner))
+        return torch.stack((-2 * (1 - x) - 400 * x * inner, 200 * inner), -1)
     return rosenbrock
 
 
 def optimizer(s: Settings, params: list[torch.Tensor]) -> torch.optim.Optimizer:
     """The ``torch.optim`` optimiser the page's formula names: ``w ← w − α∇f`` (sgd), ``z ← βz + ∇f,
-    w ← w − αz`` (momentum, Distill's form, which is torch's SGD with dampening 0), or Adam."""
+    w ← w − αz`` (momentum, Distill's form, which is torch's SGD with dampening 0), Adam, RMSprop (its
+    smoothing constant is the page's β₂) or AdamW (Adam with decoupled weight decay λ)."""
     if s.optimizer == "adam":
         return torch.optim.Adam(params, lr=s.alpha, betas=(s.beta1, s.beta2), foreach=False)
+    if s.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=s.alpha, betas=(s.beta1, s.beta2), weight_decay=s.decay, foreach=False)
+    if s.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=s.alpha, alpha=s.beta2, foreach=False)
     return torch.optim.SGD(params, lr=s.alpha, momentum=s.beta if s.optimizer == "momentum" else 0.0,
                            foreach=False)
 
 
-def path(s: Settings) -> dict:
-    """The iterates ``w_0 .. w_steps`` and the loss at each, cut before the first that diverged."""
-    # no one_thread(): tensors this small never use more than one (and it would race between sockets)
-    with torch.no_grad():
-        a = hessian(s.condition, s.rotation) if s.surface == "quadratic" else None
-        grad = _gradient(s, a)
-        w = torch.tensor(s.start, dtype=torch.float64, requires_grad=True)
-        opt = optimizer(s, [w])
-        out = torch.empty(s.steps + 1, 2, dtype=torch.float64)
-        out[0] = w
-        for i in range(1, s.steps + 1):
-            w.grad = grad(w)
+def racers(s: Settings) -> list[Settings]:
+    """The settings of each raced optimiser: the page's, with that optimiser at its own step size."""
+    return [s.model_copy(update={"optimizer": o, "alpha": RATES[s.surface][o], "race": []}) for o in s.race]
+
+
+def _run(s: Settings, runs: list[Settings], grad) -> list[dict]:
+    """Every run's path from the start, side by side: one gradient call per step for all of them (one
+    backward pass through the network for every racer), then each one's own ``torch.optim`` step."""
+    ws = [torch.tensor(s.start, dtype=torch.float64, requires_grad=True) for _ in runs]
+    opts = [optimizer(r, [w]) for r, w in zip(runs, ws)]
+    out = torch.empty(s.steps + 1, len(runs), 2, dtype=torch.float64)
+    out[0] = torch.stack(ws)
+    x0, x1, y0, y1 = EXTENTS[s.surface]
+    centre = torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2], dtype=torch.float64)
+    for i in range(1, s.steps + 1):
+        g = grad(out[i - 1])
+        for k, (w, opt) in enumerate(zip(ws, opts)):
+            w.grad = g[k]
             opt.step()
-            out[i] = w
-        losses = loss(s, out)
-        x0, x1, y0, y1 = EXTENTS[s.surface]
-        centre = torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2], dtype=torch.float64)
-        good = torch.isfinite(losses) & ((out - centre).abs() <= BOUND).all(-1)
-        bad = (~good).nonzero()
+        out[i] = torch.stack(ws)
+    losses = loss(s, out.nan_to_num(nan=BOUND * 2, posinf=BOUND * 2, neginf=-BOUND * 2))
+    good = torch.isfinite(losses) & ((out - centre).abs() <= BOUND).all(-1)
+    paths = []
+    for k in range(len(runs)):
+        bad = (~good[:, k]).nonzero()
         end = int(bad[0, 0]) if len(bad) else s.steps + 1
-    return {"points": out[:end].tolist(), "losses": losses[:end].tolist(),
-            "diverged": end if end <= s.steps else None}
+        paths.append({"points": out[:end, k].tolist(), "losses": losses[:end, k].tolist(),
+                      "diverged": end if end <= s.steps else None})
+    return paths
+
+
+@contextmanager
+def _alone():
+    """One computation at a time, on one torch thread: two threads on these tiny tensors measured 4-6x
+    slower (a 200-step path 150-190 ms against 27-42 ms on a busy machine). The lock keeps one socket's
+    ``one_thread()`` from restoring the thread count under another's (training runs in worker processes)."""
+    from ..threads import one_thread
+
+    with _LOCK, one_thread():
+        yield
+
+
+def path(s: Settings) -> dict:
+    """The iterates ``w_0 .. w_steps`` and the loss at each, cut before the first that diverged; the racers'
+    paths under ``race``; on the quadratic, the loss's eigen-components and the rate of the iteration; on
+    the network, the mini-batch gradients at the start."""
+    with torch.no_grad(), _alone():
+        return _path(s)
+
+
+def _path(s: Settings) -> dict:
+    a = hessian(s.condition, s.rotation) if s.surface == "quadratic" else None
+    runs = [s, *racers(s)]
+    main, *raced = _run(s, runs, _gradient(s, a))
+    reply = {**main}
+    if raced:
+        reply["race"] = [{"optimizer": r.optimizer, "alpha": r.alpha, **p} for r, p in zip(runs[1:], raced)]
+    if a is not None:
+        reply["components"] = spectra.components(a, torch.tensor(main["points"], dtype=torch.float64))
+        if s.optimizer in ("sgd", "momentum"):  # the others rescale each weight: no fixed iteration matrix
+            beta = torch.tensor(s.beta if s.optimizer == "momentum" else 0.0, dtype=torch.float64)
+            rho, phase = spectra.rates(torch.tensor(s.alpha, dtype=torch.float64), beta,
+                                       torch.tensor(reply["components"]["eigenvalues"], dtype=torch.float64))
+            reply["rate"], reply["phase"] = rho.item(), spectra.PHASE_NAMES[int(phase)]
+    if s.surface == "network":
+        reply["noise"] = noise(s)
+    return reply
+
+
+def noise(s: Settings) -> dict:
+    """At the start point: the full-batch gradient and those of ``NOISE_BATCHES`` mini-batches of
+    ``batch_size`` points, and their mean distance from it."""
+    from .optimise_landscape import landscape
+
+    land = landscape()
+    at = torch.tensor(s.start, dtype=torch.float64)
+    full = land.gradient(at)
+    batches = land.batch_gradients(at, s.batch_size, NOISE_BATCHES)
+    return {"at": list(s.start), "batch_size": s.batch_size, "full": full.tolist(), "batches": batches.tolist(),
+            "spread": (batches - full).norm(dim=-1).mean().item()}
 
 
 def surface(s: Settings) -> dict:
@@ -130,12 +229,14 @@ def _surface(name: str, condition: float, rotation: float) -> dict:
     xs = torch.linspace(x0, x1, GRID, dtype=torch.float64)
     ys = torch.linspace(y0, y1, GRID, dtype=torch.float64)
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-    values = loss(s, torch.stack((gx, gy), -1))
+    with _alone():
+        values = loss(s, torch.stack((gx, gy), -1))
     levels = torch.quantile(values.flatten(), torch.linspace(0.01, 0.95, LEVELS, dtype=torch.float64) ** 2)
     return {"key": [name, condition, rotation], "extent": [x0, x1, y0, y1], "size": GRID,
             "values": [float(f"{v:.5g}") for v in values.flatten().tolist()],
             "levels": sorted({float(f"{v:.5g}") for v in levels.tolist()}),
-            "minimum": [1.0, 1.0] if name == "rosenbrock" else [0.0, 0.0]}
+            "minimum": [1.0, 1.0] if name == "rosenbrock" else [0.0, 0.0],  # the network: its trained weights
+            "phases": spectra.phases(condition) if name == "quadratic" else None}
 
 
 # The page's messages: {"type": "path", "id": n, "settings": {...}} in; a "path" frame (with the surface when

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..params import ParamError
@@ -211,14 +211,35 @@ def _mount_optimise(app: FastAPI, hosts: frozenset[str] | None) -> None:
 
         return page("optimise")
 
+    async def settings_or_error(request: Request):
+        try:
+            return optimise.settings_from(await request.body() or b"{}")
+        except optimise.Refused as err:
+            return field_error(err.field, err.message)
+
     @app.post("/api/optimise/path")
     async def optimise_path(request: Request):
         """The path for the settings in the body (every field optional), or 422 naming the field."""
-        try:
-            settings = optimise.settings_from(await request.body() or b"{}")
-        except optimise.Refused as err:
-            return field_error(err.field, err.message)
+        settings = await settings_or_error(request)
+        if isinstance(settings, Response):
+            return settings
         return await asyncio.to_thread(lambda: {**optimise.path(settings), "surface": optimise.surface(settings)})
+
+    @app.get("/api/optimise/schema")
+    async def optimise_schema():
+        return optimise.settings_schema()
+
+    @app.post("/api/optimise/script")
+    async def optimise_script(request: Request):
+        """The path of the settings in the body as a standalone PyTorch script, or 422 naming the field."""
+        from .optimise_export import script
+
+        settings = await settings_or_error(request)
+        if isinstance(settings, Response):
+            return settings
+        text = await asyncio.to_thread(script, settings)
+        return Response(text, media_type="text/x-python",
+                        headers={"content-disposition": 'attachment; filename="optimiser_path.py"'})
 
     @app.websocket("/ws/optimise")
     async def optimise_socket(ws: WebSocket):

@@ -1,4 +1,4 @@
-// The playground's settings as the server declares them: JSON Schema made by pydantic from
+// A page's settings as the server declares them (the playground's by default): JSON Schema made by pydantic from
 // studio/protocol.py (GET /api/playground/schema), with the engine's defaults. The URL codec and
 // the controls' allowed values come from it, so a setting added on the server needs no change here.
 
@@ -23,8 +23,8 @@ export interface Schema {
   properties: Record<string, Prop>;
 }
 
-export async function loadSchema(): Promise<Schema> {
-  const r = await fetch("/api/playground/schema");
+export async function loadSchema(url = "/api/playground/schema"): Promise<Schema> {
+  const r = await fetch(url);
   if (!r.ok) throw new Error(`the settings schema: HTTP ${r.status}`);
   return r.json() as Promise<Schema>;
 }
