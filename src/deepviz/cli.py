@@ -73,6 +73,9 @@ def _add_render_options(parser: argparse.ArgumentParser, formats: bool = True) -
     g.add_argument("--voice", action="store_true",
                    help="speak the narration into the video (festival, or espeak-ng: Debian packages)")
     g.add_argument("-o", "--output", default="media", metavar="DIR", help="output directory (default ./media)")
+    g.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="render an MP4 in N parts on N cores, joined without re-encoding (default: every core "
+                        "for -q high and 4k, else 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,7 +208,7 @@ def cmd_render(args) -> int:
 
     check_path(Path(args.output), "output", folder=True)
     result = render_concept(args.concept, args.preset, quality=args.quality, theme=args.theme, fmt=args.format,
-                            burn_captions=args.burn_captions, output=args.output, voice=args.voice,
+                            burn_captions=args.burn_captions, output=args.output, voice=args.voice, jobs=args.jobs,
                             **_user_values(args))
     for kind in ("video", "image", "html", "pptx", "srt", "vtt", "trace"):
         path = getattr(result, kind)
@@ -371,7 +374,7 @@ COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render"
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .doctor import MissingTool
-    from .render import Interrupted, stop_on_signals
+    from .render import Interrupted, RenderError, stop_on_signals
 
     try:
         args = build_parser().parse_args(argv)
@@ -385,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamError as err:
         print(f"deepviz: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except MissingTool as err:
+    except (MissingTool, RenderError) as err:
         print(f"deepviz: error: {err}", file=sys.stderr)
         return 1
     except Interrupted as err:

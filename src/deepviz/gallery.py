@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import __version__, catalog
 from .params import ParamError
@@ -134,7 +134,7 @@ def _render_job(out: str, job: Job, conn: Connection) -> None:
             key = _key_file(Path(out), job)
             key.unlink(missing_ok=True)  # from here until the new key, nothing vouches for this preset's files
             result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
-                                    voice=job.voice or False)
+                                    voice=job.voice or False, jobs=1)  # the gallery runs presets side by side
             if job.slides:
                 render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out, fmt="slides")
             tmp = key.with_name(f".{key.name}.{os.getpid()}")
@@ -167,7 +167,7 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
             for sentinel in wait(list(running)):
                 job, process, recv = running.pop(sentinel)  # pyright: ignore[reportArgumentType] - wait() gives back our ints
                 process.join()
-                answer = _last_words(recv)
+                answer = last_words(recv)
                 if answer is None:
                     finished(job, f"its render process ended without a result (exit status {process.exitcode})")
                 else:
@@ -181,7 +181,7 @@ def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, 
                 process.kill()
 
 
-def _last_words(conn: Connection) -> tuple[float, str | None] | None:
+def last_words(conn: Connection) -> Any:
     """What a finished render process sent, or None if it died first (the pipe holds nothing)."""
     try:
         return conn.recv() if conn.poll() else None

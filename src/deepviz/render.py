@@ -40,6 +40,10 @@ FORMATS = ("mp4", "gif", "png", "slides")  # slides: reveal.js HTML and PowerPoi
 THEMES = ("dark", "light")
 
 
+class RenderError(RuntimeError):
+    """A render that could not finish (a part of a split render failed twice); the message is one line."""
+
+
 @dataclass
 class RenderResult:
     """Paths of one render. Shows the video inline in Jupyter."""
@@ -144,6 +148,7 @@ def render_trace(
     check_frame: bool = False,
     on_step: Callable[[int, int, str], None] | None = None,
     voice: bool | str = False,
+    parts: int | None = None,
 ) -> RenderResult:
     """Render ``trace`` and move the files into ``output/<concept>/`` atomically: the one render path.
 
@@ -151,6 +156,8 @@ def render_trace(
     its own). ``on_step(done, total, caption)`` hears of the scene's progress through the trace's
     narration steps (see :class:`~deepviz.style.scene.DeepvizScene`). ``voice`` (True, or a
     synthesiser's name: see :mod:`deepviz.voice`) speaks each narration step into the video's sound.
+    ``parts`` > 1 renders an MP4 in that many runs on as many cores (:mod:`deepviz.split`); None
+    chooses (every core for a silent 1080p or 4K MP4), 1 renders serially.
     """
     from .doctor import RENDER, require
 
@@ -206,12 +213,25 @@ def render_trace(
                 hooks["speaker"] = speaker
             if fmt == "slides":
                 hooks["output_folder"] = tmp / "slides"
-            scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame, **hooks)
-            scene.render()
+            from .split import Joined, auto_parts, render_split
+
+            if parts is None:
+                parts = auto_parts(quality, fmt, speaker is not None, check_frame)
+            scene: Any
+            if parts > 1 and fmt == "mp4" and speaker is None and on_step is None:
+                scene = render_split(scene_cls, trace, {"theme": theme, "burn_captions": burn_captions}, settings,
+                                     tmp, parts)
+                duration = scene.duration
+            else:
+                scene = scene_cls(trace=trace, theme=theme, burn_captions=burn_captions, check_frame=check_frame,
+                                  **hooks)
+                scene.render()
+                duration = float(scene.renderer.time)
             check_signals()  # nothing is moved into place after a signal, even one a library swallowed
-            duration = float(scene.renderer.time)
         staged: dict[str, Path] = {}
-        if fmt == "slides":
+        if isinstance(scene, Joined):
+            staged[fmt] = scene.video
+        elif fmt == "slides":
             from . import catalog
             from .slides import convert
 
@@ -256,17 +276,21 @@ def _find_output(media: Path, fmt: str) -> Path:
 def render_concept(concept: str, preset: str | None = None, *, quality: str = "low", theme: str = "dark",
                    fmt: str = "mp4", burn_captions: bool = False, output: str | Path = "media",
                    check_frame: bool = False, voice: bool | str = False,
-                   on_step: Callable[[int, int, str], None] | None = None, **values: Any) -> RenderResult:
+                   on_step: Callable[[int, int, str], None] | None = None, jobs: int | None = None,
+                   **values: Any) -> RenderResult:
     """Compute a concept's trace (:meth:`~deepviz.catalog.Concept.trace`) and render it (:func:`render_trace`).
 
-    Options are checked before the (possibly slow) computation.
+    Options are checked before the (possibly slow) computation. ``jobs``: the parts an MP4 is rendered
+    in, one per core (see ``parts`` of :func:`render_trace`).
     """
     from . import catalog
 
     check_options(quality, theme, fmt, allow_test=True)
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs <= 64):
+        raise ParamError("jobs", f"must be a whole number from 1 to 64, got {jobs!r}")
     tr = catalog.get(concept).trace(preset, **values)
     return render_trace(tr, output=output, quality=quality, theme=theme, fmt=fmt, burn_captions=burn_captions,
-                        check_frame=check_frame, on_step=on_step, voice=voice)
+                        check_frame=check_frame, on_step=on_step, voice=voice, parts=jobs)
 
 
 def remove_abandoned_temp(folder: Path) -> None:

@@ -68,6 +68,8 @@ class DeepvizScene(Scene):
         self._caption: Mobject | None = None
         self._cue_started = 0.0
         self._cue_key = ""
+        self.play_starts: list[float] = []  # scene time at which each play (animation or wait) starts
+        self.step_plays: list[int] = []  # the play index at which each narration step starts
         super().__init__(**kwargs)
         if check_frame:
             self._lint = SceneLint(config.frame_width, config.frame_height, config.pixel_height,
@@ -143,6 +145,7 @@ class DeepvizScene(Scene):
         """Start the caption ``key`` of the trace's narration (subtitles, and burned in if asked)."""
         text = self.theme.words(self.trace.caption(key))
         self._close_cue()
+        self.step_plays.append(len(self.play_starts))
         self._cue_key = key
         self.cues.append(Cue(self.time, self.time, text))
         self._cue_started = self.time
@@ -210,6 +213,7 @@ class DeepvizScene(Scene):
     # -- frame check --------------------------------------------------------------------------
     def play(self, *args, **kwargs):
         # Scene.wait() plays a Wait, so this sees every animation and every pause once.
+        self.play_starts.append(self.time)
         super().play(*args, **kwargs)
         check_signals()
         if self.check_frame:
