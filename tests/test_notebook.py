@@ -62,4 +62,26 @@ def test_example_notebook_executes():
     text = "".join(o.get("text", "") for o in outputs)
     assert "matrix-view" in text
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
-    assert any("image/svg+xml" in o.get("data", {}) or "text/html" in o.get("data", {}) for o in outputs[-1:])
+    assert any("image/svg+xml" in o.get("data", {}) or "text/html" in o.get("data", {}) for o in outputs[-2:-1])
+    assert "<iframe" in outputs[-1]["data"]["text/html"] and "/optimise" in outputs[-1]["data"]["text/html"]
+
+
+def test_studio_in_a_cell_serves_its_pages_and_stops():
+    import httpx
+
+    from deepviz.notebook import _STUDIO, stop_studio, studio
+    from deepviz.params import ParamError
+
+    frame = studio("gallery")
+    try:
+        url = frame.src
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/gallery") and 'iframe' in frame._repr_html_()
+        assert httpx.get(url, timeout=10).status_code == 200
+        assert studio("optimise").src == url.replace("gallery", "optimise")  # the same studio
+        with pytest.raises(ParamError, match="--page"):
+            studio("http://example.com/")
+    finally:
+        stop_studio()
+    assert not _STUDIO
+    with pytest.raises(httpx.TransportError):
+        httpx.get(url, timeout=2)

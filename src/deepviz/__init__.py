@@ -37,5 +37,15 @@ def widget(concept: str, preset: str | None = None, **options):
     return make(concept, preset, **options)
 
 
+def show_studio(page: str = "", **options):
+    """The studio's ``page`` in a Jupyter cell (an IFrame to a studio this kernel starts and stops).
+
+    (Not ``deepviz.studio``: that name is the studio's package.)
+    """
+    from .notebook import studio as frame
+
+    return frame(page, **options)
+
+
 __version__ = "0.1.0"
-__all__ = ["diagram", "widget", "list_concepts", "render", "trace", "ParamError", "__version__"]
+__all__ = ["diagram", "widget", "show_studio", "list_concepts", "render", "trace", "ParamError", "__version__"]

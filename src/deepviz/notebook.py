@@ -169,3 +169,57 @@ def widget(concept: str, preset: str | None = None, **options: Any) -> ConceptWi
     ``options``: ``quality`` (default "low"), ``theme`` ("dark"), ``output`` (folder, "media").
     """
     return ConceptWidget(concept, preset, **options)
+
+
+# -- the studio in a notebook cell ------------------------------------------------------------------
+_STUDIO: dict[str, Any] = {}  # the one studio a kernel runs: {"server", "thread", "url"}
+
+
+def studio(page: str = "", port: int | None = None, media: str | Path = "media", height: int = 760):
+    """The studio's ``page`` ("" is the playground; "gallery", "optimise", ...) in an IFrame.
+
+    The first call starts the studio in a thread of this kernel on ``port`` (a free one by default,
+    this machine only); it stops with the kernel. Later calls show other pages of the same studio.
+    """
+    import socket
+    import threading
+    import time
+
+    from IPython.display import IFrame
+
+    if not isinstance(page, str) or page.startswith(("/", "http")) or ".." in page:
+        raise ParamError("page", f"expected a page of the studio such as 'gallery', got {page!r}")
+    if "server" not in _STUDIO:
+        import atexit
+
+        import uvicorn
+
+        from .studio.server import SERVER_OPTIONS, create_app
+
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        config = uvicorn.Config(create_app(media=Path(media)), host="127.0.0.1", port=port, log_level="warning",
+                                **SERVER_OPTIONS)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, name="deepviz-studio", daemon=True)
+        thread.start()
+        for _ in range(200):  # up to 10 s for the server to listen
+            if server.started or not thread.is_alive():
+                break
+            time.sleep(0.05)
+        if not server.started:
+            raise RuntimeError(f"the studio did not start on port {port}")
+        _STUDIO.update(server=server, thread=thread, url=f"http://127.0.0.1:{port}/")
+        atexit.register(stop_studio)
+    return IFrame(_STUDIO["url"] + page, width="100%", height=height)
+
+
+def stop_studio() -> None:
+    """Stop the studio :func:`studio` started (the kernel's exit does this too)."""
+    server = _STUDIO.pop("server", None)
+    if server is not None:
+        server.should_exit = True
+        _STUDIO.pop("thread").join(10)
+        _STUDIO.clear()
