@@ -85,3 +85,13 @@ def test_studio_in_a_cell_serves_its_pages_and_stops():
     assert not _STUDIO
     with pytest.raises(httpx.TransportError):
         httpx.get(url, timeout=2)
+
+
+def test_without_ipywidgets_one_line_says_what_to_install(monkeypatch):
+    import sys
+
+    from deepviz.notebook import MissingWidgets
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # an import of it fails
+    with pytest.raises(MissingWidgets, match=r"^deepviz.widget needs ipywidgets: pip install 'deepviz\[notebook\]'$"):
+        widget("perceptron")
