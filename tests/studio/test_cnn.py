@@ -153,7 +153,7 @@ def test_messages_answer_with_the_same_id_and_bad_ones_name_the_field(digits):
     assert _ask(s, type="unit", id=3, layer=1, unit=2)["detail"]["kind"] == "conv"
     assert _ask(s, type="cell", id=4, layer=1, unit=2, row=3, col=4)["detail"]["row"] == 3
     bad = [(dict(type="input", id=5, example=99), "example"), (dict(type="input", id=5, pixels=[0.5] * 7), "pixels"),
-           (dict(type="input", id=5, drawing=[2.0] * 64), "drawing"), (dict(type="unit", id=5, layer=1, unit=6), "unit"),
+           (dict(type="input", id=5, drawing=[2.0] * 1024), "drawing"), (dict(type="unit", id=5, layer=1, unit=6), "unit"),
            (dict(type="unit", id=5, layer=42), "layer"), (dict(type="cell", id=5, layer=2, unit=0, row=0, col=0), "layer"),
            (dict(type="cell", id=5, layer=1, unit=0, row=16, col=0), "row"), (dict(type="nope", id=5), "message"),
            (dict(type="input", id=5), "input")]
@@ -164,14 +164,19 @@ def test_messages_answer_with_the_same_id_and_bad_ones_name_the_field(digits):
     assert cnn_page.answer(s, "{not json")["field"] == "message"
 
 
-def test_a_drawing_becomes_a_digit_as_the_training_digits_do(digits):
+def test_a_drawing_becomes_a_digit_as_the_uci_digits_were_made(digits):
     from deepviz.models import digits_cnn
 
-    ink = torch.zeros(8, 8)
-    ink[1:7, 3:5] = 1.0
+    full = torch.zeros(32, 32)  # a bar already 32 pixels tall and centred: only the 4×4 block counts change it
+    full[:, 14:18] = 1.0
+    torch.testing.assert_close(cnn.digit_blocks(full), F.avg_pool2d(full[None, None], 4)[0, 0] * 16)
+    small = torch.zeros(32, 32)  # the same bar drawn small, in a corner: scaled up and centred alike
+    small[2:10, 3:4] = 1.0
+    torch.testing.assert_close(cnn.digit_blocks(small), cnn.digit_blocks(full), atol=0.5, rtol=0)
+    assert cnn.digit_blocks(torch.zeros(32, 32)).abs().sum() == 0
     s = cnn_page.Session(digits)
-    f = _ask(s, type="input", drawing=ink.reshape(-1).tolist())
-    torch.testing.assert_close(s.current.x, digits_cnn.prepare(ink[None] * 16)[0])
+    f = _ask(s, type="input", drawing=small.reshape(-1).tolist())
+    torch.testing.assert_close(s.current.x, digits_cnn.prepare(cnn.digit_blocks(small)[None])[0])
     assert f["prediction"]["classes"][f["prediction"]["predicted"]] == "1"
 
 

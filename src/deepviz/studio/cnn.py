@@ -101,7 +101,7 @@ def digits_network() -> Network:
     from ..models import digits_cnn
 
     def drawing(ink: torch.Tensor) -> torch.Tensor:
-        return digits_cnn.prepare(ink[None] * 16)[0]
+        return digits_cnn.prepare(digit_blocks(ink)[None])[0]
 
     def image(img) -> tuple[torch.Tensor, str]:
         from PIL import Image
@@ -110,7 +110,8 @@ def digits_network() -> Network:
                             dtype=torch.float32).reshape(8, 8) / 255
         light = bool(grey.mean() > 0.5)  # dark ink on light paper: the digits are light on dark
         ink = 1 - grey if light else grey
-        return drawing(ink), "grey, 8×8 as the training digits" + (", inverted (dark ink on light)" if light else "")
+        return digits_cnn.prepare(ink[None] * 16)[0], "grey, 8×8 as the training digits" + (
+            ", inverted (dark ink on light)" if light else "")
 
     model = digits_cnn.load_model()
     _, test = digits_cnn.load()
@@ -120,8 +121,26 @@ def digits_network() -> Network:
         i = int((test.labels == d).nonzero()[0, 0])
         examples.append((f"test digit {d} (#{i})", x[i]))
     side = digits_cnn.SIDE
-    return Network(model, (1, side, side), examples, "digits CNN", [str(d) for d in range(10)], draw_side=8,
+    return Network(model, (1, side, side), examples, "digits CNN", [str(d) for d in range(10)], draw_side=32,
                    drawing=drawing, image=image)
+
+
+def digit_blocks(ink: torch.Tensor) -> torch.Tensor:
+    """A drawing (side × side, ink in [0, 1]) made as the UCI digits were: the ink's bounding box scaled to fill
+    32 pixels of height (or of width, when wider) and centred in 32×32, then the ink of each 4×4 block counted
+    (0..16) into 8×8. Without this a digit drawn small or off-centre is one the network never saw."""
+    rows, cols = (ink > 0.05).any(1).nonzero(), (ink > 0.05).any(0).nonzero()
+    if not len(rows):
+        return torch.zeros(8, 8)
+    box = ink[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1]
+    h, w = box.shape
+    scale = 32 / max(h, w)
+    size = (max(1, round(h * scale)), max(1, round(w * scale)))
+    fitted = F.interpolate(box[None, None], size=size, mode="bilinear", align_corners=False)[0, 0].clamp(0, 1)
+    canvas = torch.zeros(32, 32)
+    top, left = (32 - size[0]) // 2, (32 - size[1]) // 2
+    canvas[top:top + size[0], left:left + size[1]] = fitted
+    return F.avg_pool2d(canvas[None, None], 4)[0, 0] * 16
 
 
 # ---- the forward pass ------------------------------------------------------------------------------------
