@@ -175,7 +175,7 @@ def _rounded(t: torch.Tensor) -> list:
 def _overview(t: torch.Tensor) -> list:
     """The overview's numbers to 4 decimals: they set colours and hover labels, and a short JSON is a fast one
     (the page's draw-to-prediction time)."""
-    return (t * 1e4).round().div(1e4).tolist()
+    return t.double().mul(1e4).round().div(1e4).tolist()  # in float64: each prints as its short decimal
 
 
 def _maps(t: torch.Tensor) -> dict:

@@ -43,6 +43,13 @@ function mapCanvas(g: Grid, range: number, px: number): HTMLCanvasElement {
   const c = el("canvas", { class: "map" });
   c.width = w; c.height = h;
   c.style.width = `${w * px}px`; c.style.height = `${h * px}px`;
+  paint(c, g, range);
+  return c;
+}
+
+/** Colours a canvas of the map's size with the map (the overview repaints its canvases while you draw). */
+function paint(c: HTMLCanvasElement, g: Grid, range: number): void {
+  const h = g.length, w = g[0]?.length ?? 0;
   const ctx = c.getContext("2d")!;
   const img = ctx.createImageData(w, h);
   const r = range || 1;
@@ -52,8 +59,6 @@ function mapCanvas(g: Grid, range: number, px: number): HTMLCanvasElement {
     img.data[k] = cr; img.data[k + 1] = cg; img.data[k + 2] = cb; img.data[k + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
-  c.title = `${h}×${w}, |max| ${num(maxAbs(g))}`;
-  return c;
 }
 
 /** Screen pixels per value so that a map is about ``target`` pixels wide. */
@@ -93,9 +98,10 @@ function send(message: Record<string, unknown>): number {
   return id;
 }
 
-/** An input (example, pixels or drawing): sent now, or as soon as the one in flight is answered. */
-function input(message: Record<string, unknown>): void {
-  if (!pendingInput) pendingSince = performance.now();
+/** An input (example, pixels or drawing): sent now, or as soon as the one in flight is answered; ``since`` is
+ * when the user asked (a pointer event's time stamp), from which the page measures its latency. */
+function input(message: Record<string, unknown>, since = performance.now()): void {
+  if (!pendingInput) pendingSince = since;
   pendingInput = { type: "input", ...message };
   flush();
 }
@@ -127,11 +133,12 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
     drawPrediction();
     if (chosen) ask(chosen.layer, chosen.unit);
     const since = sentSince;
-    requestAnimationFrame(() => requestAnimationFrame(() => {  // after the frame that shows the new maps
+    // a task posted from the next animation frame runs after that frame is painted: the maps are on screen
+    requestAnimationFrame(() => setTimeout(() => {
       const ms = performance.now() - since;
       stats.latencies.push(ms); stats.server.push(reply.server_ms); stats.forwards++;
       $("latency").textContent = `input to drawn maps ${Math.round(ms)} ms (torch forward ${reply.server_ms.toFixed(1)} ms)`;
-    }));
+    }, 0));
     flush();
   } else if (reply.type === "unit") {
     stats.detail = reply.detail;
@@ -156,11 +163,17 @@ function rangeOf(layer: Layer, g: Grid | null, all: Layer[]): number {
   return Math.max(Math.abs(layer.min), Math.abs(layer.max));
 }
 
+/** The overview's shape: the same layers and map sizes can be repainted in place. */
+let drawnShape = "";
+const shapeOf = (f: Forward) => f.layers.map((l) => `${l.id}:${l.shape.join("x")}`).join(",");
+
 function drawOverview(): void {
   if (!current) return;
   const root = $("overview");
-  root.replaceChildren();
   const layers = current.layers;
+  if (shapeOf(current) === drawnShape) { repaintOverview(); return; }
+  drawnShape = shapeOf(current);
+  root.replaceChildren();
   for (const layer of layers) {
     const col = el("div", { class: "layer", "data-layer": String(layer.id) });
     col.append(el("div", { class: "title" }, layer.name), el("div", { class: "sub" }, `${layer.op} ${layer.shape.join("×")}`));
@@ -172,7 +185,7 @@ function drawOverview(): void {
         const c = mapCanvas(g, rangeOf(layer, g, layers), px);
         c.dataset.layer = String(layer.id); c.dataset.unit = String(k);
         if (layer.kind !== "input") { c.classList.add("pick"); c.addEventListener("click", () => ask(layer.id, k)); }
-        c.title = `${layer.name} channel ${k}: ${c.title}`;
+        c.title = `${layer.name} channel ${k}`;
         maps.append(c);
       });
       if ((layer.channels ?? 0) > layer.maps.length) maps.append(el("div", { class: "note" }, `first ${layer.maps.length} of ${layer.channels}`));
@@ -199,6 +212,18 @@ function drawOverview(): void {
     root.append(col);
   }
   if (chosen) document.querySelector(`canvas[data-layer="${chosen.layer}"][data-unit="${chosen.unit}"]`)?.classList.add("chosen");
+}
+
+function repaintOverview(): void {
+  if (!current) return;
+  const layers = current.layers;
+  for (const layer of layers) {
+    const canvases = document.querySelectorAll<HTMLCanvasElement>(`#overview canvas[data-layer="${layer.id}"]`);
+    if (layer.maps) layer.maps.forEach((g, k) => { if (canvases[k]) paint(canvases[k], g, rangeOf(layer, g, layers)); });
+    else if (layer.vector && canvases[0]) paint(canvases[0], layer.vector.map((x) => [x]), rangeOf(layer, null, layers));
+  }
+  const bars = document.querySelector<HTMLElement>("#overview .layer:last-child .bars");
+  if (bars && current.prediction) bars.replaceWith(probabilityBars(current.prediction, 60));
 }
 
 /** The input channel a position of a flattened layer comes from. */
@@ -487,7 +512,7 @@ function stroke(e: PointerEvent): void {
   pen.moveTo(...(lastPoint ?? p)); pen.lineTo(...p); pen.stroke();
   lastPoint = p;
   document.querySelectorAll("#examples button").forEach((x) => x.setAttribute("aria-pressed", "false"));
-  input({ drawing: ink() });
+  input({ drawing: ink() }, e.timeStamp);
 }
 pad.addEventListener("pointerdown", (e) => { drawing = true; lastPoint = null; pad.setPointerCapture(e.pointerId); stroke(e); });
 pad.addEventListener("pointermove", (e) => { if (drawing) stroke(e); });
@@ -496,7 +521,7 @@ $("clear").addEventListener("click", () => { clearPad(); input({ drawing: ink() 
 
 document.querySelectorAll<HTMLInputElement>("input[name=scale]").forEach((r) => r.addEventListener("change", () => {
   scale = r.value as typeof scale;
-  drawOverview();
+  repaintOverview();
 }));
 
 void start();
