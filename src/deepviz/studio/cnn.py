@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..diagrams.capture import Captured, Node, capture
+from ..diagrams.capture import Captured, CaptureError, Node, capture
 
 MAX_CHANNELS = 64  # maps a layer sends (the first ones); the page says how many it has
 MAX_VECTOR = 2048  # values a flat layer sends
@@ -458,3 +458,91 @@ def unit_detail(p: Pass, layer: int, unit: int) -> dict:
         if kind in UNITS:
             return {"layer": layer, **UNITS[kind](p, node, unit)}
     return {"layer": layer, "kind": "box", "unit": unit, "op": node.op, "output": _maps(out)}
+
+
+# ---- your own CNN ------------------------------------------------------------------------------------------
+
+
+def user_network(spec: str, weights: str | None, input_text: str) -> Network:
+    """The user's model (``file.py:build``, from the command line only) with ``--weights`` loaded by
+    ``torch.load(weights_only=True)`` and one image input ``1,C,H,W``; the examples are scikit-learn's two
+    sample photographs and seeded noise. Every failure is one :class:`~deepviz.params.ParamError` line."""
+    from ..diagrams.loader import load_model, parse_inputs, user_code
+    from ..params import ParamError, quote, quote_path
+
+    args, kwargs = parse_inputs([input_text])
+    shape, dtype = args[0] if not kwargs and len(args) == 1 and isinstance(args[0], tuple) else ((), None)
+    if len(shape) != 4 or shape[0] != 1 or dtype is None or not dtype.is_floating_point:
+        raise ParamError("input", f"the CNN page takes one image, 1,C,H,W (float); got {quote(input_text)}")
+    c, h, w = shape[1:]
+    if c * h * w > MAX_INPUT:
+        raise ParamError("input", f"{c}×{h}×{w} = {c * h * w:,} numbers; the page takes at most {MAX_INPUT:,} "
+                                  f"(such as 3,128,128)")
+    model = load_model(spec)
+    if weights is not None:
+        _load_weights(model, weights, quote_path)
+    net = Network(model, (c, h, w), [], spec.rpartition(":")[2] or spec)
+    net.examples = _photos(net)
+    try:
+        with user_code(f"the forward pass on --input {input_text}"):  # time-limited, its sys.exit() refused
+            p = forward(net, net.examples[0][1])
+    except ParamError:
+        raise
+    except CaptureError as err:  # "the model failed on the example input: <its error>"
+        raise ParamError("model", f"the forward pass on --input {input_text} failed: "
+                                  f"{str(err).partition(': ')[2]}") from None
+    if p.logits is not None:
+        net.classes = [str(k) for k in range(len(p.logits))]
+    return net
+
+
+MAX_INPUT = 3 * 128 * 128  # numbers in one input: the page sends them as JSON on every drawn stroke
+
+
+def _line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
+def _load_weights(model: nn.Module, weights: str, quote_path) -> None:
+    from pathlib import Path
+
+    from ..params import ParamError
+
+    if not Path(weights).is_file():
+        raise ParamError("weights", f"no such file: {quote_path(weights)}")
+    import pickle
+    import zipfile
+
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)  # tensors only: never code from a file
+    except pickle.UnpicklingError:
+        if not zipfile.is_zipfile(weights):
+            raise ParamError("weights", f"{quote_path(weights)} is not a file torch.save wrote") from None
+        raise ParamError("weights", f"{quote_path(weights)} holds Python objects besides tensors; "
+                                    f"torch.load(weights_only=True) does not run them (save the model's state_dict)") from None
+    except Exception as err:  # noqa: BLE001 - not a file torch can read
+        raise ParamError("weights", f"{quote_path(weights)} is not a state_dict torch.load(weights_only=True) "
+                                    f"reads ({_line(err)})") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]  # a checkpoint that wraps it
+    if not isinstance(state, dict):
+        raise ParamError("weights", f"{quote_path(weights)} holds a {type(state).__name__}, not a state_dict")
+    try:
+        model.load_state_dict(state)
+    except (RuntimeError, TypeError, KeyError) as err:
+        raise ParamError("weights", f"do not fit the model: {_line(err)[:300]}") from None
+
+
+def _photos(net: Network) -> list[tuple[str, torch.Tensor]]:
+    """scikit-learn's sample photographs (a temple in China, a flower) as the network's inputs, and noise."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    out = []
+    for name in ("china.jpg", "flower.jpg"):
+        x, _ = net.from_image(Image.fromarray(load_sample_image(name)))
+        out.append((f"photo {name.removesuffix('.jpg')}", x))
+    lo, hi = net.pixel_range
+    noise = lo + (hi - lo) * torch.rand(net.shape, generator=torch.Generator().manual_seed(0))
+    return out + [("noise (seed 0)", noise)]

@@ -457,7 +457,10 @@ function addView(d: Detail, root: HTMLElement): void {
 function boxView(d: Detail, root: HTMLElement): void {
   const layer = layerOf(d.layer);
   root.append(el("h2", {}, `${layer?.name ?? ""} · ${layer?.op ?? ""}`),
-    el("p", { class: "note" }, `deepviz has no detail view for ${layer?.op ?? "this layer"}: its output maps are in the overview.`));
+    el("p", { class: "note" }, `deepviz has no detail view for ${layer?.op ?? "this layer"}: here is its output.`));
+  const out = d.output as { maps?: Grid[]; vector?: number[] };
+  const g = out.maps ? out.maps[Math.min(d.unit, out.maps.length - 1)] : out.vector ? [out.vector.slice(0, 64)] : null;
+  if (g) root.append(figure(mapCanvas(g, maxAbs(g), pxFor(Math.max(g.length, g[0].length), 160)), out.maps ? `channel ${d.unit}` : "values"));
 }
 
 // ---- inputs: examples, uploads and the drawing
