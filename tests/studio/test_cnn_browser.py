@@ -109,3 +109,28 @@ def test_an_upload_is_decoded_and_a_bad_one_is_one_line(server, page, tmp_path):
     page.wait_for_function("document.querySelector('#upload-note').textContent.includes('inverted')")
     page.wait_for_function("window.cnn.last.type === 'forward' && window.cnn.last.prediction.predicted === 1")
     assert page.inner_text("#error") == ""
+
+
+def test_the_adversarial_panel_shows_fgsm_as_torch_computes_it(server, page, model):
+    from deepviz.models import digits_cnn
+
+    _open(page, server)
+    page.click("text=test digit 3")
+    page.wait_for_function("window.cnn.last.type === 'forward' && window.cnn.last.prediction.predicted === 3")
+    page.check("#explain-on")
+    page.wait_for_function("window.cnn.attack && window.cnn.explain && window.cnn.attack.epsilon === 0.1")
+    _, test = digits_cnn.load()
+    i = int((test.labels == 3).nonzero()[0, 0])
+    x = digits_cnn.prepare(test.images[i:i + 1]).requires_grad_(True)
+    loss = F.cross_entropy(model(x), torch.tensor([3]))
+    (g,) = torch.autograd.grad(loss, x)
+    with torch.no_grad():
+        probs = torch.softmax(model((x + 0.1 * g.sign()).clamp(0, 1)), 1)[0]
+    verdict = page.inner_text("#attack-verdict")
+    assert verdict.startswith("3 (") and f"→ {int(probs.argmax())} ({probs.max().item() * 100:.1f}%)" in verdict
+    assert page.locator("#saliency").count() == 1 and page.locator("#occlusion").count() == 1
+    page.fill("#epsilon", "0")  # no perturbation: the same class
+    page.dispatch_event("#epsilon", "input")
+    page.wait_for_function("window.cnn.attack.epsilon === 0")
+    assert page.inner_text("#attack-verdict").endswith("the same class")
+    assert page.errors == []

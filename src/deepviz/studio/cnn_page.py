@@ -57,7 +57,20 @@ class CellMessage(_Message):
     col: int = Field(ge=0)
 
 
-Message = Annotated[Union[InputMessage, UnitMessage, CellMessage], Field(discriminator="type")]
+class ExplainMessage(_Message):
+    type: Literal["explain"]
+    target: int | None = Field(default=None, ge=0, alias="class")
+
+
+class AttackMessage(_Message):
+    type: Literal["attack"]
+    method: Literal["fgsm", "pgd"] = "fgsm"
+    epsilon: float = Field(default=0.1, ge=0, le=1, description="the largest change of a pixel, of its range")
+    steps: int = Field(default=5, ge=1, le=50, description="PGD's steps")
+
+
+Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage],
+                    Field(discriminator="type")]
 
 
 class _Envelope(BaseModel):
@@ -83,7 +96,7 @@ def _refused(err: ValidationError) -> cnn.Refused:
     if first["type"] == "json_invalid":
         return cnn.Refused("message", "not valid JSON")
     loc = [str(p) for p in first["loc"] if p not in ("message",)]
-    loc = [p for p in loc if p not in ("input", "unit", "cell") or len(loc) == 1]
+    loc = [p for p in loc if p not in HANDLERS or len(loc) == 1]
     return cnn.Refused(loc[-1] if loc else "message", first["msg"])
 
 
@@ -116,7 +129,23 @@ def _cell(s: Session, m: CellMessage) -> dict:
     return {"type": "cell", "detail": cnn.conv_cell(p, node, cnn._unit(p, node, m.unit), m.row, m.col)}
 
 
-HANDLERS: dict[str, Callable] = {"input": _input, "unit": _unit, "cell": _cell}
+def _explain(s: Session, m: ExplainMessage) -> dict:
+    from . import cnn_attack
+
+    x = s.pass_().x
+    return {"type": "explain", "saliency": cnn_attack.saliency(s.net, x, m.target),
+            "occlusion": cnn_attack.occlusion(s.net, x, m.target)}
+
+
+def _attack(s: Session, m: AttackMessage) -> dict:
+    from . import cnn_attack
+
+    lo, hi = s.net.pixel_range
+    return {"type": "attack", **cnn_attack.attack(s.net, s.pass_().x, m.method, m.epsilon * (hi - lo), m.steps)}
+
+
+HANDLERS: dict[str, Callable] = {"input": _input, "unit": _unit, "cell": _cell, "explain": _explain,
+                                 "attack": _attack}
 
 
 def answer(s: Session, raw: str | bytes) -> dict:

@@ -11,14 +11,21 @@ type Layer = { id: number; name: string; op: string; kind: string; shape: number
 type Prediction = { logits: number[]; probs: number[]; classes: string[]; predicted: number; confidence: number };
 type Forward = { type: "forward"; id: number; layers: Layer[]; prediction: Prediction | null; server_ms: number };
 type Detail = { kind: string; layer: number; unit: number; [key: string]: unknown };
-type Reply = Forward | { type: "unit" | "cell"; id: number; detail: Detail }
+type Explain = { type: "explain"; id: number; saliency: { class: number; map: Grid };
+                 occlusion: { class: number; map: Grid; patch: number; stride: number; probability: number } };
+type Attack = { type: "attack"; id: number; method: string; epsilon: number; steps: number; original: number;
+                original_confidence: number; image: Grid[]; perturbation: Grid[]; probs: number[]; predicted: number;
+                confidence: number; smallest_flip: number | null };
+type Reply = Forward | Explain | Attack | { type: "unit" | "cell"; id: number; detail: Detail }
   | { type: "error"; id: number; field: string; detail: string };
-type Network = { name: string; shape: number[]; classes: string[]; examples: string[]; draw_side: number };
+type Network = { name: string; shape: number[]; classes: string[]; examples: string[]; draw_side: number;
+                 pixel_range: [number, number] };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const stats = { forwards: 0, latencies: [] as number[], server: [] as number[], last: null as Reply | null,
                 detail: null as Detail | null, cell: null as Detail | null, errors: 0,
-                sent: null as Record<string, unknown> | null };
+                sent: null as Record<string, unknown> | null, explain: null as Explain | null,
+                attack: null as Attack | null };
 (window as unknown as { cnn: typeof stats }).cnn = stats;
 
 let net: Network;
@@ -132,6 +139,7 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
     drawOverview();
     drawPrediction();
     if (chosen) ask(chosen.layer, chosen.unit);
+    if (explaining()) { send({ type: "explain" }); sendAttack(); }
     const since = sentSince;
     // a task posted from the next animation frame runs after that frame is painted: the maps are on screen
     requestAnimationFrame(() => setTimeout(() => {
@@ -140,6 +148,12 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
       $("latency").textContent = `input to drawn maps ${Math.round(ms)} ms (torch forward ${reply.server_ms.toFixed(1)} ms)`;
     }, 0));
     flush();
+  } else if (reply.type === "explain") {
+    stats.explain = reply;
+    drawExplain(reply);
+  } else if (reply.type === "attack") {
+    stats.attack = reply;
+    drawAttack(reply);
   } else if (reply.type === "unit") {
     stats.detail = reply.detail;
     drawDetail(reply.detail);
@@ -462,6 +476,86 @@ function boxView(d: Detail, root: HTMLElement): void {
   const g = out.maps ? out.maps[Math.min(d.unit, out.maps.length - 1)] : out.vector ? [out.vector.slice(0, 64)] : null;
   if (g) root.append(figure(mapCanvas(g, maxAbs(g), pxFor(Math.max(g.length, g[0].length), 160)), out.maps ? `channel ${d.unit}` : "values"));
 }
+
+// ---- saliency, occlusion and adversarial examples
+const explaining = () => $<HTMLInputElement>("explain-on").checked;
+
+/** An input image (C × H × W in [lo, hi]) as grey or RGB, with an optional heat overlay (any grid size, by nearest cell). */
+function imageCanvas(x: Grid[], px: number, heat: Grid | null = null): HTMLCanvasElement {
+  const h = x[0].length, w = x[0][0].length, range = net.pixel_range;
+  const c = el("canvas", { class: "map" });
+  c.width = w; c.height = h; c.style.width = `${w * px}px`; c.style.height = `${h * px}px`;
+  const ctx = c.getContext("2d")!, img = ctx.createImageData(w, h);
+  const top = heat ? Math.max(...heat.flat().map((v) => Math.max(0, v))) || 1 : 1;
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+    const v = (k: number) => Math.round(255 * Math.max(0, Math.min(1, (x[Math.min(k, x.length - 1)][i][j] - range[0]) / (range[1] - range[0]))));
+    let rgbv = x.length === 3 ? [v(0), v(1), v(2)] : [v(0), v(0), v(0)];
+    if (heat) {
+      const a = Math.max(0, heat[Math.floor(i * heat.length / h)][Math.floor(j * heat[0].length / w)]) / top;
+      rgbv = rgbv.map((q, k) => Math.round(q * (1 - a * 0.8) + [230, 159, 0][k] * a * 0.8));
+    }
+    const k = (i * w + j) * 4;
+    img.data[k] = rgbv[0]; img.data[k + 1] = rgbv[1]; img.data[k + 2] = rgbv[2]; img.data[k + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return c;
+}
+
+const inputMaps = (): Grid[] => current!.layers[0].maps!;
+const className = (k: number) => current?.prediction?.classes[k] ?? String(k);
+
+function drawExplain(r: Explain): void {
+  if (!current?.layers[0].maps) return;
+  const x = inputMaps(), px = pxFor(x[0].length, 150);
+  const o = r.occlusion;
+  $("explain-maps").replaceChildren(
+    figure(imageCanvas(x, px), "input"),
+    figure(imageCanvas(x, px, r.saliency.map), `saliency |∂z_${className(r.saliency.class)} / ∂x|`),
+    figure(imageCanvas(x, px, o.map), `occlusion: drop of p(${className(o.class)}), ${o.patch}×${o.patch} patch`),
+  );
+  document.querySelector("#explain-maps figure:nth-child(2) canvas")!.id = "saliency";
+  document.querySelector("#explain-maps figure:nth-child(3) canvas")!.id = "occlusion";
+}
+
+function sendAttack(): void {
+  const steps = Number($<HTMLInputElement>("steps").value);
+  send({ type: "attack", method: $<HTMLSelectElement>("method").value, epsilon: Number($<HTMLInputElement>("epsilon").value),
+         steps: Number.isFinite(steps) ? steps : 0 });
+}
+
+function drawAttack(r: Attack): void {
+  const px = pxFor(r.image[0].length, 150);
+  const flip = r.smallest_flip === null ? "FGSM does not change the class for any ε up to the whole pixel range"
+    : `the smallest ε for which FGSM changes the class: ${r.smallest_flip.toFixed(4)}`;
+  $("attack-formula").innerHTML = (r.method === "fgsm"
+    ? `x′ = clip(x + ε · sign(∇<sub>x</sub> loss(x, ${className(r.original)})))`
+    : `x ← clip(Π<sub>ε</sub>(x + ${(2.5 * r.epsilon / r.steps).toFixed(4)} · sign(∇<sub>x</sub> loss(x, ${className(r.original)})))), ${r.steps} times`) +
+    ` &nbsp; ε = ${r.epsilon.toFixed(3)}; ${flip}`;
+  const changed = r.predicted !== r.original;
+  const verdict = el("div", { class: "formula", id: "attack-verdict" },
+    `${className(r.original)} (${(r.original_confidence * 100).toFixed(1)}%) → ${className(r.predicted)} (${(r.confidence * 100).toFixed(1)}%)` +
+    (changed ? ": the class changed" : ": the same class"));
+  const e = r.epsilon || 1, [lo, hi] = net.pixel_range;  // colour channels: mid-grey is no change, ±ε the ends
+  const amplified = r.perturbation.map((ch) => ch.map((row) => row.map((v) => lo + (hi - lo) * (0.5 + v / (2 * e)))));
+  $("attack-maps").replaceChildren(
+    figure(imageCanvas(inputMaps(), px), "input"), op("+"),
+    figure(r.perturbation.length === 1 ? mapCanvas(r.perturbation[0], e, px) : imageCanvas(amplified, px),
+      `perturbation, amplified ×${(1 / e).toFixed(0)}`), op("="),
+    figure(imageCanvas(r.image, px), "adversarial image"), verdict);
+}
+
+$<HTMLInputElement>("explain-on").addEventListener("change", () => {
+  $("explain").hidden = !explaining();
+  if (explaining() && current) { send({ type: "explain" }); sendAttack(); }
+});
+for (const id of ["method", "epsilon", "steps"]) {
+  $(id).addEventListener("input", () => {
+    $("epsilon-value").textContent = Number($<HTMLInputElement>("epsilon").value).toFixed(3);
+    $("steps-field").hidden = $<HTMLSelectElement>("method").value !== "pgd";
+    if (current) sendAttack();
+  });
+}
+$("steps-field").hidden = true;
 
 // ---- inputs: examples, uploads and the drawing
 async function start(): Promise<void> {
