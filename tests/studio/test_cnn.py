@@ -222,3 +222,27 @@ def test_the_routes_upload_limit_and_socket():
             assert reply["id"] == 9 and len(reply["prediction"]["probs"]) == 3
             ws.send_text("[]")
             assert json.loads(ws.receive_text())["type"] == "error"
+
+
+def _run_script(folder, script: str, state: bytes) -> list[float]:
+    import subprocess
+    import sys
+
+    (folder / "cnn_model.py").write_text(script)
+    (folder / "cnn_state_dict.pt").write_bytes(state)
+    out = subprocess.run([sys.executable, "cnn_model.py"], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.partition("probabilities:")[2])
+
+
+def test_the_exported_script_prints_the_pages_prediction(digits, tmp_path):
+    from deepviz.studio import cnn_export
+
+    s = cnn_page.Session(digits)
+    frame = _ask(s, type="input", example=6)
+    script = _ask(s, type="export")["script"]
+    probs = _run_script(tmp_path, script, cnn_export.state_dict_bytes(digits))
+    assert probs == pytest.approx(frame["prediction"]["probs"], abs=2e-6)
+    bare = cnn_page.Session(cnn.Network(Residual(), (3, 8, 8), [("noise", torch.rand(3, 8, 8))], "residual"))
+    _ask(bare, type="input", example=0)
+    assert _ask(bare, type="export")["field"] == "export"  # no source to build it from

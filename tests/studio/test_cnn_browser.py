@@ -133,4 +133,6 @@ def test_the_adversarial_panel_shows_fgsm_as_torch_computes_it(server, page, mod
     page.dispatch_event("#epsilon", "input")
     page.wait_for_function("window.cnn.attack.epsilon === 0")
     assert page.inner_text("#attack-verdict").endswith("the same class")
+    page.click("#export-script")  # the standalone script of this input (test_cnn.py runs one)
+    page.wait_for_function("window.cnn.script && window.cnn.script.includes('class DigitsCNN')")
     assert page.errors == []

@@ -103,6 +103,15 @@ def test_your_own_cnn_drives_the_page_with_its_weights(files, monkeypatch):
                 ref = model.block.conv(inner)[0, 4]
             assert detail["kind"] == "conv" and len(detail["intermediate"]) == 8
             torch.testing.assert_close(torch.tensor(detail["sum"]) + detail["bias"], ref, atol=1e-5, rtol=1e-5)
+            ws.send_text(json.dumps({"type": "export", "id": 3}))
+            script = json.loads(ws.receive_text())["script"]
+        state = client.get("/api/cnn/export/state_dict")
+        assert state.headers["content-disposition"] == 'attachment; filename="cnn_state_dict.pt"'
+    from .test_cnn import _run_script
+
+    run = folder / "run"  # elsewhere: the script imports the user's file by its absolute path
+    run.mkdir()
+    assert _run_script(run, script, state.content) == pytest.approx(frame["prediction"]["probs"], abs=2e-6)
 
 
 @pytest.mark.parametrize("argv,field", [

@@ -53,6 +53,8 @@ class Network:
     draw_side: int | None = None  # the side of a drawing the page sends (default: the input's)
     drawing: Callable[[torch.Tensor], torch.Tensor] | None = None  # (side, side) ink in [0, 1] -> input
     image: Callable[[Any], tuple[torch.Tensor, str]] | None = None  # a PIL image -> (input, what was done)
+    source: str | None = None  # Python that defines build() for the exported script (a shipped model)
+    spec: str | None = None  # the user's file.py:name (the exported script imports it)
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -121,8 +123,10 @@ def digits_network() -> Network:
         i = int((test.labels == d).nonzero()[0, 0])
         examples.append((f"test digit {d} (#{i})", x[i]))
     side = digits_cnn.SIDE
+    from .cnn_export import class_source
+
     return Network(model, (1, side, side), examples, "digits CNN", [str(d) for d in range(10)], draw_side=32,
-                   drawing=drawing, image=image)
+                   drawing=drawing, image=image, source=class_source(digits_cnn.DigitsCNN, {"SIDE": side}))
 
 
 def digit_blocks(ink: torch.Tensor) -> torch.Tensor:
@@ -294,7 +298,7 @@ def forward(net: Network, x: torch.Tensor) -> Pass:
 # ---- details ---------------------------------------------------------------------------------------------
 
 
-def _unit(p: Pass, node: Node, unit: int) -> int:
+def check_unit(p: Pass, node: Node, unit: int) -> int:
     channels = p.out(node).shape[1]
     if not 0 <= unit < channels:
         raise Refused("unit", f"must be from 0 to {channels - 1} for {node.call or node.op}, got {unit}")
@@ -336,7 +340,8 @@ def conv_cell(p: Pass, node: Node, unit: int, row: int, col: int) -> dict:
     detail = conv_unit(p, node, unit)
     inputs = torch.tensor(detail["inputs"])
     kernels = conv.weight[unit].detach().float()
-    (sh, sw), (ph, pw), (dh, dw) = conv.stride, conv.padding, conv.dilation
+    (sh, sw), (dh, dw) = conv.stride, conv.dilation
+    ph, pw = (int(v) for v in conv.padding)  # a tuple: _kind sends a 'same'/'valid' conv to a box
     kh, kw = kernels.shape[1:]
     padded = F.pad(inputs, (pw, pw, ph, ph))
     top, left = row * sh, col * sw  # in the padded input
@@ -453,7 +458,7 @@ def unit_detail(p: Pass, layer: int, unit: int) -> dict:
         if kind == "linear" and not 0 <= unit < width:
             raise Refused("unit", f"must be from 0 to {width - 1}, got {unit}")
     elif out.dim() == 4:
-        unit = _unit(p, node, unit)
+        unit = check_unit(p, node, unit)
     with torch.no_grad():
         if kind in UNITS:
             return {"layer": layer, **UNITS[kind](p, node, unit)}
@@ -481,7 +486,12 @@ def user_network(spec: str, weights: str | None, input_text: str) -> Network:
     model = load_model(spec)
     if weights is not None:
         _load_weights(model, weights, quote_path)
-    net = Network(model, (c, h, w), [], spec.rpartition(":")[2] or spec)
+    path, _, name = spec.rpartition(":")
+    if path.endswith(".py"):
+        from pathlib import Path
+
+        spec = f"{Path(path).resolve()}:{name}"  # the exported script imports it from anywhere
+    net = Network(model, (c, h, w), [], name or spec, spec=spec)
     net.examples = _photos(net)
     try:
         with user_code(f"the forward pass on --input {input_text}"):  # time-limited, its sys.exit() refused

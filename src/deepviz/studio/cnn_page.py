@@ -69,7 +69,11 @@ class AttackMessage(_Message):
     steps: int = Field(default=5, ge=1, le=50, description="PGD's steps")
 
 
-Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage],
+class ExportMessage(_Message):
+    type: Literal["export"]
+
+
+Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage, ExportMessage],
                     Field(discriminator="type")]
 
 
@@ -126,7 +130,7 @@ def _cell(s: Session, m: CellMessage) -> dict:
     node = p.node(m.layer)
     if p.kind(node) != "conv":
         raise cnn.Refused("layer", f"layer {m.layer} ({node.op}) is not a convolution")
-    return {"type": "cell", "detail": cnn.conv_cell(p, node, cnn._unit(p, node, m.unit), m.row, m.col)}
+    return {"type": "cell", "detail": cnn.conv_cell(p, node, cnn.check_unit(p, node, m.unit), m.row, m.col)}
 
 
 def _explain(s: Session, m: ExplainMessage) -> dict:
@@ -144,8 +148,14 @@ def _attack(s: Session, m: AttackMessage) -> dict:
     return {"type": "attack", **cnn_attack.attack(s.net, s.pass_().x, m.method, m.epsilon * (hi - lo), m.steps)}
 
 
+def _export(s: Session, m: ExportMessage) -> dict:
+    from .cnn_export import script
+
+    return {"type": "export", "filename": "cnn_model.py", "script": script(s.net, s.pass_().x)}
+
+
 HANDLERS: dict[str, Callable] = {"input": _input, "unit": _unit, "cell": _cell, "explain": _explain,
-                                 "attack": _attack}
+                                 "attack": _attack, "export": _export}
 
 
 def answer(s: Session, raw: str | bytes) -> dict:
@@ -242,6 +252,17 @@ def mount(app, allowed: Callable, network: Callable[[], cnn.Network] | None = No
             return await asyncio.to_thread(image_input, net, await request.body())
         except cnn.Refused as err:
             return field_error(err.field, err.message)
+
+    @app.get("/api/cnn/export/state_dict")
+    async def cnn_state_dict():
+        """The network's weights (``torch.save`` of its state_dict), for the exported script."""
+        from fastapi.responses import Response
+
+        from .cnn_export import STATE_FILE, state_dict_bytes
+
+        data = await asyncio.to_thread(state_dict_bytes, await get())
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{STATE_FILE}"'})
 
     @app.websocket("/ws/cnn")
     async def cnn_socket(ws: WebSocket):

@@ -16,7 +16,8 @@ type Explain = { type: "explain"; id: number; saliency: { class: number; map: Gr
 type Attack = { type: "attack"; id: number; method: string; epsilon: number; steps: number; original: number;
                 original_confidence: number; image: Grid[]; perturbation: Grid[]; probs: number[]; predicted: number;
                 confidence: number; smallest_flip: number | null };
-type Reply = Forward | Explain | Attack | { type: "unit" | "cell"; id: number; detail: Detail }
+type Exported = { type: "export"; id: number; filename: string; script: string };
+type Reply = Forward | Explain | Attack | Exported | { type: "unit" | "cell"; id: number; detail: Detail }
   | { type: "error"; id: number; field: string; detail: string };
 type Network = { name: string; shape: number[]; classes: string[]; examples: string[]; draw_side: number;
                  pixel_range: [number, number] };
@@ -25,7 +26,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const stats = { forwards: 0, latencies: [] as number[], server: [] as number[], last: null as Reply | null,
                 detail: null as Detail | null, cell: null as Detail | null, errors: 0,
                 sent: null as Record<string, unknown> | null, explain: null as Explain | null,
-                attack: null as Attack | null };
+                attack: null as Attack | null, script: null as string | null };
 (window as unknown as { cnn: typeof stats }).cnn = stats;
 
 let net: Network;
@@ -148,6 +149,11 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
       $("latency").textContent = `input to drawn maps ${Math.round(ms)} ms (torch forward ${reply.server_ms.toFixed(1)} ms)`;
     }, 0));
     flush();
+  } else if (reply.type === "export") {
+    stats.script = reply.script;
+    const a = el("a", { href: URL.createObjectURL(new Blob([reply.script], { type: "text/x-python" })), download: reply.filename });
+    a.click();
+    URL.revokeObjectURL(a.href);
   } else if (reply.type === "explain") {
     stats.explain = reply;
     drawExplain(reply);
@@ -556,6 +562,7 @@ for (const id of ["method", "epsilon", "steps"]) {
   });
 }
 $("steps-field").hidden = true;
+$("export-script").addEventListener("click", () => send({ type: "export" }));
 
 // ---- inputs: examples, uploads and the drawing
 async function start(): Promise<void> {
