@@ -55,6 +55,7 @@ class Network:
     image: Callable[[Any], tuple[torch.Tensor, str]] | None = None  # a PIL image -> (input, what was done)
     source: str | None = None  # Python that defines build() for the exported script (a shipped model)
     spec: str | None = None  # the user's file.py:name (the exported script imports it)
+    trainable: bool = False  # the page can train it live from random weights (it has a data set)
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -126,7 +127,8 @@ def digits_network() -> Network:
     from .cnn_export import class_source
 
     return Network(model, (1, side, side), examples, "digits CNN", [str(d) for d in range(10)], draw_side=32,
-                   drawing=drawing, image=image, source=class_source(digits_cnn.DigitsCNN, {"SIDE": side}))
+                   drawing=drawing, image=image, source=class_source(digits_cnn.DigitsCNN, {"SIDE": side}),
+                   trainable=True)
 
 
 def digit_blocks(ink: torch.Tensor) -> torch.Tensor:

@@ -16,7 +16,7 @@ import json
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Annotated, Callable, Literal, Union
+from typing import Annotated, Any, Callable, Literal, Union
 
 import torch
 from fastapi import Request, WebSocket, WebSocketDisconnect  # at module level: FastAPI reads the annotations
@@ -73,7 +73,13 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
-Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage, ExportMessage],
+class TrainMessage(_Message):
+    type: Literal["train"]
+    action: Literal["start", "poll", "stop"] = "poll"
+
+
+Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage, ExportMessage,
+                          TrainMessage],
                     Field(discriminator="type")]
 
 
@@ -83,11 +89,20 @@ class _Envelope(BaseModel):
 
 @dataclass
 class Session:
-    """One tab: the network and its current forward pass."""
+    """One tab: the network (the studio's, or a snapshot of its live training) and its current forward pass."""
 
     net: cnn.Network
     current: cnn.Pass | None = None
     handlers: dict[str, Callable] = field(default_factory=dict)
+    base: cnn.Network | None = None  # the studio's network
+    training: Any = None  # a cnn_train.LiveTraining while the tab trains one
+
+    def __post_init__(self) -> None:
+        self.base = self.base or self.net
+
+    def close(self) -> None:
+        if self.training is not None:
+            self.training.stop()
 
     def pass_(self) -> cnn.Pass:
         if self.current is None:
@@ -151,11 +166,49 @@ def _attack(s: Session, m: AttackMessage) -> dict:
 def _export(s: Session, m: ExportMessage) -> dict:
     from .cnn_export import script
 
-    return {"type": "export", "filename": "cnn_model.py", "script": script(s.net, s.pass_().x)}
+    out = {"type": "export", "filename": "cnn_model.py", "script": script(s.net, s.pass_().x)}
+    if s.net is not s.base:  # a live training snapshot: its weights go with the script (the route has the studio's)
+        import base64
+
+        from .cnn_export import state_dict_bytes
+
+        out["state_dict"] = base64.b64encode(state_dict_bytes(s.net)).decode("ascii")
+    return out
+
+
+def _train(s: Session, m: TrainMessage) -> dict:
+    """Start, follow or leave a live training run: each answer carries the newest snapshot's numbers, the first
+    layer's filters and the current input's forward pass through that snapshot."""
+    from . import cnn_train
+
+    assert s.base is not None
+    if not s.base.trainable:
+        raise cnn.Refused("train", f"{s.base.name} has no data set to train on here")
+    if m.action == "start":
+        s.close()
+        s.training = cnn_train.LiveTraining()
+        s.training.thread.join(timeout=0.5)  # usually enough for step 0, the random weights
+    if m.action == "stop" or s.training is None:
+        s.close()
+        s.training, s.net = None, s.base
+        out: dict = {"type": "train", "step": None, "done": True}
+    else:
+        snap = s.training.latest()
+        if snap is not None and s.net.name != f"digits CNN at step {snap.step}":
+            s.net = cnn_train.network_at(s.base, snap)
+        out = {"type": "train", "step": snap.step if snap else None, "steps": s.training.steps,
+               "done": snap is not None and snap.step == s.training.steps, "error": s.training.error}
+        if snap is not None:
+            out.update(loss=snap.loss, train_accuracy=snap.train_accuracy, test_accuracy=snap.test_accuracy,
+                       filters=snap.state["conv1.weight"][:, 0].tolist())
+    if s.current is not None:
+        s.current = cnn.forward(s.net, s.current.x)
+        out["frame"] = s.current.frame()
+    return out
 
 
 HANDLERS: dict[str, Callable] = {"input": _input, "unit": _unit, "cell": _cell, "explain": _explain,
-                                 "attack": _attack, "export": _export}
+                                 "attack": _attack, "export": _export, "train": _train}
 
 
 def answer(s: Session, raw: str | bytes) -> dict:
@@ -219,7 +272,7 @@ def describe(net: cnn.Network) -> dict:
     """What the page needs before the first forward pass: the network, its examples, the drawing size."""
     return {"name": net.name, "shape": list(net.shape), "classes": net.classes,
             "examples": [name for name, _ in net.examples], "draw_side": net.draw_side or net.shape[1],
-            "pixel_range": list(net.pixel_range)}
+            "pixel_range": list(net.pixel_range), "trainable": net.trainable}
 
 
 def mount(app, allowed: Callable, network: Callable[[], cnn.Network] | None = None) -> None:
@@ -273,7 +326,10 @@ def mount(app, allowed: Callable, network: Callable[[], cnn.Network] | None = No
         session = Session(await get())
         from .server import _receive
 
-        with suppress(WebSocketDisconnect, RuntimeError):
-            while True:
-                reply = await asyncio.to_thread(answer, session, await _receive(ws))
-                await ws.send_text(json.dumps(reply, separators=(",", ":")))
+        try:
+            with suppress(WebSocketDisconnect, RuntimeError):
+                while True:
+                    reply = await asyncio.to_thread(answer, session, await _receive(ws))
+                    await ws.send_text(json.dumps(reply, separators=(",", ":")))
+        finally:
+            session.close()  # a live training run stops with its tab

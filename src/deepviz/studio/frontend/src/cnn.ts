@@ -16,17 +16,19 @@ type Explain = { type: "explain"; id: number; saliency: { class: number; map: Gr
 type Attack = { type: "attack"; id: number; method: string; epsilon: number; steps: number; original: number;
                 original_confidence: number; image: Grid[]; perturbation: Grid[]; probs: number[]; predicted: number;
                 confidence: number; smallest_flip: number | null };
-type Exported = { type: "export"; id: number; filename: string; script: string };
-type Reply = Forward | Explain | Attack | Exported | { type: "unit" | "cell"; id: number; detail: Detail }
+type Train = { type: "train"; id: number; step: number | null; steps?: number; done: boolean; error?: string | null;
+               loss?: number; train_accuracy?: number; test_accuracy?: number; filters?: Grid[]; frame?: Omit<Forward, "type" | "id"> };
+type Exported = { type: "export"; id: number; filename: string; script: string; state_dict?: string };
+type Reply = Forward | Explain | Attack | Exported | Train | { type: "unit" | "cell"; id: number; detail: Detail }
   | { type: "error"; id: number; field: string; detail: string };
 type Network = { name: string; shape: number[]; classes: string[]; examples: string[]; draw_side: number;
-                 pixel_range: [number, number] };
+                 pixel_range: [number, number]; trainable: boolean };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const stats = { forwards: 0, latencies: [] as number[], server: [] as number[], last: null as Reply | null,
                 detail: null as Detail | null, cell: null as Detail | null, errors: 0,
                 sent: null as Record<string, unknown> | null, explain: null as Explain | null,
-                attack: null as Attack | null, script: null as string | null };
+                attack: null as Attack | null, script: null as string | null, train: null as Train | null };
 (window as unknown as { cnn: typeof stats }).cnn = stats;
 
 let net: Network;
@@ -136,11 +138,7 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
   $("error").textContent = "";
   if (reply.type === "forward") {
     inFlight = 0;
-    current = reply;
-    drawOverview();
-    drawPrediction();
-    if (chosen) ask(chosen.layer, chosen.unit);
-    if (explaining()) { send({ type: "explain" }); sendAttack(); }
+    show(reply);
     const since = sentSince;
     // a task posted from the next animation frame runs after that frame is painted: the maps are on screen
     requestAnimationFrame(() => setTimeout(() => {
@@ -149,11 +147,15 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
       $("latency").textContent = `input to drawn maps ${Math.round(ms)} ms (torch forward ${reply.server_ms.toFixed(1)} ms)`;
     }, 0));
     flush();
+  } else if (reply.type === "train") {
+    stats.train = reply;
+    drawTraining(reply);
   } else if (reply.type === "export") {
     stats.script = reply.script;
-    const a = el("a", { href: URL.createObjectURL(new Blob([reply.script], { type: "text/x-python" })), download: reply.filename });
-    a.click();
-    URL.revokeObjectURL(a.href);
+    download(new Blob([reply.script], { type: "text/x-python" }), reply.filename);
+    if (reply.state_dict) {  // the weights of the training step on screen
+      download(new Blob([Uint8Array.from(atob(reply.state_dict), (c) => c.charCodeAt(0))]), "cnn_state_dict.pt");
+    }
   } else if (reply.type === "explain") {
     stats.explain = reply;
     drawExplain(reply);
@@ -168,6 +170,43 @@ socket.addEventListener("message", (e: MessageEvent<string>) => {
     drawCell(reply.detail);
   }
 });
+
+function download(blob: Blob, name: string): void {
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** A new forward pass on screen: the overview, the prediction, and the open detail and explanations again. */
+function show(f: Forward): void {
+  current = f;
+  drawOverview();
+  drawPrediction();
+  if (chosen) ask(chosen.layer, chosen.unit);
+  if (explaining()) { send({ type: "explain" }); sendAttack(); }
+}
+
+// ---- live training: the server trains from random weights; the page asks for the newest snapshot until done
+let training = false;
+
+function drawTraining(r: Train): void {
+  if (r.frame) show({ type: "forward", id: r.id, ...r.frame });
+  training = !r.done;
+  $("train-stop").hidden = r.step === null && r.done;
+  $("train").textContent = r.step === null && r.done ? "train from random weights" : "train again";
+  if (r.error) { $("error").textContent = `train: ${r.error}`; training = false; }
+  if (r.step === null) {
+    $("train-status").textContent = r.done ? "" : "starting…";
+    $("filters").replaceChildren();
+  } else {
+    const pct = (v: number | undefined) => `${((v ?? 0) * 100).toFixed(1)}%`;
+    $("train-status").textContent = `step ${r.step} of ${r.steps}: loss ${num(r.loss ?? 0)}, accuracy ${pct(r.train_accuracy)} ` +
+      `on the training digits, ${pct(r.test_accuracy)} held out` + (r.done ? " (done)" : "");
+    const f = r.filters ?? [], range = Math.max(...f.map(maxAbs));
+    $("filters").replaceChildren(...f.map((g, k) => figure(mapCanvas(g, range, 12), `conv1 filter ${k}`)));
+  }
+  if (training) setTimeout(() => send({ type: "train", action: "poll" }), 120);
+}
 
 function ask(layer: number, unit: number): void {
   chosen = { layer, unit };
@@ -563,11 +602,14 @@ for (const id of ["method", "epsilon", "steps"]) {
 }
 $("steps-field").hidden = true;
 $("export-script").addEventListener("click", () => send({ type: "export" }));
+$("train").addEventListener("click", () => send({ type: "train", action: "start" }));
+$("train-stop").addEventListener("click", () => { training = false; send({ type: "train", action: "stop" }); });
 
 // ---- inputs: examples, uploads and the drawing
 async function start(): Promise<void> {
   net = await (await fetch("/api/cnn/network")).json() as Network;
   $("network").textContent = `${net.name}: input ${net.shape.join("×")}`;
+  $("train-row").hidden = !net.trainable;
   net.examples.forEach((name, k) => {
     const b = el("button", { "aria-pressed": String(k === 0) }, name.replace(/ \(#\d+\)$/, ""));
     b.title = name;
