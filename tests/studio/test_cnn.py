@@ -225,14 +225,22 @@ def test_the_routes_upload_limit_and_socket():
 
 
 def _run_script(folder, script: str, state: bytes) -> list[float]:
-    import subprocess
-    import sys
+    """Run the exported script as ``python cnn_model.py`` would, in this process (no second torch import)."""
+    import contextlib
+    import io
+    import os
+    import runpy
 
     (folder / "cnn_model.py").write_text(script)
     (folder / "cnn_state_dict.pt").write_bytes(state)
-    out = subprocess.run([sys.executable, "cnn_model.py"], cwd=folder, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.partition("probabilities:")[2])
+    out, cwd = io.StringIO(), os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path("cnn_model.py", run_name="__main__")
+    finally:
+        os.chdir(cwd)
+    return json.loads(out.getvalue().partition("probabilities:")[2])
 
 
 def test_the_exported_script_prints_the_pages_prediction(digits, tmp_path):

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import cnn
 
 MAX_MESSAGE = 1024 * 1024  # bytes: the largest input the CLI allows (3×128×128 numbers) fits
-MAX_IMAGE = 2 * 1024 * 1024  # bytes of an uploaded image file
+MAX_IMAGE = 1024 * 1024  # bytes of an uploaded image file (the studio's cap on any body)
 MAX_IMAGE_PIXELS = 4096 * 4096  # an image larger than this is refused before it is decoded
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 MAX_PIXELS = 3 * 128 * 128  # the largest network input the page takes (``deepviz studio --input``)
