@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
+    studio.add_argument("--model", metavar="FILE.py:NAME", help="your own CNN on the /cnn page: a function or class "
+                                                                 "in your file that builds it (default: the digits CNN)")
+    studio.add_argument("--weights", metavar="FILE.pt", help="--model's state_dict (read with torch.load(weights_only=True))")
+    studio.add_argument("--input", metavar="1,C,H,W", help="--model's input shape, e.g. 1,3,32,32")
     return parser
 
 
@@ -343,6 +347,7 @@ def cmd_studio(args) -> int:
     if not 1 <= args.max_sessions <= 1024:
         raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
+    network = _studio_cnn(args)
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app
@@ -354,9 +359,24 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions)
+    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions,
+                     cnn=(lambda: network) if network is not None else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
+
+
+def _studio_cnn(args):
+    """The user's CNN for the /cnn page, built and run once on --input before the studio starts (or None)."""
+    if args.model is None:
+        for option in ("weights", "input"):
+            if getattr(args, option) is not None:
+                raise ParamError(option, "goes with --model FILE.py:NAME (your own CNN)")
+        return None
+    if args.input is None:
+        raise ParamError("input", "--model needs the input's shape, e.g. --input 1,3,32,32")
+    from .studio.cnn import user_network
+
+    return user_network(args.model, args.weights, args.input)
 
 
 def cmd_doctor(args) -> int:

@@ -77,6 +77,7 @@ class Captured:
     modules: dict[str, ModuleInfo]  # qualified name -> info ("" is the root)
     outputs: list[int]
     device: str  # "meta" or the real device used
+    tensors: dict[int, torch.Tensor] = field(default_factory=dict)  # with keep_tensors: node id -> its output
 
     def edges(self) -> list[tuple[int, int]]:
         return [(i, n.id) for n in self.nodes for i in dict.fromkeys(n.inputs)]
@@ -134,9 +135,10 @@ def _leaf_info(m: nn.Module) -> dict[str, Any]:
 
 
 class _Recorder(TorchFunctionMode):
-    def __init__(self, model: nn.Module, keep_values: bool = False):
+    def __init__(self, model: nn.Module, keep_values: bool = False, keep_tensors: bool = False):
         super().__init__()
         self.keep_values = keep_values
+        self.kept: dict[int, torch.Tensor] | None = {} if keep_tensors else None
         self.names = {id(m): n for n, m in model.named_modules()}
         self.nodes: list[Node] = []
         self.producer: dict[int, tuple[int, int]] = {}  # id(tensor) -> (node id, index of that output)
@@ -166,6 +168,8 @@ class _Recorder(TorchFunctionMode):
         node.dtype = str(tensors[0].dtype).replace("torch.", "") if tensors else ""
         if self.keep_values and tensors and tensors[0].device.type != "meta":
             node.values = summarize(tensors[0])
+        if self.kept is not None and tensors:
+            self.kept[node.id] = tensors[0].detach().clone()  # a copy: a later in-place op (ReLU(inplace)) changes it
         for k, t in enumerate(tensors):
             self.producer[id(t)] = (node.id, k)  # a tensor passed through (Identity, eval Dropout) reads from here on
             self.alive.append(t)
@@ -333,10 +337,10 @@ def _named_tensors(name: str, value) -> list[tuple[str, torch.Tensor]]:
 
 
 def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[str],
-         keep_values: bool = False, kwargs: dict | None = None) -> Captured:
+         keep_values: bool = False, kwargs: dict | None = None, keep_tensors: bool = False) -> Captured:
     examples = [_example(s, device) for s in inputs]
     keywords = {k: _example(v, device) for k, v in (kwargs or {}).items()}
-    recorder = _Recorder(model, keep_values)
+    recorder = _Recorder(model, keep_values, keep_tensors)
     for name, x in [*zip(input_names, examples), *keywords.items()]:
         for label, t in _named_tensors(name, x):
             recorder.add("input", "input", [], t, name=label)
@@ -354,7 +358,7 @@ def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[
         for h in handles:
             h.remove()
     outputs = recorder.sources(output)
-    return Captured(recorder.nodes, _module_info(model), list(dict.fromkeys(outputs)), device)
+    return Captured(recorder.nodes, _module_info(model), list(dict.fromkeys(outputs)), device, recorder.kept or {})
 
 
 def default_input_names(model: nn.Module, inputs: Sequence) -> list[str]:
@@ -379,13 +383,14 @@ def param_count(module: nn.Module) -> int:
 
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
             input_names: Sequence[str] | None = None, keep_values: bool = False,
-            kwargs: dict[str, Any] | None = None) -> Captured:
+            kwargs: dict[str, Any] | None = None, keep_tensors: bool = False) -> Captured:
     """Capture ``model(*inputs, **kwargs)`` on examples: tensors, or ``(shape, dtype)`` pairs, or lists
     and dicts of them (a detector's list of images); ``kwargs`` are keyword inputs (``attention_mask``).
 
     ``device``: "meta" (shapes only, no memory), "real" (the model's own device, real values),
     or "auto" (real for a model of at most 20M parameters whose weights exist; otherwise meta, and
-    real if the model cannot run on meta).
+    real if the model cannot run on meta). ``keep_tensors`` (with a real pass): ``Captured.tensors`` holds a
+    copy of each node's (first) output, for pages that show every activation.
     """
     names = list(input_names or default_input_names(model, inputs))
     real = next((p.device.type for p in model.parameters()), "cpu")
@@ -400,7 +405,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
         try:
             if lazy:  # a first forward shapes the lazy parameters, so their initialisation is not captured
                 _run(model, inputs, d, names, False, kwargs)
-            return _run(model, inputs, d, names, keep_values, kwargs)
+            return _run(model, inputs, d, names, keep_values, kwargs, keep_tensors)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err
     assert error is not None  # every device was tried and failed

@@ -96,14 +96,18 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
     return _host_allowed(host, hosts) and _same_origin(ws.headers.get("origin"), host)
 
 
-def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS) -> FastAPI:
+def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
+               cnn=None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
-    tabs it hosts at once (one more is told the studio is full)."""
+    tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
+    (default: the digits CNN; ``deepviz studio --model`` passes the user's)."""
+    from . import cnn_page
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
-    app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD)}, default=("body", MAX_BODY))
+    app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE)},
+                       default=("body", MAX_BODY))
     pool = shared_pool()  # started now: the workers import torch while the page loads
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
@@ -191,6 +195,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
             sessions.discard(session)
 
     _mount_optimise(app, hosts)
+    cnn_page.mount(app, lambda ws: _socket_allowed(ws, hosts), cnn)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
