@@ -267,3 +267,16 @@ def test_the_settings_schema_is_served_once_with_the_engines_defaults(client):
     assert protocol.Settings.model_validate(defaults).changes() == asdict(Config())  # the defaults are allowed
     assert {k for k, p in props.items() if p.get("x-live")} == Playground.LIVE
     assert props["dropout"]["exclusiveMaximum"] == 1 and props["hidden"]["maxItems"] == protocol.MAX_LAYERS
+
+
+def test_every_page_has_one_navigation_bar_listing_every_page():
+    from deepviz.studio.pages import PAGES, STATIC, page
+
+    present = [(name, path) for name, path, _ in PAGES if STATIC.joinpath(f"{name}.html").is_file()]
+    assert len(present) >= 4
+    for name, _ in present:
+        html = page(name)
+        assert html.count('<nav class="pages">') == 1
+        nav = html[html.index('<nav class="pages">'):html.index("</nav>")]
+        assert [p for _, p in present if f'href="{p}"' in nav] == [p for _, p in present]
+        assert nav.count('aria-current="page"') == 1 and f'href="{dict(present)[name]}" aria-current' in nav
