@@ -39,8 +39,14 @@ def _json(data: dict) -> str:
 class Session:
     """One tab's playground and its play state, as its worker hosts it."""
 
+    parse = staticmethod(protocol.parse)  # the page's messages (another page's session brings its own)
+
     def __init__(self) -> None:
         self.pg = Playground(Config())
+        self.start()
+
+    def start(self) -> None:
+        """The play state of a new session (every page's session has it)."""
         self.playing = False
         self.speed = 1000.0  # epochs per second at most
         self.next_epoch_at = 0.0  # perf_counter time before which no epoch starts (the speed)
@@ -110,7 +116,7 @@ class Session:
             data, name, mime = export.state_dict_bytes(self.pg), stem + ".pt", "application/octet-stream"
         else:
             data, name, mime = export.script(self.pg).encode(), stem + ".py", "text/x-python"
-        return {"type": "download", "filename": name, "mime": mime, "data": base64.b64encode(data).decode()}
+        return download(data, name, mime)
 
     def train_epoch(self, now: float) -> None:
         """One epoch of play, then the NaN guard: a run that diverged pauses and says where it was last good."""
@@ -137,6 +143,20 @@ class Session:
         return _json(data)
 
 
+def download(data: bytes, filename: str, mime: str) -> dict:
+    """A file for the page to save, sent over the socket (no server path is involved)."""
+    return {"type": "download", "filename": filename, "mime": mime, "data": base64.b64encode(data).decode()}
+
+
+def session_class(page: str) -> type:
+    """The session a page's socket opens: the playground's, or another page's engine on the same machinery."""
+    if page == "gan":
+        from .gan_session import GanSession
+
+        return GanSession
+    return Session
+
+
 def _failed(what: str, err: Exception) -> str:
     """One line for the page; the traceback goes to the studio's log."""
     import sys
@@ -159,8 +179,8 @@ class Worker:
         self.turn = 0  # round robin: the next session to train
         self.frame_cost = 0.004  # seconds to build a frame (a running mean)
 
-    def open(self, sid: int) -> None:
-        self.sessions[sid] = Session()
+    def open(self, sid: int, page: str = "playground") -> None:
+        self.sessions[sid] = session_class(page)()
 
     def close(self, sid: int) -> None:
         self.sessions.pop(sid, None)
@@ -170,7 +190,7 @@ class Worker:
         session = self.sessions.get(sid)
         if session is None:
             return []
-        msg, error = protocol.parse(raw)
+        msg, error = session.parse(raw)
         if msg is not None:
             try:
                 error = session.handle(msg)
@@ -289,15 +309,15 @@ class Pool:
             self.procs.append(proc)
             threading.Thread(target=self._read, args=(i,), name=f"deepviz-studio-relay-{i}", daemon=True).start()
 
-    def open(self, deliver: Callable[[str], None]) -> Remote:
-        """A new session on the least loaded worker; ``deliver`` gets each text for its page (from the
-        pool's reader thread: it must hand over to the event loop and return)."""
+    def open(self, deliver: Callable[[str], None], page: str = "playground") -> Remote:
+        """A new session of ``page`` on the least loaded worker; ``deliver`` gets each text for its page
+        (from the pool's reader thread: it must hand over to the event loop and return)."""
         with self.lock:
             worker = min(range(len(self.load)), key=self.load.__getitem__)
             self.load[worker] += 1
             remote = Remote(self, worker, next(self.ids), deliver)
             self.remotes[remote.sid] = remote
-        self.call(worker, "open", remote.sid)
+        self.call(worker, "open", remote.sid, page)
         return remote
 
     def close(self, remote: Remote) -> None:
