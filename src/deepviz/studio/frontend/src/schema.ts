@@ -23,8 +23,8 @@ export interface Schema {
   properties: Record<string, Prop>;
 }
 
-export async function loadSchema(): Promise<Schema> {
-  const r = await fetch("/api/playground/schema");
+export async function loadSchema(url = "/api/playground/schema"): Promise<Schema> {
+  const r = await fetch(url);
   if (!r.ok) throw new Error(`the settings schema: HTTP ${r.status}`);
   return r.json() as Promise<Schema>;
 }
