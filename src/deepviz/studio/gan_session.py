@@ -56,7 +56,9 @@ class GanSession(Session):
 
         stem = f"gan-{self.run.cfg.distribution}-iteration{self.run.iteration}"
         if msg.what == "movie":
-            return "what: the MP4 of a GAN run is not available yet (export the script or the weights)"
+            from .gan_movie import movie_request
+
+            return movie_request(self.run, stem, msg.quality, msg.theme)
         if msg.what == "state_dict":
             return download(gan_export.state_dict_bytes(self.run), stem + ".pt", "application/octet-stream")
         return download(gan_export.script(self.run).encode(), stem + ".py", "text/x-python")

@@ -109,14 +109,19 @@ STEPS_SHARE = 0.9  # of the progress: the scene's steps; then encoding, then don
 
 
 def render_movie(out_dir: Path, progress: Callable[[float, str], None], trace: dict, quality: str = "low",
-                 theme: str = "dark") -> Path:
+                 theme: str = "dark", scene: str = "playground") -> Path:
     """Render the run's Trace (as a dict) to an MP4 in ``out_dir`` (captions burned in; .srt, .vtt and the trace
-    beside it) and return its path. ``progress(fraction, what)`` follows the scene's steps, then the encoding."""
+    beside it) and return its path. ``progress(fraction, what)`` follows the scene's steps, then the encoding.
+    ``scene``: "playground", or "gan" for a GAN page's run (``studio/gan_movie.py``)."""
     from ..render import render_trace
-    from .movie_scene import PlaygroundRunScene
+
+    if scene == "gan":
+        from .gan_movie_scene import GanRunScene as PlaygroundRunScene
+    else:
+        from .movie_scene import PlaygroundRunScene
 
     def step(done: int, total: int, epoch: int) -> None:
-        progress(STEPS_SHARE * done / total, f"epoch {epoch} ({done} of {total} steps)")
+        progress(STEPS_SHARE * done / total, f"{PlaygroundRunScene.step_name} {epoch} ({done} of {total} steps)")
 
     def encoding() -> None:
         progress(STEPS_SHARE + (1 - STEPS_SHARE) / 2, "encoding")

@@ -61,6 +61,7 @@ class GanPage {
       if (msg.type === "frame") this.onFrame(msg);
       else if (msg.type === "error") this.error(msg.detail);
       else if (msg.type === "diverged") { this.error(msg.detail); this.setPlaying(false); }
+      else if (msg.type === "job") this.error(`the MP4 is rendering as job ${msg.id}: the gallery shows it when done`);
       else if (msg.type === "download") download(msg.filename, new Blob([fromBase64(msg.data) as BlobPart], { type: msg.mime }));
     };
   }
@@ -120,7 +121,7 @@ class GanPage {
     $("restore").onclick = () => this.send({ type: "restore", epoch: Number($("tape").value) });
     $("use-drawn").onclick = () => this.configure({ distribution: "drawn", drawn: this.drawing.map(([x, y]) => [x, y]) });
     $("clear-drawn").onclick = () => { this.drawing = []; this.draw(); };
-    for (const what of ["state_dict", "script"]) $(`export-${what}`).onclick = () => this.send({ type: "export", what });
+    for (const what of ["state_dict", "script", "movie"]) $(`export-${what}`).onclick = () => this.send({ type: "export", what });
     for (const id of ["show-map", "show-real", "show-fake", "show-arrows", "show-manifold"]) $(id).onchange = () => this.draw();
   }
 
