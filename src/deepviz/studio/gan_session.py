@@ -19,11 +19,8 @@ class GanSession(Session):
 
     def handle(self, msg) -> str | dict | None:
         """Apply a client message; returns an error text for the page, or a message to send it."""
-        self.version += 1
-        self.received += 1
+        self.received_message(msg)
         run = self.run
-        if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
-            self.view = None  # anything that changes the run leaves the tape's view
         if isinstance(msg, (protocol.View, protocol.Restore)):
             if not run.tape[0].iteration <= msg.epoch <= run.tape[-1].iteration:
                 return f"epoch: no snapshot of iteration {msg.epoch}"
@@ -83,10 +80,7 @@ class GanSession(Session):
 
     def frame(self) -> str:
         """The next frame as JSON, with only the history entries the page lacks (same run, not cut back)."""
-        history = self.run.history
-        known = self.sent_len if len(history) >= self.sent_len > 0 and history[self.sent_len - 1] is self.sent_last else 0
-        data = gan_protocol.frame(self.run, iteration=self.view, history_from=known)
-        self.sent_len, self.sent_last = len(history), history[-1] if history else None
+        data = gan_protocol.frame(self.run, iteration=self.view, history_from=self.history_known(self.run.history))
         self.sent = self.version
         data["playing"], data["received"] = self.playing, self.received
         return _json(data)

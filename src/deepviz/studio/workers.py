@@ -58,12 +58,24 @@ class Session:
         self.sent_data: tuple = ()  # the data set whose points the page has (they go once per data set)
         self.frame_at = 0.0  # when the last frame was built
 
-    def handle(self, msg) -> str | dict | None:
-        """Apply a client message; returns an error text for the page, or a message to send it."""
+    def received_message(self, msg) -> None:
+        """Count a message the page sent; anything that changes the run leaves the tape's view."""
         self.version += 1
         self.received += 1
         if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
-            self.view = None  # anything that changes the run leaves the tape's view
+            self.view = None
+
+    def history_known(self, history: list) -> int:
+        """How many of ``history``'s entries the page has: those of the last frame when the run went on from it,
+        none when it was cut back (a restore) or started anew (then the next frame sends all)."""
+        n = self.sent_len
+        known = n if len(history) >= n > 0 and history[n - 1] is self.sent_last else 0
+        self.sent_len, self.sent_last = len(history), history[-1] if history else None
+        return known
+
+    def handle(self, msg) -> str | dict | None:
+        """Apply a client message; returns an error text for the page, or a message to send it."""
+        self.received_message(msg)
         if isinstance(msg, protocol.View):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
@@ -131,13 +143,12 @@ class Session:
     def frame(self) -> str:
         """The next frame as JSON: only the loss-history entries the page lacks (same run, not cut back), and
         the points only when the data set changed (a quarter of a frame, and most of its JSON encoding)."""
-        history, pg = self.pg.history, self.pg
-        known = self.sent_len if len(history) >= self.sent_len > 0 and history[self.sent_len - 1] is self.sent_last else 0
+        pg = self.pg
+        known = self.history_known(pg.history)
         data_set = (pg.x_train, pg.y_train, pg.x_test, pg.y_test)  # new tensors whenever the data set is made
         fresh = not self.sent_data or any(a is not b for a, b in zip(data_set, self.sent_data))
         data = protocol.frame(pg, epoch=self.view, history_from=known, points=fresh)
         self.sent_data = data_set
-        self.sent_len, self.sent_last = len(history), history[-1] if history else None
         self.sent = self.version
         data["playing"], data["received"] = self.playing, self.received
         return _json(data)
