@@ -258,6 +258,16 @@ def _mount_gan(app: FastAPI, session_socket) -> None:
     async def gan_socket(ws: WebSocket):
         await session_socket(ws, "gan")
 
+    @app.get("/api/vae/schema")
+    async def vae_schema():
+        from .vae_session import settings_schema
+
+        return settings_schema()
+
+    @app.websocket("/ws/vae")
+    async def vae_socket(ws: WebSocket):  # the page's VAE / autoencoder mode
+        await session_socket(ws, "vae")
+
 
 async def _receive(ws: WebSocket) -> str | bytes:
     """The next message's text, or its bytes when it came as a binary frame (parsed alike, never a KeyError)."""

@@ -165,6 +165,10 @@ def session_class(page: str) -> type:
         from .gan_session import GanSession
 
         return GanSession
+    if page == "vae":
+        from .vae_session import VaeSession
+
+        return VaeSession
     return Session
 
 
