@@ -23,7 +23,7 @@ def _play_until(pg, iterations: int) -> None:
     pg.click("#play")
     pg.wait_for_function(f"Number(document.querySelector('#iteration').textContent) >= {iterations}", timeout=90_000)
     pg.click("#play")
-    pg.wait_for_function("window.gan.last && !window.gan.last.playing")
+    pg.wait_for_function("(f => f && !f.playing)(window.gan.last || window.gan.vae)")  # either mode's frame
 
 
 def _fake(pg) -> list:
@@ -102,4 +102,19 @@ def test_a_drawn_distribution_trains_and_too_few_points_is_a_field_error(server,
     _play_until(page, 40)
     assert page.evaluate("window.gan.last.iteration") >= 40
     page.screenshot(path=f"{SHOTS}/gan-page-drawn-trained.png")
+    assert page.errors == []
+
+
+def test_the_vae_mode_trains_and_decodes_the_code_under_the_pointer(server, page):  # noqa: F811
+    _open(page, server, "?mode=vae")
+    assert page.is_hidden("#step-d") and page.is_visible("#code")
+    _play_until(page, 150)
+    first, last = page.evaluate("[window.gan.history[0][1], window.gan.vae.losses[0]]")
+    assert last < first  # the reconstruction error fell
+    box = page.locator("#code").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the code (0, 0)
+    readout = page.inner_text("#code-readout")
+    centre = page.evaluate(f"window.gan.vae.decoded_grid[{(21 * 21) // 2}]")
+    assert readout.startswith("z = (0.00, 0.00)") and f"{centre[0]:.2f}, {centre[1]:.2f}" in readout
+    page.screenshot(path=f"{SHOTS}/gan-page-vae.png")
     assert page.errors == []

@@ -15,6 +15,14 @@ interface Frame {
   manifold: XY[][][];
   history: Row[]; history_from: number; tape: [number, number]; live: Values;
 }
+// the VAE / autoencoder mode's frame (studio/vae_session.py)
+interface VaeFrame {
+  mode: "vae" | "autoencoder"; iteration: number; playing: boolean; received: number;
+  losses: [number, number]; real: XY[]; codes: XY[]; reconstructions: XY[]; samples: XY[];
+  decoded_grid: XY[]; window: number; history: Row[]; history_from: number; live: Values;
+}
+const MODE = ((m) => (m === "vae" || m === "autoencoder" ? m : "gan"))(new URLSearchParams(location.search).get("mode"));
+const CODE = 300, CODE_GRID = 21;  // the code canvas's size in pixels; vae.CODE_GRID
 
 const SIZE = 480;  // the canvas shows [-1, 1]^2
 const REAL = CLASS_RGB[2], FAKE = [204, 121, 167];  // Okabe-Ito bluish green and reddish purple
@@ -38,27 +46,34 @@ class GanPage {
   slowTimer = 0;
   history: Row[] = [];
   last: Frame | null = null;
+  vae: VaeFrame | null = null;
+  pointer: XY | null = null;  // the code under the pointer (the VAE mode)
   drawing: XY[] = [];
 
   constructor(readonly schema: Schema) {
     this.settings = decode(schema, location.hash.slice(1));
     this.drawing = (this.settings.drawn as XY[]).slice();
+    document.body.classList.add(MODE === "gan" ? "gan" : "vae");
+    $(`mode-${MODE}`).setAttribute("aria-current", "page");
     this.controls();
     this.bindCanvas();
+    this.bindCodeCanvas();
     this.connect();
   }
 
   connect(): void {
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    this.ws = new WebSocket(`${proto}://${location.host}/ws/gan`);
+    this.ws = new WebSocket(`${proto}://${location.host}/ws/${MODE === "gan" ? "gan" : "vae"}`);
     this.ws.onopen = () => {
       const s = { ...this.settings };
+      if (MODE !== "gan") s.model = MODE;
       if (s.distribution === "drawn" && (s.drawn as XY[]).length < 8) s.distribution = "ring";  // not drawn yet
       this.send({ type: "configure", settings: s });
     };
     this.ws.onmessage = (e) => {
       const msg = JSON.parse(e.data);
-      if (msg.type === "frame") this.onFrame(msg);
+      if (msg.type === "frame" && msg.mode) this.onVaeFrame(msg);
+      else if (msg.type === "frame") this.onFrame(msg);
       else if (msg.type === "error") this.error(msg.detail);
       else if (msg.type === "diverged") { this.error(msg.detail); this.setPlaying(false); }
       else if (msg.type === "job") this.error(`the MP4 is rendering as job ${msg.id}: the gallery shows it when done`);
@@ -83,7 +98,7 @@ class GanPage {
   controls(): void {
     const box = $("settings");
     for (const [key, p] of Object.entries(this.schema.properties)) {
-      if (!p.description) continue;
+      if (!p.description || key === "model") continue;  // the model is the page's mode
       const label = document.createElement("label");
       label.className = "field";
       label.textContent = p.description;
@@ -158,6 +173,82 @@ class GanPage {
     this.draw();
   }
 
+  bindCodeCanvas(): void {
+    const canvas = $<HTMLCanvasElement>("code");
+    canvas.onpointermove = (e) => {
+      const r = canvas.getBoundingClientRect();
+      const w = this.vae?.window ?? 3;
+      this.pointer = [((e.clientX - r.left) / r.width * 2 - 1) * w, (1 - (e.clientY - r.top) / r.height * 2) * w];
+      this.drawVae();
+    };
+    canvas.onpointerleave = () => { this.pointer = null; this.drawVae(); };
+  }
+
+  /** The decoding of the grid code nearest the pointer (the server decodes the grid in every frame). */
+  decodedUnderPointer(f: VaeFrame): XY | null {
+    if (!this.pointer) return null;
+    const cell = (v: number) => Math.max(0, Math.min(CODE_GRID - 1, Math.round((v / f.window + 1) / 2 * (CODE_GRID - 1))));
+    const col = cell(this.pointer[0]), row = CODE_GRID - 1 - cell(this.pointer[1]);  // rows from the top
+    return f.decoded_grid[row * CODE_GRID + col];
+  }
+
+  onVaeFrame(f: VaeFrame): void {
+    this.frames++;
+    this.vae = f;
+    this.history = f.history_from === 0 ? f.history : this.history.concat(f.history);
+    if (f.received >= this.sent && f.playing !== this.playing) {
+      this.playing = f.playing;
+      $("play").textContent = f.playing ? "pause" : "play";
+    }
+    $("iteration").textContent = String(f.iteration);
+    $("recon").textContent = fmt(f.losses[0]);
+    $("code-kl").textContent = fmt(f.losses[1]);
+    this.drawVae();
+    this.chart("loss-chart", f.mode === "vae" ? [[1, "reconstruction", "#1a1a1a"], [2, "KL", rgb(FAKE)]]
+      : [[1, "reconstruction", "#1a1a1a"]]);
+  }
+
+  drawVae(): void {
+    const f = this.vae;
+    const ctx = $<HTMLCanvasElement>("plot").getContext("2d")!;
+    ctx.clearRect(0, 0, SIZE, SIZE);
+    const code = $<HTMLCanvasElement>("code").getContext("2d")!;
+    code.clearRect(0, 0, CODE, CODE);
+    if (!f) return;
+    const byX = (x: number) => colour(Math.max(0, Math.min(255, 127.5 * (x + 1))));
+    const dot = (c: CanvasRenderingContext2D, x: number, y: number, r: number, fill: string) => {
+      c.fillStyle = fill; c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fill();
+    };
+    const showFake = $("show-fake").checked, showReal = $("show-real").checked;
+    for (const [x, y] of f.samples) dot(ctx, toPx(x), toPx(-y), 2, "rgba(120,120,120,0.6)");
+    if (showFake) {
+      ctx.strokeStyle = "rgba(204,121,167,0.5)";
+      f.real.forEach(([x, y], i) => {
+        const [rx, ry] = f.reconstructions[i];
+        ctx.beginPath(); ctx.moveTo(toPx(x), toPx(-y)); ctx.lineTo(toPx(rx), toPx(-ry)); ctx.stroke();
+        dot(ctx, toPx(rx), toPx(-ry), 2.5, rgb(FAKE));
+      });
+    }
+    const codePx = (v: number) => ((v / f.window + 1) / 2) * CODE;
+    f.real.forEach(([x, y], i) => {
+      if (showReal) dot(ctx, toPx(x), toPx(-y), 2.5, rgb(byX(x)));
+      const [zx, zy] = f.codes[i];
+      dot(code, codePx(zx), codePx(-zy), 2.5, rgb(byX(x)));
+    });
+    code.strokeStyle = "#8a939c";
+    code.strokeRect(codePx(-1), codePx(-1), codePx(1) - codePx(-1), codePx(1) - codePx(-1));  // one unit of code
+    const under = this.decodedUnderPointer(f);
+    if (under && this.pointer) {
+      code.strokeStyle = ctx.strokeStyle = "#1a1a1a";
+      code.lineWidth = ctx.lineWidth = 2;
+      code.beginPath(); code.arc(codePx(this.pointer[0]), codePx(-this.pointer[1]), 6, 0, 2 * Math.PI); code.stroke();
+      ctx.beginPath(); ctx.arc(toPx(under[0]), toPx(-under[1]), 9, 0, 2 * Math.PI); ctx.stroke();
+      code.lineWidth = ctx.lineWidth = 1;
+      $("code-readout").textContent = `z = (${this.pointer[0].toFixed(2)}, ${this.pointer[1].toFixed(2)}) → ` +
+        `x = (${under[0].toFixed(2)}, ${under[1].toFixed(2)})`;
+    }
+  }
+
   bindCanvas(): void {
     const canvas = $<HTMLCanvasElement>("plot");
     let down = false;
@@ -204,6 +295,7 @@ class GanPage {
   }
 
   draw(): void {
+    if (MODE !== "gan") { this.drawVae(); return; }
     const ctx = $<HTMLCanvasElement>("plot").getContext("2d")!;
     ctx.clearRect(0, 0, SIZE, SIZE);
     const f = this.last;
@@ -270,7 +362,8 @@ class GanPage {
     ctx.fillText(hi.toPrecision(2), 0, 12);
     ctx.fillText(lo.toPrecision(2), 0, h - bottom);
     ctx.fillText(`iteration ${lastIt}`, w - 90, h - 2);
-    series.forEach(([k, label, c], j) => {
+    let labelAt = left + 6;
+    series.forEach(([k, label, c]) => {
       ctx.strokeStyle = c; ctx.lineWidth = 1.5; ctx.beginPath();
       let on = false;
       for (const r of rows) {
@@ -280,11 +373,12 @@ class GanPage {
       }
       ctx.stroke();
       ctx.fillStyle = c;
-      ctx.fillText(label, left + 6 + j * 60, 12);
+      ctx.fillText(label, labelAt, 12);
+      labelAt += ctx.measureText(label).width + 14;
     });
   }
 }
 
-loadSchema("/api/gan/schema").then((schema) => {
+loadSchema(MODE === "gan" ? "/api/gan/schema" : "/api/vae/schema").then((schema) => {
   (window as unknown as { gan: GanPage }).gan = new GanPage(schema);
 }).catch((err) => { $("error").textContent = String(err); });
