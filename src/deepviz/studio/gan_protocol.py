@@ -22,12 +22,23 @@ Coordinate = Annotated[float, Field(ge=-1, le=1)]  # a drawn point must lie on t
 Rate = Annotated[float, Field(gt=0, le=1)]
 
 
-class GanSettings(_Strict):
-    """Every setting of the GAN page (one field per field of ``gan.GanConfig``); a ``description`` labels the
-    control the page makes for it."""
+class RealData(_Strict):
+    """The real data's settings (the GAN's and the VAE mode's): a built-in distribution or points drawn."""
 
     distribution: Literal[DISTRIBUTIONS] | None = Field(None, description="real data")  # type: ignore[valid-type]
     drawn: list[tuple[Coordinate, Coordinate]] | None = Field(None, max_length=MAX_DRAWN)
+
+    def changes(self) -> dict:
+        out = {k: v for k, v in self.model_dump().items() if v is not None}
+        if "drawn" in out:
+            out["drawn"] = tuple((float(a), float(b)) for a, b in out["drawn"])
+        return out
+
+
+class GanSettings(RealData):
+    """Every setting of the GAN page (one field per field of ``gan.GanConfig``); a ``description`` labels the
+    control the page makes for it."""
+
     noise: Literal[NOISES] | None = Field(None, description="noise")  # type: ignore[valid-type]
     noise_dim: int | None = Field(None, ge=1, le=3, description="noise dimensions")
     g_layers: int | None = Field(None, ge=0, le=5, description="G hidden layers")
@@ -44,12 +55,6 @@ class GanSettings(_Strict):
     batch: int | None = Field(None, ge=1, le=512, description="batch size")
     gp_weight: float | None = Field(None, ge=0, le=100, description="gradient penalty weight")
     seed: int | None = Field(None, ge=0, le=2**31 - 1, description="seed")
-
-    def changes(self) -> dict:
-        out = {k: v for k, v in self.model_dump().items() if v is not None}
-        if "drawn" in out:
-            out["drawn"] = tuple((float(a), float(b)) for a, b in out["drawn"])
-        return out
 
 
 class GanConfigure(_Strict):

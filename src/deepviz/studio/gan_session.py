@@ -21,6 +21,8 @@ class GanSession(Session):
         """Apply a client message; returns an error text for the page, or a message to send it."""
         self.received_message(msg)
         run = self.run
+        if self.play_control(msg):
+            return None
         if isinstance(msg, (protocol.View, protocol.Restore)):
             if not run.tape[0].iteration <= msg.epoch <= run.tape[-1].iteration:
                 return f"epoch: no snapshot of iteration {msg.epoch}"
@@ -31,10 +33,6 @@ class GanSession(Session):
                 run.restore(msg.epoch)
         elif isinstance(msg, gan_protocol.GanConfigure):
             return gan_protocol.configured(run, msg.settings)
-        elif isinstance(msg, protocol.Play):
-            self.playing = True
-        elif isinstance(msg, protocol.Pause):
-            self.playing = False
         elif isinstance(msg, gan_protocol.GanStep):
             self.playing = False
             run.step(msg.unit)
@@ -42,8 +40,6 @@ class GanSession(Session):
         elif isinstance(msg, protocol.Reset):
             self.playing = False
             run.reset()
-        elif isinstance(msg, protocol.Speed):
-            self.speed = msg.epochs_per_second
         elif isinstance(msg, protocol.Export):
             return self.export(msg)
         return None

@@ -12,29 +12,22 @@ import torch
 from pydantic import Field, TypeAdapter
 
 from . import protocol
-from .gan import DISTRIBUTIONS, MAX_DRAWN
-from .gan_protocol import Coordinate, _round, check
+from .gan_protocol import RealData, _round, check
 from .protocol import Export, Pause, Play, Reset, Restore, Speed, View, _Strict, schema_of
 from .vae import LIVE, MODELS, VaeConfig, VaeRun
 from .workers import Session, _json, download
 
 
-class VaeSettings(_Strict):
+class VaeSettings(RealData):
+    """Every setting of the VAE mode (one field per field of ``vae.VaeConfig``)."""
+
     model: Literal[MODELS] | None = Field(None, description="model")  # type: ignore[valid-type]
-    distribution: Literal[DISTRIBUTIONS] | None = Field(None, description="real data")  # type: ignore[valid-type]
-    drawn: list[tuple[Coordinate, Coordinate]] | None = Field(None, max_length=MAX_DRAWN)
     layers: int | None = Field(None, ge=0, le=5, description="hidden layers (each network)")
     units: int | None = Field(None, ge=1, le=100, description="units per layer")
     beta: float | None = Field(None, ge=0, le=10, description="KL weight β")
     lr: float | None = Field(None, gt=0, le=1, description="learning rate (Adam)")
     batch: int | None = Field(None, ge=1, le=512, description="batch size")
     seed: int | None = Field(None, ge=0, le=2**31 - 1, description="seed")
-
-    def changes(self) -> dict:
-        out = {k: v for k, v in self.model_dump().items() if v is not None}
-        if "drawn" in out:
-            out["drawn"] = tuple((float(a), float(b)) for a, b in out["drawn"])
-        return out
 
 
 class VaeConfigure(_Strict):
@@ -81,6 +74,8 @@ class VaeSession(Session):
     def handle(self, msg) -> str | dict | None:
         self.received_message(msg)
         run = self.run
+        if self.play_control(msg):
+            return None
         if isinstance(msg, (View, Restore)):
             return "epoch: the VAE mode keeps no tape (the GAN mode does)"
         if isinstance(msg, VaeConfigure):
@@ -89,18 +84,12 @@ class VaeSession(Session):
             if problem is None:
                 run.update(**changes)
             return problem
-        if isinstance(msg, Play):
-            self.playing = True
-        elif isinstance(msg, Pause):
-            self.playing = False
-        elif isinstance(msg, VaeStep):
+        if isinstance(msg, VaeStep):
             self.playing = False
             self.train_epoch(0.0)
         elif isinstance(msg, Reset):
             self.playing = False
             run.reset()
-        elif isinstance(msg, Speed):
-            self.speed = msg.epochs_per_second
         elif isinstance(msg, Export):
             if msg.what != "state_dict":
                 return "what: the VAE mode exports its weights only (the GAN mode also a script and an MP4)"

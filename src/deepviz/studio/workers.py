@@ -65,6 +65,16 @@ class Session:
         if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
             self.view = None
 
+    def play_control(self, msg) -> bool:
+        """Play, pause or a speed (the same for every page's session); False for any other message."""
+        if isinstance(msg, (protocol.Play, protocol.Pause)):
+            self.playing = isinstance(msg, protocol.Play)
+        elif isinstance(msg, protocol.Speed):
+            self.speed = msg.epochs_per_second
+        else:
+            return False
+        return True
+
     def history_known(self, history: list) -> int:
         """How many of ``history``'s entries the page has: those of the last frame when the run went on from it,
         none when it was cut back (a restore) or started anew (then the next frame sends all)."""
@@ -76,6 +86,8 @@ class Session:
     def handle(self, msg) -> str | dict | None:
         """Apply a client message; returns an error text for the page, or a message to send it."""
         self.received_message(msg)
+        if self.play_control(msg):
+            return None
         if isinstance(msg, protocol.View):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
@@ -87,18 +99,12 @@ class Session:
             if problem:
                 return problem
             self.pg.update(**changes)
-        elif isinstance(msg, protocol.Play):
-            self.playing = True
-        elif isinstance(msg, protocol.Pause):
-            self.playing = False
         elif isinstance(msg, protocol.Step):
             self.playing = False
             self.pg.train_epoch() if msg.unit == "epoch" else self.pg.step_batch()
         elif isinstance(msg, protocol.Reset):
             self.playing = False
             self.pg.reset()
-        elif isinstance(msg, protocol.Speed):
-            self.speed = msg.epochs_per_second
         elif isinstance(msg, protocol.Restore):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
