@@ -322,9 +322,11 @@ class GanPage {
 
   paintMap(ctx: CanvasRenderingContext2D, f: Frame): void {
     const { grid, values, probability } = f.heatmap;
-    // a probability of "real" around 0.5 is white; other scores are scaled by their largest size
-    const span = probability ? 0.5 : Math.max(1e-6, ...values.map((v) => Math.abs(v)));
-    const mid = probability ? 0.5 : 0;
+    // a probability of "real" of 0.5 is white; a score (least squares, WGAN) runs from its lowest (blue) to its
+    // highest (orange) over the square: a critic's scores have no fixed zero
+    const lo = Math.min(...values), hi = Math.max(...values);
+    const span = probability ? 0.5 : Math.max(1e-6, (hi - lo) / 2);
+    const mid = probability ? 0.5 : (hi + lo) / 2;
     const cell = SIZE / grid;
     values.forEach((v, i) => {
       const c = colour(Math.max(0, Math.min(255, 127.5 + (127.5 * (v - mid)) / span)));
