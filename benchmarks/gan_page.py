@@ -37,18 +37,21 @@ def engine_rate(seconds: float) -> tuple[float, float]:
 
 def worker_rate(seconds: float) -> tuple[float, float, float]:
     """(iterations per CPU second, per wall second, frames per wall second) of one playing session."""
+    from deepviz.studio.gan_session import GanSession
     from deepviz.studio.workers import Worker
 
     worker = Worker()
     worker.open(1, "gan")
     worker.message(1, '{"type":"play"}')
+    session = worker.sessions[1]
+    assert isinstance(session, GanSession)
     frames = 0
 
     def slice_() -> int:
         nonlocal frames
-        before = worker.sessions[1].run.iteration
+        before = session.run.iteration
         frames += sum(t.startswith('{"type":"frame"') for _, t in worker.run(0.004))
-        return worker.sessions[1].run.iteration - before
+        return session.run.iteration - before
 
     n, cpu, wall = _timed(seconds, slice_)
     return n / cpu, n / wall, frames / wall
@@ -75,7 +78,7 @@ def main() -> None:
     import torch
     from engine_rate import cpu_model  # benchmarks/ is the script's folder: first on sys.path
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -114,22 +114,21 @@ def render_movie(out_dir: Path, progress: Callable[[float, str], None], trace: d
     beside it) and return its path. ``progress(fraction, what)`` follows the scene's steps, then the encoding.
     ``scene``: "playground", or "gan" for a GAN page's run (``studio/gan_movie.py``)."""
     from ..render import render_trace
+    from .gan_movie_scene import GanRunScene
+    from .movie_scene import PlaygroundRunScene
 
-    if scene == "gan":
-        from .gan_movie_scene import GanRunScene as PlaygroundRunScene
-    else:
-        from .movie_scene import PlaygroundRunScene
+    base = GanRunScene if scene == "gan" else PlaygroundRunScene
 
     def step(done: int, total: int, epoch: int) -> None:
-        progress(STEPS_SHARE * done / total, f"{PlaygroundRunScene.step_name} {epoch} ({done} of {total} steps)")
+        progress(STEPS_SHARE * done / total, f"{base.step_name} {epoch} ({done} of {total} steps)")
 
     def encoding() -> None:
         progress(STEPS_SHARE + (1 - STEPS_SHARE) / 2, "encoding")
 
-    scene = type("ReportingRunScene", (PlaygroundRunScene,),
-                 {"on_tape_step": staticmethod(step), "on_last_frame": staticmethod(encoding)})
+    reporting = type("ReportingRunScene", (base,),
+                     {"on_tape_step": staticmethod(step), "on_last_frame": staticmethod(encoding)})
     progress(0.0, "starting")
-    result = render_trace(Trace.from_dict(trace), scene, out_dir, quality=quality, theme=theme, burn_captions=True)
+    result = render_trace(Trace.from_dict(trace), reporting, out_dir, quality=quality, theme=theme, burn_captions=True)
     progress(1.0, "done")
     assert result.video is not None  # an MP4 was asked for
     return result.video
