@@ -109,22 +109,26 @@ STEPS_SHARE = 0.9  # of the progress: the scene's steps; then encoding, then don
 
 
 def render_movie(out_dir: Path, progress: Callable[[float, str], None], trace: dict, quality: str = "low",
-                 theme: str = "dark") -> Path:
+                 theme: str = "dark", scene: str = "playground") -> Path:
     """Render the run's Trace (as a dict) to an MP4 in ``out_dir`` (captions burned in; .srt, .vtt and the trace
-    beside it) and return its path. ``progress(fraction, what)`` follows the scene's steps, then the encoding."""
+    beside it) and return its path. ``progress(fraction, what)`` follows the scene's steps, then the encoding.
+    ``scene``: "playground", or "gan" for a GAN page's run (``studio/gan_movie.py``)."""
     from ..render import render_trace
+    from .gan_movie_scene import GanRunScene
     from .movie_scene import PlaygroundRunScene
 
+    base = GanRunScene if scene == "gan" else PlaygroundRunScene
+
     def step(done: int, total: int, epoch: int) -> None:
-        progress(STEPS_SHARE * done / total, f"epoch {epoch} ({done} of {total} steps)")
+        progress(STEPS_SHARE * done / total, f"{base.step_name} {epoch} ({done} of {total} steps)")
 
     def encoding() -> None:
         progress(STEPS_SHARE + (1 - STEPS_SHARE) / 2, "encoding")
 
-    scene = type("ReportingRunScene", (PlaygroundRunScene,),
-                 {"on_tape_step": staticmethod(step), "on_last_frame": staticmethod(encoding)})
+    reporting = type("ReportingRunScene", (base,),
+                     {"on_tape_step": staticmethod(step), "on_last_frame": staticmethod(encoding)})
     progress(0.0, "starting")
-    result = render_trace(Trace.from_dict(trace), scene, out_dir, quality=quality, theme=theme, burn_captions=True)
+    result = render_trace(Trace.from_dict(trace), reporting, out_dir, quality=quality, theme=theme, burn_captions=True)
     progress(1.0, "done")
     assert result.video is not None  # an MP4 was asked for
     return result.video

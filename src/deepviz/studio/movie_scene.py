@@ -40,6 +40,8 @@ def _sig(v: float | None) -> str:
 
 class PlaygroundRunScene(DeepvizScene):
     concept = "playground-run"
+    step_name = "epoch"  # what the tape counts, and the names of its two curves (the GAN run's differ)
+    curve_names = ("train loss", "test loss")
 
     def construct(self) -> None:
         t = self.trace.data
@@ -161,7 +163,7 @@ class PlaygroundRunScene(DeepvizScene):
         values = [v for _, a, b in curve for v in (a, b) if v is not None and v > 0] or [1.0]
         hi = math.ceil(math.log10(max(values)) + 1e-9)
         lo = min(math.floor(math.log10(min(values))), hi - 2)
-        return Plot(self.theme, (0, max(1, curve[-1][0])), (lo, hi), CURVE_W, CURVE_H, "epoch", "loss (log scale)",
+        return Plot(self.theme, (0, max(1, curve[-1][0])), (lo, hi), CURVE_W, CURVE_H, self.step_name, "loss (log scale)",
                     ticks=min(hi - lo, 4), y_fmt=lambda v, _: fmt_sig(10 ** v, 2))
 
     def screen_curve(self, curve: list, column: int) -> tuple[np.ndarray, np.ndarray]:
@@ -191,9 +193,10 @@ class PlaygroundRunScene(DeepvizScene):
         """The epoch and losses of the tape's frame ``k`` (set once a step reaches it: text is slow to make)."""
         th = self.theme
         epoch, train, test = (self.frames[k][key] for key in ("epoch", "train_loss", "test_loss"))
-        head = label(f"epoch {epoch}", th, size=LABEL_SIZE + 6)
-        losses = colored_text([(f"train loss {_sig(train)}", th.foreground), ("     ", None),
-                               (f"test loss {_sig(test)}", th.highlight)], th, size=BODY_SIZE)
+        head = label(f"{self.step_name} {epoch}", th, size=LABEL_SIZE + 6)
+        first, second = self.curve_names
+        losses = colored_text([(f"{first} {_sig(train)}", th.foreground), ("     ", None),
+                               (f"{second} {_sig(test)}", th.highlight)], th, size=BODY_SIZE)
         new = VGroup(head, fit_width(losses, self.content_width / 2 - PANEL_LEFT)).arrange(DOWN, aligned_edge=LEFT,
                                                                                          buff=0.15)
         if self.readout.submobjects:

@@ -161,12 +161,13 @@ Message = Annotated[Union[Configure, Play, Pause, Step, Reset, Speed, Restore, V
 MESSAGE = TypeAdapter(Message)
 
 
-def parse(raw: str | bytes):
-    """A client message, or a one-line error naming the field (for an ``error`` frame)."""
+def parse(raw: str | bytes, adapter: TypeAdapter = MESSAGE):
+    """A client message (of ``adapter``'s union: a page's own messages), or a one-line error naming the
+    field (for an ``error`` frame)."""
     if len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE:
         return None, f"message: larger than the {MAX_MESSAGE // 1024} KB limit"
     try:
-        return MESSAGE.validate_json(raw), None
+        return adapter.validate_json(raw), None
     except ValidationError as err:
         first = err.errors()[0]
         loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
@@ -202,11 +203,17 @@ class _Plain(GenerateJsonSchema):
 def settings_schema() -> dict[str, Any]:
     """:class:`Settings` as JSON Schema, with the engine's defaults and ``x-live`` on the settings that
     change during a run without a new network."""
-    out = Settings.model_json_schema(schema_generator=_Plain)
-    defaults = json.loads(json.dumps(asdict(Config())))  # tuples as lists, as the page holds them
+    return schema_of(Settings, Config(), Playground.LIVE)
+
+
+def schema_of(settings: type[BaseModel], config: Any, live: frozenset[str]) -> dict[str, Any]:
+    """A page's settings model as JSON Schema, with the defaults of its engine's ``config`` (a dataclass)
+    and ``x-live`` on the ``live`` settings."""
+    out = settings.model_json_schema(schema_generator=_Plain)
+    defaults = json.loads(json.dumps(asdict(config)))  # tuples as lists, as the page holds them
     for name, prop in out["properties"].items():
         prop["default"] = defaults[name]
-        if name in Playground.LIVE:
+        if name in live:
             prop["x-live"] = True
     return out
 

@@ -166,6 +166,10 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     @app.websocket("/ws/playground")
     async def playground(ws: WebSocket):
+        await session_socket(ws, "playground")
+
+    async def session_socket(ws: WebSocket, page: str):
+        """A tab's session of ``page`` in a training worker, relayed both ways until the tab closes."""
         if not _socket_allowed(ws, hosts):
             await ws.close(code=1008)
             return
@@ -179,7 +183,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
         def deliver(text: str) -> None:  # called from the pool's reader thread: hand over to the loop
             loop.call_soon_threadsafe(outbox.put_nowait, text)
 
-        session = pool.open(deliver)
+        session = pool.open(deliver, page)
         sessions.add(session)
         sender = asyncio.create_task(_relay(ws, outbox, getattr(app.state, "jobs", None)))
         try:
@@ -196,6 +200,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     _mount_optimise(app, hosts)
     cnn_page.mount(app, lambda ws: _socket_allowed(ws, hosts), cnn)
+    _mount_gan(app, session_socket)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
@@ -258,6 +263,36 @@ def _mount_optimise(app: FastAPI, hosts: frozenset[str] | None) -> None:
                 reply = await asyncio.to_thread(optimise.answer, await _receive(ws), shown)
                 shown = reply.get("surface", {}).get("key", shown)
                 await ws.send_text(json.dumps(reply, separators=(",", ":")))
+
+
+def _mount_gan(app: FastAPI, session_socket) -> None:
+    """The GAN page: its sessions are the playground's machinery with the GAN engine (studio/gan_session.py)."""
+
+    @app.get("/gan", response_class=HTMLResponse)
+    async def gan_page():
+        from .pages import page
+
+        return page("gan")
+
+    @app.get("/api/gan/schema")
+    async def gan_schema():
+        from .gan_protocol import settings_schema
+
+        return settings_schema()
+
+    @app.websocket("/ws/gan")
+    async def gan_socket(ws: WebSocket):
+        await session_socket(ws, "gan")
+
+    @app.get("/api/vae/schema")
+    async def vae_schema():
+        from .vae_session import settings_schema
+
+        return settings_schema()
+
+    @app.websocket("/ws/vae")
+    async def vae_socket(ws: WebSocket):  # the page's VAE / autoencoder mode
+        await session_socket(ws, "vae")
 
 
 async def _receive(ws: WebSocket) -> str | bytes:

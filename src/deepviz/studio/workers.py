@@ -39,8 +39,14 @@ def _json(data: dict) -> str:
 class Session:
     """One tab's playground and its play state, as its worker hosts it."""
 
+    parse = staticmethod(protocol.parse)  # the page's messages (another page's session brings its own)
+
     def __init__(self) -> None:
         self.pg = Playground(Config())
+        self.start()
+
+    def start(self) -> None:
+        """The play state of a new session (every page's session has it)."""
         self.playing = False
         self.speed = 1000.0  # epochs per second at most
         self.next_epoch_at = 0.0  # perf_counter time before which no epoch starts (the speed)
@@ -52,12 +58,36 @@ class Session:
         self.sent_data: tuple = ()  # the data set whose points the page has (they go once per data set)
         self.frame_at = 0.0  # when the last frame was built
 
-    def handle(self, msg) -> str | dict | None:
-        """Apply a client message; returns an error text for the page, or a message to send it."""
+    def received_message(self, msg) -> None:
+        """Count a message the page sent; anything that changes the run leaves the tape's view."""
         self.version += 1
         self.received += 1
         if not isinstance(msg, (protocol.View, protocol.Pause, protocol.Speed)):
-            self.view = None  # anything that changes the run leaves the tape's view
+            self.view = None
+
+    def play_control(self, msg) -> bool:
+        """Play, pause or a speed (the same for every page's session); False for any other message."""
+        if isinstance(msg, (protocol.Play, protocol.Pause)):
+            self.playing = isinstance(msg, protocol.Play)
+        elif isinstance(msg, protocol.Speed):
+            self.speed = msg.epochs_per_second
+        else:
+            return False
+        return True
+
+    def history_known(self, history: list) -> int:
+        """How many of ``history``'s entries the page has: those of the last frame when the run went on from it,
+        none when it was cut back (a restore) or started anew (then the next frame sends all)."""
+        n = self.sent_len
+        known = n if len(history) >= n > 0 and history[n - 1] is self.sent_last else 0
+        self.sent_len, self.sent_last = len(history), history[-1] if history else None
+        return known
+
+    def handle(self, msg) -> str | dict | None:
+        """Apply a client message; returns an error text for the page, or a message to send it."""
+        self.received_message(msg)
+        if self.play_control(msg):
+            return None
         if isinstance(msg, protocol.View):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
@@ -69,18 +99,12 @@ class Session:
             if problem:
                 return problem
             self.pg.update(**changes)
-        elif isinstance(msg, protocol.Play):
-            self.playing = True
-        elif isinstance(msg, protocol.Pause):
-            self.playing = False
         elif isinstance(msg, protocol.Step):
             self.playing = False
             self.pg.train_epoch() if msg.unit == "epoch" else self.pg.step_batch()
         elif isinstance(msg, protocol.Reset):
             self.playing = False
             self.pg.reset()
-        elif isinstance(msg, protocol.Speed):
-            self.speed = msg.epochs_per_second
         elif isinstance(msg, protocol.Restore):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
@@ -110,7 +134,7 @@ class Session:
             data, name, mime = export.state_dict_bytes(self.pg), stem + ".pt", "application/octet-stream"
         else:
             data, name, mime = export.script(self.pg).encode(), stem + ".py", "text/x-python"
-        return {"type": "download", "filename": name, "mime": mime, "data": base64.b64encode(data).decode()}
+        return download(data, name, mime)
 
     def train_epoch(self, now: float) -> None:
         """One epoch of play, then the NaN guard: a run that diverged pauses and says where it was last good."""
@@ -125,16 +149,33 @@ class Session:
     def frame(self) -> str:
         """The next frame as JSON: only the loss-history entries the page lacks (same run, not cut back), and
         the points only when the data set changed (a quarter of a frame, and most of its JSON encoding)."""
-        history, pg = self.pg.history, self.pg
-        known = self.sent_len if len(history) >= self.sent_len > 0 and history[self.sent_len - 1] is self.sent_last else 0
+        pg = self.pg
+        known = self.history_known(pg.history)
         data_set = (pg.x_train, pg.y_train, pg.x_test, pg.y_test)  # new tensors whenever the data set is made
         fresh = not self.sent_data or any(a is not b for a, b in zip(data_set, self.sent_data))
         data = protocol.frame(pg, epoch=self.view, history_from=known, points=fresh)
         self.sent_data = data_set
-        self.sent_len, self.sent_last = len(history), history[-1] if history else None
         self.sent = self.version
         data["playing"], data["received"] = self.playing, self.received
         return _json(data)
+
+
+def download(data: bytes, filename: str, mime: str) -> dict:
+    """A file for the page to save, sent over the socket (no server path is involved)."""
+    return {"type": "download", "filename": filename, "mime": mime, "data": base64.b64encode(data).decode()}
+
+
+def session_class(page: str) -> type:
+    """The session a page's socket opens: the playground's, or another page's engine on the same machinery."""
+    if page == "gan":
+        from .gan_session import GanSession
+
+        return GanSession
+    if page == "vae":
+        from .vae_session import VaeSession
+
+        return VaeSession
+    return Session
 
 
 def _failed(what: str, err: Exception) -> str:
@@ -159,8 +200,8 @@ class Worker:
         self.turn = 0  # round robin: the next session to train
         self.frame_cost = 0.004  # seconds to build a frame (a running mean)
 
-    def open(self, sid: int) -> None:
-        self.sessions[sid] = Session()
+    def open(self, sid: int, page: str = "playground") -> None:
+        self.sessions[sid] = session_class(page)()
 
     def close(self, sid: int) -> None:
         self.sessions.pop(sid, None)
@@ -170,7 +211,7 @@ class Worker:
         session = self.sessions.get(sid)
         if session is None:
             return []
-        msg, error = protocol.parse(raw)
+        msg, error = session.parse(raw)
         if msg is not None:
             try:
                 error = session.handle(msg)
@@ -289,15 +330,15 @@ class Pool:
             self.procs.append(proc)
             threading.Thread(target=self._read, args=(i,), name=f"deepviz-studio-relay-{i}", daemon=True).start()
 
-    def open(self, deliver: Callable[[str], None]) -> Remote:
-        """A new session on the least loaded worker; ``deliver`` gets each text for its page (from the
-        pool's reader thread: it must hand over to the event loop and return)."""
+    def open(self, deliver: Callable[[str], None], page: str = "playground") -> Remote:
+        """A new session of ``page`` on the least loaded worker; ``deliver`` gets each text for its page
+        (from the pool's reader thread: it must hand over to the event loop and return)."""
         with self.lock:
             worker = min(range(len(self.load)), key=self.load.__getitem__)
             self.load[worker] += 1
             remote = Remote(self, worker, next(self.ids), deliver)
             self.remotes[remote.sid] = remote
-        self.call(worker, "open", remote.sid)
+        self.call(worker, "open", remote.sid, page)
         return remote
 
     def close(self, remote: Remote) -> None:

@@ -3,6 +3,7 @@
 import { select } from "d3-selection";
 import { LossChart, type Point } from "./chart";
 import { CLASS_RGB, colour, paintMap, paintOutput, rgb } from "./colours";
+import { download, fromBase64 } from "./files";
 import { decode, encode, loadSchema, parseScalar, type Prop, type Schema, type Value, type Values } from "./schema";
 
 // Every setting the server declares (the schema) is in Values; these are the ones the page's own widgets use.
@@ -51,19 +52,6 @@ function readUrl(schema: Schema): Settings {
 function writeUrl(schema: Schema, s: Settings): void {
   const q = encode(schema, s, (k, v) => k !== "custom" || (v as Value[]).length <= URL_POINTS);
   history.replaceState(null, "", "#" + q);
-}
-
-function download(name: string, blob: Blob): void {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-}
-
-function fromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
 // -- the page --------------------------------------------------------------------------------
