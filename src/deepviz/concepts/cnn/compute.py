@@ -160,7 +160,7 @@ def _compute(values: dict[str, Any], preset: str | None) -> Trace:
         "digit": i, "label": int(test.labels[i]), "original": test.images[i] / 16, "input": x[0, 0],
         "layers": fwd["layers"], "flat": fwd["flat"], "logits": fwd["logits"],
         "probabilities": fwd["probabilities"], "predicted": fwd["predicted"],
-        "filters": {"weights": w1, "bias": model.conv1.bias.detach(),
+        "filters": {"weights": w1, "bias": model.state_dict()["conv1.bias"],
                     "kinds": [describe_filter(w) for w in w1]},
         "features": {**patches, "channel": values["channel"],
                      "digits": xs[[it["digit"] for it in patches["channels"][values["channel"] - 1]], 0]},

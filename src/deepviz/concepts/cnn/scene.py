@@ -88,6 +88,7 @@ class CnnScene(DeepvizScene):
                 self.play(*fade_out(shown), *fade_in(grid), run_time=1.0)
             shown = grid
             self.finish_reading()
+        assert shown is not None  # the trace has every layer
         self.forward_head(t, left, shown)
 
     def forward_head(self, t: CnnData, left: VGroup, pooled: VGroup) -> None:
@@ -161,14 +162,12 @@ class CnnScene(DeepvizScene):
         self.narrate("maps")
         self.play(*fade_in(*maps), run_time=1.0)
         self.finish_reading()
-        frame = None
-        for i, column in enumerate(columns):
+        boxes = [Rectangle(width=c.width + 0.2, height=c.height + 0.2).set_stroke(th.highlight, 4).move_to(c)
+                 for c in columns]
+        frame = boxes[0]
+        for i, box in enumerate(boxes):
             self.narrate(f"filter_{i + 1}")
-            box = Rectangle(width=column.width + 0.2, height=column.height + 0.2).set_stroke(th.highlight, 4)
-            box.move_to(column)
-            self.play(*([frame.animate.move_to(box)] if frame is not None else [Create(box)]),
-                      *fade_in(kinds[i]), run_time=0.6)
-            frame = frame or box
+            self.play(frame.animate.move_to(box) if i else Create(frame), *fade_in(kinds[i]), run_time=0.6)
             self.finish_reading()
         self.narrate("relu")
         self.play(*fade_out(*maps, frame), *fade_in(*relus), run_time=1.0)

@@ -207,7 +207,8 @@ class PoolingScene(DeepvizScene):
         targets = [tuple(w["argmax"][0]) for w in t["windows"]]
         movers = [max_g.make_value(r, c, b["upstream"][w["output_cell"][0]][w["output_cell"][1]])
                   for w, (r, c) in zip(t["windows"], targets)]
-        self.play(*(TransformFromCopy(up.value(*w["output_cell"]), mover) for w, mover in zip(t["windows"], movers)),
+        sources = [up.cells([(w["output_cell"][0], w["output_cell"][1])])[1] for w in t["windows"]]  # the values
+        self.play(*(TransformFromCopy(src, mover) for src, mover in zip(sources, movers)),
                   *(max_g.square(*rc).animate.set_fill(th.gradient, th.fill_opacity()) for rc in set(targets)),
                   run_time=1.0)
         self.remove(*movers)
