@@ -7,6 +7,7 @@ import torch.nn.functional as F
 import deepviz
 from deepviz.concepts.cnn.compute import describe_filter
 from deepviz.models import digits_cnn
+from deepviz.style.numbers import fmt_num
 from deepviz.threads import one_thread
 
 T = lambda nested: torch.tensor(nested, dtype=torch.float32)  # noqa: E731
@@ -213,5 +214,8 @@ def test_captions_carry_the_traces_numbers():
     t = deepviz.trace("cnn", preset="forward")
     k = t.data["predicted"]
     assert f"The prediction is {k}" in t.caption("softmax")
+    d = deepviz.trace("cnn", preset="dream")
+    snaps, j = d.data["dream"]["snapshots"], d.data["dream"]["target"]
+    assert f"climbs from {fmt_num(snaps[0]['scores'][j])} to {fmt_num(snaps[-1]['scores'][j])}" in d.caption("ascent")
     s = deepviz.trace("cnn", preset="saliency")
     assert f"class {s.data['saliency']['target']}'s score" in s.caption("gradient")

@@ -268,12 +268,15 @@ def _saliency_text(t: CnnData) -> dict[str, str]:
 def _dream_text(t: CnnData) -> dict[str, str]:
     d = t["dream"]
     what = f"class {d['target']}'s score" if d["of"] == "class" else f"conv2 channel {d['target'] + 1}'s mean"
-    final = d["snapshots"][-1]["scores"][d["target"]]
+    start, final = d["snapshots"][0]["scores"][d["target"]], d["snapshots"][-1]["scores"][d["target"]]
+    word = "score" if d["of"] == "class" else "mean"
+    climb = (f"the {word} climbs from {fmt_num(start)} to {fmt_num(final)}." if final > start + 1e-6 else
+             f"the objective stays at {fmt_num(final)}: from a blank input no gradient reaches it.")
     every = "all ten classes" if d["of"] == "class" else f"all {len(d['scores'])} conv2 channels"
     return {
         "start": f"Activation maximisation: start from a blank input and change it, step by step, to maximise "
                  f"{what}.",
         "ascent": f"Gradient ascent, {d['steps']} steps of size {fmt_num(d['lr'])}, with a small L2 penalty "
-                  f"({fmt_num(d['l2'])}) and a blur after each step: the score climbs to {fmt_num(final)}.",
+                  f"({fmt_num(d['l2'])}) and a blur after each step: {climb}",
         "gallery": f"The same for {every}: the network's ideal inputs. Not real digits, but its strokes.",
     }

@@ -199,7 +199,7 @@ class CnnScene(DeepvizScene):
         for it, image in zip(items, f["digits"]):
             img = self.ink(image, width)
             box = self._field_box(img, it["field"], f["side"], width / 16, th.highlight)
-            top = titled(VGroup(img, box), f"digit {it['digit']}: {fmt_num(it['activation'])}", th,
+            top = titled(VGroup(img, box), f"digit {it['digit']}\npeak {fmt_num(it['activation'])}", th,
                          size=BODY_SIZE)
             cols.append(VGroup(top, self.ink(it["patch"], width)).arrange(DOWN, buff=0.3))
         row = VGroup(*cols).arrange(RIGHT, buff=GAP, aligned_edge=UP)
@@ -301,15 +301,15 @@ class CnnScene(DeepvizScene):
         snaps = d["snapshots"]
         n = len(snaps)
         side = min(2.6, (self.content_width - GAP * (n - 1)) / n)
+        score = "score" if d["of"] == "class" else "mean"
 
         def tile(snap, size: float) -> VGroup:
             return VGroup(titled(self.ink(snap["images"][j], size), f"step {snap['step']}", th, size=BODY_SIZE),
-                          label(f"score {fmt_num(snap['scores'][j])}", th, size=BODY_SIZE, color=th.output)
+                          label(f"{score} {fmt_num(snap['scores'][j])}", th, size=BODY_SIZE, color=th.output)
                           ).arrange(DOWN, buff=0.15)
 
         tiles = [tile(snap, side) for snap in snaps]
         row = VGroup(*tiles).arrange(RIGHT, buff=GAP, aligned_edge=UP)
-        score = "score" if d["of"] == "class" else "mean"
         head = label(f"maximise {name}'s {score} \u2212 {fmt_num(d['l2'])}\u00b7\u2016x\u2016\u00b2", th,
                      color=th.highlight)
         self.place_in_content(VGroup(head, row).arrange(DOWN, buff=0.4))
