@@ -19,6 +19,7 @@ from .schema import PoolingData
 
 LEVELS = 9  # the maps' values run 0..9
 UPSTREAM = (1, 4)  # the upstream gradient's whole numbers, from 1 to 4
+CELLS_A_ROW = 26  # the forward part draws as many maps (with their pooled maps) as fit in 26 cells a row
 
 
 def windows(maps: torch.Tensor, k: int, s: int, p: int) -> list[dict[str, Any]]:
@@ -62,6 +63,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "part": values["part"], "mode": values["mode"],
         "input_size": n, "kernel": k, "stride": s, "padding": p,
         "maps": maps, "output_size": o,
+        "shown_maps": max(1, min(len(maps), CELLS_A_ROW // (n + 2 * p + o))),
         "output": max_out if values["mode"] == "max" else avg_out,
         "max_output": max_out, "avg_output": avg_out,
         "windows": windows(maps, k, s, p),
@@ -90,7 +92,7 @@ def _forward_text(t: PoolingData) -> dict[str, str]:
     w = t["windows"][0]
     pad = ""
     if p:
-        pad = (f" Padding {p}: the border cells are never a maximum." if t["mode"] == "max"
+        pad = (f" Padding {p}: the empty border cells are never a maximum." if t["mode"] == "max"
                else f" Padding {p}: the border's zeros count in the mean.")
     if t["mode"] == "max":
         r, c = w["argmax"][0]
@@ -102,7 +104,8 @@ def _forward_text(t: PoolingData) -> dict[str, str]:
     return {
         "intro": _maps_intro(t) + " Pooling works on each map on its own.",
         "first": first,
-        "sweep": "The window slides over every map, each on its own, and never mixes the maps.",
+        "sweep": "The window slides over every map, each on its own, and never mixes the maps"
+                 + (f" (the first {t['shown_maps']} of {kk} shown)." if t["shown_maps"] < kk else "."),
         "result": f"{fmt_shape((n, n, kk))} \u2192 {fmt_shape((o, o, kk))}: smaller maps, as many as before.",
     }
 

@@ -33,7 +33,7 @@ class PoolingScene(DeepvizScene):
         """Map ``m`` with its padding drawn: faint cells holding what pooling sees there."""
         n, p = t["input_size"], t["padding"]
         side = n + 2 * p
-        pad = NEG_INF if t["mode"] == "max" else 0.0
+        pad = None if t["mode"] == "max" else 0.0  # max: never chosen, drawn empty (the caption says so)
         inside = lambda r, c: p <= r < n + p and p <= c < n + p  # noqa: E731
         values = [[t["maps"][m][r - p][c - p] if inside(r, c) else pad for c in range(side)] for r in range(side)]
         th = self.theme
@@ -46,12 +46,10 @@ class PoolingScene(DeepvizScene):
     def forward_part(self, t: PoolingData) -> None:
         th = self.theme
         k, o, p = t["kernel"], t["output_size"], t["padding"]
-        count = len(t["maps"])
+        count = t["shown_maps"]
         side = t["input_size"] + 2 * p
         self.set_title("Max pooling" if t["mode"] == "max" else "Average pooling")
-        cell = min(0.75, (self.content_height - 1.6) / side,
-                   (self.content_width - GAP * (2 * count - 1)) / (count * (side + o)))
-        maps = [self.padded_map(t, m, cell) for m in range(count)]
+        cell = min(0.75, (self.content_height - 1.3) / side)
         wide = 1.0 if t["mode"] == "max" else 1.4  # room for means such as 5.75
         cell = min(cell, (self.content_width - GAP * (2 * count - 1)) / (count * (side + o * wide)))
         maps = [self.padded_map(t, m, cell) for m in range(count)]
@@ -61,7 +59,7 @@ class PoolingScene(DeepvizScene):
                         titled(pd, f"pooled {m + 1}", th, color=th.output)).arrange(RIGHT, buff=0.4, aligned_edge=DOWN)
                  for m, (mp, pd) in enumerate(zip(maps, pooled))]
         layout = VGroup(*pairs).arrange(RIGHT, buff=GAP)
-        self.place_in_content(layout, max_height=self.content_height - 1.0)
+        self.place_in_content(layout, max_height=self.content_height - 0.8)
         self.narrate("intro")
         self.play(*fade_in(*(pair[0] for pair in pairs)), run_time=0.8)
         self.finish_reading()
@@ -93,7 +91,8 @@ class PoolingScene(DeepvizScene):
 
         self.narrate("result")
         count_n = t["input_size"]
-        shape = label(f"{fmt_shape((count_n, count_n, count))} \u2192 {fmt_shape((o, o, count))}", th,
+        every = len(t["maps"])
+        shape = label(f"{fmt_shape((count_n, count_n, every))} \u2192 {fmt_shape((o, o, every))}", th,
                       color=th.output).next_to(layout, DOWN, buff=0.35)
         self.play(*fade_out(window, *([best] if t["mode"] == "max" else [])), *fade_in(shape), run_time=0.6)
         self.finish_reading()

@@ -41,6 +41,7 @@ class PoolingData(TypedDict):
     padding: int
     maps: Maps  # K x N x N, random whole numbers 0..9
     output_size: int
+    shown_maps: int  # how many maps the forward part draws (the first ones; all are pooled alike)
     output: Maps  # K x O x O: F.max_pool2d or F.avg_pool2d of maps (the chosen mode)
     max_output: Maps  # F.max_pool2d
     avg_output: Maps  # F.avg_pool2d (padding counted as zeros)
