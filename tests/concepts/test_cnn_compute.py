@@ -201,8 +201,8 @@ def test_the_dream_is_gradient_ascent_with_l2_and_blur(traces, weights, which):
     assert d["snapshots"][0]["step"] == 0 and d["snapshots"][-1]["step"] == steps
     for snap in d["snapshots"]:
         image, score = seen[snap["step"]]
-        assert torch.allclose(T(snap["images"][j]), image[0, 0], atol=1e-4)
-        assert snap["scores"][j] == pytest.approx(score, rel=1e-4, abs=1e-4)
+        assert torch.allclose(T(snap["image"]), image[0, 0], atol=1e-4)
+        assert snap["score"] == pytest.approx(score, rel=1e-4, abs=1e-4)
     probs = reference(T(d["final"])[:, None], weights)["fc"].softmax(1)
     assert d["predicted"] == probs.argmax(1).tolist()
     assert torch.allclose(T(d["confidence"]), probs.max(1).values, atol=1e-5)
@@ -215,7 +215,7 @@ def test_captions_carry_the_traces_numbers():
     k = t.data["predicted"]
     assert f"The prediction is {k}" in t.caption("softmax")
     d = deepviz.trace("cnn", preset="dream")
-    snaps, j = d.data["dream"]["snapshots"], d.data["dream"]["target"]
-    assert f"climbs from {fmt_num(snaps[0]['scores'][j])} to {fmt_num(snaps[-1]['scores'][j])}" in d.caption("ascent")
+    snaps = d.data["dream"]["snapshots"]
+    assert f"climbs from {fmt_num(snaps[0]['score'])} to {fmt_num(snaps[-1]['score'])}" in d.caption("ascent")
     s = deepviz.trace("cnn", preset="saliency")
     assert f"class {s.data['saliency']['target']}'s score" in s.caption("gradient")

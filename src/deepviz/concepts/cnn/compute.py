@@ -108,7 +108,7 @@ def dream(model, count: int, of: str, steps: int, lr: float, l2: float, blur: fl
     x = torch.zeros(count, 1, digits_cnn.SIDE, digits_cnn.SIDE, requires_grad=True)
     # geometrically spaced: the image changes most in the first steps
     keep = sorted({0} | {round(steps ** (i / (SNAPSHOTS - 2))) for i in range(SNAPSHOTS - 1)})
-    snapshots, scores = [], []
+    snapshots, scores = [], []  # snapshots of every image; the trace keeps the followed one's
     for step in range(steps + 1):
         score = dream_objective(model, x, of, -1)
         if step in keep:
@@ -168,7 +168,9 @@ def _compute(values: dict[str, Any], preset: str | None) -> Trace:
                      "scale": float(grad.abs().max()),
                      "occlusion": occlusion_map(model, x, cls, values["occlusion"], values["occlusion_stride"])},
         "dream": {"of": of, "target": chosen, "steps": values["steps"], "lr": values["lr"], "l2": values["l2"],
-                  "blur": values["blur"], **dreamt},
+                  "blur": values["blur"], **dreamt,
+                  "snapshots": [{"step": s["step"], "image": s["images"][chosen], "score": float(s["scores"][chosen])}
+                                for s in dreamt["snapshots"]]},
     }
     plain: CnnData = to_plain(data)
     return Trace(concept="cnn", params={}, data=plain, narration=narration(plain), preset=preset)
@@ -268,7 +270,7 @@ def _saliency_text(t: CnnData) -> dict[str, str]:
 def _dream_text(t: CnnData) -> dict[str, str]:
     d = t["dream"]
     what = f"class {d['target']}'s score" if d["of"] == "class" else f"conv2 channel {d['target'] + 1}'s mean"
-    start, final = d["snapshots"][0]["scores"][d["target"]], d["snapshots"][-1]["scores"][d["target"]]
+    start, final = d["snapshots"][0]["score"], d["snapshots"][-1]["score"]
     word = "score" if d["of"] == "class" else "mean"
     climb = (f"the {word} climbs from {fmt_num(start)} to {fmt_num(final)}." if final > start + 1e-6 else
              f"the objective stays at {fmt_num(final)}: from a blank input no gradient reaches it.")

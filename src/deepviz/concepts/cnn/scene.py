@@ -304,8 +304,8 @@ class CnnScene(DeepvizScene):
         score = "score" if d["of"] == "class" else "mean"
 
         def tile(snap, size: float) -> VGroup:
-            return VGroup(titled(self.ink(snap["images"][j], size), f"step {snap['step']}", th, size=BODY_SIZE),
-                          label(f"{score} {fmt_num(snap['scores'][j])}", th, size=BODY_SIZE, color=th.output)
+            return VGroup(titled(self.ink(snap["image"], size), f"step {snap['step']}", th, size=BODY_SIZE),
+                          label(f"{score} {fmt_num(snap['score'])}", th, size=BODY_SIZE, color=th.output)
                           ).arrange(DOWN, buff=0.15)
 
         tiles = [tile(snap, side) for snap in snaps]

@@ -67,8 +67,8 @@ class Saliency(TypedDict):
 
 class Snapshot(TypedDict):
     step: int
-    images: list[Image]  # one per target
-    scores: list[float]  # each image's objective
+    image: Image  # the followed target's image
+    score: float  # its objective
 
 
 class Dream(TypedDict):
