@@ -74,3 +74,22 @@ def test_a_digit_mosaic_puts_each_image_in_its_cell():
     field = digit_mosaic(images, 3, 0.8, DARK, DARK.output, gap=1)
     assert field.box.width == pytest.approx(0.8 / 8 * (3 * 9 + 1))  # 3 columns of 8 pixels and 4 one-pixel gaps
     assert field.box.height == pytest.approx(0.8 / 8 * (2 * 9 + 1))
+
+
+def test_the_diverging_scale_is_symmetric_about_zero_in_the_themes_roles():
+    from manim import ManimColor
+
+    from deepviz.style.heatmap import ink_rgb, signed_legend, signed_rgb
+    from deepviz.style.theme import DARK
+
+    rgb = lambda role: np.array(ManimColor(role).to_rgb())  # noqa: E731
+    colours = signed_rgb([[-2.0, 0.0, 2.0, 1.0]], DARK)
+    assert np.allclose(colours[0, 0], rgb(DARK.input)) and np.allclose(colours[0, 2], rgb(DARK.weight))
+    assert np.allclose(colours[0, 1], rgb(DARK.background))
+    assert np.allclose(colours[0, 3], (rgb(DARK.background) + rgb(DARK.weight)) / 2)  # half the largest |value|
+    assert np.allclose(signed_rgb([[1.0]], DARK, scale=4.0)[0, 0], rgb(DARK.background) * 0.75 + rgb(DARK.weight) * 0.25)
+    ink = ink_rgb([[0.0, 1.0]], DARK)
+    assert np.allclose(ink[0, 0], rgb(DARK.background)) and np.allclose(ink[0, 1], rgb(DARK.input))
+    legend = signed_legend(DARK, 2.5, 3.0)
+    assert [m.text for m in legend[1]] == ["\u22122.5", "0", "2.5"]
+    assert legend[0].width == pytest.approx(3.0, abs=0.05)

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 # The course: the order in which the gallery and the studio's gallery show the concepts (each builds on
 # the ones before). A concept not named here follows, by name: a new folder needs no edit here.
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
-          "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "batch-norm",
-          "transposed-conv", "rnn", "attention", "autoencoder", "vae", "gan", "model-forward")
+          "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "pooling", "cnn",
+          "batch-norm", "transposed-conv", "rnn", "attention", "autoencoder", "vae", "gan", "model-forward")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import deepviz
 from deepviz.params import ParamError
 
 T = lambda nested: torch.tensor(nested, dtype=torch.float64)  # noqa: E731
-PRESETS = ("channels", "output-size", "pooling")
+PRESETS = ("channels", "output-size", "pooling", "real-image")
 
 
 def trace(preset=None, **kw):
@@ -109,3 +109,24 @@ def test_a_window_larger_than_its_input_names_the_parameter(kw, name):
     with pytest.raises(ParamError) as e:
         trace(**kw)
     assert str(e.value).startswith("--" + name.replace("_", "-") + ":")
+
+
+def test_the_real_photo_through_the_hand_made_filters_equals_conv2d():
+    from sklearn.datasets import load_sample_image
+
+    d = trace("real-image").data["real"]
+    img = torch.from_numpy(load_sample_image("china.jpg").copy()).double().mean(2) / 255  # brightness
+    h, w = img.shape
+    s = min(h, w)
+    crop = img[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
+    side = len(d["image"])
+    assert side == 48 and torch.allclose(T(d["image"]), F.adaptive_avg_pool2d(crop[None], side)[0])
+    names = [f["name"] for f in d["filters"]]
+    assert names == ["vertical edges", "horizontal edges", "blur", "sharpen"]
+    for f in d["filters"]:
+        k = T(f["shown"]) / f["divisor"]
+        assert torch.allclose(T(f["weights"]), k)
+        ref = F.conv2d(T(d["image"])[None, None], k[None, None])[0, 0]
+        assert torch.allclose(T(f["map"]), ref) and f["scale"] == pytest.approx(float(ref.abs().max()))
+    blur = d["filters"][2]
+    assert float(T(blur["weights"]).sum()) == pytest.approx(1.0)  # a weighted mean, as the caption says

@@ -91,3 +91,24 @@ def load_model() -> DigitsCNN:
 @torch.no_grad()
 def accuracy(model: nn.Module, data: Digits) -> float:
     return float((model(prepare(data.images)).argmax(1) == data.labels).float().mean())
+
+
+def layer_outputs(model: DigitsCNN, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Every named layer's output for the input ``x``, in order (the last is the logits, ``fc``).
+
+    The model is a plain chain, so running its children one after another is its forward pass.
+    """
+    out = {}
+    for name, layer in model.named_children():
+        x = layer(x)
+        out[name] = x
+    return out
+
+
+def receptive_field(row: int, col: int) -> tuple[int, int, int]:
+    """(top, left, side) of the input pixels a conv2 unit at (row, col) sees: an 8x8 square.
+
+    conv2's 3x3 window reads pool1 cells row-1..row+1, each the max of conv1 cells 2p, 2p+1,
+    each of which reads input rows r-1..r+1: input rows 2*row-3 .. 2*row+4 (some in the padding).
+    """
+    return 2 * row - 3, 2 * col - 3, 8

@@ -7,12 +7,13 @@ probabilities mix the classes' colours, fading to the background where no class 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-from manim import UL, ManimColor, Rectangle, VGroup, VMobject
+from manim import DOWN, UL, ManimColor, Rectangle, VGroup, VMobject
 
-from .mobjects import Grid
+from .mobjects import BODY_SIZE, Grid, label
+from .numbers import fmt_num
 from .theme import Theme
 
 
@@ -38,6 +39,37 @@ def mixture_rgb(probabilities, background: str, colors: Sequence[str]) -> np.nda
     sure = np.clip((p.max(0) - 1 / k) / (1 - 1 / k), 0.0, 1.0)[..., None]
     back = _rgb(background)
     return back + (mix - back) * sure
+
+
+def signed_rgb(values, theme: Theme, scale: float | None = None) -> np.ndarray:
+    """The house's diverging scale for signed values (activations, weights, gradients): zero is the
+    background, below zero runs to the input role, above to the weight role, by |value| / ``scale``
+    (default: the largest |value|, so the scale is symmetric about zero)."""
+    top = scale or float(np.abs(np.asarray(values, dtype=float)).max(initial=0.0)) or 1.0
+    return heat_rgb(values, theme.background, theme.input, theme.weight, top)
+
+
+def ink_rgb(values, theme: Theme, role: str = "input", scale: float = 1.0) -> np.ndarray:
+    """Non-negative values (an image's ink, 0..``scale``) from the background to a role's colour."""
+    color = theme.role(role)
+    return heat_rgb(values, theme.background, color, color, scale)
+
+
+def framed(field: VMobject, theme: Theme, color: str | None = None, width: float = 2) -> VGroup:
+    """A field with a thin frame, so its extent shows where it is mostly background."""
+    box = Rectangle(width=field.width, height=field.height).set_stroke(color or theme.grid, width)
+    return VGroup(field, box.set_fill(opacity=0).move_to(field))
+
+
+def signed_legend(theme: Theme, scale: float, width: float, fmt: Callable[[float], str] = fmt_num,
+                  steps: int = 33) -> VGroup:
+    """A horizontal colour bar of :func:`signed_rgb` from -``scale`` to ``scale`` with its ends and 0 labelled."""
+    ramp = np.linspace(-scale, scale, steps)[None, :]
+    bar = framed(ColorField(signed_rgb(ramp, theme, scale), width, width / 12), theme)
+    marks = VGroup(*(label(fmt(v), theme, size=BODY_SIZE, color=theme.muted) for v in (-scale, 0.0, scale)))
+    for mark, x in zip(marks, (bar.get_left()[0], bar.get_center()[0], bar.get_right()[0])):
+        mark.next_to(bar, DOWN, buff=0.08).set_x(x)
+    return VGroup(bar, marks)
 
 
 def heat_fill(grid: Grid, values: Sequence[Sequence[float]], theme: Theme, signed: bool | None = None,

@@ -17,7 +17,7 @@ def check(values: dict) -> None:
 
 PARAMS = ParamSet(
     (
-        Choice("part", "channels", "what the video shows", choices=("channels", "output-size", "pooling")),
+        Choice("part", "channels", "what the video shows", choices=("channels", "output-size", "pooling", "real-image")),
         Int("input", 7, "side N of the small example's input (the photo shrunk to N x N)", min=3, max=9),
         Int("channels", 3, "input channels (3: red, green, blue; 2: red, green; 1: grey)", min=1, max=3),
         Int("kernel", 3, "side F of the small example's filters (each spans every channel)", min=1, max=5),
@@ -55,6 +55,8 @@ CONCEPT = register(
                    {"part": "output-size"}),
             Preset("pooling", "2x2 max pooling, stride 2, on each of two 4x4 activation maps",
                    {"part": "pooling", "input": 6, "filters": 2}),
+            Preset("real-image", "the photo's brightness through hand-made edge, blur and sharpen filters",
+                   {"part": "real-image", "image": 48}),
         ),
         compute="deepviz.concepts.convolution.compute:compute",
         scene="deepviz.concepts.convolution.scene:ConvolutionScene",

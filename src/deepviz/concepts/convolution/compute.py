@@ -21,6 +21,13 @@ from .schema import ConvolutionData
 SIZE_STRIDES = (1, 2, 3)
 POOL_MAPS_SHOWN = 3  # the pooling part draws the first maps (each pooled alike)  # the seed's strides for N = 7, F = 3
 INTENSITY_LEVELS = 9  # the input's brightness runs 0..9
+# hand-made 3x3 filters for the real photo: (name, whole-number weights, divisor)
+HAND_FILTERS = (
+    ("vertical edges", [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], 1),  # Sobel: dark left, light right
+    ("horizontal edges", [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], 1),
+    ("blur", [[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),  # binomial: the weights sum to 1
+    ("sharpen", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 1),
+)
 CHANNEL_NAMES = {1: ("grey",), 2: ("red", "green"), 3: ("red", "green", "blue")}
 
 
@@ -90,6 +97,12 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     best, arg = pool_cols.max(1)
     origins = [[r * pst, cc * pst] for r in range(pooled_side) for cc in range(pooled_side)]
 
+    grey = photo(values["image"], 1)
+    hand = torch.tensor([w for _, w, _ in HAND_FILTERS], dtype=torch.float64)[:, None]
+    hand = hand / torch.tensor([d for _, _, d in HAND_FILTERS], dtype=torch.float64)[:, None, None, None]
+    # no padding: zeros around a bright sky would be the strongest "edges" of all
+    hand_maps = dot_products(grey, hand, torch.zeros(len(HAND_FILTERS), dtype=torch.float64), 1, 0)["maps"]
+
     sizes = [_size_case(n, f, st) for st in SIZE_STRIDES] if f <= n else []  # without padding
     same = (f - 1) // 2
     data = {
@@ -118,6 +131,10 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                     "window_origins": origins,
                     "argmax": [[[o_[0] + int(a) // ps, o_[1] + int(a) % ps] for o_, a in zip(origins, arg[m])]
                                for m in range(k)]},
+        "real": {"image": grey[0],
+                 "filters": [{"name": name, "weights": hand[i, 0], "shown": torch.tensor(w).double(),
+                              "divisor": d, "map": hand_maps[i], "scale": float(hand_maps[i].abs().max())}
+                             for i, (name, w, d) in enumerate(HAND_FILTERS)]},
     }
     plain: ConvolutionData = to_plain(data)
     return Trace(concept="convolution", params={}, data=plain, narration=narration(plain), preset=preset)
@@ -130,6 +147,8 @@ def narration(t: ConvolutionData) -> dict[str, str]:
         return _size_narration(t)
     if part == "pooling":
         return _pool_narration(t)
+    if part == "real-image":
+        return _real_narration(t)
     n, c, f, k, o = t["input_size"], t["channels"], t["kernel"], t["filters"], t["output_size"]
     pos, v = t["position"], t["volume"]
     sums = " + ".join(fmt_factor(x) for x in pos["channel_sums"])
@@ -184,4 +203,18 @@ def _pool_narration(t: ConvolutionData) -> dict[str, str]:
         "pool_sweep": "Each activation map is pooled on its own, window by window"
                       + (f" (the first {pl['shown_maps']} of {k} shown)." if pl["shown_maps"] < k else "."),
         "pool_result": f"{fmt_shape((o, o, k))} \u2192 {fmt_shape((q, q, k))}: smaller maps, as many as before.",
+    }
+
+
+def _real_narration(t: ConvolutionData) -> dict[str, str]:
+    side = len(t["real"]["image"])
+    names = [f["name"] for f in t["real"]["filters"]]
+    return {
+        "real_intro": f"A real photo: scikit-learn's china.jpg, its brightness only, shrunk to {side}\u00d7{side}.",
+        "real_filters": f"{len(names)} hand-made 3\u00d73 filters: {', '.join(names[:-1])} and {names[-1]}. "
+                        f"Without padding each map is {side - 2}\u00d7{side - 2}.",
+        "real_edges": "The edge filters answer where the brightness changes: left to right, top to bottom. "
+                      "Above zero in {color:weight}, below in {color:input}; flat regions give zero.",
+        "real_smooth": "The blur's weights sum to 1: a weighted mean of the neighbours. Sharpen adds the "
+                       "difference from the neighbours back: edges stand out.",
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, UP, Create, FadeIn, ManimColor, Rectangle, TransformFromCopy, VGroup
 
 from ...style.animations import fade_in, fade_out
-from ...style.heatmap import ColorField, heat_fill, heat_rgb
+from ...style.heatmap import ColorField, framed, heat_fill, heat_rgb, signed_rgb
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_num, fmt_shape
 from ...style.scene import DeepvizScene, sweep_durations
@@ -23,7 +23,8 @@ class ConvolutionScene(DeepvizScene):
 
     def construct(self) -> None:
         t: ConvolutionData = self.trace.data
-        {"channels": self.channels_part, "output-size": self.size_part, "pooling": self.pooling_part}[t["part"]](t)
+        {"channels": self.channels_part, "output-size": self.size_part, "pooling": self.pooling_part,
+         "real-image": self.real_part}[t["part"]](t)
         self.wait(1.0)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -273,3 +274,33 @@ class ConvolutionScene(DeepvizScene):
         self.play(TransformFromCopy(source, value), run_time=run_time)
         self.remove(value)
         dst.attach_value(r, c, value)
+
+    # -- part 4: a real photo through hand-made filters -----------------------------------------------
+    def real_part(self, t: ConvolutionData) -> None:
+        th, real = self.theme, t["real"]
+        side = len(real["image"])
+        self.set_title("Filters on a real photo")
+        image = [[[v, v, v] for v in row] for row in real["image"]]  # brightness as grey levels
+        photo = titled(framed(ColorField(image, 4.6, 4.6), th), f"photo {fmt_shape((side, side))}", th,
+                       color=th.input)
+        panels, maps = [], []
+        for f in real["filters"]:
+            kernel = titled(heat_fill(Grid(f["shown"], th, 0.55), f["shown"], th, signed=True),
+                            f["name"] + (f" \u00f7{f['divisor']}" if f["divisor"] != 1 else ""), th, color=th.weight)
+            heat = framed(ColorField(signed_rgb(f["map"], th, f["scale"]), 2.3, 2.3), th)
+            maps.append(heat)
+            panels.append(VGroup(kernel, heat).arrange(RIGHT, buff=0.25))
+        grid = VGroup(*panels).arrange_in_grid(rows=2, buff=(0.5, 0.4))
+        self.place_in_content(VGroup(photo, grid).arrange(RIGHT, buff=0.7))
+        self.narrate("real_intro")
+        self.play(*fade_in(photo), run_time=0.8)
+        self.finish_reading()
+        self.narrate("real_filters")
+        self.play(*fade_in(*(p[0] for p in panels)), run_time=1.0)
+        self.finish_reading()
+        self.narrate("real_edges")
+        self.play(*fade_in(*maps[:2]), run_time=1.0)
+        self.finish_reading()
+        self.narrate("real_smooth")
+        self.play(*fade_in(*maps[2:]), run_time=1.0)
+        self.finish_reading()

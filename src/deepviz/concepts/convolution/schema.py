@@ -71,10 +71,28 @@ class Pooling(TypedDict):
     argmax: list[list[list[int]]]  # [map][window] -> [r, c] of the maximum in the map
 
 
+class HandFilter(TypedDict):
+    """`data.real.filters[n]`: one hand-made 3x3 filter and its activation map on the grey photo."""
+
+    name: str
+    weights: list[list[float]]  # 3 x 3: shown / divisor
+    shown: list[list[float]]  # the whole numbers the video shows
+    divisor: int
+    map: list[list[float]]  # (S - 2) x (S - 2): F.conv2d(photo, weights)
+    scale: float  # the map's largest |value|
+
+
+class RealImage(TypedDict):
+    """`data.real`: the full-size photo's brightness through hand-made filters (no padding)."""
+
+    image: list[list[float]]  # S x S in [0, 1]
+    filters: list[HandFilter]
+
+
 class ConvolutionData(TypedDict):
     """`data`."""
 
-    part: Literal["channels", "output-size", "pooling"]
+    part: Literal["channels", "output-size", "pooling", "real-image"]
     image_source: str
     channel_names: list[str]
     input_size: int
@@ -96,6 +114,7 @@ class ConvolutionData(TypedDict):
     same_padding: SamePadding
     volume: Volume
     pooling: Pooling
+    real: RealImage
 
 
 DATA = ConvolutionData  # the type of Trace.data (the contract test checks every preset against it)
