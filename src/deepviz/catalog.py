@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
           "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "batch-norm",
           "transposed-conv", "rnn", "attention", "self-attention", "positional-encoding",
-          "model-forward")
+          "transformer", "model-forward")
 
 
 @dataclass(frozen=True)

@@ -59,14 +59,19 @@ class Matrix(VGroup):
     """A named grid of numbers (``grid``), its name above (``name``) and row names to its left (``rows``).
 
     ``heat`` colours the cells by value (signed: blue/orange; else the highlight); without room for
-    numbers (:attr:`Cells.digits` is None) only the colours show.
+    numbers (:attr:`Cells.digits` is None) only the colours show; a large matrix may show the numbers of a
+    few rows only (``number_rows``) over its colours.
     """
 
     def __init__(self, values: Sequence[Sequence[float]], theme: Theme, cells: Cells, name: str = "",
                  color: str | None = None, rows: Sequence[str] = (), row_colors: Sequence[str] = (),
-                 heat: bool = False, signed: bool | None = None, name_size: float = BODY_SIZE, **kwargs):
+                 heat: bool = False, signed: bool | None = None, name_size: float = BODY_SIZE,
+                 number_rows: Sequence[int] | None = None, **kwargs):
+        """``number_rows``: the rows whose numbers show (default all); the others are heat colours only."""
         super().__init__(**kwargs)
-        shown = values if cells.digits is not None else [[None] * len(r) for r in values]
+        numbered = range(len(values)) if number_rows is None else number_rows
+        shown = [r if cells.digits is not None and i in numbered else [None] * len(r) for i, r in enumerate(values)]
+        heat = heat or number_rows is not None
         self.grid = Grid(shown, theme, cells.height, colors=color, cell_width=cells.width, fmt=cells.fmt())
         if heat or cells.digits is None:
             finite = [[v if v != NEG_INF else 0.0 for v in r] for r in values]

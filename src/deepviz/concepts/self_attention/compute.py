@@ -41,10 +41,11 @@ def weights(vocab_size: int, d: int, seed: int) -> dict[str, torch.Tensor]:
 
 
 def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool) -> dict[str, torch.Tensor]:
-    """One head written out: scaled scores, causal mask, softmax by rows, weighted sum of the value rows."""
-    n, dk = q.shape
-    scores = q @ k.T / math.sqrt(dk)
-    future = torch.ones(n, n, dtype=torch.bool).triu(1) if causal else torch.zeros(n, n, dtype=torch.bool)
+    """One head written out: scaled scores, causal mask, softmax by rows, weighted sum of the value rows.
+
+    Queries and keys may come from different sequences (cross-attention: n_q x n_k scores)."""
+    scores = q @ k.T / math.sqrt(q.shape[1])
+    future = torch.ones(len(q), len(k), dtype=torch.bool).triu(1) if causal else torch.zeros_like(scores).bool()
     a = torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1)
     return {"q": q, "k": k, "v": v, "scores": scores, "weights": a, "z": a @ v}
 
