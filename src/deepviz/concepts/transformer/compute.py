@@ -113,5 +113,5 @@ def narration(t: TransformerData) -> dict[str, str]:
                  f"own map; \u201c{out[0]}\u201d looks at {_peak(cross[0][0], words)} in head 1. On the right the "
                  "GRU translator's attention for the same sentence.",
         "predict": "The decoder's last LayerNorm and a linear layer give the next word at each position: "
-                   + ", ".join(f"\u201c{w}\u201d (p = {fmt_num(p)})" for w, p in zip(d["predicted"], d["p"])) + ".",
+                   + ", ".join(f"\u201c{w}\u201d (p = {fmt_num(p, 3)})" for w, p in zip(d["predicted"], d["p"])) + ".",
     }

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, Arrow, Create, VGroup
 
-from ...models.en_es import EOS, SOS
+from ...models.en_es import EOS
 from ...style.animations import fade_in
 from ...style.matrices import NEG_INF, Cells, Matrix, equation, op
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, colored_text, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.scene import DeepvizScene
+from ..attention.scene import _word  # the GRU video's names of <s> and </s>: the same words here
 from .schema import TransformerData
 
 ROW_NAMES = 1.5
-
-
-def _word(w: str) -> str:
-    return {SOS: "<start>", EOS: "<end>"}.get(w, w)
 
 
 class TransformerScene(DeepvizScene):
@@ -139,7 +136,7 @@ class TransformerScene(DeepvizScene):
     def predict(self, t: TransformerData) -> None:
         th, d = self.theme, t["decoder"]
         lines = VGroup(*(colored_text([(f"{_word(i)}  \u2192  ", th.muted), (_word(w), th.output),
-                                       (f"   p = {fmt_num(p)}", th.muted)], th, size=44)
+                                       (f"   p = {fmt_num(p, 3)}", th.muted)], th, size=44)
                          for i, w, p in zip(t["decoder_input"], d["predicted"], d["p"])))
         lines.arrange(DOWN, buff=0.35, aligned_edge=RIGHT)
         head = label("decoder position reads  \u2192  predicts", th, size=LABEL_SIZE, color=th.muted)
