@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import deepviz
+from deepviz.models.en_es import load
 from deepviz.params import ParamError
 
 T = lambda nested: torch.tensor(nested, dtype=torch.float32)  # noqa: E731
@@ -59,3 +60,19 @@ def test_bad_values_name_their_parameter(values, param):
     with pytest.raises(ParamError) as err:
         deepviz.trace("positional-encoding", **values)
     assert err.value.param == param
+
+
+def test_the_learned_table_is_the_tiny_transformers_and_the_similarities_are_cosines():
+    from deepviz.models import transformer
+
+    lt = deepviz.trace("positional-encoding", preset="sinusoidal")["learned"]
+    model, _ = transformer.load_model()
+    n = lt["positions"]
+    assert n == max(len(en) for en, _ in load().pairs)
+    torch.testing.assert_close(T(lt["table"]), model.src_pos.weight[:n].detach(), rtol=0, atol=0)
+    for key, table in (("learned", model.src_pos.weight[:n].detach()), ("sinusoidal", paper_pe(n, lt["d_model"]))):
+        cos = torch.nn.functional.cosine_similarity(table[:, None, :], table[None, :, :], dim=-1)
+        torch.testing.assert_close(T(lt[key]), cos, rtol=0, atol=1e-5)
+    s = T(lt["sinusoidal"])  # the sinusoidal similarity depends only on the distance p - q
+    assert all(torch.allclose(s.diagonal(k), s.diagonal(k)[0].expand(n - k), atol=1e-5) for k in range(n))
+    assert deepviz.trace("positional-encoding", learned=False)["learned"] is None

@@ -2,7 +2,7 @@
 from typing import Any
 
 from ...catalog import Concept, Preset, register
-from ...params import Int, ParamError, ParamSet
+from ...params import Bool, Int, ParamError, ParamSet
 from ..self_attention import SENTENCE
 
 
@@ -26,6 +26,8 @@ PARAMS = ParamSet(
         Int("pair", 1, "the (sin, cos) pair whose 2x2 rotation block the video shows", min=0, max=15),
         SENTENCE,
         Int("seed", 0, "seed of the random word embeddings the encoding is added to", min=0, max=10_000),
+        Bool("learned", True, "end with the position embeddings the `transformer` concept's tiny model learned "
+                              "(trained at first use, then cached)"),
     ),
     cross_check=check,
 )

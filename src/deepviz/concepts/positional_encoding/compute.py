@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from ...models.en_es import load
+from ...models.en_es import Corpus, load
 from ...models.positional import frequencies, sinusoidal
 from ...style.numbers import fmt_num, fmt_sig
 from ...trace import Trace, to_plain
@@ -57,6 +57,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     emb = table[torch.tensor([corpus.source.index(x) for x in words])]
     block = m[2 * i:2 * i + 2, 2 * i:2 * i + 2]
     data: PositionalEncodingData = to_plain({
+        "learned": learned(corpus) if values["learned"] else None,
         "positions": n, "d_model": d, "pos": pos, "shift": k, "pair": i,
         "encoding": pe, "frequencies": w, "waves": waves,
         "rotation": {
@@ -69,12 +70,33 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     return Trace(concept="positional-encoding", params={}, data=data, narration=narration(data), preset=preset)
 
 
+def cosine_similarities(table: torch.Tensor) -> torch.Tensor:
+    """cos(P_p, P_q) for every pair of rows."""
+    unit = table / table.norm(dim=1, keepdim=True)
+    return unit @ unit.T
+
+
+def learned(corpus: Corpus) -> dict[str, Any]:
+    """The tiny transformer's learned source positions (those its training sentences reach) against the
+    sinusoidal table of the same size: each as cosine similarities between positions."""
+    from ...models.transformer import load_model  # trains it at first use
+
+    model, _ = load_model(corpus=corpus)
+    n = max(len(en) for en, _ in corpus.pairs)
+    table = model.src_pos.weight[:n]
+    sim_l, sim_s = cosine_similarities(table), cosine_similarities(sinusoidal(n, table.shape[1]))
+    near = torch.ones(n, n).triu(1).tril(1).bool()  # p, p + 1
+    far = torch.ones(n, n).triu(3).bool()  # three or more apart
+    return {"positions": n, "d_model": table.shape[1], "table": table, "sinusoidal": sim_s, "learned": sim_l,
+            "neighbours": [sim_s[near].mean(), sim_l[near].mean()], "far": [sim_s[far].mean(), sim_l[far].mean()]}
+
+
 def narration(t: PositionalEncodingData) -> dict[str, str]:
     n, d, pos, k, i = t["positions"], t["d_model"], t["pos"], t["shift"], t["pair"]
     r = t["rotation"]
     waves = t["waves"]
     words = t["sentence"]["words"]
-    return {
+    out = {
         "intro": "Attention sees a sentence as a set of words: it has no idea of order. The transformer adds to "
                  "each word a vector that encodes its position.",
         "table": f"The sinusoidal encoding: {n} positions x {d} numbers. Column 2i is sin(pos\u00b7w\u1d62), column "
@@ -92,3 +114,12 @@ def narration(t: PositionalEncodingData) -> dict[str, str]:
                + (": the same word at two places gets two different vectors." if len(set(words)) < len(words)
                   else ": the same word at another place would get another vector."),
     }
+    lt = t["learned"]
+    if lt is not None:
+        out["learned"] = (f"Learned instead: the tiny transformer of the \u201ctransformer\u201d video has a table of "
+                          f"{lt['positions']} x {lt['d_model']} position vectors, trained with it. Cosine similarity "
+                          f"of neighbouring positions: {fmt_num(lt['neighbours'][0])} sinusoidal, "
+                          f"{fmt_num(lt['neighbours'][1])} learned; three or more apart: {fmt_num(lt['far'][0])} "
+                          f"and {fmt_num(lt['far'][1])}: its positions are separate labels, not a smooth code, and it has "
+                          "none past the longest training sentence.")
+    return out

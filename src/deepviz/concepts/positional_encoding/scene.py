@@ -30,7 +30,10 @@ class PositionalEncodingScene(DeepvizScene):
         t: PositionalEncodingData = self.trace.data
         self.set_title("Positional encoding")
         for key, part in (("intro", self.intro), ("table", self.table), ("waves", self.waves),
-                          ("rotation", self.rotation), ("check", self.shift_map), ("add", self.add_part)):
+                          ("rotation", self.rotation), ("check", self.shift_map), ("add", self.add_part),
+                          ("learned", self.learned)):
+            if key not in self.trace.narration:
+                continue
             self.clear_content()
             self.narrate(key)
             part(t)
@@ -159,6 +162,18 @@ class PositionalEncodingScene(DeepvizScene):
         self.play(Create(VGroup(*(x.row_frame(j, th.highlight, width=3) for j in rows))), *fade_in(detail),
                   run_time=0.8)
 
+    def learned(self, t: PositionalEncodingData) -> None:
+        th, lt = self.theme, t["learned"]
+        assert lt is not None  # the step exists only then
+        n = lt["positions"]
+        c = Cells(min(1.0, (self.content_width - 2.4) / (2 * n)), 0.55)
+        names = [str(p) for p in range(n)]
+        mats = [Matrix(lt[key], th, c, title, rows=names, heat=True, signed=True)
+                for key, title in (("sinusoidal", "sinusoidal: cos(PE(p), PE(q))"),
+                                   ("learned", "learned by the tiny transformer"))]
+        self.place_in_content(equation(mats, buff=0.9))
+        for m in mats:
+            self.play(*fade_in(m), run_time=0.8)
 
 def repeated(words: list[str]) -> list[int]:
     """The first two places of the first word that comes twice (else the first two words): rows to compare."""

@@ -36,6 +36,18 @@ class Sentence(TypedDict):
     x: Matrix  # embeddings + encoding
 
 
+class Learned(TypedDict):
+    """`data.learned`: the `transformer` concept's tiny model's learned source positions."""
+
+    positions: int  # the longest source sentence of the corpus: the positions training reached
+    d_model: int
+    table: Matrix  # positions x d_model: its position embeddings
+    sinusoidal: Matrix  # positions x positions: cosine similarity of the sinusoidal rows (same size)
+    learned: Matrix  # the same for the learned rows
+    neighbours: list[float]  # mean similarity of positions p, p + 1: [sinusoidal, learned]
+    far: list[float]  # mean similarity of positions three or more apart: [sinusoidal, learned]
+
+
 class PositionalEncodingData(TypedDict):
     """`data`."""
 
@@ -49,6 +61,7 @@ class PositionalEncodingData(TypedDict):
     waves: list[Wave]
     rotation: Rotation
     sentence: Sentence
+    learned: Learned | None  # None when the parameter learned is false
 
 
 DATA = PositionalEncodingData  # the type of Trace.data (the contract test checks every preset against it)
