@@ -91,7 +91,7 @@ class PositionalEncodingScene(DeepvizScene):
             self.play(Create(curve), *fade_in(name), run_time=0.9)
         pos = t["pos"]
         mark = Line(plot.c2p(pos, -1.1), plot.c2p(pos, 1.1)).set_stroke(th.highlight, 3)
-        self.play(Create(mark), *fade_in(plot.label_at(f"pos = {pos}", (pos, 1.1), UP, th.highlight,
+        self.play(Create(mark), *fade_in(plot.label_at(f"pos = {pos}", (pos, 1.0), RIGHT, th.highlight,
                                                        size=BODY_SIZE)), run_time=0.5)
 
     def rotation(self, t: PositionalEncodingData) -> None:

@@ -31,11 +31,12 @@ class SelfAttentionScene(DeepvizScene):
         th = self.theme
         self.t = t
         self.word_colors = [th.series_color(i) for i in range(len(t["words"]))]
-        self.set_title(f"Self-attention: \u201c{' '.join(t['words'])}\u201d")
+        sentence = " ".join(t["words"])
+        self.set_title("Self-attention" + (f": \u201c{sentence}\u201d" if len(sentence) <= 24 else ""))  # one line
         self.narrate("intro")
         chips = VGroup(*(label(w, th, size=40, color=c) for w, c in zip(t["words"], self.word_colors)))
         chips.arrange(RIGHT, buff=0.6)
-        chips.scale_to_fit_width(self.content_width * 0.75).move_to(UP * 1.2)
+        chips.scale_to_fit_width(min(self.content_width * 0.75, chips.width * 2.5)).move_to(UP * 1.2)
         arrows = self.all_pairs(chips)
         self.play(*fade_in(chips), run_time=0.8)
         self.play(Create(arrows), run_time=1.2)
@@ -145,7 +146,7 @@ class SelfAttentionScene(DeepvizScene):
         hd = t["per_head"][h]
         suffix = f"{h + 1}".translate(SUB) if t["heads"] > 1 else ""
         self.narrate("scores")
-        c = self.cells(dk + dk + n, 3, row_names=True)
+        c = self.cells(dk + dk + n, 4, row_names=True)  # ·, / √d_k, = and the room K's column words take
         q = self.mat(hd["q"], c, f"Q{suffix}", rows=True)
         kt = self.mat(transpose(hd["k"]), c, f"K{suffix}\u1d40")
         for j, w in enumerate(t["words"]):  # K's columns are the words
@@ -165,7 +166,9 @@ class SelfAttentionScene(DeepvizScene):
         if t["causal"]:
             self.narrate("mask")
             shown = [[v if j <= i else NEG_INF for j, v in enumerate(r)] for i, r in enumerate(hd["scores"])]
-            masked = self.mat(shown, c, "masked scores", heat=True, signed=True).move_to(s)
+            masked = self.mat(shown, c, "masked scores", heat=True, signed=True)
+            masked.scale(s.grid.width / masked.grid.width)  # as placed (shrunk) as the scores it replaces
+            masked.shift(s.grid.get_center() - masked.grid.get_center())
             upper = masked.grid.cells([(i, j) for i in range(n) for j in range(i + 1, n)])
             self.play(ReplacementTransform(s, masked), run_time=0.8)
             self.play(Indicate(upper, color=th.gradient, scale_factor=1.05), run_time=0.8)
@@ -213,7 +216,7 @@ class SelfAttentionScene(DeepvizScene):
               for i, hd in enumerate(t["per_head"])]
         top = equation(maps, buff=0.5)
         bottom = equation(zs, buff=0.0)
-        self.place(stack(top, bottom, top=0, buff=0.45))
+        self.place_in_content(stack(top, bottom, top=0, buff=0.45), max_height=self.content_height - 0.3)
         for m in maps:
             self.play(*fade_in(m), run_time=0.5)
         self.play(*fade_in(*zs), run_time=0.6)
