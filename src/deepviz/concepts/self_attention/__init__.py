@@ -1,13 +1,13 @@
 """Self-attention: queries, keys and values of a sentence, scaled dot products, softmax by rows, and multi-head."""
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ...catalog import Concept, Preset, register
-from ...params import Bool, Int, ParamError, ParamSet
+from ...params import Bool, Int, ParamError, ParamSet, Words
 from ..attention import PARAMS as ATTENTION_PARAMS
 
 MAX_WORDS = 6  # a 6 x 6 score matrix is the largest whose numbers read at 480p
-SENTENCE = replace(ATTENTION_PARAMS.get("sentence"), max_words=MAX_WORDS)  # the same corpus words as `attention`
+SENTENCE = replace(cast(Words, ATTENTION_PARAMS.get("sentence")), max_words=MAX_WORDS)  # `attention`'s corpus words
 
 
 def check(values: dict[str, Any]) -> None:

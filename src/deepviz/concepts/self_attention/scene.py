@@ -94,7 +94,8 @@ class SelfAttentionScene(DeepvizScene):
 
     def place(self, group: VGroup) -> VGroup:
         """Centre a part in the content area (shrunk only if it does not fit)."""
-        return self.place_in_content(group)
+        self.place_in_content(group)
+        return group
 
     # -- parts --------------------------------------------------------------------------------
     def embed_part(self, t: SelfAttentionData) -> Matrix:
@@ -196,10 +197,10 @@ class SelfAttentionScene(DeepvizScene):
         for i, w in enumerate(t["words"]):
             v.add(fit_width(label(f"v{i + 1}".translate(SUB), th, size=18, color=self.word_colors[i]), 0.6)
                   .next_to(v.grid.square(i, dk - 1), RIGHT, buff=0.1))
-        target = equation([a.copy(), op("\u00b7", th), v, op("=", th), z])
-        self.place(target)
-        self.play(ReplacementTransform(a, target[0]), run_time=0.6)
-        a = target[0]
+        moved = a.copy()
+        target = self.place(equation([moved, op("\u00b7", th), v, op("=", th), z]))
+        self.play(ReplacementTransform(a, moved), run_time=0.6)
+        a = moved
         self.play(*fade_in(target[1], v, target[3]), run_time=0.6)
         self.play(*fade_in(z), run_time=0.6)
         self.play(Create(self.focus_frames(a, z)), run_time=0.6)
