@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ...models.long_memory import add_keep_bias
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from ..rnn.numbers import fmt_vec
@@ -39,7 +40,7 @@ GATES = {  # per cell, in PyTorch's block order: (symbol, name, activation)
              ("o", "output gate", "σ")),
     "gru": (("r", "reset gate", "σ"), ("z", "update gate", "σ"), ("n", "new state", "tanh")),
 }
-KEEP = {"lstm": 1, "gru": 1}  # the block of the gate that keeps the state (f, z)
+KEEP = 1  # the block of the gate that keeps the state (LSTM f, GRU z)
 
 
 def build_modules(values: dict[str, Any]) -> dict[str, nn.Module]:
@@ -48,13 +49,12 @@ def build_modules(values: dict[str, Any]) -> dict[str, nn.Module]:
     kind = nn.LSTM if values["cell"] == "lstm" else nn.GRU
     modules = {"embedding": nn.Embedding(len(VOCAB), values["embed_dim"]),
                "cell": kind(values["embed_dim"], values["hidden"], batch_first=True)}
-    hid, keep = values["hidden"], KEEP[values["cell"]]
     with torch.no_grad():
         for m in modules.values():
             m.double()
             for p in m.parameters():
                 p.copy_(torch.round(p, decimals=DECIMALS))
-        modules["cell"].bias_ih_l0[keep * hid:(keep + 1) * hid] += values["keep_bias"]
+    add_keep_bias(modules["cell"], values["keep_bias"])
     return modules
 
 
@@ -111,7 +111,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     with torch.no_grad():
         steps = run(modules, index, kind)
     cell: Any = modules["cell"]  # torch does not type the weight attributes
-    keep = KEEP[kind]
+    keep = KEEP
     # how much of the first step's state is still there at the last: the product of the keeping gate
     kept_product = torch.stack([s["gates"][keep] for s in steps[1:]]).prod(0) if len(steps) > 1 else None
     n = len(words)
@@ -180,6 +180,7 @@ def memory_text(d: GatedData) -> str:
     text = f"The {keep['name']} {keep['symbol']} ranges from {fmt_num(low)} to {fmt_num(high)}: near 1 it keeps {st}, near 0 it forgets."
     if d["kept_product"] is not None:
         best = max(range(d["hidden_size"]), key=lambda j: d["kept_product"][j])
-        text += (f" Unit {best + 1} keeps {fmt_num(d['kept_product'][best])} of its {st}(1) "
-                 f"until {st}({n}).")
+        sym = keep["symbol"]
+        text += (f" In unit {best + 1}, {sym} multiplies to {fmt_num(d['kept_product'][best])} from step 2 to {n}: "
+                 f"that much of {st}(1) is still in {st}({n}).")
     return text

@@ -27,7 +27,7 @@ GATE_Y = -0.95  # centres of the gate boxes
 X_LEFT, X_RIGHT = -5.7, 5.75  # the state before and after the step
 KEEP_X, ADD_X = -3.3, -0.3  # the highway's multiply and add nodes
 # gate box centres by symbol; the LSTM's output branch (tanh, then × o) at OUT_X
-GATE_X = {"f": -3.3, "i": -1.25, "g": 0.65, "o": 2.55, "z": -1.8, "n": 0.65, "r": 2.6}
+GATE_X = {"f": -3.3, "i": -1.25, "g": 0.65, "o": 2.55, "z": -1.6, "n": 1.3, "r": 3.7}
 OUT_X = 4.1
 
 
@@ -287,8 +287,10 @@ class GatedScene(DeepvizScene):
             frame.add(arrow(boxes["f"].get_top(), keep.get_bottom(), self.symbol_color(t, "f")))
         else:
             z = self.symbol_color(t, "z")
+            into = frame[-len(pair)]  # the arrow z -> the product node: 1 - z travels along it
             frame.add(arrow(boxes["z"].get_top(), keep.get_bottom(), z),
-                      label("1\u2212z", th, size=BODY_SIZE, color=z).next_to(prod, LEFT, buff=0.55).shift(DOWN * 0.25),
+                      label("1\u2212z", th, size=BODY_SIZE, color=z).next_to(into.get_center(), RIGHT, buff=0.2)
+                      .shift(DOWN * 0.2),
                       arrow(boxes["r"].get_left(), boxes["n"].get_right(), self.symbol_color(t, "r")))
         # the LSTM's output branch: h(t) = o ⊙ tanh(c(t))
         h = None
