@@ -75,7 +75,9 @@ class GatedScene(DeepvizScene):
         kind = "LSTM" if t["cell"] == "lstm" else "GRU"
         line = colored_text([("word", None), ("  \u2192  ", th.muted), ("x(t)", th.input), ("  \u2192  ", th.muted),
                              (kind, None), ("  \u2192  ", th.muted), ("h(t)", th.output)], th, size=TITLE_SIZE)
-        note = label(f"hidden size {t['hidden_size']} \u00b7 random weights (seed {t['seed']}), rounded to 0.1",
+        keep = t["gates"][t["keep_gate"]]
+        bias = f" \u00b7 {keep['name']} bias +{fmt_num(t['keep_bias'])}" if t["keep_bias"] else ""
+        note = label(f"hidden size {t['hidden_size']} \u00b7 random weights (seed {t['seed']}), rounded to 0.1{bias}",
                      th, size=LABEL_SIZE, color=th.muted)
         group = VGroup(chips, line, fit_width(note, self.content_width)).arrange(DOWN, buff=0.7)
         self.place_in_content(group)
