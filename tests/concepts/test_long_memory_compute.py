@@ -8,6 +8,7 @@ import torch.nn.functional as F
 import deepviz
 from deepviz.models import long_memory as lm
 from deepviz.params import ParamError
+from deepviz.style.numbers import fmt_sig
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +79,13 @@ def test_accuracies_equal_the_cached_readers_evaluated_again(trace):
             assert abs(mine_acc - acc) < 0.1, (c["cell"], gap, mine_acc, acc)
 
 
-def test_the_narration_reports_the_accuracies_at_the_longest_gap(trace):
-    text = deepviz.trace("long-memory", preset="gaps").narration["accuracy"]
+def test_the_narration_reports_the_accuracies_and_the_gradient_ratio(trace):
+    narration = deepviz.trace("long-memory", preset="gaps").narration
     for c in trace["cells"]:
-        assert f"{c['name']} {round(c['percent'][-1])}%" in text
+        assert f"{c['name']} {round(c['percent'][-1])}%" in narration["accuracy"]
+    ratio = {c["cell"]: c["first_over_last"] for c in trace["cells"]}
+    factor = min(ratio["gru"], ratio["lstm"]) / ratio["rnn"]
+    assert factor > 1 and f"keep at least {fmt_sig(factor, 2)} times more" in narration["ratio"]
 
 
 def test_out_of_range_hidden_is_refused():

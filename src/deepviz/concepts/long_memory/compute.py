@@ -66,6 +66,15 @@ def _pct(v: float) -> str:
     return f"{fmt_num(v, 0)}%"
 
 
+def gated_text(cells) -> str:
+    """How the gated cells' share of the gradient at h(1) compares with the vanilla RNN's, from the numbers."""
+    rnn = next(c["first_over_last"] for c in cells if c["cell"] == "rnn")
+    gated = min(c["first_over_last"] for c in cells if c["cell"] != "rnn")
+    if gated <= rnn:
+        return "Here the vanilla RNN keeps at least as much of it."
+    return f"The gated cells keep at least {fmt_sig(gated / rnn, 2)} times more of it."
+
+
 def narration(d: LongMemoryData) -> dict[str, str]:
     ex, cells, gaps = d["example"], d["cells"], d["gaps"]
     longest, t_last = d["gradient"]["gap"], d["gradient"]["gap"] + 1
@@ -79,8 +88,8 @@ def narration(d: LongMemoryData) -> dict[str, str]:
                    f"sequences per gap; the gated ones start with their keeping gate\u2019s bias at "
                    f"+{fmt_num(d['keep_bias'])}.",
         "gradient": f"Before training, with a gap of {longest}: the size of the loss\u2019s gradient at each step, "
-                    f"|dL/dh(t)|, on a log scale. It shrinks on its way back to h(1).",
-        "ratio": f"|dL/dh(1)| over |dL/dh({t_last})|: {ratios}. The gates\u2019 path keeps more of it.",
+                    f"|dL/dh(t)|, on a log scale, from h({t_last}) back to h(1), the first letter.",
+        "ratio": f"|dL/dh(1)| over |dL/dh({t_last})|: {ratios}. {gated_text(cells)}",
         "accuracy": f"After training, accuracy on {d['n_test']} new sequences per gap ({', '.join(map(str, gaps))}); "
                     f"chance is {_pct(100 * d['chance'])}. At a gap of {longest}: {at_longest}.",
     }
