@@ -17,6 +17,8 @@ forget gate, the GRU's update gate), as LSTMs are usually initialised (a forget 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -46,7 +48,7 @@ def one_hot(ids: torch.Tensor) -> torch.Tensor:
     return F.one_hot(ids, len(TOKENS)).float()
 
 
-def add_keep_bias(rnn: nn.Module, value: float) -> None:
+def add_keep_bias(rnn: Any, value: float) -> None:
     """Raise the bias of an LSTM's forget gate or a GRU's update gate: both are block 1 of bias_ih_l0."""
     b = rnn.bias_ih_l0
     hid = rnn.hidden_size

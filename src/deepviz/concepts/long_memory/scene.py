@@ -138,7 +138,8 @@ class LongMemoryScene(DeepvizScene):
         self.narrate("accuracy")
         self.play(*fade_in(grid.squares, heads, names), run_time=0.7)
         for k in range(len(t["gaps"])):
-            self.play(*fade_in(*(grid.value(r, k) for r in range(len(rows)))), run_time=0.45)
+            column = [grid.value(r, k) for r in range(len(rows))]
+            self.play(*fade_in(*(v for v in column if v is not None)), run_time=0.45)
         self.play(*fade_in(chance), run_time=0.4)
         self.finish_reading()
 

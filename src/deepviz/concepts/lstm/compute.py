@@ -91,7 +91,7 @@ def gru_step(cell, x: torch.Tensor, h: torch.Tensor) -> dict[str, Any]:
 
 def run(modules: dict[str, nn.Module], index: torch.Tensor, kind: str) -> list[dict[str, Any]]:
     """Every step of the cell over the sentence, every intermediate kept."""
-    cell = modules["cell"]
+    cell: Any = modules["cell"]  # an nn.LSTM or nn.GRU: torch does not type its attributes
     xs = modules["embedding"](index)
     h = torch.zeros(cell.hidden_size, dtype=torch.float64)
     c = torch.zeros_like(h)
@@ -178,9 +178,10 @@ def memory_text(d: GatedData) -> str:
     values = [s["gates"][d["keep_gate"]] for s in d["steps"]]
     low, high = min(min(v) for v in values), max(max(v) for v in values)
     text = f"The {keep['name']} {keep['symbol']} ranges from {fmt_num(low)} to {fmt_num(high)}: near 1 it keeps {st}, near 0 it forgets."
-    if d["kept_product"] is not None:
-        best = max(range(d["hidden_size"]), key=lambda j: d["kept_product"][j])
+    product = d["kept_product"]
+    if product is not None:
+        best = max(range(d["hidden_size"]), key=lambda j: product[j])
         sym = keep["symbol"]
-        text += (f" In unit {best + 1}, {sym} multiplies to {fmt_num(d['kept_product'][best])} from step 2 to {n}: "
+        text += (f" In unit {best + 1}, {sym} multiplies to {fmt_num(product[best])} from step 2 to {n}: "
                  f"that much of {st}(1) is still in {st}({n}).")
     return text
