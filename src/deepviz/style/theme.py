@@ -16,7 +16,7 @@ class_k    the data's classes 0, 1, 2 (points, regions)              blue, pink,
 inserted   zeros inserted between cells (strided transposed conv)    lavender
 extra      padding added to one side only (the floor case)           brown
 gate_k     the k-th weight block of a gated recurrent cell, in the   rose, violet,
-           order PyTorch stores them (LSTM i, f, g, o; GRU r, z, n)  lime, salmon
+           order PyTorch stores them (LSTM i, f, g, o; GRU r, z, n)  lime, teal
 ========== ========================================================= ============
 
 ``series`` colours tell apart the items of one list (time steps, digit classes, heads) and
@@ -60,7 +60,8 @@ class Theme:
     caption_bg: str
     # distinct colours for a sequence of items that each keep their colour (encoder states, digits)
     series: tuple[str, ...] = ()
-    # the weight blocks of a gated recurrent cell (LSTM i, f, g, o; GRU r, z, n), each with its symbol
+    # the weight blocks of a gated recurrent cell (LSTM i, f, g, o; GRU r, z, n), each with its symbol; the
+    # same hex and word as four of the ten digit classes on main (never in one scene), so a word names one hex
     gates: tuple[str, ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # colour -> the word a caption uses for it
 
@@ -125,8 +126,8 @@ DARK = Theme(
     caption_bg="#000000",
     series=(OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["yellow"], OKABE_ITO["purple"],
             OKABE_ITO["vermilion"], OKABE_ITO["blue"], "#BBBBBB"),
-    gates=("#F28DB2", "#A98BFF", "#A6D854", "#FF9E6D"),
-    names=(("#F28DB2", "rose"), ("#A98BFF", "violet"), ("#A6D854", "lime"), ("#FF9E6D", "salmon"),
+    gates=("#E8707F", "#8C7CFF", "#A8E05F", "#44AA99"),
+    names=(("#E8707F", "rose"), ("#8C7CFF", "violet"), ("#A8E05F", "lime"), ("#44AA99", "teal"),
            (OKABE_ITO["sky"], "sky blue"), (OKABE_ITO["orange"], "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), (OKABE_ITO["yellow"], "yellow"), ("#3D8FD6", "blue"),
            (OKABE_ITO["purple"], "pink"), ("#C8C8C8", "grey"), ("#A99BD6", "lavender"), ("#A67C52", "brown")),
@@ -150,8 +151,8 @@ LIGHT = Theme(
     caption_bg="#FFFFFF",
     series=(OKABE_ITO["blue"], "#B87D00", OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermilion"],
             OKABE_ITO["sky"], "#8F7F00", "#555555"),
-    gates=("#C2477A", "#6E4BD8", "#5E8C1A", "#D2703A"),
-    names=(("#C2477A", "rose"), ("#6E4BD8", "violet"), ("#5E8C1A", "lime"), ("#D2703A", "salmon"),
+    gates=("#C0404F", "#5E4FC4", "#4E8A10", "#2E8B7A"),
+    names=(("#C0404F", "rose"), ("#5E4FC4", "violet"), ("#4E8A10", "lime"), ("#2E8B7A", "teal"),
            ("#2A8CC4", "sky blue"), ("#B87D00", "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), ("#C9A800", "yellow"), (OKABE_ITO["blue"], "blue"),
            ("#B8487F", "pink"), ("#6E6E6E", "grey"), ("#7A62B8", "lavender"), ("#8A5A2B", "brown")),
