@@ -127,6 +127,7 @@ class GatedScene(DeepvizScene):
         self.finish_reading()
         self.play(*fade_out(group), run_time=0.4)
         self.narrate("rule")
+        self.set_title("Each block is a gate; the state runs through")
         rules = self.rules(t)
         self.place_in_content(rules)
         self.play(*fade_in(rules), run_time=0.8)
