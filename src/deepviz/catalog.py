@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # the ones before). A concept not named here follows, by name: a new folder needs no edit here.
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
           "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "batch-norm",
-          "transposed-conv", "rnn", "attention", "model-forward")
+          "transposed-conv", "rnn", "lstm", "long-memory", "attention", "model-forward")
 
 
 @dataclass(frozen=True)
