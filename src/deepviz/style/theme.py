@@ -15,10 +15,12 @@ highlight  where to look now: the current window, cell, step         yellow
 class_k    the data's classes 0..9 (points, regions, digits)         blue, pink, grey, ...
 inserted   zeros inserted between cells (strided transposed conv)    lavender
 extra      padding added to one side only (the floor case)           brown
+gate_k     the k-th weight block of a gated recurrent cell, in the   rose, violet,
+           order PyTorch stores them (LSTM i, f, g, o; GRU r, z, n)  lime, teal
 ========== ========================================================= ============
 
 ``series`` colours tell apart the items of one list (time steps, digit classes, heads) and
-carry no other meaning. A caption names a colour with ``{color:ROLE}`` (e.g. ``{color:class1}``, or
+carry no other meaning. A caption names a colour with ``{color:ROLE}`` (e.g. ``{color:class1}``, ``{color:gate1}``, or
 ``{color:series0}`` for the first item of a list);
 :meth:`Theme.words` turns that into the theme's word for it, so text never contradicts the picture.
 """
@@ -58,6 +60,9 @@ class Theme:
     caption_bg: str
     # distinct colours for a sequence of items that each keep their colour (encoder states, digits)
     series: tuple[str, ...] = ()
+    # the weight blocks of a gated recurrent cell (LSTM i, f, g, o; GRU r, z, n), each with its symbol; the
+    # same hex and word as four of the ten digit classes on main (never in one scene), so a word names one hex
+    gates: tuple[str, ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # colour -> the word a caption uses for it
 
     @property
@@ -72,16 +77,23 @@ class Theme:
     def series_color(self, i: int) -> str:
         return self.series[i % len(self.series)]
 
+    def gate_color(self, k: int) -> str:
+        """The colour of a gated cell's k-th weight block (PyTorch's order: LSTM i, f, g, o; GRU r, z, n)."""
+        return self.gates[k]
+
     def role(self, name: str) -> str:
         """The colour of a role: 'input', 'weight', 'output', 'gradient', 'highlight', 'class0', ..."""
-        m = re.fullmatch(r"(class|series)(\d+)", name)
+        m = re.fullmatch(r"(class|series|gate)(\d+)", name)
         if m:
             k = int(m.group(2))
-            return self.class_color(k) if m.group(1) == "class" else self.series_color(k)
+            if m.group(1) == "gate" and k < len(self.gates):
+                return self.gate_color(k)
+            if m.group(1) != "gate":
+                return self.class_color(k) if m.group(1) == "class" else self.series_color(k)
         if name in ROLES:
             return getattr(self, name)
         raise KeyError(f"unknown colour role {name!r}; roles: {', '.join(ROLES)}, class0, class1, class2, "
-                       "series0, series1, ...")
+                       "series0, series1, ..., gate0 .. gate3")
 
     def color_word(self, name: str) -> str:
         """The word a caption uses for a role's colour in this theme, e.g. 'orange'."""
@@ -121,7 +133,9 @@ DARK = Theme(
     caption_bg="#000000",
     series=(OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["yellow"], OKABE_ITO["purple"],
             OKABE_ITO["vermilion"], OKABE_ITO["blue"], "#BBBBBB"),
-    names=((OKABE_ITO["sky"], "sky blue"), (OKABE_ITO["orange"], "orange"), (OKABE_ITO["green"], "green"),
+    gates=("#E8707F", "#8C7CFF", "#A8E05F", "#44AA99"),
+    names=(("#E8707F", "rose"), ("#8C7CFF", "violet"), ("#A8E05F", "lime"), ("#44AA99", "teal"),
+           (OKABE_ITO["sky"], "sky blue"), (OKABE_ITO["orange"], "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), (OKABE_ITO["yellow"], "yellow"), ("#3D8FD6", "blue"),
            (OKABE_ITO["purple"], "pink"), ("#C8C8C8", "grey"), ("#A99BD6", "lavender"), ("#A67C52", "brown"),
            *zip(DIGIT_CLASSES_DARK, DIGIT_WORDS_DARK)),
@@ -145,7 +159,9 @@ LIGHT = Theme(
     caption_bg="#FFFFFF",
     series=(OKABE_ITO["blue"], "#B87D00", OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermilion"],
             OKABE_ITO["sky"], "#8F7F00", "#555555"),
-    names=(("#2A8CC4", "sky blue"), ("#B87D00", "orange"), (OKABE_ITO["green"], "green"),
+    gates=("#C0404F", "#5E4FC4", "#4E8A10", "#2E8B7A"),
+    names=(("#C0404F", "rose"), ("#5E4FC4", "violet"), ("#4E8A10", "lime"), ("#2E8B7A", "teal"),
+           ("#2A8CC4", "sky blue"), ("#B87D00", "orange"), (OKABE_ITO["green"], "green"),
            (OKABE_ITO["vermilion"], "red"), ("#C9A800", "yellow"), (OKABE_ITO["blue"], "blue"),
            ("#B8487F", "pink"), ("#6E6E6E", "grey"), ("#7A62B8", "lavender"), ("#8A5A2B", "brown"),
            *zip(DIGIT_CLASSES_LIGHT, DIGIT_WORDS_LIGHT)),
