@@ -41,8 +41,8 @@ def build(cfg: VaeConfig):
     """The encoder (2 -> 4: mean and log-variance, or 2 -> 2: the code) and the decoder (2 -> 2)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        encoder = gan.mlp(2, cfg.layers, cfg.units, 4 if cfg.model == "vae" else 2)
-        return encoder, gan.mlp(2, cfg.layers, cfg.units, 2)
+        encoder = gan.network(2, cfg.layers, cfg.units, 4 if cfg.model == "vae" else 2)
+        return encoder, gan.network(2, cfg.layers, cfg.units, 2)
 
 
 def losses(cfg: VaeConfig, encoder, decoder, x: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
