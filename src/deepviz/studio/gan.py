@@ -26,6 +26,7 @@ from torch import nn
 
 from ..models.gan import (
     LOG_LOSSES,
+    LossKind,
     circle,
     d_loss,
     d_step,
@@ -42,8 +43,8 @@ from ..threads import one_thread
 DISTRIBUTIONS = ("line", "gaussians", "ring", "disjoint", "drawn")
 NOISES = ("uniform", "gaussian")
 # The page's loss names (its URL and schema's since it shipped) -> models.gan's kinds: the one map between them.
-LOSS_KINDS = {"nonsaturating": "non-saturating", "saturating": "saturating", "least-squares": "least-squares",
-              "wgan-gp": "wgan-gp"}
+LOSS_KINDS: dict[str, LossKind] = {"nonsaturating": "non-saturating", "saturating": "saturating",
+                                   "least-squares": "least-squares", "wgan-gp": "wgan-gp"}
 LOSSES = tuple(LOSS_KINDS)
 OPTIMIZERS = ("sgd", "adam")
 GRID = 30  # D's heatmap and the density estimates: GRID x GRID cells over the square [-1, 1]^2
@@ -142,12 +143,12 @@ def d_update(cfg: GanConfig, G: nn.Module, D: nn.Module, opt: torch.optim.Optimi
     returns D's loss before it."""
     real, noise = sample_real(cfg, cfg.batch, gen), sample_noise(cfg, cfg.batch, gen)
     eps = torch.rand(cfg.batch, 1, generator=gen) if cfg.loss == "wgan-gp" else None
-    return d_step(G, D, opt, real, noise, LOSS_KINDS[cfg.loss], cfg.gp_weight, eps)  # type: ignore[arg-type]
+    return d_step(G, D, opt, real, noise, LOSS_KINDS[cfg.loss], cfg.gp_weight, eps)
 
 
 def g_update(cfg: GanConfig, G: nn.Module, D: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator) -> float:
     """One update of G on a fresh batch of noise drawn from ``gen``; returns G's loss before it."""
-    return g_step(G, D, opt, sample_noise(cfg, cfg.batch, gen), LOSS_KINDS[cfg.loss])  # type: ignore[arg-type]
+    return g_step(G, D, opt, sample_noise(cfg, cfg.batch, gen), LOSS_KINDS[cfg.loss])
 
 
 # -- the divergences ----------------------------------------------------------------------------------
@@ -263,7 +264,7 @@ class GanRun:
         self.log.append(Event("set", tuple(sorted(changes.items()))))
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> LossKind:
         """The loss as models.gan names it."""
         return LOSS_KINDS[self.cfg.loss]
 
@@ -293,9 +294,9 @@ class GanRun:
         cfg = self.cfg
         real, fake = sample_real(cfg, cfg.batch, gen), self.G(sample_noise(cfg, cfg.batch, gen)).detach()
         eps = torch.rand(cfg.batch, 1, generator=gen)
-        d = d_loss(self.D, real, fake, self.kind, cfg.gp_weight, eps).item()  # type: ignore[arg-type]
+        d = d_loss(self.D, real, fake, self.kind, cfg.gp_weight, eps).item()
         with torch.no_grad():
-            return d, g_loss(self.D, fake, self.kind).item()  # type: ignore[arg-type]
+            return d, g_loss(self.D, fake, self.kind).item()
 
     # -- the tape ---------------------------------------------------------------------------------------
     def _record(self, measure: bool = True) -> None:
@@ -383,13 +384,13 @@ class GanRun:
         probability of "real" for the log loss, the raw score otherwise."""
         centres = (torch.arange(grid) + 0.5) * (2 / grid) - 1
         y, x = torch.meshgrid(centres.flip(0), centres, indexing="ij")
-        return decision(self.D, torch.stack([x.reshape(-1), y.reshape(-1)], 1), self.kind).view(grid, grid)  # type: ignore[arg-type]
+        return decision(self.D, torch.stack([x.reshape(-1), y.reshape(-1)], 1), self.kind).view(grid, grid)
 
     def fake_and_gradients(self, n: int = SHOWN) -> tuple[torch.Tensor, torch.Tensor]:
         """The first ``n`` fake evaluation points and the gradient of G's loss with respect to each (the
         generator moves its points along minus that)."""
         fake = self.G(self.noise_eval[:n]).detach()
-        return fake, sample_gradient(self.D, fake, self.kind)  # type: ignore[arg-type]
+        return fake, sample_gradient(self.D, fake, self.kind)
 
     @torch.no_grad()
     def manifold(self, steps: int = 30) -> list[list[torch.Tensor]]:

@@ -115,13 +115,13 @@ def coverage(fake: torch.Tensor, modes: int) -> list[float]:
     return near.float().mean(0).tolist()
 
 
-def state(G: nn.Module, D: nn.Module, kind: str, noise: torch.Tensor, it: int, modes: int) -> dict[str, Any]:
+def state(G: nn.Module, D: nn.Module, kind: gan.LossKind, noise: torch.Tensor, it: int, modes: int) -> dict[str, Any]:
     """What one snapshot shows."""
     with torch.no_grad():
         fake = G(noise)
         heat = gan.decision(D, heat_grid(), kind).reshape(HEAT, HEAT)
         lines = G(noise_lines())
-    grad = gan.sample_gradient(D, fake[:ARROWS], kind)  # type: ignore[arg-type]
+    grad = gan.sample_gradient(D, fake[:ARROWS], kind)
     cover = coverage(fake, modes)
     return {"iteration": it, "fake": fake, "decision": heat, "gradient": grad, "manifold": lines,
             "coverage": cover, "modes_covered": sum(c >= COVER for c in cover)}
