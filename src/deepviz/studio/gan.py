@@ -23,13 +23,29 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
+from ..models.gan import (
+    LOG_LOSSES,
+    LossKind,
+    circle,
+    d_loss,
+    d_step,
+    decision,
+    g_loss,
+    g_step,
+    mixture,
+    mlp,
+    optimizer,
+    sample_gradient,
+)
 from ..threads import one_thread
 
 DISTRIBUTIONS = ("line", "gaussians", "ring", "disjoint", "drawn")
 NOISES = ("uniform", "gaussian")
-LOSSES = ("nonsaturating", "saturating", "least-squares", "wgan-gp")
+# The page's loss names (its URL and schema's since it shipped) -> models.gan's kinds: the one map between them.
+LOSS_KINDS: dict[str, LossKind] = {"nonsaturating": "non-saturating", "saturating": "saturating",
+                                   "least-squares": "least-squares", "wgan-gp": "wgan-gp"}
+LOSSES = tuple(LOSS_KINDS)
 OPTIMIZERS = ("sgd", "adam")
 GRID = 30  # D's heatmap and the density estimates: GRID x GRID cells over the square [-1, 1]^2
 DENSITY_EPS = 1e-4  # probability mass added to every density cell (KL is finite where one has none)
@@ -74,9 +90,7 @@ FRESH_G = frozenset({"g_optimizer", "g_lr"})
 def sample_real(cfg: GanConfig, n: int, gen: torch.Generator) -> torch.Tensor:
     """``n`` points of the real distribution, in the square [-1, 1]^2, drawn with ``gen``."""
     if cfg.distribution == "drawn":
-        points = torch.tensor(cfg.drawn, dtype=torch.float32)
-        k = torch.randint(len(points), (n,), generator=gen)
-        return points[k] + DRAWN_SPREAD * torch.randn(n, 2, generator=gen)
+        return mixture(n, torch.tensor(cfg.drawn, dtype=torch.float32), DRAWN_SPREAD, gen)
     return _unit_real(cfg.distribution, n, gen) * 2 - 1
 
 
@@ -86,13 +100,11 @@ def _unit_real(distribution: str, n: int, gen: torch.Generator) -> torch.Tensor:
         t = torch.rand(n, 1, generator=gen)
         return torch.cat([0.2 + 0.6 * t, 0.25 + 0.5 * t], 1) + 0.01 * torch.randn(n, 2, generator=gen)
     if distribution == "gaussians":
-        centres = torch.tensor([[0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3]])
-        k = torch.randint(len(centres), (n,), generator=gen)
-        return centres[k] + 0.05 * torch.randn(n, 2, generator=gen)
-    if distribution == "ring":
+        return mixture(n, torch.tensor([[0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3]]), 0.05, gen)
+    if distribution == "ring":  # GAN Lab's: one continuous ring (the video's is models.gan.ring, of Gaussians)
         angle = 2 * math.pi * torch.rand(n, generator=gen)
         radius = 0.3 + 0.015 * torch.randn(n, generator=gen)
-        return 0.5 + radius[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
+        return 0.5 + radius[:, None] * circle(angle)
     # "disjoint": two squares apart (no continuous G covers both without a bridge between them)
     corner = torch.tensor([[0.12, 0.6], [0.62, 0.12]])
     k = torch.randint(2, (n,), generator=gen)
@@ -113,57 +125,30 @@ def noise_grid_axis(cfg: GanConfig, steps: int) -> torch.Tensor:
     return torch.linspace(-1.0, 1.0, steps)
 
 
-# -- the networks -------------------------------------------------------------------------------------
-def mlp(n_in: int, layers: int, units: int, n_out: int) -> nn.Sequential:
-    """``layers`` hidden ReLU layers of ``units`` (0: a single linear map)."""
-    sizes = [n_in] + [units] * layers + [n_out]
-    mods: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        mods.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            mods.append(nn.ReLU())
-    return nn.Sequential(*mods)
+# -- the networks and their updates (models.gan's losses, networks and optimisers) --------------------------
+def network(n_in: int, layers: int, units: int, n_out: int) -> nn.Sequential:
+    """``layers`` hidden ReLU layers of ``units`` (0: a single linear map): the page's settings for ``mlp``."""
+    return mlp([n_in, *[units] * layers, n_out])
 
 
 def build(cfg: GanConfig) -> tuple[nn.Sequential, nn.Sequential]:
     """G and D, initialised from ``cfg.seed`` (G first) with torch's default initialisation."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        return mlp(cfg.noise_dim, cfg.g_layers, cfg.g_units, 2), mlp(2, cfg.d_layers, cfg.d_units, 1)
+        return network(cfg.noise_dim, cfg.g_layers, cfg.g_units, 2), network(2, cfg.d_layers, cfg.d_units, 1)
 
 
-def make_optimizer(kind: str, lr: float, params) -> torch.optim.Optimizer:
-    return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999)) if kind == "adam" else torch.optim.SGD(params, lr=lr)
+def d_update(cfg: GanConfig, G: nn.Module, D: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator) -> float:
+    """One update of D on a fresh batch drawn from ``gen`` (real points, noise, then WGAN-GP's mixing weights);
+    returns D's loss before it."""
+    real, noise = sample_real(cfg, cfg.batch, gen), sample_noise(cfg, cfg.batch, gen)
+    eps = torch.rand(cfg.batch, 1, generator=gen) if cfg.loss == "wgan-gp" else None
+    return d_step(G, D, opt, real, noise, LOSS_KINDS[cfg.loss], cfg.gp_weight, eps)
 
 
-# -- the losses ---------------------------------------------------------------------------------------
-def d_loss(loss: str, D: nn.Module, real: torch.Tensor, fake: torch.Tensor, gp_weight: float,
-           eps: torch.Tensor | None = None) -> torch.Tensor:
-    """D's loss on a batch of real and (detached) fake points. WGAN-GP needs ``eps``, one mixing weight per
-    point: the penalty is taken at eps * real + (1 - eps) * fake."""
-    d_real, d_fake = D(real), D(fake)
-    if loss == "least-squares":
-        return 0.5 * ((d_real - 1) ** 2).mean() + 0.5 * (d_fake ** 2).mean()
-    if loss == "wgan-gp":
-        assert eps is not None
-        mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)
-        penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
-        return d_fake.mean() - d_real.mean() + gp_weight * penalty
-    # the log loss: -log D(x) - log(1 - D(G(z))), D = sigmoid of the score, in the stable softplus form
-    return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
-
-
-def g_loss(loss: str, d_fake: torch.Tensor) -> torch.Tensor:
-    """G's loss from D's scores of its points: non-saturating -log D(G(z)); saturating log(1 - D(G(z)));
-    least squares 1/2 (D(G(z)) - 1)^2; WGAN -D(G(z))."""
-    if loss == "nonsaturating":
-        return F.softplus(-d_fake).mean()
-    if loss == "saturating":
-        return -F.softplus(d_fake).mean()
-    if loss == "least-squares":
-        return 0.5 * ((d_fake - 1) ** 2).mean()
-    return -d_fake.mean()
+def g_update(cfg: GanConfig, G: nn.Module, D: nn.Module, opt: torch.optim.Optimizer, gen: torch.Generator) -> float:
+    """One update of G on a fresh batch of noise drawn from ``gen``; returns G's loss before it."""
+    return g_step(G, D, opt, sample_noise(cfg, cfg.batch, gen), LOSS_KINDS[cfg.loss])
 
 
 # -- the divergences ----------------------------------------------------------------------------------
@@ -245,8 +230,8 @@ class GanRun:
     def reset(self, cfg: GanConfig | None = None) -> None:
         self.cfg = self.start_cfg = cfg or self.cfg
         self.G, self.D = build(self.cfg)
-        self.g_opt = make_optimizer(self.cfg.g_optimizer, self.cfg.g_lr, self.G.parameters())
-        self.d_opt = make_optimizer(self.cfg.d_optimizer, self.cfg.d_lr, self.D.parameters())
+        self.g_opt = optimizer(self.cfg.g_optimizer, self.cfg.g_lr, self.G.parameters())
+        self.d_opt = optimizer(self.cfg.d_optimizer, self.cfg.d_lr, self.D.parameters())
         self.gen = torch.Generator().manual_seed(self.cfg.seed + 1)  # the training batches
         evaluation = torch.Generator().manual_seed(self.cfg.seed + 2)  # the fixed samples the page is shown
         self.real_eval = sample_real(self.cfg, EVAL_POINTS, evaluation)
@@ -273,45 +258,32 @@ class GanRun:
             return
         self.cfg = cfg
         if set(changes) & FRESH_D:
-            self.d_opt = make_optimizer(cfg.d_optimizer, cfg.d_lr, self.D.parameters())
+            self.d_opt = optimizer(cfg.d_optimizer, cfg.d_lr, self.D.parameters())
         if set(changes) & FRESH_G:
-            self.g_opt = make_optimizer(cfg.g_optimizer, cfg.g_lr, self.G.parameters())
+            self.g_opt = optimizer(cfg.g_optimizer, cfg.g_lr, self.G.parameters())
         self.log.append(Event("set", tuple(sorted(changes.items()))))
 
+    @property
+    def kind(self) -> LossKind:
+        """The loss as models.gan names it."""
+        return LOSS_KINDS[self.cfg.loss]
+
+    @property
+    def probability(self) -> bool:
+        """Whether D's map reads as a probability of "real" (the log losses) or as a raw score."""
+        return self.kind in LOG_LOSSES
+
     # -- training ---------------------------------------------------------------------------------------
-    def d_step(self) -> float:
-        """One update of D on a fresh batch of real points and fake points; returns D's loss before it."""
-        cfg, gen = self.cfg, self.gen
-        real = sample_real(cfg, cfg.batch, gen)
-        with torch.no_grad():
-            fake = self.G(sample_noise(cfg, cfg.batch, gen))
-        eps = torch.rand(cfg.batch, 1, generator=gen) if cfg.loss == "wgan-gp" else None
-        loss = d_loss(cfg.loss, self.D, real, fake, cfg.gp_weight, eps)
-        self.d_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.d_opt.step()
-        return loss.item()
-
-    def g_step(self) -> float:
-        """One update of G on a fresh batch of noise (D's gradients are computed, then dropped)."""
-        cfg = self.cfg
-        loss = g_loss(cfg.loss, self.D(self.G(sample_noise(cfg, cfg.batch, self.gen))))
-        self.g_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.g_opt.step()
-        self.D.zero_grad(set_to_none=True)
-        return loss.item()
-
     def step(self, kind: str = "iteration") -> None:
         """One iteration (``d_steps`` D updates, then ``g_steps`` G updates), or one player's update alone
         ("d" or "g"); each moves the iteration counter by one, and is kept on the tape."""
         with one_thread():
             if kind in ("iteration", "d"):
                 for _ in range(self.cfg.d_steps if kind == "iteration" else 1):
-                    self.losses = (self.d_step(), self.losses[1])
+                    self.losses = (d_update(self.cfg, self.G, self.D, self.d_opt, self.gen), self.losses[1])
             if kind in ("iteration", "g"):
                 for _ in range(self.cfg.g_steps if kind == "iteration" else 1):
-                    self.losses = (self.losses[0], self.g_step())
+                    self.losses = (self.losses[0], g_update(self.cfg, self.G, self.D, self.g_opt, self.gen))
         self.iteration += 1
         self.log.append(Event(kind))
         self._record(measure=kind != "iteration" or self.iteration % MEASURE_EVERY == 0)
@@ -322,9 +294,9 @@ class GanRun:
         cfg = self.cfg
         real, fake = sample_real(cfg, cfg.batch, gen), self.G(sample_noise(cfg, cfg.batch, gen)).detach()
         eps = torch.rand(cfg.batch, 1, generator=gen)
-        d = d_loss(cfg.loss, self.D, real, fake, cfg.gp_weight, eps).item()
+        d = d_loss(self.D, real, fake, self.kind, cfg.gp_weight, eps).item()
         with torch.no_grad():
-            return d, g_loss(cfg.loss, self.D(fake)).item()
+            return d, g_loss(self.D, fake, self.kind).item()
 
     # -- the tape ---------------------------------------------------------------------------------------
     def _record(self, measure: bool = True) -> None:
@@ -367,8 +339,8 @@ class GanRun:
         self.cfg = snap.cfg
         self.G.load_state_dict(snap.g_state)
         self.D.load_state_dict(snap.d_state)
-        self.g_opt = make_optimizer(snap.cfg.g_optimizer, snap.cfg.g_lr, self.G.parameters())
-        self.d_opt = make_optimizer(snap.cfg.d_optimizer, snap.cfg.d_lr, self.D.parameters())
+        self.g_opt = optimizer(snap.cfg.g_optimizer, snap.cfg.g_lr, self.G.parameters())
+        self.d_opt = optimizer(snap.cfg.d_optimizer, snap.cfg.d_lr, self.D.parameters())
         self.g_opt.load_state_dict(_copy_state(snap.g_opt))
         self.d_opt.load_state_dict(_copy_state(snap.d_opt))
         self.gen.set_state(snap.rng)
@@ -412,16 +384,13 @@ class GanRun:
         probability of "real" for the log loss, the raw score otherwise."""
         centres = (torch.arange(grid) + 0.5) * (2 / grid) - 1
         y, x = torch.meshgrid(centres.flip(0), centres, indexing="ij")
-        score = self.D(torch.stack([x.reshape(-1), y.reshape(-1)], 1)).view(grid, grid)
-        return torch.sigmoid(score) if self.cfg.loss in ("nonsaturating", "saturating") else score
+        return decision(self.D, torch.stack([x.reshape(-1), y.reshape(-1)], 1), self.kind).view(grid, grid)
 
     def fake_and_gradients(self, n: int = SHOWN) -> tuple[torch.Tensor, torch.Tensor]:
         """The first ``n`` fake evaluation points and the gradient of G's loss with respect to each (the
         generator moves its points along minus that)."""
-        fake = self.G(self.noise_eval[:n]).detach().requires_grad_(True)
-        (grad,) = torch.autograd.grad(g_loss(self.cfg.loss, self.D(fake)) * n, fake)
-        self.D.zero_grad(set_to_none=True)
-        return fake.detach(), grad
+        fake = self.G(self.noise_eval[:n]).detach()
+        return fake, sample_gradient(self.D, fake, self.kind)
 
     @torch.no_grad()
     def manifold(self, steps: int = 30) -> list[list[torch.Tensor]]:

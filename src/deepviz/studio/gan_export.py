@@ -1,7 +1,7 @@
 """The GAN page's exports: both networks' weights, and a standalone PyTorch script that reproduces the run.
 
-The script carries the engine's own sampling, network and loss functions (their source, copied from
-``studio/gan.py`` when it is made: torch only), the settings the run started from, and the run log
+The script carries the engine's own sampling, network, loss and update functions (their source, copied from
+``studio/gan.py`` and ``models/gan.py`` when it is made: torch only), the settings the run started from, and the run log
 (iterations, single-player steps, live changes) replayed in order, so its final weights are the page's.
 """
 from __future__ import annotations
@@ -12,11 +12,13 @@ from dataclasses import asdict
 from itertools import groupby
 from string import Template
 
+from ..models import gan as model
 from . import gan
 from .gan import GanRun
 
-SOURCES = (gan.sample_real, gan._unit_real, gan.sample_noise, gan.mlp, gan.build, gan.make_optimizer,
-           gan.d_loss, gan.g_loss)
+SOURCES = (model.circle, model.mixture, model.mlp, model.optimizer, model.d_loss, model.g_loss, model.d_step,
+           model.g_step, gan.sample_real, gan._unit_real, gan.sample_noise, gan.network, gan.build, gan.d_update,
+           gan.g_update)
 
 
 def state_dict_bytes(run: GanRun) -> bytes:
@@ -50,6 +52,8 @@ from torch.nn import functional as F
 
 torch.set_num_threads(1)  # as the studio: the same float operations, in the same order
 DRAWN_SPREAD = $spread
+ADAM_BETAS = $betas
+LOSS_KINDS = $kinds  # the page's loss names -> the functions' kinds
 
 # -- the settings the run started from (the live ones change below, where the page changed them) --------
 cfg = SimpleNamespace(**$settings)
@@ -61,37 +65,24 @@ $sources
 # -- training: an iteration is d_steps updates of D, then g_steps updates of G -------------------------------
 G, D = build(cfg)
 gen = torch.Generator().manual_seed(cfg.seed + 1)  # every batch of real points, noise and mixing weights
-d_opt = make_optimizer(cfg.d_optimizer, cfg.d_lr, D.parameters())
-g_opt = make_optimizer(cfg.g_optimizer, cfg.g_lr, G.parameters())
+d_opt = optimizer(cfg.d_optimizer, cfg.d_lr, D.parameters())
+g_opt = optimizer(cfg.g_optimizer, cfg.g_lr, G.parameters())
 losses = [math.nan, math.nan]
 
 
-def d_step():
-    real = sample_real(cfg, cfg.batch, gen)
-    with torch.no_grad():
-        fake = G(sample_noise(cfg, cfg.batch, gen))
-    eps = torch.rand(cfg.batch, 1, generator=gen) if cfg.loss == "wgan-gp" else None
-    loss = d_loss(cfg.loss, D, real, fake, cfg.gp_weight, eps)
-    d_opt.zero_grad(set_to_none=True)
-    loss.backward()
-    d_opt.step()
-    losses[0] = loss.item()
+def train_d():
+    losses[0] = d_update(cfg, G, D, d_opt, gen)
 
 
-def g_step():
-    loss = g_loss(cfg.loss, D(G(sample_noise(cfg, cfg.batch, gen))))
-    g_opt.zero_grad(set_to_none=True)
-    loss.backward()
-    g_opt.step()
-    D.zero_grad(set_to_none=True)
-    losses[1] = loss.item()
+def train_g():
+    losses[1] = g_update(cfg, G, D, g_opt, gen)
 
 
 def iteration():
     for _ in range(cfg.d_steps):
-        d_step()
+        train_d()
     for _ in range(cfg.g_steps):
-        g_step()
+        train_g()
 
 
 # -- the run ---------------------------------------------------------------------------------------------
@@ -107,7 +98,8 @@ if len(sys.argv) > 1:
 def script(run: GanRun) -> str:
     """A standalone PyTorch script (torch only) that replays the run from its reset."""
     sources = "\n\n".join(inspect.getsource(f) for f in SOURCES)
-    return SCRIPT.substitute(summary=_summary(run), spread=repr(gan.DRAWN_SPREAD),
+    return SCRIPT.substitute(summary=_summary(run), spread=repr(gan.DRAWN_SPREAD), betas=repr(model.ADAM_BETAS),
+                             kinds=repr(gan.LOSS_KINDS),
                              settings=repr(asdict(run.start_cfg)), sources=sources, run=_run_code(run.log),
                              iterations=run.iteration)
 
@@ -120,7 +112,7 @@ def _summary(run: GanRun) -> str:
             f"{kinds.count('set')} live changes of settings")
 
 
-CALLS = {"iteration": "iteration()", "d": "d_step()", "g": "g_step()"}
+CALLS = {"iteration": "iteration()", "d": "train_d()", "g": "train_g()"}
 
 
 def _run_code(log: list[gan.Event]) -> str:
@@ -136,7 +128,7 @@ def _run_code(log: list[gan.Event]) -> str:
             changes = dict(event.changes)
             lines += [f"cfg.{k} = {v!r}" for k, v in changes.items()]
             if set(changes) & gan.FRESH_D:
-                lines.append("d_opt = make_optimizer(cfg.d_optimizer, cfg.d_lr, D.parameters())")
+                lines.append("d_opt = optimizer(cfg.d_optimizer, cfg.d_lr, D.parameters())")
             if set(changes) & gan.FRESH_G:
-                lines.append("g_opt = make_optimizer(cfg.g_optimizer, cfg.g_lr, G.parameters())")
+                lines.append("g_opt = optimizer(cfg.g_optimizer, cfg.g_lr, G.parameters())")
     return "\n".join(lines)

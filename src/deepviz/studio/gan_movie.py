@@ -28,7 +28,7 @@ def movie_trace(run: gan.GanRun, frames: int = 36, shown: int = gan.SHOWN) -> Tr
             fake = run.G(run.noise_eval[:shown]).clamp(-1, 1)  # a point beyond the square: on its edge
         shots.append({"epoch": it, "train_loss": _finite(snap.losses[0]), "test_loss": _finite(snap.losses[1]),
                       "fake": _rounded(torch.nan_to_num(fake).tolist(), DIGITS)})
-    probability = run.cfg.loss in ("nonsaturating", "saturating")
+    probability = run.probability
     scale = 1.0 if probability else max(1e-6, max(float(m.abs().max()) for m in maps))
     for shot, m in zip(shots, maps):
         signed = m * 2 - 1 if probability else m / scale

@@ -119,7 +119,7 @@ def frame(run: GanRun, iteration: int | None = None, history_from: int = 0) -> d
         "losses": [last.d_loss, last.g_loss], "divergences": measured.row()[3:],
         "real": _round(run.real_eval[:gan.SHOWN]), "fake": _round(fake), "gradients": _round(-grad, 4),
         "heatmap": {"grid": gan.GRID, "values": _round(d_map.reshape(-1)),
-                    "probability": run.cfg.loss in ("nonsaturating", "saturating")},
+                    "probability": run.probability},
         "manifold": [[_round(line, 3) for line in projection] for projection in run.manifold()],
         "history": [h.row() for h in hist], "history_from": history_from,
         "tape": [run.tape[0].iteration, run.tape[-1].iteration],

@@ -14,13 +14,14 @@ from pydantic import Field, TypeAdapter
 from . import protocol
 from .gan_protocol import RealData, _round, check
 from .protocol import Export, Pause, Play, Reset, Restore, Speed, View, _Strict, schema_of
-from .vae import LIVE, MODELS, VaeConfig, VaeRun
+from .vae import DATA, LIVE, MODELS, VaeConfig, VaeRun
 from .workers import Session, _json, download
 
 
 class VaeSettings(RealData):
     """Every setting of the VAE mode (one field per field of ``vae.VaeConfig``)."""
 
+    distribution: Literal[DATA] | None = Field(None, description="real data")  # type: ignore[valid-type]
     model: Literal[MODELS] | None = Field(None, description="model")  # type: ignore[valid-type]
     layers: int | None = Field(None, ge=0, le=5, description="hidden layers (each network)")
     units: int | None = Field(None, ge=1, le=100, description="units per layer")
@@ -53,7 +54,7 @@ def frame(run: VaeRun, history_from: int = 0) -> dict:
     view = run.view()
     return {
         "type": "frame", "mode": run.cfg.model, "iteration": run.iteration, "viewing": False,
-        "losses": run.history[-1][1:], "real": _round(run.real_eval),
+        "losses": run.history[-1][1:], "digits": run.digits, "real": [] if run.digits else _round(run.real_eval),
         **{k: _round(v) if isinstance(v, torch.Tensor) else v for k, v in view.items()},
         "history": [[i, *(_finite(v) for v in rest)] for i, *rest in run.history[history_from:]],
         "history_from": history_from, "tape": [run.iteration, run.iteration], "live": {k: getattr(run.cfg, k) for k in sorted(LIVE)},

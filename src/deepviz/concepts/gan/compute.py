@@ -26,7 +26,7 @@ from ...trace import Trace, to_plain
 from .schema import GanData
 
 VERSION = 1  # bump when the training changes
-LR, BETAS = 5e-3, (0.5, 0.999)
+LR, BETAS = 5e-3, gan.ADAM_BETAS
 BATCH = 128
 RADIUS, STD = 2.0, 0.05
 HALF = 3.0  # the plane's window [-HALF, HALF]^2
@@ -76,8 +76,7 @@ def load_run(values: dict[str, Any]) -> GanRun:
 
     def fit(run: GanRun) -> None:
         G, D = copy.deepcopy(run.G[0]), copy.deepcopy(run.D[0])
-        opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=BETAS)
-        opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=BETAS)
+        opt_g, opt_d = gan.optimizer("adam", LR, G.parameters()), gan.optimizer("adam", LR, D.parameters())
         gen = torch.Generator().manual_seed(values["seed"])
         with one_thread():
             for it in range(1, n + 1):
@@ -93,12 +92,6 @@ def load_run(values: dict[str, Any]) -> GanRun:
 
     key = (VERSION, kind, n, k, modes, values["hidden"], values["seed"], LR, BETAS, BATCH, RADIUS, STD)
     return trained("gan-run", key, build, fit)[0]
-
-
-def decision(D: nn.Module, kind: str, points: torch.Tensor) -> torch.Tensor:
-    """What D says of each point: its probability of 'real' (log losses) or its raw output (least squares)."""
-    out = D(points)[:, 0]
-    return out if kind == "least-squares" else torch.sigmoid(out)
 
 
 def heat_grid() -> torch.Tensor:
@@ -118,19 +111,17 @@ def noise_lines() -> torch.Tensor:
 
 def coverage(fake: torch.Tensor, modes: int) -> list[float]:
     """Share of the samples nearer to each mode's centre than half the distance between neighbouring centres."""
-    angle = 2 * math.pi * torch.arange(modes) / modes
-    centres = RADIUS * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
-    near = torch.cdist(fake, centres) < RADIUS * math.sin(math.pi / modes)
+    near = torch.cdist(fake, gan.ring_centres(modes, RADIUS)) < RADIUS * math.sin(math.pi / modes)
     return near.float().mean(0).tolist()
 
 
-def state(G: nn.Module, D: nn.Module, kind: str, noise: torch.Tensor, it: int, modes: int) -> dict[str, Any]:
+def state(G: nn.Module, D: nn.Module, kind: gan.LossKind, noise: torch.Tensor, it: int, modes: int) -> dict[str, Any]:
     """What one snapshot shows."""
     with torch.no_grad():
         fake = G(noise)
-        heat = decision(D, kind, heat_grid()).reshape(HEAT, HEAT)
+        heat = gan.decision(D, heat_grid(), kind).reshape(HEAT, HEAT)
         lines = G(noise_lines())
-    grad = gan.sample_gradient(D, fake[:ARROWS], kind)  # type: ignore[arg-type]
+    grad = gan.sample_gradient(D, fake[:ARROWS], kind)
     cover = coverage(fake, modes)
     return {"iteration": it, "fake": fake, "decision": heat, "gradient": grad, "manifold": lines,
             "coverage": cover, "modes_covered": sum(c >= COVER for c in cover)}
@@ -147,7 +138,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     with torch.no_grad():
         d_before = gan.d_loss(run.D[0], first_real, run.G[0](first_noise), kind)
         d_after = gan.d_loss(run.D_first, first_real, run.G[0](first_noise), kind)
-        first_heat = decision(run.D_first, kind, heat_grid()).reshape(HEAT, HEAT)
+        first_heat = gan.decision(run.D_first, heat_grid(), kind).reshape(HEAT, HEAT)
     data = {
         "loss": kind, "iterations": n, "g_steps": values["g_steps"], "modes": modes, "hidden": values["hidden"],
         "batch": BATCH, "lr": LR, "betas": list(BETAS), "radius": RADIUS, "std": STD, "half": HALF,

@@ -16,10 +16,12 @@ interface Frame {
   history: Row[]; history_from: number; tape: [number, number]; live: Values;
 }
 // the VAE / autoencoder mode's frame (studio/vae_session.py)
+// On the digits, decoded_grid holds 64 pixels per code, labels each shown digit's class, and real,
+// reconstructions and samples are not sent.
 interface VaeFrame {
-  mode: "vae" | "autoencoder"; iteration: number; playing: boolean; received: number;
-  losses: [number, number]; real: XY[]; codes: XY[]; reconstructions: XY[]; samples: XY[];
-  decoded_grid: XY[]; window: number; history: Row[]; history_from: number; live: Values;
+  mode: "vae" | "autoencoder"; iteration: number; playing: boolean; received: number; digits: boolean;
+  losses: [number, number]; real: XY[]; codes: XY[]; reconstructions: XY[]; samples: XY[]; labels: number[];
+  decoded_grid: number[][]; window: number; history: Row[]; history_from: number; live: Values;
 }
 const MODE = ((m) => (m === "vae" || m === "autoencoder" ? m : "gan"))(new URLSearchParams(location.search).get("mode"));
 const CODE = 300, CODE_GRID = 21;  // the code canvas's size in pixels; vae.CODE_GRID
@@ -185,7 +187,7 @@ class GanPage {
   }
 
   /** The decoding of the grid code nearest the pointer (the server decodes the grid in every frame). */
-  decodedUnderPointer(f: VaeFrame): XY | null {
+  decodedUnderPointer(f: VaeFrame): number[] | null {
     if (!this.pointer) return null;
     const cell = (v: number) => Math.max(0, Math.min(CODE_GRID - 1, Math.round((v / f.window + 1) / 2 * (CODE_GRID - 1))));
     const col = cell(this.pointer[0]), row = CODE_GRID - 1 - cell(this.pointer[1]);  // rows from the top
@@ -195,6 +197,7 @@ class GanPage {
   onVaeFrame(f: VaeFrame): void {
     this.frames++;
     this.vae = f;
+    document.body.classList.toggle("digits", f.digits);
     this.history = f.history_from === 0 ? f.history : this.history.concat(f.history);
     if (f.received >= this.sent && f.playing !== this.playing) {
       this.playing = f.playing;
@@ -215,6 +218,7 @@ class GanPage {
     const code = $<HTMLCanvasElement>("code").getContext("2d")!;
     code.clearRect(0, 0, CODE, CODE);
     if (!f) return;
+    if (f.digits) { this.drawDigits(f, ctx, code); return; }
     const byX = (x: number) => colour(Math.max(0, Math.min(255, 127.5 * (x + 1))));
     const dot = (c: CanvasRenderingContext2D, x: number, y: number, r: number, fill: string) => {
       c.fillStyle = fill; c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fill();
@@ -247,6 +251,53 @@ class GanPage {
       $("code-readout").textContent = `z = (${this.pointer[0].toFixed(2)}, ${this.pointer[1].toFixed(2)}) → ` +
         `x = (${under[0].toFixed(2)}, ${under[1].toFixed(2)})`;
     }
+  }
+
+  /** The digits: the decoded grid as a mosaic of images, each shown digit's code written as its class, and the
+   * digit decoded under the pointer, large. */
+  drawDigits(f: VaeFrame, ctx: CanvasRenderingContext2D, code: CanvasRenderingContext2D): void {
+    const side = Math.round(Math.sqrt(f.decoded_grid[0].length));  // 8
+    const ink = (pixels: number[], into: ImageData, x0: number, y0: number) => {
+      pixels.forEach((v, k) => {
+        const at = ((y0 + Math.floor(k / side)) * into.width + x0 + (k % side)) * 4;
+        into.data.fill(Math.round(255 * (1 - Math.max(0, Math.min(1, v)))), at, at + 3);  // dark ink on white
+        into.data[at + 3] = 255;
+      });
+    };
+    const paint = (image: ImageData, target: CanvasRenderingContext2D, size: number) => {
+      const off = document.createElement("canvas");
+      off.width = image.width; off.height = image.height;
+      off.getContext("2d")!.putImageData(image, 0, 0);
+      target.imageSmoothingEnabled = false;
+      target.drawImage(off, 0, 0, size, size);
+    };
+    const stride = side + 1;  // a blank pixel between two digits (the canvas's white shows through)
+    const mosaic = new ImageData(CODE_GRID * stride, CODE_GRID * stride);
+    f.decoded_grid.forEach((pixels, i) => ink(pixels, mosaic, (i % CODE_GRID) * stride, Math.floor(i / CODE_GRID) * stride));
+    paint(mosaic, ctx, SIZE);
+    const codePx = (v: number) => ((v / f.window + 1) / 2) * CODE;
+    code.font = "12px 'DejaVu Sans', sans-serif";
+    code.textAlign = "center"; code.textBaseline = "middle";
+    f.codes.forEach(([zx, zy], i) => {
+      code.fillStyle = `hsl(${36 * f.labels[i]}, 75%, 38%)`;
+      code.fillText(String(f.labels[i]), codePx(zx), codePx(-zy));
+    });
+    const big = $<HTMLCanvasElement>("digit").getContext("2d")!;
+    big.clearRect(0, 0, 96, 96);
+    const under = this.decodedUnderPointer(f);
+    if (!under || !this.pointer) { $("code-readout").textContent = ""; return; }
+    const cell = (v: number) => Math.max(0, Math.min(CODE_GRID - 1, Math.round((v / f.window + 1) / 2 * (CODE_GRID - 1))));
+    const px = SIZE / CODE_GRID;
+    ctx.strokeStyle = rgb(FAKE); ctx.lineWidth = 3;
+    ctx.strokeRect(cell(this.pointer[0]) * px, (CODE_GRID - 1 - cell(this.pointer[1])) * px, px, px);
+    ctx.lineWidth = 1;
+    code.strokeStyle = "#1a1a1a"; code.lineWidth = 2;
+    code.beginPath(); code.arc(codePx(this.pointer[0]), codePx(-this.pointer[1]), 6, 0, 2 * Math.PI); code.stroke();
+    code.lineWidth = 1;
+    const one = new ImageData(side, side);
+    ink(under, one, 0, 0);
+    paint(one, big, 96);
+    $("code-readout").textContent = `z = (${this.pointer[0].toFixed(2)}, ${this.pointer[1].toFixed(2)}) → the digit below`;
   }
 
   bindCanvas(): void {
