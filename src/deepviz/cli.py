@@ -114,7 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
+    _add_runs_parser(sub)
     return parser
+
+
+def _add_runs_parser(sub) -> None:
+    runs = sub.add_parser("runs", help="training runs (TensorBoard logdirs, e.g. from deepviz.watch): diagnose, "
+                                       "summary", formatter_class=_Formatter)
+    runs_sub = runs.add_subparsers(dest="runs_command", metavar="ACTION", parser_class=_Parser)
+    runs_sub.required = True
+    for name, text in (("diagnose", "what went wrong in each run, with the step it began and a suggestion"),
+                       ("summary", "each run's final scalars")):
+        p = runs_sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+        p.add_argument("logdir", metavar="LOGDIR", help="a folder of runs (any TensorBoard logdir)")
+
+
+def cmd_runs(args) -> int:
+    from .runs.report import diagnose_lines, summary_lines
+
+    lines = (diagnose_lines if args.runs_command == "diagnose" else summary_lines)(args.logdir)
+    print("\n".join(lines))
+    return 0
 
 
 def _add_diagram_parser(sub) -> None:
@@ -342,7 +362,7 @@ def cmd_studio(args) -> int:
 
 
 COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "gallery": cmd_gallery,
-            "diagram": cmd_diagram}
+            "diagram": cmd_diagram, "runs": cmd_runs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,6 +106,11 @@ class Watch:
             self._writer.close()
             self._writer = None
 
+    @property
+    def recording(self) -> bool:
+        """Whether the next :meth:`step` is recorded (compute a costly validation loss only then)."""
+        return self._recording()
+
     # -- hooks: present only during a step that is recorded (a hooked module's call costs more) --------
     def _recording(self) -> bool:
         return self.steps % self.every == 0
