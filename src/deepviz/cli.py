@@ -345,6 +345,10 @@ def cmd_studio(args) -> int:
     if not 1 <= args.max_sessions <= 1024:
         raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
+    if args.logdir is not None:
+        from .runs.logdir import check_logdir
+
+        check_logdir(Path(args.logdir))
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app
@@ -356,7 +360,8 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions)
+    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions,
+                     logdir=Path(args.logdir) if args.logdir else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 
