@@ -159,3 +159,20 @@ def test_a_run_being_written_is_read_incrementally(tmp_path):
 def test_import_deepviz_loads_no_tensorboard():
     code = "import sys, deepviz; print(sorted(m for m in ('torch', 'tensorboard') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_a_logdir_written_by_other_code_reads(tmp_path):
+    """Tensor-form scalars (SummaryWriter's new_style, as TF2 writes them) and simple values, nested runs."""
+    import numpy as np
+    from torch.utils.tensorboard import SummaryWriter
+
+    with SummaryWriter(str(tmp_path / "a" / "b")) as w:
+        for step in range(3):
+            w.add_scalar("acc", 0.5 + step / 10, step, new_style=True)
+            w.add_scalar("loss", 1.0 / (step + 1), step)
+            w.add_histogram("h", np.arange(10.0), step)
+    run, = read_logdir(tmp_path)
+    assert run.name == "a/b"
+    assert run.scalars["acc"][0] == [0, 1, 2] and run.scalars["acc"][1] == pytest.approx([0.5, 0.6, 0.7])
+    assert run.scalars["loss"][1] == pytest.approx([1.0, 0.5, 1 / 3])
+    assert [h.step for h in run.histograms["h"]] == [0, 1, 2] and sum(run.histograms["h"][0].counts) == 10

@@ -53,7 +53,7 @@ class Run:
             entry = self._loaders[path]
             for record in entry[0].Load():
                 entry[1] += len(record) + RECORD_OVERHEAD
-                new += self._add(event_pb2.Event.FromString(record))
+                new += self._add(event_pb2.Event.FromString(record))  # type: ignore[attr-defined]  # generated protobuf
             left = os.path.getsize(path) - entry[1]
             if left > 0:
                 self.problems.append(f"{name}: the last {left} bytes are truncated or corrupt (read up to byte "
@@ -75,7 +75,9 @@ class Run:
             elif v.HasField("tensor") and plugin == "scalars":
                 self._scalar(v.tag, step, float(tensor_util.make_ndarray(v.tensor)))
             elif v.HasField("tensor") and plugin == "histograms":
-                a = tensor_util.make_ndarray(v.tensor)  # rows (left, right, count)
+                import numpy as np
+
+                a = np.asarray(tensor_util.make_ndarray(v.tensor))  # rows (left, right, count)
                 if a.ndim == 2 and a.shape[0] and a.shape[1] == 3:
                     self._histogram(v.tag, Histogram(step, a[:, 1].tolist(), a[:, 2].tolist(),
                                                      float(a[0, 0]), float(a[-1, 1])))

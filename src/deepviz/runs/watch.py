@@ -223,7 +223,7 @@ class Watch:
                                              float(flat.sum()), float(flat.dot(flat)), edges[1:].tolist(),
                                              counts.tolist()).value)
         assert self._writer is not None
-        from tensorboard.compat.proto.summary_pb2 import Summary
+        from tensorboard.compat.proto.summary_pb2 import Summary  # type: ignore[attr-defined]  # generated protobuf
 
         self._writer._get_file_writer().add_summary(Summary(value=out), self.steps)
 

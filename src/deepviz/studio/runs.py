@@ -7,6 +7,7 @@ again only for a run that changed.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import threading
@@ -56,9 +57,9 @@ class Runs:
     def _newer(self, run: Run, since: int) -> dict:
         scalars = {}
         for tag, (steps, values) in run.scalars.items():
-            start = _first_after(steps, since)
-            if start < len(steps):
-                scalars[tag] = [[s, _number(v)] for s, v in zip(steps[start:], values[start:])]
+            new = _after(steps, values, since)
+            if new:
+                scalars[tag] = new
         histograms = {}
         for tag, hs in run.histograms.items():
             new = [h for h in hs if h.step > since]
@@ -69,10 +70,13 @@ class Runs:
                 "diagnosis": self._findings.get(run.name, []), "problems": run.problems}
 
 
-def _first_after(steps: list[int], since: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(steps, since) if steps == sorted(steps) else 0
+def _after(steps: list[int], values: list[float], since: int) -> list[list]:
+    """The points after step ``since``: a binary search when the steps rise (one writer), a scan otherwise
+    (a run restarted into the same folder)."""
+    if steps == sorted(steps):  # timsort: one pass over a sorted list
+        start = bisect.bisect_right(steps, since)
+        return [[s, _number(v)] for s, v in zip(steps[start:], values[start:])]
+    return [[s, _number(v)] for s, v in zip(steps, values) if s > since]
 
 
 def since_from(body: bytes) -> dict[str, int]:
