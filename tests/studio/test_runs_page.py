@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import math
-import socket
-import threading
 import time
 import warnings
 
@@ -12,7 +10,7 @@ import pytest
 import deepviz
 from runs.test_watch import Tiny
 
-from .test_browser import page  # noqa: F401 - the headless Chromium page, on this module's server
+from .test_browser import page, serve  # noqa: F401 - page: headless Chromium, on this module's server
 
 pytestmark = pytest.mark.browser
 
@@ -42,21 +40,7 @@ def logdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(logdir):
-    import uvicorn
-
-    from deepviz.studio.server import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(logdir=logdir), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    yield from serve(logdir=logdir)
 
 
 def test_runs_overlaid_with_the_diagnosis_and_a_run_written_live(server, page, logdir, tmp_path):  # noqa: F811

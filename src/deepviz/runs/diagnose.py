@@ -106,35 +106,40 @@ def exploding(scalars: dict[str, Series]) -> list[Finding]:
     return out
 
 
+def _held_layers(layers: dict[str, Series], ok, measure=None):
+    """(layer, steps, values, start) for each layer whose ``measure`` (default: the values) holds ``ok`` to the end."""
+    for layer, (steps, values) in layers.items():
+        start = _held_from(measure(steps, values) if measure else values, ok)
+        if start is not None:
+            yield layer, steps, values, start
+
+
 def vanishing(scalars: dict[str, Series]) -> list[Finding]:
     layers = _layers(scalars, GRAD_NORM)
+    if len(layers) < 2:
+        return []
     by_step: dict[int, float] = {}
     for steps, values in layers.values():
         for s, v in zip(steps, values):
             if math.isfinite(v):
                 by_step[s] = max(by_step.get(s, 0.0), v)
-    out = []
-    for layer, (steps, values) in layers.items():
-        ratios = [v / by_step[s] if by_step.get(s) else 1.0 for s, v in zip(steps, values)]
-        start = _held_from(ratios, lambda r: r < VANISH)
-        if start is not None and len(layers) > 1:
-            out.append(Finding("vanishing-gradients", steps[start], layer,
-                               f"its gradient norm is {values[start]:.2g}, under {VANISH:g} of the largest layer's",
-                               "Change the initialisation (He/Kaiming for ReLU), add normalisation or skip "
-                               "connections; check for dead ReLUs before it."))
-    return out
+
+    def relative(steps, values):
+        return [v / by_step[s] if by_step.get(s) else 1.0 for s, v in zip(steps, values)]
+
+    return [Finding("vanishing-gradients", steps[start], layer,
+                    f"its gradient norm is {values[start]:.2g}, under {VANISH:g} of the largest layer's",
+                    "Change the initialisation (He/Kaiming for ReLU), add normalisation or skip connections; "
+                    "check for dead ReLUs before it.")
+            for layer, steps, values, start in _held_layers(layers, lambda r: r < VANISH, relative)]
 
 
 def dead_relus(scalars: dict[str, Series]) -> list[Finding]:
-    out = []
-    for layer, (steps, values) in _layers(scalars, DEAD_FRAC).items():
-        start = _held_from(values, lambda v: v >= DEAD)
-        if start is not None:
-            out.append(Finding("dead-relu", steps[start], layer,
-                               f"{values[-1]:.0%} of its units output zero for every input of a batch",
-                               "Change the initialisation (He/Kaiming, biases at zero), lower the learning rate, "
-                               "or use LeakyReLU."))
-    return out
+    return [Finding("dead-relu", steps[start], layer,
+                    f"{values[-1]:.0%} of its units output zero for every input of a batch",
+                    "Change the initialisation (He/Kaiming, biases at zero), lower the learning rate, or use "
+                    "LeakyReLU.")
+            for layer, steps, values, start in _held_layers(_layers(scalars, DEAD_FRAC), lambda v: v >= DEAD)]
 
 
 def plateau(scalars: dict[str, Series]) -> list[Finding]:
