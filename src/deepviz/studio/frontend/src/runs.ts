@@ -139,7 +139,7 @@ function drawHeatmap(id: string, r: RunData | undefined, stat: string, centre: n
   layers.forEach(([name], row) => labels.append("span").style("top", `${row * rowH + 3}px`).text(name));
   const scale = centre !== null ? `blue: below ${centre} · white: about ${centre} · orange: above (3 decades either side)`
     : `log scale: white ${lo.toFixed(1)} → orange ${hi.toFixed(1)} (log10)`;
-  root.append("p").attr("class", "hint").text(`steps ${steps[0]}–${steps[steps.length - 1]}; ${scale}`);
+  root.append("p").attr("class", "hint").text(`steps ${steps[0]}–${steps[steps.length - 1]}; ${scale}; black: zero or none`);
 }
 
 function drawRidgeline(r: RunData | undefined): void {
