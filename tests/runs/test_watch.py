@@ -176,3 +176,15 @@ def test_a_logdir_written_by_other_code_reads(tmp_path):
     assert run.scalars["acc"][0] == [0, 1, 2] and run.scalars["acc"][1] == pytest.approx([0.5, 0.6, 0.7])
     assert run.scalars["loss"][1] == pytest.approx([1.0, 0.5, 1 / 3])
     assert [h.step for h in run.histograms["h"]] == [0, 1, 2] and sum(run.histograms["h"][0].counts) == 10
+
+
+def test_the_c_checksum_is_tensorboards():
+    import os
+
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import crc32c, u32
+
+    from deepviz.runs.crc import masked_crc32c
+
+    for data in (b"", b"a", os.urandom(1000)):
+        x = u32(crc32c(data))  # the stub's own pure-Python CRC, masked as TFRecord does
+        assert masked_crc32c(data) == u32(((x >> 15) | u32(x << 17)) + 0xA282EAD8)

@@ -75,3 +75,11 @@ def test_bad_polls_are_field_errors(server):
     assert r.status_code == 422 and r.json()["detail"].startswith("since.calm")
     assert httpx.post(f"{server}/api/runs/poll", content=b"{oops").status_code == 422
     assert httpx.post(f"{server}/api/runs/poll", json={"since": {"calm": 10**9}}).json()["runs"]["calm"]["scalars"] == {}
+
+
+def test_a_long_run_sends_a_sample_of_its_histograms(tmp_path):
+    from deepviz.studio.runs import MAX_HISTOGRAMS, Runs
+
+    record(tmp_path / "long", MAX_HISTOGRAMS + 30)
+    hs = Runs(tmp_path).poll({})["runs"]["long"]["histograms"]["weights/fc1"]
+    assert len(hs) == MAX_HISTOGRAMS and hs[0]["step"] == 0 and hs[-1]["step"] == MAX_HISTOGRAMS + 29

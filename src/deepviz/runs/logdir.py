@@ -43,6 +43,9 @@ class Run:
         from tensorboard.backend.event_processing import event_file_loader, io_wrapper
         from tensorboard.compat.proto import event_pb2
 
+        from .crc import use_fast_crc
+
+        use_fast_crc()
         new = 0
         self.problems = []
         files = sorted(f for f in os.listdir(self.path) if io_wrapper.IsTensorFlowEventsFile(f))

@@ -89,6 +89,10 @@ class Watch:
     def __enter__(self) -> Watch:
         from torch.utils.tensorboard import SummaryWriter  # tensorboard loads only when a run is recorded
 
+        from .crc import use_fast_crc
+
+        use_fast_crc()
+
         try:
             self._writer = SummaryWriter(str(self.logdir), flush_secs=1)  # flushed each second: the page is live
         except OSError as err:

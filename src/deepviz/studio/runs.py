@@ -2,8 +2,8 @@
 
 The page asks with what it has (``since``: run -> the last step it holds) and gets only what is newer,
 so a run being written shows its new events at the next poll (the page polls each second) and a page
-that reloads asks for everything again. The diagnosis is computed on the server (``runs.diagnose``),
-again only for a run that changed.
+that reloads asks for everything again (every scalar; at most MAX_HISTOGRAMS histograms a tag). The
+diagnosis is computed on the server (``runs.diagnose``), again only for a run that changed.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..runs.diagnose import diagnose
 from ..runs.logdir import Run, check_logdir, run_folders, run_name
 
 MAX_RUNS = 64  # runs a page may name in one poll
+MAX_HISTOGRAMS = 48  # per tag and poll, evenly spaced over the steps: the ridgeline draws 24
 
 
 class Refused(ValueError):
@@ -63,6 +64,8 @@ class Runs:
         histograms = {}
         for tag, hs in run.histograms.items():
             new = [h for h in hs if h.step > since]
+            if len(new) > MAX_HISTOGRAMS:
+                new = [new[round(i * (len(new) - 1) / (MAX_HISTOGRAMS - 1))] for i in range(MAX_HISTOGRAMS)]
             if new:
                 histograms[tag] = [{"step": h.step, "lo": h.lo, "hi": h.hi, "limits": h.limits, "counts": h.counts}
                                    for h in new]
