@@ -31,6 +31,8 @@ def test_missing_or_empty_logdir_is_one_line(tmp_path, capsys):
     assert main(["runs", "summary", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "holds no TensorBoard events" in err
+    assert main(["studio", "--logdir", str(tmp_path / "nope"), "--media", str(tmp_path)]) == 2  # before serving
+    assert capsys.readouterr().err.strip().endswith("does not exist")
 
 
 def series(values, start=0, every=10):
