@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
+    studio.add_argument("--logdir", default=None, metavar="DIR",
+                        help="training runs (TensorBoard event files, e.g. from deepviz.watch) for the /runs page")
     _add_runs_parser(sub)
     return parser
 
