@@ -150,11 +150,13 @@ def plateau(scalars: dict[str, Series]) -> list[Finding]:
     if len(values) < 2 * SMOOTH or not values[0] > 0:
         return []
     smooth = _running_median(values)
+    hi, lo = smooth[:], smooth[:]  # the largest and smallest value from each record to the end: one pass
+    for i in range(len(smooth) - 2, -1, -1):
+        hi[i], lo[i] = max(smooth[i], hi[i + 1]), min(smooth[i], lo[i + 1])
     for i, level in enumerate(smooth):
-        rest = smooth[i:]
         if steps[-1] - steps[i] < PLATEAU_SPAN * (steps[-1] - steps[0]):
             break
-        if level > UNLEARNED * values[0] and max(abs(v - level) for v in rest) < FLAT * values[0]:
+        if level > UNLEARNED * values[0] and max(hi[i] - level, level - lo[i]) < FLAT * values[0]:
             return [Finding("plateau", steps[i], None,
                             f"{train} stayed at {level:.3g} from step {steps[i]} to {steps[-1]} "
                             f"(it began at {values[0]:.3g})",
