@@ -47,5 +47,23 @@ def show_studio(page: str = "", **options):
     return frame(page, **options)
 
 
+def watch(model, optimizer=None, logdir="runs/run", every: int = 50, histograms: bool = True):
+    """Record your own training into TensorBoard event files; see :mod:`deepviz.runs.watch`.
+
+    Every ``every``-th ``w.step(...)`` writes the scalars given, the learning rate, per-layer weight and
+    gradient norms, update/weight ratios, activation statistics, dead ReLU fractions and (with
+    ``histograms``) histograms; a NaN or inf is recorded and warned about at once.
+
+    Examples:
+        >>> with deepviz.watch(model, optimizer, logdir="runs/cnn") as w:  # doctest: +SKIP
+        ...     for x, y in loader:
+        ...         loss = loss_fn(model(x), y); loss.backward(); optimizer.step(); optimizer.zero_grad()
+        ...         w.step(loss=loss)
+    """
+    from .runs.watch import watch as start  # torch and tensorboard load only when a run is recorded
+
+    return start(model, optimizer, logdir=logdir, every=every, histograms=histograms)
+
+
 __version__ = "0.1.0"
-__all__ = ["diagram", "widget", "show_studio", "list_concepts", "render", "trace", "ParamError", "__version__"]
+__all__ = ["diagram", "watch", "widget", "show_studio", "list_concepts", "render", "trace", "ParamError", "__version__"]

@@ -134,7 +134,29 @@ def build_parser() -> argparse.ArgumentParser:
                                                                  "in your file that builds it (default: the digits CNN)")
     studio.add_argument("--weights", metavar="FILE.pt", help="--model's state_dict (read with torch.load(weights_only=True))")
     studio.add_argument("--input", metavar="1,C,H,W", help="--model's input shape, e.g. 1,3,32,32")
+    studio.add_argument("--logdir", default=None, metavar="DIR",
+                        help="training runs (TensorBoard event files, e.g. from deepviz.watch) for the /runs page")
+    _add_runs_parser(sub)
     return parser
+
+
+def _add_runs_parser(sub) -> None:
+    runs = sub.add_parser("runs", help="training runs (TensorBoard logdirs, e.g. from deepviz.watch): diagnose, "
+                                       "summary", formatter_class=_Formatter)
+    runs_sub = runs.add_subparsers(dest="runs_command", metavar="ACTION", parser_class=_Parser)
+    runs_sub.required = True
+    for name, text in (("diagnose", "what went wrong in each run, with the step it began and a suggestion"),
+                       ("summary", "each run's final scalars")):
+        p = runs_sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+        p.add_argument("logdir", metavar="LOGDIR", help="a folder of runs (any TensorBoard logdir)")
+
+
+def cmd_runs(args) -> int:
+    from .runs.report import diagnose_lines, summary_lines
+
+    lines = (diagnose_lines if args.runs_command == "diagnose" else summary_lines)(args.logdir)
+    print("\n".join(lines))
+    return 0
 
 
 def _add_diagram_parser(sub) -> None:
@@ -348,6 +370,10 @@ def cmd_studio(args) -> int:
         raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
     network = _studio_cnn(args)
+    if args.logdir is not None:
+        from .runs.logdir import check_logdir
+
+        check_logdir(Path(args.logdir))
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app
@@ -360,7 +386,8 @@ def cmd_studio(args) -> int:
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
     app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions,
-                     cnn=(lambda: network) if network is not None else None)
+                     cnn=(lambda: network) if network is not None else None,
+                     logdir=Path(args.logdir) if args.logdir else None)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 
@@ -389,7 +416,7 @@ def cmd_doctor(args) -> int:
 
 COMMANDS = {"studio": cmd_studio, "list": cmd_list, "trace": cmd_trace, "render": cmd_render, "slides": cmd_render,
             "gallery": cmd_gallery,
-            "diagram": cmd_diagram, "doctor": cmd_doctor}
+            "diagram": cmd_diagram, "doctor": cmd_doctor, "runs": cmd_runs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

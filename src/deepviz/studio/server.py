@@ -97,7 +97,7 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
 
 
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
-               cnn=None) -> FastAPI:
+               cnn=None, logdir: Path | None = None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
@@ -201,6 +201,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     _mount_optimise(app, hosts)
     cnn_page.mount(app, lambda ws: _socket_allowed(ws, hosts), cnn)
     _mount_gan(app, session_socket)
+    _mount_runs(app, logdir)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
@@ -293,6 +294,29 @@ def _mount_gan(app: FastAPI, session_socket) -> None:
     @app.websocket("/ws/vae")
     async def vae_socket(ws: WebSocket):  # the page's VAE / autoencoder mode
         await session_socket(ws, "vae")
+
+
+def _mount_runs(app: FastAPI, logdir: Path | None) -> None:
+    """The runs page (``--logdir``): the page polls; each poll reads only what the event files gained."""
+    from . import runs
+
+    store = runs.Runs(logdir) if logdir is not None else None
+
+    @app.get("/runs", response_class=HTMLResponse)
+    async def runs_page():
+        from .pages import page
+
+        return page("runs")
+
+    @app.post("/api/runs/poll")
+    async def runs_poll(request: Request):
+        if store is None:
+            return field_error("logdir", "the studio was started without --logdir (deepviz studio --logdir runs/)")
+        try:
+            since = runs.since_from(await request.body())
+        except runs.Refused as err:
+            return field_error(err.field, err.message)
+        return await asyncio.to_thread(store.poll, since)
 
 
 async def _receive(ws: WebSocket) -> str | bytes:
