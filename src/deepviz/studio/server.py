@@ -96,10 +96,12 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
     return _host_allowed(host, hosts) and _same_origin(ws.headers.get("origin"), host)
 
 
-def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS) -> FastAPI:
+def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
+               transformer=None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
-    tabs it hosts at once (one more is told the studio is full)."""
+    tabs it hosts at once (one more is told the studio is full), ``transformer()`` the attention maps of
+    the user's own transformer (``deepviz studio --model``) for the transformer page."""
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
@@ -191,6 +193,9 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
             sessions.discard(session)
 
     _mount_optimise(app, hosts)
+    from . import transformer_page
+
+    transformer_page.mount(app, transformer)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
