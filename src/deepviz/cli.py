@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
+    studio.add_argument("--model", metavar="FILE.py:NAME", help="your own transformer on the /transformer page: a "
+                                                                 "function or class in your file that builds it")
+    studio.add_argument("--weights", metavar="FILE.pt", help="--model's state_dict (torch.load(weights_only=True))")
+    studio.add_argument("--input", metavar="SHAPE", help="--model's input shape, e.g. 1,64:long")
     return parser
 
 
@@ -343,6 +347,9 @@ def cmd_studio(args) -> int:
     if not 1 <= args.max_sessions <= 1024:
         raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
+    from .studio.transformer_own import from_args
+
+    own = from_args(args)
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app
@@ -354,7 +361,7 @@ def cmd_studio(args) -> int:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [url]).start()
-    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions)
+    app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions, transformer=own)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 
