@@ -65,6 +65,20 @@ function heatmap(parent: Selection<HTMLElement, unknown, null, undefined>, title
   const div = parent.append("div").attr("class", "map");
   div.append("div").attr("class", "title").text(title);
   const w = left + (m[0]?.length ?? 0) * cell, h = topPad + m.length * rowH;
+  const fill = (v: number | null) => v === null ? "#c8cdd2" : positive ? rgb(scalePositive(v / reach)) : rgb(colour((v / reach + 1) * 127.5));
+  if (!hover) {  // a picture only: one canvas (thousands of SVG cells took most of a redraw)
+    const canvas = div.append("canvas").attr("width", w).attr("height", h).node()!;
+    const ctx = canvas.getContext("2d")!;
+    ctx.font = "10px 'DejaVu Sans', sans-serif";
+    ctx.textAlign = "right";
+    ctx.fillStyle = getComputedStyle(document.body).color;
+    rows.forEach((r, i) => ctx.fillText(r, left - 4, topPad + i * rowH + rowH * 0.75));
+    m.forEach((row, i) => row.forEach((v, j) => {
+      ctx.fillStyle = fill(v);
+      ctx.fillRect(left + j * cell, topPad + i * rowH, Math.max(1, cell - 1), rowH - 1);
+    }));
+    return div;
+  }
   const svg = div.append("svg").attr("width", w).attr("height", h);
   svg.append("g").selectAll("text").data(rows).join("text").attr("x", left - 4).attr("y", (_, i) => topPad + i * rowH + rowH * 0.75)
     .attr("text-anchor", "end").text((d) => d);
@@ -75,10 +89,9 @@ function heatmap(parent: Selection<HTMLElement, unknown, null, undefined>, title
   const cells = m.flatMap((row, i) => row.map((v, j) => ({ i, j, v })));
   const rects = svg.append("g").selectAll("rect").data(cells).join("rect")
     .attr("x", (d) => left + d.j * cell).attr("y", (d) => topPad + d.i * rowH).attr("width", Math.max(1, cell - 1)).attr("height", rowH - 1)
-    .attr("data-row", (d) => d.i).attr("data-col", (d) => d.j)
-    .attr("fill", (d) => d.v === null ? "#c8cdd2" : positive ? rgb(scalePositive(d.v / reach)) : rgb(colour((d.v / reach + 1) * 127.5)));
+    .attr("data-row", (d) => d.i).attr("data-col", (d) => d.j).attr("fill", (d) => fill(d.v));
   rects.append("title").text((d) => d.v === null ? "−∞ (masked)" : d.v.toPrecision(3));
-  if (hover) rects.on("mouseenter", (_, d) => hover(d.i, d.j, d.v));
+  rects.on("mouseenter", (_, d) => hover(d.i, d.j, d.v));
   return div;
 }
 
@@ -265,7 +278,9 @@ async function loadOwn() {
     const box = clear("own");
     const names = l.weights[0].map((_, i) => `${i}`);
     const keys = l.weights[0][0].map((_, i) => `${i}`);
-    heatmap(box, `attention weights of head ${head.value}`, l.weights[Number(head.value)], names, keys, true, null, l.tokens > 32 ? 6 : CELL);
+    heatmap(box, `attention weights of head ${head.value}`, l.weights[Number(head.value)], names, keys, true,
+            (i, j, v) => { $("own-readout").textContent = `position ${i} looks at position ${j}: weight ${v?.toPrecision(3)}`; },
+            l.tokens > 32 ? 6 : CELL);
   };
   layer.onchange = () => { heads(); draw(); };
   head.onchange = draw;
