@@ -67,6 +67,7 @@ def test_the_maps_are_the_models_own_weights_with_its_state_dict(model_file, tmp
     (["--model", "{f}:build", "--input", "1,8"], "--model: the model failed on the example input"),
     (["--model", "{f}:build", "--input", "1,8:long", "--weights", "{f}"], "--weights: "),
     (["--model", "{f}:build"], "--input: --model needs the input's shape"),
+    (["--model", "{f}:build", "--input", "1,300:long"], "--input: the attention maps are 300 positions wide"),
     (["--weights", "{f}"], "--weights: goes with --model"),
 ])
 def test_a_model_the_page_cannot_show_is_one_line_and_exit_2(model_file, capsys, args, words):

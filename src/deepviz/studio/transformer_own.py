@@ -14,6 +14,7 @@ from typing import Callable
 from ..params import PATH_LIMIT, ParamError, short
 
 SEED = 0
+MAX_POSITIONS = 256  # queries or keys a map may have: beyond, the page's JSON and pictures grow past use
 
 
 def _weights(model, path: str) -> None:
@@ -69,6 +70,10 @@ def user_attention(spec: str, input_text: str, weights: str | None = None) -> di
     if not layers:
         raise ParamError("model", f"{spec} has no attention the capture can see (no F.scaled_dot_product_attention "
                                   f"or nn.MultiheadAttention ran in its forward)")
+    longest = max(max(la.weights.shape[1:]) for la in layers)
+    if longest > MAX_POSITIONS:
+        raise ParamError("input", f"the attention maps are {longest} positions wide; the page shows at most "
+                                  f"{MAX_POSITIONS}: give a shorter --input")
     return {"model": spec, "input": list(inputs[0][0]) if inputs and isinstance(inputs[0], tuple) else [],
             "layers": [{"name": la.name, "kind": la.kind, "heads": la.weights.shape[0], "tokens": la.weights.shape[1],
                         "weights": [[[float(f"{v:.4g}") for v in row] for row in head] for head in la.weights.tolist()]}
