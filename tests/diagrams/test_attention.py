@@ -56,26 +56,29 @@ class MhaModel(nn.Module):
         self.attn = nn.MultiheadAttention(12, 3, batch_first=True)
         self.enc = nn.TransformerEncoderLayer(12, 2, 24, batch_first=True, dropout=0.0)
 
-    def forward(self, x):
+    def forward(self, x, pad):
         mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
         y, _ = self.attn(x, x, x, attn_mask=mask)
-        return self.enc(y)
+        return self.enc(y, src_key_padding_mask=pad)
 
 
 def test_multihead_maps_equal_the_modules_own_weights():
     torch.manual_seed(1)
     model = MhaModel().eval()
     x = torch.randn(2, 6, 12)
-    layers = attention_maps(model, [x])
+    pad = torch.zeros(2, 6, dtype=torch.bool)
+    pad[:, -2:] = True  # the last two keys are padding
+    layers = attention_maps(model, [x, pad])
     assert [(la.name, la.kind, tuple(la.weights.shape)) for la in layers] == [
         ("attn", "MultiheadAttention", (3, 6, 6)), ("enc.self_attn", "MultiheadAttention", (2, 6, 6))]
     mask = nn.Transformer.generate_square_subsequent_mask(6)
     with torch.no_grad():
         y, own = model.attn(x, x, x, attn_mask=mask, need_weights=True, average_attn_weights=False)
-        _, own_enc = model.enc.self_attn(y, y, y, need_weights=True, average_attn_weights=False)
+        _, own_enc = model.enc.self_attn(y, y, y, key_padding_mask=pad, need_weights=True, average_attn_weights=False)
     torch.testing.assert_close(layers[0].weights, own[0])
     torch.testing.assert_close(layers[1].weights, own_enc[0])
     assert torch.all(layers[0].weights.triu(1) == 0)  # the causal mask reached the maps
+    assert torch.all(layers[1].weights[..., -2:] == 0)  # and the padding mask
 
 
 def test_the_tiny_gpt_maps_equal_the_page_engine():
@@ -97,3 +100,18 @@ def test_no_attention_is_an_empty_list_and_a_failing_forward_an_error():
     assert attention_maps(nn.Linear(3, 2), [torch.randn(1, 3)]) == []
     with pytest.raises(CaptureError, match="mat1 and mat2|shapes cannot be multiplied"):
         attention_maps(nn.Linear(3, 2), [torch.randn(1, 4)])
+
+
+def test_mha_weights_of_a_direct_call_with_a_boolean_mask_equal_the_functions_own():
+    from deepviz.diagrams.attention import mha_weights
+
+    torch.manual_seed(2)
+    mha = nn.MultiheadAttention(8, 2)
+    x = torch.randn(5, 1, 8)  # sequence first, as the function takes it
+    banned = torch.ones(5, 5, dtype=torch.bool).triu(1)  # True = may not attend
+    args = (x, x, x, 8, 2, mha.in_proj_weight, mha.in_proj_bias, None, None, False, 0.0, mha.out_proj.weight,
+            mha.out_proj.bias)
+    with torch.no_grad():
+        _, own = F.multi_head_attention_forward(*args, training=False, attn_mask=banned, need_weights=True,
+                                                average_attn_weights=False)
+        torch.testing.assert_close(mha_weights(*args, training=False, attn_mask=banned), own[0])
