@@ -168,8 +168,8 @@ def loss_on(model: TinyGPT, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
 
-def fit(model: TinyGPT, steps: int = STEPS) -> list[list[float]]:
-    """Adam on :data:`BATCH` random training windows a step (seeded); returns the loss history."""
+def fit(model: TinyGPT, steps: int = STEPS) -> None:
+    """Adam on :data:`BATCH` random training windows a step (seeded)."""
     from .training import adam
 
     t = text()
@@ -180,7 +180,7 @@ def fit(model: TinyGPT, steps: int = STEPS) -> list[list[float]]:
         pick = torch.randint(len(x), (BATCH,), generator=draw)
         return loss_on(model, x[pick], y[pick])
 
-    return adam(list(model.parameters()), loss_fn, steps, LR)
+    adam(list(model.parameters()), loss_fn, steps, LR)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import difflib
 import math
 import re
 import threading
+from typing import Any, Sequence, cast
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,7 +89,7 @@ def request_from(data: bytes | str | dict) -> Request:
     return req
 
 
-def _json(value):
+def _json(value) -> Any:
     """Tensors inside dicts and lists as nested lists of DIGITS significant digits; -inf (the mask) as null."""
     if isinstance(value, dict):
         return {k: _json(v) for k, v in value.items()}
@@ -125,7 +126,7 @@ def _attention(block: tiny_gpt.Block, x: torch.Tensor, ablated: set[int]) -> tup
                 "weights": weights[i], "out": out[i], "ablated": i in ablated} for i in range(q.shape[0])]
 
 
-def compute(tokens: list[str], ablate: list[tuple[int, int]] = ()) -> dict:  # type: ignore[assignment]
+def compute(tokens: list[str], ablate: Sequence[tuple[int, int]] = ()) -> dict:
     """The whole pass over ``tokens`` (see the module's docstring) as tensors."""
     gpt = tiny_gpt.load()
     m = gpt.model
@@ -134,7 +135,7 @@ def compute(tokens: list[str], ablate: list[tuple[int, int]] = ()) -> dict:  # t
         tok, pos = m.tok(ids), m.pos(torch.arange(len(ids)))
         x = tok + pos
         blocks = []
-        for b, block in enumerate(m.blocks):
+        for b, block in enumerate(cast("list[tiny_gpt.Block]", list(m.blocks))):
             attn, heads = _attention(block, x, {h for bb, h in ablate if bb == b})
             mid = x + attn
             ln2 = block.ln2(mid)
