@@ -130,10 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--media", default="media", metavar="DIR",
                         help="the rendered videos the gallery shows (deepviz gallery writes DIR/gallery) and where "
                              "the studio's renders go (DIR/studio); default ./media")
-    studio.add_argument("--model", metavar="FILE.py:NAME", help="your own CNN on the /cnn page: a function or class "
-                                                                 "in your file that builds it (default: the digits CNN)")
+    studio.add_argument("--model", metavar="FILE.py:NAME",
+                        help="your own model: a function or class in your file that builds it; with an image "
+                             "input (1,C,H,W) it drives the /cnn page, with token ids (1,T:long) the /transformer page")
     studio.add_argument("--weights", metavar="FILE.pt", help="--model's state_dict (read with torch.load(weights_only=True))")
-    studio.add_argument("--input", metavar="1,C,H,W", help="--model's input shape, e.g. 1,3,32,32")
+    studio.add_argument("--input", metavar="SHAPE", help="--model's input shape: 1,3,32,32 (an image) or 1,64:long (tokens)")
     studio.add_argument("--logdir", default=None, metavar="DIR",
                         help="training runs (TensorBoard event files, e.g. from deepviz.watch) for the /runs page")
     _add_runs_parser(sub)
@@ -369,7 +370,13 @@ def cmd_studio(args) -> int:
     if not 1 <= args.max_sessions <= 1024:
         raise ParamError("max-sessions", f"must be from 1 to 1024, got {args.max_sessions}")
     check_path(Path(args.media), "media", folder=True)
-    network = _studio_cnn(args)
+    network = own = None
+    if _token_input(args):  # token ids: a transformer for /transformer; else an image CNN for /cnn
+        from .studio.transformer_own import from_args
+
+        own = from_args(args)
+    else:
+        network = _studio_cnn(args)
     if args.logdir is not None:
         from .runs.logdir import check_logdir
 
@@ -387,9 +394,20 @@ def cmd_studio(args) -> int:
         threading.Timer(1.0, webbrowser.open, [url]).start()
     app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions,
                      cnn=(lambda: network) if network is not None else None,
-                     logdir=Path(args.logdir) if args.logdir else None)
+                     logdir=Path(args.logdir) if args.logdir else None, transformer=own)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
+
+
+def _token_input(args) -> bool:
+    """Whether ``--model``'s ``--input`` is token ids (``1,64:long``): the transformer page's kind of input."""
+    if args.model is None or args.input is None:
+        return False
+    from .diagrams.loader import parse_inputs
+
+    inputs, _ = parse_inputs([args.input])
+    return (len(inputs) == 1 and isinstance(inputs[0], tuple) and inputs[0][1] is not None
+            and not inputs[0][1].is_floating_point)
 
 
 def _studio_cnn(args):

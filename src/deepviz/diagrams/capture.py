@@ -337,10 +337,11 @@ def _named_tensors(name: str, value) -> list[tuple[str, torch.Tensor]]:
 
 
 def _run(model: nn.Module, inputs: Sequence, device: str, input_names: Sequence[str],
-         keep_values: bool = False, kwargs: dict | None = None, keep_tensors: bool = False) -> Captured:
+         keep_values: bool = False, kwargs: dict | None = None, keep_tensors: bool = False,
+         recorder: _Recorder | None = None) -> Captured:
     examples = [_example(s, device) for s in inputs]
     keywords = {k: _example(v, device) for k, v in (kwargs or {}).items()}
-    recorder = _Recorder(model, keep_values, keep_tensors)
+    recorder = recorder or _Recorder(model, keep_values, keep_tensors)
     for name, x in [*zip(input_names, examples), *keywords.items()]:
         for label, t in _named_tensors(name, x):
             recorder.add("input", "input", [], t, name=label)
@@ -383,9 +384,11 @@ def param_count(module: nn.Module) -> int:
 
 def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
             input_names: Sequence[str] | None = None, keep_values: bool = False,
-            kwargs: dict[str, Any] | None = None, keep_tensors: bool = False) -> Captured:
+            kwargs: dict[str, Any] | None = None, keep_tensors: bool = False,
+            recorder: _Recorder | None = None) -> Captured:
     """Capture ``model(*inputs, **kwargs)`` on examples: tensors, or ``(shape, dtype)`` pairs, or lists
     and dicts of them (a detector's list of images); ``kwargs`` are keyword inputs (``attention_mask``).
+    ``recorder``: a :class:`_Recorder` (a subclass that also keeps what it needs) for a pass on one device.
 
     ``device``: "meta" (shapes only, no memory), "real" (the model's own device, real values),
     or "auto" (real for a model of at most 20M parameters whose weights exist; otherwise meta, and
@@ -405,7 +408,7 @@ def capture(model: nn.Module, inputs: Sequence, device: str = "auto",
         try:
             if lazy:  # a first forward shapes the lazy parameters, so their initialisation is not captured
                 _run(model, inputs, d, names, False, kwargs)
-            return _run(model, inputs, d, names, keep_values, kwargs, keep_tensors)
+            return _run(model, inputs, d, names, keep_values, kwargs, keep_tensors, recorder)
         except Exception as err:  # noqa: BLE001 - reported with the model's own message below
             error = err
     assert error is not None  # every device was tried and failed

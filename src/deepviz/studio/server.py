@@ -97,11 +97,12 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
 
 
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
-               cnn=None, logdir: Path | None = None) -> FastAPI:
+               cnn=None, logdir: Path | None = None, transformer=None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
-    (default: the digits CNN; ``deepviz studio --model`` passes the user's)."""
+    (default: the digits CNN; ``deepviz studio --model`` passes the user's), ``transformer()`` the
+    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page."""
     from . import cnn_page
     from .workers import shared_pool
 
@@ -202,6 +203,9 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     cnn_page.mount(app, lambda ws: _socket_allowed(ws, hosts), cnn)
     _mount_gan(app, session_socket)
     _mount_runs(app, logdir)
+    from . import transformer_page
+
+    transformer_page.mount(app, transformer)
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC
