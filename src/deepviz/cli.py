@@ -418,7 +418,13 @@ def _studio_cnn(args):
                 raise ParamError(option, "goes with --model FILE.py:NAME (your own CNN)")
         return None
     if args.input is None:
-        raise ParamError("input", "--model needs the input's shape, e.g. --input 1,3,32,32")
+        raise ParamError("input", "--model needs the input's shape, e.g. --input 1,3,32,32 (an image) or 1,64:long")
+    from .diagrams.loader import parse_inputs
+
+    inputs, _ = parse_inputs([args.input])
+    if not (len(inputs) == 1 and isinstance(inputs[0], tuple) and len(inputs[0][0]) == 4):
+        raise ParamError("input", f"the studio shows an image 1,C,H,W (on /cnn) or token ids 1,T:long (on "
+                                  f"/transformer); got {args.input!r}")
     from .studio.cnn import user_network
 
     return user_network(args.model, args.weights, args.input)

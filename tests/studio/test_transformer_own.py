@@ -64,7 +64,7 @@ def test_the_maps_are_the_models_own_weights_with_its_state_dict(model_file, tmp
 @pytest.mark.parametrize("args, words", [
     (["--model", "{f}:plain", "--input", "1,8:long"], "--model: {f}:plain has no attention the capture can see"),
     (["--model", "{f}:broken", "--input", "1,8:long"], "--model: building broken() failed: ValueError: cannot build"),
-    (["--model", "{f}:build", "--input", "1,8"], "--model: the model failed on the example input"),
+    (["--model", "{f}:build", "--input", "1,8"], "--input: the studio shows an image 1,C,H,W (on /cnn) or token ids"),
     (["--model", "{f}:build", "--input", "1,8:long", "--weights", "{f}"], "--weights: "),
     (["--model", "{f}:build"], "--input: --model needs the input's shape"),
     (["--model", "{f}:build", "--input", "1,300:long"], "--input: the attention maps are 300 positions wide"),
