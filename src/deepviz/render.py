@@ -161,9 +161,6 @@ def render_trace(
     """
     from .doctor import RENDER, require
 
-    require(*RENDER)  # one line naming the Debian packages, before Manim's import fails deep inside
-    from manim import tempconfig
-
     check_options(quality, theme, fmt, allow_test=True)
     speaker = None
     if voice and fmt == "mp4":  # a GIF or a still has no sound
@@ -172,6 +169,9 @@ def render_trace(
         speaker = Speaker(None if voice is True else voice)  # a missing synthesiser stops here, before any file
         # Manim passes muxer options PyAV does not use when it adds the sound: a harmless warning per video
         logging.getLogger("av.container.output").setLevel(logging.ERROR)
+    require(*RENDER)  # one line naming the Debian packages, before Manim's import fails deep inside
+    from manim import tempconfig
+
     if scene_cls is None:
         from . import catalog
 
