@@ -1,36 +1,20 @@
 """The gallery on a Ray cluster: Ray's own 2-node simulation on this machine (tiny nodes: one CPU each)."""
-import socket
 import subprocess
 import sys
 
 import pytest
 
-from deepviz.cluster import FAULT_ENV, check_address, run_jobs
+from deepviz import catalog, split
+from deepviz.cluster import FAULT_ENV, check_address, ray_runs, run_jobs, simulated_cluster
 from deepviz.gallery import build_gallery, is_current, key_file, plan
 from deepviz.params import ParamError
-from deepviz.render import render_concept
+from deepviz.render import render_concept, render_trace
 
 ray = pytest.importorskip("ray", reason="Ray is the extra deepviz[cluster] (make test installs it)")
-cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 pytestmark = pytest.mark.render
 
 CONCEPT = "activations"  # two presets, one on each node
-NODE = {"num_cpus": 1, "object_store_memory": 80 * 1024**2}  # the smallest store Ray accepts, on 2 shared cores
-
-def node(**more):
-    """A node's settings. Its agents' ports are chosen here: else the raylet waits at most 15 s for its agents to
-    publish them, and under load (their Python starting slowly) it gives up and the node never starts."""
-    agents = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")
-    sockets = [socket.socket() for _ in agents]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = {name: s.getsockname()[1] for name, s in zip(agents, sockets)}
-    for s in sockets:
-        s.close()
-    return {**NODE, **ports, **more}
-
-
 def frame_hashes(video):
     out = subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(video), "-f", "framemd5", "-"],
                          capture_output=True, text=True, check=True).stdout
@@ -40,8 +24,7 @@ def frame_hashes(video):
 @pytest.fixture(scope="module")
 def cluster():
     """Two simulated nodes; this process connected to them, so ``cluster="ray"`` uses them."""
-    c = cluster_utils.Cluster(initialize_head=True, head_node_args=node(include_dashboard=False))
-    c.add_node(**node())
+    c = simulated_cluster(nodes=2)
     ray.init(address=c.address, include_dashboard=False, log_to_driver=False)
     yield c
     ray.shutdown()
@@ -76,6 +59,18 @@ def test_a_killed_worker_is_retried_by_ray(gallery, tmp_path, monkeypatch):
     assert marker.exists() and done == [None] and is_current(tmp_path / "out", job)
     assert frame_hashes(tmp_path / "out" / job.concept / f"{job.stem}.mp4") == frame_hashes(
         gallery / job.concept / f"{job.stem}.mp4")
+
+
+def test_a_split_render_runs_its_parts_as_ray_tasks(gallery, tmp_path, monkeypatch):
+    job = plan("test", "dark", only=[CONCEPT])[0]
+    used = []
+    monkeypatch.setattr(split, "RUNS", lambda *a: used.append(a[-1].runs) or ray_runs(*a))
+    two = render_trace(catalog.get(job.concept).trace(job.preset), output=tmp_path, quality="test", parts=2)
+    assert len(used) == 1 and len(used[0]) == 2
+    serial = gallery / job.concept / job.stem
+    assert frame_hashes(two.video) == frame_hashes(f"{serial}.mp4") and two.srt.read_text() == open(f"{serial}.srt").read()
+    assert sorted(p.name for p in (tmp_path / job.concept).iterdir()) == sorted(
+        p.name for p in (two.video, two.srt, two.vtt, two.trace))  # no runs left behind
 
 
 def test_a_failed_task_is_one_line_and_writes_nothing(cluster, tmp_path):

@@ -5,7 +5,8 @@ one; ``--cluster ray://HOST:PORT`` connects to an existing cluster through Ray C
 optional extra ``deepviz[cluster]`` and is imported only here.
 
 A task renders its preset into a private folder on its node (with ``jobs=1``: one CPU per task) and
-returns the files' bytes; the caller removes the preset's cache key, writes each file atomically into
+returns the files' bytes (a long 1080p or 4K render is split, its runs Ray tasks too: see
+:mod:`deepviz.split`); the caller removes the preset's cache key, writes each file atomically into
 its output folder and writes the key last (:func:`deepviz.gallery.write_key`), so a cluster render and
 a local render of a preset are interchangeable, and a caller killed part way leaves no key that vouches
 for a partial set of files. The task first checks that the node's deepviz computes the caller's cache
@@ -59,6 +60,46 @@ def connect(address: str) -> Any:
     return ray
 
 
+def simulated_node(**more: Any) -> dict[str, Any]:
+    """Settings of a small node of ``ray.cluster_utils.Cluster`` (tests, benchmarks): one CPU, an 80 MB store.
+
+    Its agents' ports are chosen here: else the raylet waits at most 15 s for its agents to publish
+    them, and under load (their Python starting slowly) it gives up and the node never starts.
+    """
+    import socket
+
+    agents = ("metrics_agent_port", "metrics_export_port", "dashboard_agent_listen_port", "runtime_env_agent_port")
+    sockets = [socket.socket() for _ in agents]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = {name: s.getsockname()[1] for name, s in zip(agents, sockets)}
+    for s in sockets:
+        s.close()
+    return {"num_cpus": 1, "object_store_memory": 80 * 1024**2, **ports, **more}
+
+
+def simulated_cluster(nodes: int = 2, attempts: int = 3) -> Any:
+    """Ray's multi-node simulation on this machine (``ray.cluster_utils.Cluster``) of ``nodes`` small nodes.
+
+    A node's raylet gives its Python agents 15 s to start (hard-coded in Ray): on a loaded machine they
+    sometimes take longer and the node dies, so the whole cluster is started again (Ray stops what it began).
+    """
+    from ray.cluster_utils import Cluster
+
+    for attempt in range(attempts):
+        cluster = Cluster()
+        try:
+            cluster.add_node(**simulated_node(include_dashboard=False))  # the first is the head
+            for _ in range(nodes - 1):
+                cluster.add_node(**simulated_node())
+            return cluster
+        except Exception:
+            cluster.shutdown()
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _scratch() -> Path:
     """A private folder for one task; the folders of tasks whose worker died (SIGKILL) are removed."""
     base = Path(tempfile.gettempdir()) / SCRATCH
@@ -82,13 +123,54 @@ def render_task(job: Job, fault: str = "") -> tuple[float, dict[str, bytes]]:
     if here != [job.key]:
         raise RenderError("this node's deepviz differs from the caller's (version or code): install the same "
                           "deepviz on every node of the cluster")
+    from . import split
+
+    parts = 1
+    if job.quality in split.AUTO_QUALITIES and not job.voice:  # a long render: its runs are Ray tasks too
+        import ray
+
+        parts = max(1, min(int(ray.cluster_resources().get("CPU", 1)), split.MAX_PARTS))
     folder = _scratch()
+    split.RUNS = ray_runs  # this worker runs one task at a time
     try:
-        duration = render_files(folder, job)
+        duration = render_files(folder, job, jobs=parts)
         made = folder / job.concept
         return duration, {p.name: p.read_bytes() for p in made.iterdir() if p.name.startswith(f"{job.stem}.")}
     finally:
+        split.RUNS = None
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_task(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any],
+             run: tuple[int, int]) -> tuple[bytes, list, dict[int, float]]:
+    """A Ray task: one run of a split render (:func:`deepviz.split.render_run`), its video as bytes."""
+    from .split import render_run
+
+    folder = _scratch()
+    try:
+        video, cues, lengths = render_run(scene_cls, trace, scene_kwargs, settings, run, folder)
+        return video.read_bytes(), cues, lengths
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def ray_runs(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any], folder: Path,
+             p: Any) -> dict[int, tuple[str, list, dict[int, float]]]:
+    """A split render's runs as Ray tasks (for :data:`deepviz.split.RUNS`); their videos land in ``folder``."""
+    import ray
+
+    task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(run_task)
+    refs = [task.remote(scene_cls, trace, scene_kwargs, settings, run) for run in p.runs]
+    results = {}
+    for i, ref in enumerate(refs):
+        try:
+            data, cues, lengths = ray.get(ref)
+        except Exception as err:  # noqa: BLE001 - the render fails with one line
+            raise RenderError(f"part {i + 1} of {len(refs)} of the split render failed: {why(err)}") from None
+        video = folder / f"run{i}.mp4"
+        video.write_bytes(data)
+        results[i] = (str(video), cues, lengths)
+    return results
 
 
 def store(out: Path, job: Job, files: dict[str, bytes]) -> None:

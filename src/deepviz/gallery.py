@@ -139,12 +139,14 @@ def _render_job(out: str, job: Job, conn: Connection) -> None:
             conn.send((0.0, " ".join(f"{type(err).__name__}: {err}".split())))
 
 
-def render_files(out: str | Path, job: Job) -> float:
-    """Render one preset's files into ``out/<concept>/`` (the video's seconds): also its slides if asked."""
+def render_files(out: str | Path, job: Job, jobs: int = 1) -> float:
+    """Render one preset's files into ``out/<concept>/`` (the video's seconds): also its slides if asked.
+
+    ``jobs``: the parts of a split render; 1 here, as the gallery runs presets side by side."""
     from .render import render_concept
 
     result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
-                            voice=job.voice or False, jobs=1)  # the gallery runs presets side by side
+                            voice=job.voice or False, jobs=jobs)
     if job.slides:
         render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out, fmt="slides")
     return result.duration
