@@ -193,7 +193,7 @@ def why(err: BaseException) -> str:
         cause = err.cause if isinstance(err.cause, BaseException) else err
         return " ".join(f"{type(cause).__name__}: {cause}".split())
     if isinstance(err, (rex.WorkerCrashedError, rex.NodeDiedError, rex.OwnerDiedError, rex.ObjectLostError)):
-        return f"its Ray worker was lost {MAX_RETRIES + 1} times ({type(err).__name__})"
+        return f"its Ray worker died on each of {MAX_RETRIES + 1} tries ({type(err).__name__})"
     return " ".join(f"{type(err).__name__}: {err}".split())
 
 
