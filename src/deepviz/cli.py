@@ -199,6 +199,9 @@ def _add_gallery_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="re-render even what the cache says is current")
     parser.add_argument("--slides", action="store_true",
                         help="also each preset's presentation (reveal.js HTML and PowerPoint, as deepviz slides makes)")
+    parser.add_argument("--cluster", metavar="ray|ray://HOST:PORT",
+                        help="render the presets as Ray tasks: on a local Ray instance (ray) or an existing cluster "
+                             "(needs pip install 'deepviz[cluster]')")
 
 
 def _user_values(args: argparse.Namespace) -> dict[str, Any]:  # str values (the user's text), spread into **values
@@ -253,6 +256,10 @@ def cmd_gallery(args) -> int:
         for name in args.concept:
             catalog.get(name)
     check_path(Path(args.output), "output", folder=True)
+    if args.cluster:
+        from .cluster import check_address
+
+        check_address(args.cluster)
     voice = args.voice
     if voice is None:
         from .gallery import default_voice
@@ -261,7 +268,8 @@ def cmd_gallery(args) -> int:
         if voice is None:
             print("gallery: silent videos (for speech: apt-get install festival festvox-us-slt-hts)", flush=True)
     return build_gallery(Path(args.output), quality=args.quality, theme=args.theme, jobs=args.jobs,
-                         only=args.concept, force=args.force, voice=voice or False, slides=args.slides)
+                         only=args.concept, force=args.force, voice=voice or False, slides=args.slides,
+                         cluster=args.cluster)
 
 
 NAME_MAX = 255  # bytes in one file name (Linux, macOS)

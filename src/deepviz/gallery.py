@@ -111,12 +111,12 @@ def plan(quality: str, theme: str, only: list[str] | None = None, voice: bool | 
     return jobs
 
 
-def _key_file(out: Path, job: Job) -> Path:
+def key_file(out: Path, job: Job) -> Path:
     return out / job.concept / f"{job.stem}.key"
 
 
 def is_current(out: Path, job: Job) -> bool:
-    key = _key_file(out, job)
+    key = key_file(out, job)
     exts = ("mp4", "vtt", "srt", "trace.json") + (("html", "pptx") if job.slides else ())
     files = [out / job.concept / f"{job.stem}.{ext}" for ext in exts]
     return key.is_file() and key.read_text().strip() == job.key and all(f.is_file() for f in files)
@@ -129,22 +129,35 @@ def _render_job(out: str, job: Job, conn: Connection) -> None:
             import torch
 
             torch.set_num_threads(1)  # one render per core
-            from .render import render_concept
-
-            key = _key_file(Path(out), job)
-            key.unlink(missing_ok=True)  # from here until the new key, nothing vouches for this preset's files
-            result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
-                                    voice=job.voice or False, jobs=1)  # the gallery runs presets side by side
-            if job.slides:
-                render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out, fmt="slides")
-            tmp = key.with_name(f".{key.name}.{os.getpid()}")
-            tmp.write_text(job.key + "\n")
-            os.replace(tmp, key)
-            conn.send((result.duration, None))
+            key_file(Path(out), job).unlink(missing_ok=True)  # until the new key, nothing vouches for its files
+            duration = render_files(out, job)
+            write_key(Path(out), job)
+            conn.send((duration, None))
         except Interrupted as err:  # the temporary folder is gone already (render_trace's cleanup)
             sys.exit(err.exit_status)
         except Exception as err:  # reported per preset; the others still render
             conn.send((0.0, " ".join(f"{type(err).__name__}: {err}".split())))
+
+
+def render_files(out: str | Path, job: Job, jobs: int = 1) -> float:
+    """Render one preset's files into ``out/<concept>/`` (the video's seconds): also its slides if asked.
+
+    ``jobs``: the parts of a split render; 1 here, as the gallery runs presets side by side."""
+    from .render import render_concept
+
+    result = render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out,
+                            voice=job.voice or False, jobs=jobs)
+    if job.slides:
+        render_concept(job.concept, job.preset, quality=job.quality, theme=job.theme, output=out, fmt="slides")
+    return result.duration
+
+
+def write_key(out: Path, job: Job) -> None:
+    """Vouch for a preset's files (atomically), once they are all in place."""
+    key = key_file(out, job)
+    tmp = key.with_name(f".{key.name}.{os.getpid()}")
+    tmp.write_text(job.key + "\n")
+    os.replace(tmp, key)
 
 
 def run_jobs(out: Path, todo: list[Job], workers: int, finished: Callable[[Job, str | None], None]) -> None:
@@ -193,16 +206,19 @@ def last_words(conn: Connection) -> Any:
 
 def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: int = 1,
                   only: list[str] | None = None, force: bool = False, voice: bool | str = False,
-                  slides: bool = False) -> int:
+                  slides: bool = False, cluster: str | None = None) -> int:
+    """Render what is not current and write the page; ``cluster`` (``ray`` or ``ray://HOST:PORT``) renders
+    the presets as Ray tasks (:mod:`deepviz.cluster`) instead of processes on this machine."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     planned = plan(quality, theme, only, voice=voice, slides=slides)
     out.mkdir(parents=True, exist_ok=True)
     todo = [j for j in planned if force or not is_current(out, j)]
     errors: list[str] = []
-    print(f"gallery: {len(planned)} presets, {len(planned) - len(todo)} current, {len(todo)} to render "
-          f"with {min(jobs, max(1, len(todo)))} process(es)" + (f", spoken by {planned[0].voice}" if voice and planned
-                                                                else ""), flush=True)
+    where = f"as Ray tasks ({cluster})" if cluster else f"with {min(jobs, max(1, len(todo)))} process(es)"
+    spoken = f", spoken by {planned[0].voice}" if voice and planned else ""
+    print(f"gallery: {len(planned)} presets, {len(planned) - len(todo)} current, {len(todo)} to render {where}{spoken}",
+          flush=True)
     if todo:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, transient=False) as progress:
@@ -213,7 +229,12 @@ def build_gallery(out: Path, quality: str = "low", theme: str = "dark", jobs: in
                     errors.append(f"{job.concept} {job.preset}: {error}")
                 progress.update(task, advance=1, description=f"{job.concept} {job.preset}")
 
-            run_jobs(out, todo, min(jobs, len(todo)), finished)
+            if cluster:
+                from .cluster import run_jobs as run_tasks
+
+                run_tasks(out, todo, cluster, finished)
+            else:
+                run_jobs(out, todo, min(jobs, len(todo)), finished)
     index = write_index(out, planned)
     for e in errors:
         print(f"gallery: failed: {e}", file=sys.stderr)

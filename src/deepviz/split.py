@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .gallery import last_words
 from .render import RenderError
@@ -29,6 +29,8 @@ from .style.scene import Cue
 
 AUTO_QUALITIES = ("high", "4k")  # where a split pays for its repeated mobject building (measured)
 MAX_PARTS = 8
+# Where the runs render: None is processes on this machine; deepviz.cluster puts Ray tasks here in its workers
+RUNS: Callable[..., dict[int, tuple[str, list, dict[int, float]]]] | None = None
 FAULT_ENV = "DEEPVIZ_TEST_KILL_SEGMENT"  # tests: "INDEX:MARKER" kills run INDEX once, "INDEX:always" every time
 
 
@@ -57,6 +59,27 @@ def auto_parts(quality: str, fmt: str, voiced: bool, check_frame: bool) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_PARTS))
 
 
+def draw_nothing_skipped(scene: Any) -> Any:
+    """Stop Manim drawing in the plays it skips: it draws each play's static frame (every mobject on screen)
+    and its moving mobjects even when it skips the play and keeps nothing. That work grows as plays x
+    mobjects (65 % of a dry run of transposed-conv 8x8, cProfile); the plays a run draws are unchanged."""
+    renderer = scene.renderer
+    save, update = renderer.save_static_frame_data, renderer.update_frame
+
+    def save_static_frame_data(scene: Any, static_mobjects: Any) -> Any:
+        if renderer.skip_animations:
+            renderer.static_image = None
+            return None
+        return save(scene, static_mobjects)
+
+    def update_frame(scene: Any, *args: Any, **kwargs: Any) -> None:
+        if not renderer.skip_animations:
+            update(scene, *args, **kwargs)
+
+    renderer.save_static_frame_data, renderer.update_frame = save_static_frame_data, update_frame
+    return scene
+
+
 def cut(play_starts: list[float], step_plays: list[int], duration: float, parts: int) -> list[tuple[int, int]]:
     """``parts`` runs of plays of about equal video time, each starting where a narration step starts."""
     n = len(play_starts)
@@ -77,17 +100,39 @@ def plan(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: di
     from manim import tempconfig
 
     with tempconfig({**settings, "media_dir": str(folder / "plan"), "from_animation_number": 10**9}):
-        scene = scene_cls(trace=trace, **scene_kwargs)
+        scene = draw_nothing_skipped(scene_cls(trace=trace, **scene_kwargs))
         scene.render()
         p = Plan(list(scene.play_starts), list(scene.step_plays), float(scene.renderer.time))
     p.runs = cut(p.play_starts, p.step_plays, p.duration, parts)
     return p
 
 
+def render_run(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any],
+               run: tuple[int, int], folder: Path) -> tuple[Path, list, dict[int, float]]:
+    """Render plays ``run`` into ``folder``: (the video, the cues, the rendered length of each of its plays)."""
+    import torch
+    from manim import tempconfig
+
+    from .render import _find_output, check_signals, shared_tex_cache
+
+    torch.set_num_threads(1)  # one run per core
+    media = folder / "media"
+    with tempconfig({**settings, "media_dir": str(media), "from_animation_number": run[0],
+                     "upto_animation_number": run[1]}), shared_tex_cache():
+        scene = draw_nothing_skipped(scene_cls(trace=trace, **scene_kwargs))
+        scene.render()
+        check_signals()
+    # a rendered play lasts whole frames, a skipped one its exact run time: each run reports the
+    # rendered length of its own plays, and the captions are timed from those (as a serial render)
+    starts = list(scene.play_starts) + [float(scene.renderer.time)]
+    lengths = {i: starts[i + 1] - starts[i] for i in range(run[0], run[1] + 1)}
+    return _find_output(media, "mp4"), scene.cues, lengths
+
+
 def _run(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any], index: int,
          run: tuple[int, int], folder: str, fault: str, conn: Connection) -> None:
     """A worker: render plays ``run`` into ``folder``; send (video, cues, its plays' lengths) or an error line."""
-    from .render import _find_output, check_signals, shared_tex_cache, stop_on_signals
+    from .render import stop_on_signals
 
     with stop_on_signals():
         try:
@@ -96,29 +141,24 @@ def _run(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: di
                 if marker == "always" or not Path(marker).exists():
                     Path(marker).touch()
                     os._exit(9)
-            import torch
-            from manim import tempconfig
-
-            torch.set_num_threads(1)  # one run per core
-            media = Path(folder) / "media"
-            with tempconfig({**settings, "media_dir": str(media), "from_animation_number": run[0],
-                             "upto_animation_number": run[1]}), shared_tex_cache():
-                scene = scene_cls(trace=trace, **scene_kwargs)
-                scene.render()
-                check_signals()
-            # a rendered play lasts whole frames, a skipped one its exact run time: each run reports the
-            # rendered length of its own plays, and the captions are timed from those (as a serial render)
-            starts = list(scene.play_starts) + [float(scene.renderer.time)]
-            lengths = {i: starts[i + 1] - starts[i] for i in range(run[0], run[1] + 1)}
-            conn.send((str(_find_output(media, "mp4")), scene.cues, lengths, None))
+            video, cues, lengths = render_run(scene_cls, trace, scene_kwargs, settings, run, Path(folder))
+            conn.send((str(video), cues, lengths, None))
         except Exception as err:  # noqa: BLE001 - reported to the parent as one line
             conn.send((None, None, 0.0, " ".join(f"{type(err).__name__}: {err}".split())))
 
 
 def render_split(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any], folder: Path,
                  parts: int) -> Joined:
-    """Render the scene in ``parts`` runs on as many processes and join them into ``folder/joined.mp4``."""
+    """Render the scene in ``parts`` runs on as many processes (or :data:`RUNS`) and join them into
+    ``folder/joined.mp4``."""
     p = plan(scene_cls, trace, scene_kwargs, settings, folder, parts)
+    results = (RUNS or _local_runs)(scene_cls, trace, scene_kwargs, settings, folder, p)
+    return join(p, results, folder)
+
+
+def _local_runs(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings: dict[str, Any], folder: Path,
+                p: Plan) -> dict[int, tuple[str, list, dict[int, float]]]:
+    """Each run in a process of its own on this machine: {run: (its video, cues, plays' lengths)}."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["torch", "manim", "deepviz.render"])
     results: dict[int, tuple[str, list, dict[int, float]]] = {}
@@ -157,6 +197,11 @@ def render_split(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], sett
             proc.terminate()
         for _, proc, _ in running.values():
             proc.join(60)
+    return results
+
+
+def join(p: Plan, results: dict[int, tuple[str, list, dict[int, float]]], folder: Path) -> Joined:
+    """The runs' videos joined without re-encoding, and the whole video's captions."""
     listing = folder / "runs.txt"
     listing.write_text("".join(f"file '{results[i][0]}'\n" for i in range(len(p.runs))), encoding="utf-8")
     joined = folder / "joined.mp4"
