@@ -88,9 +88,15 @@ def test_a_chosen_architecture_trains_and_is_the_functional_network_of_its_weigh
         torch.testing.assert_close(got, want[0], atol=6e-5, rtol=0)
     script = cnn_page.answer(s, json.dumps({"type": "export"}))["script"]  # builds this architecture
     assert f"DigitsCNN(c1={arch['c1']}, c2={arch['c2']}, kernel={arch['kernel']}" in script
+    scope: dict = {}
+    exec(script.split("\nINPUT = ")[0], scope)  # its build() makes this architecture: the weights load
+    rebuilt = scope["build"]()
+    rebuilt.load_state_dict(state)
+    with torch.no_grad():
+        torch.testing.assert_close(rebuilt(x), logits, atol=1e-5, rtol=1e-5)
 
 
-@pytest.mark.parametrize("change,field", [({"kernel": 9, "padding": 0, "stride": 2, "pool": "none"}, "kernel"),
+@pytest.mark.parametrize("change,field", [({"kernel": 7, "padding": 0, "stride": 3, "pool": "none"}, "kernel"),
                                           ({"kernel": 7, "padding": 0}, "kernel"),  # conv2's input is 5×5
                                           ({"kernel": 1, "padding": 0, "stride": 3}, "pool"),  # conv2 makes 1×1
                                           ({"c1": 0}, "c1"), ({"c2": 33}, "c2"), ({"kernel": 8}, "kernel"),
