@@ -34,6 +34,9 @@ class DigitsCNN(nn.Module):
     default's seeded initialisation, and so its cached weights, do not change.
     """
 
+    conv1: nn.Conv2d  # made in __init__'s loop, one per block
+    conv2: nn.Conv2d
+
     def __init__(self, c1: int = 6, c2: int = 12, kernel: int = 3, stride: int = 1, padding: int | None = None,
                  pool: str = "max"):
         super().__init__()

@@ -151,7 +151,9 @@ def _learned(grey: torch.Tensor) -> dict[str, Any]:
     from ...models import digits_cnn
 
     model = digits_cnn.load_model()
-    w, b = model.conv1.weight.detach().double(), model.conv1.bias.detach().double()
+    conv = model.conv1
+    assert conv.bias is not None  # the digits CNN's convs have biases
+    w, b = conv.weight.detach().double(), conv.bias.detach().double()
     maps = dot_products(grey, w, b, 1, 0)["maps"]
     _, test = digits_cnn.load()
     return {"source": "deepviz.models.digits_cnn conv1: trained on scikit-learn's handwritten digits "
