@@ -1,5 +1,6 @@
 """CNN page latency: from a pen move on the drawing canvas to every activation map and the prediction drawn,
-in a real headless Chromium; and the server's forward of all activation maps.
+in a real headless Chromium; the server's forward of all activation maps; and the page's live training rate on the
+digits (epochs/s, one full-batch epoch per step).
 
 Opens ``/cnn`` (the digits CNN) and draws strokes on the canvas, one mouse move at a time, waiting for each
 answer. The page measures each latency itself: from the pointer event's time stamp until the new maps and bars
@@ -59,6 +60,25 @@ def server_ms(repeat: int = 50) -> tuple[float, float]:
     return statistics.median(fwd[5:]), statistics.median(enc[5:])
 
 
+def training_rate(arch: dict | None = None) -> tuple[float, float, int]:
+    """The page's live trainer (``cnn_train.LiveTraining``, the default architecture unless ``arch``) from random
+    weights to its last step: (epochs/s, seconds, torch threads). Each step is one full-batch epoch over the 1,437
+    training digits; the rate includes the page's snapshots (every 10 steps: the weights and both accuracies)."""
+    import torch
+
+    from deepviz.models import digits_cnn
+    from deepviz.studio import cnn_train
+
+    digits_cnn.load()  # the data set loaded, as on the page once the network is shown
+    t = time.perf_counter()
+    run = cnn_train.LiveTraining(arch)
+    run.thread.join()
+    seconds = time.perf_counter() - t
+    if run.error or run.latest().step != run.steps:
+        raise SystemExit(f"training failed: {run.error}")
+    return run.steps / seconds, seconds, torch.get_num_threads()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--moves", type=int, default=80)
@@ -68,6 +88,8 @@ def main() -> None:
     print(f"CPU: {cpu_model()}; {args.moves} pen moves; goal <= 50 ms median")
     fwd, enc = server_ms()
     print(f"server: forward of every activation map {fwd:.2f} ms, the frame as JSON {enc:.2f} ms (medians)")
+    rate, seconds, threads = training_rate()
+    print(f"live training (default architecture, {threads} torch threads): {rate:.1f} epochs/s ({seconds:.1f} s)")
     studio, base = serve_studio()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)

@@ -130,3 +130,26 @@ def test_the_real_photo_through_the_hand_made_filters_equals_conv2d():
         assert torch.allclose(T(f["map"]), ref) and f["scale"] == pytest.approx(float(ref.abs().max()))
     blur = d["filters"][2]
     assert float(T(blur["weights"]).sum()) == pytest.approx(1.0)  # a weighted mean, as the caption says
+
+
+def test_the_photo_through_the_digits_cnns_learned_filters_equals_conv2d():
+    from deepviz.models import digits_cnn
+
+    d = trace("real-image").data["real"]
+    conv1 = digits_cnn.load_model().conv1
+    x = T(d["image"])[None, None]
+    ref = F.conv2d(x, conv1.weight.double(), conv1.bias.double())[0]  # the layer's weights, no padding
+    learned = d["learned"]
+    assert len(learned["filters"]) == conv1.out_channels and "handwritten digits" in learned["source"]
+    for i, f in enumerate(learned["filters"]):
+        assert torch.equal(T(f["weights"]), conv1.weight[i, 0].double()) and f["bias"] == conv1.bias[i].item()
+        assert torch.allclose(T(f["map"]), ref[i], atol=1e-9)
+        assert f["scale"] == pytest.approx(ref[i].abs().max().item())
+        w = conv1.weight[i].double()
+        assert f["weight_sum"] == pytest.approx(w.sum().item())
+        assert f["cancels"] == (abs(w.sum().item()) < 0.25 * w.abs().sum().item())
+    _, test = digits_cnn.load()
+    assert learned["accuracy"] == pytest.approx(digits_cnn.accuracy(digits_cnn.load_model(), test))
+    narration = trace("real-image").narration
+    assert f"{learned['accuracy'] * 100:.1f}% held out" in narration["real_learned"]
+    assert trace("channels").data["real"]["learned"] is None and "real_learned" not in trace("channels").narration

@@ -136,3 +136,25 @@ def test_the_adversarial_panel_shows_fgsm_as_torch_computes_it(server, page, mod
     page.click("#export-script")  # the standalone script of this input (test_cnn.py runs one)
     page.wait_for_function("window.cnn.script && window.cnn.script.includes('class DigitsCNN')")
     assert page.errors == []
+
+
+def test_a_chosen_architecture_trains_live_and_a_kernel_that_does_not_fit_is_named(server, page):
+    _open(page, server)
+    page.fill("#arch-kernel", "7")
+    page.fill("#arch-padding", "0")  # conv1 makes 10×10, pooled 5×5: too small for a 7×7 kernel
+    page.click("#train")
+    page.wait_for_function("window.cnn.errors > 0")
+    assert page.inner_text("#error").startswith("kernel: 7 is larger than conv2's padded input")
+    page.fill("#arch-kernel", "5")
+    page.fill("#arch-c1", "4")
+    page.select_option("#arch-pool", "avg")
+    page.click("#train")
+    page.wait_for_function("window.cnn.train && window.cnn.train.step >= 10", timeout=60_000)
+    assert page.inner_text("#network").startswith("digits CNN (4, 12 channels, 5×5, stride 1, padding 0, avg")
+    assert page.locator('canvas[data-layer="1"]').count() == 4  # the new conv1's maps in the overview
+    assert page.locator("#filters canvas").count() == 4
+    page.screenshot(path="/tmp/cnn-finish-train.png", full_page=True)
+    page.click("#train-stop")
+    page.wait_for_function("window.cnn.train && window.cnn.train.step === null")
+    assert page.locator('canvas[data-layer="1"]').count() == 6
+    assert page.errors == []

@@ -26,23 +26,37 @@ SEED = 0
 
 
 class DigitsCNN(nn.Module):
-    """conv-ReLU-pool twice, then one linear layer: the layers are named so the pages can address them."""
+    """conv-ReLU-pool twice, then one linear layer: the layers are named so the pages can address them.
 
-    def __init__(self, c1: int = 6, c2: int = 12, kernel: int = 3):
+    The defaults are the cached model; the page's live training builds other architectures: both convs share
+    ``kernel``, ``stride`` and ``padding`` (default ``kernel // 2``), ``pool`` is ``"max"``, ``"avg"`` (2x2) or
+    ``"none"`` (no pooling layers). Parameters are created in the same order whatever the choice, so the
+    default's seeded initialisation, and so its cached weights, do not change.
+    """
+
+    conv1: nn.Conv2d  # made in __init__'s loop, one per block
+    conv2: nn.Conv2d
+
+    def __init__(self, c1: int = 6, c2: int = 12, kernel: int = 3, stride: int = 1, padding: int | None = None,
+                 pool: str = "max"):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, c1, kernel, padding=kernel // 2)
-        self.relu1 = nn.ReLU()
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(c1, c2, kernel, padding=kernel // 2)
-        self.relu2 = nn.ReLU()
-        self.pool2 = nn.MaxPool2d(2)
+        padding = kernel // 2 if padding is None else padding
+        pools = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
+        side = SIDE
+        for i, (cin, cout) in enumerate([(1, c1), (c1, c2)], start=1):
+            setattr(self, f"conv{i}", nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding))
+            setattr(self, f"relu{i}", nn.ReLU())
+            side = (side + 2 * padding - kernel) // stride + 1
+            if pool != "none":
+                setattr(self, f"pool{i}", pools[pool](2))
+                side //= 2
         self.flatten = nn.Flatten()
-        self.fc = nn.Linear(c2 * (SIDE // 4) ** 2, 10)
+        self.fc = nn.Linear(c2 * side * side, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool1(self.relu1(self.conv1(x)))
-        x = self.pool2(self.relu2(self.conv2(x)))
-        return self.fc(self.flatten(x))
+        for layer in self.children():  # a plain chain, in the order the layers were made
+            x = layer(x)
+        return x
 
 
 def prepare(images: torch.Tensor) -> torch.Tensor:

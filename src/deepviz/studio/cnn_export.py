@@ -66,8 +66,10 @@ def _import_build(net: Network) -> str:
             f"build = _module.{name}\n")
 
 
-def class_source(cls: type, constants: dict[str, object]) -> str:
-    """A model class's own source with the module constants it reads, and ``build()``: for a shipped model."""
+def class_source(cls: type, constants: dict[str, object], kwargs: dict[str, object] | None = None) -> str:
+    """A model class's own source with the module constants it reads, and ``build()`` calling it with ``kwargs``:
+    for a shipped model."""
     head = "".join(f"{k} = {v!r}\n" for k, v in constants.items())
+    args = ", ".join(f"{k}={v!r}" for k, v in (kwargs or {}).items())
     return (f"from torch import nn\n\n{head}\n\n{inspect.getsource(cls)}\n\ndef build():\n"
-            f"    return {cls.__name__}()\n")
+            f"    return {cls.__name__}({args})\n")

@@ -23,6 +23,7 @@ from fastapi import Request, WebSocket, WebSocketDisconnect  # at module level: 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import cnn
+from .cnn_train import DEFAULT
 
 MAX_MESSAGE = 1024 * 1024  # bytes: the largest input the CLI allows (3×128×128 numbers) fits
 MAX_IMAGE = 1024 * 1024  # bytes of an uploaded image file (the studio's cap on any body)
@@ -74,8 +75,19 @@ class ExportMessage(_Message):
 
 
 class TrainMessage(_Message):
+    """``start`` takes the architecture to train (the defaults are the cached model's)."""
+
     type: Literal["train"]
     action: Literal["start", "poll", "stop"] = "poll"
+    c1: int = Field(default=DEFAULT["c1"], ge=1, le=16, description="the first conv's channels")
+    c2: int = Field(default=DEFAULT["c2"], ge=1, le=32, description="the second conv's channels")
+    kernel: int = Field(default=DEFAULT["kernel"], ge=1, le=7, description="both convs' kernel side")
+    stride: int = Field(default=DEFAULT["stride"], ge=1, le=3, description="both convs' stride")
+    padding: int = Field(default=DEFAULT["padding"], ge=0, le=3, description="both convs' zero padding")
+    pool: Literal["max", "avg", "none"] = Field(default=DEFAULT["pool"], description="2×2 pooling after each conv")
+
+
+ARCHITECTURE = tuple(DEFAULT)
 
 
 Message = Annotated[Union[InputMessage, UnitMessage, CellMessage, ExplainMessage, AttackMessage, ExportMessage,
@@ -185,8 +197,9 @@ def _train(s: Session, m: TrainMessage) -> dict:
     if not s.base.trainable:
         raise cnn.Refused("train", f"{s.base.name} has no data set to train on here")
     if m.action == "start":
+        training = cnn_train.LiveTraining({k: getattr(m, k) for k in ARCHITECTURE})  # refused before anything stops
         s.close()
-        s.training = cnn_train.LiveTraining()
+        s.training = training
         s.training.thread.join(timeout=0.5)  # usually enough for step 0, the random weights
     if m.action == "stop" or s.training is None:
         s.close()
@@ -194,13 +207,14 @@ def _train(s: Session, m: TrainMessage) -> dict:
         out: dict = {"type": "train", "step": None, "done": True}
     else:
         snap = s.training.latest()
-        if snap is not None and s.net.name != f"digits CNN at step {snap.step}":
-            s.net = cnn_train.network_at(s.base, snap)
+        if snap is not None and s.net.name != cnn_train.name_at(s.training, snap):
+            s.net = cnn_train.network_at(s.base, s.training, snap)
         out = {"type": "train", "step": snap.step if snap else None, "steps": s.training.steps,
                "done": snap is not None and snap.step == s.training.steps, "error": s.training.error}
         if snap is not None:
             out.update(loss=snap.loss, train_accuracy=snap.train_accuracy, test_accuracy=snap.test_accuracy,
                        filters=snap.state["conv1.weight"][:, 0].tolist())
+    out["network"] = s.net.name
     if s.current is not None:
         s.current = cnn.forward(s.net, s.current.x)
         out["frame"] = s.current.frame()
@@ -272,7 +286,17 @@ def describe(net: cnn.Network) -> dict:
     """What the page needs before the first forward pass: the network, its examples, the drawing size."""
     return {"name": net.name, "shape": list(net.shape), "classes": net.classes,
             "examples": [name for name, _ in net.examples], "draw_side": net.draw_side or net.shape[1],
-            "pixel_range": list(net.pixel_range), "trainable": net.trainable}
+            "pixel_range": list(net.pixel_range), "trainable": net.trainable,
+            "architecture": architecture_fields() if net.trainable else None}
+
+
+def architecture_fields() -> list[dict]:
+    """The live training's architecture controls, from ``TrainMessage``'s schema (the page's only copy)."""
+    props = TrainMessage.model_json_schema()["properties"]
+    return [{"name": k, "label": props[k]["description"], "default": props[k]["default"],
+             **({"options": props[k]["enum"]} if "enum" in props[k] else {"min": props[k]["minimum"],
+                                                                          "max": props[k]["maximum"]})}
+            for k in ARCHITECTURE]
 
 
 def mount(app, allowed: Callable, network: Callable[[], cnn.Network] | None = None) -> None:

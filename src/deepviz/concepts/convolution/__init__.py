@@ -44,7 +44,8 @@ CONCEPT = register(
             "dot product of the filter with the chunk under it plus a bias, and all positions make one "
             "activation map. K filters make K maps. The output is (N - F)/stride + 1 wide, when that is a "
             "whole number; padding keeps the size. Max pooling shrinks each map on its own. The image is a "
-            "photo scikit-learn ships; the filters are random (seeded). Every number is computed by "
+            "photo scikit-learn ships; the filters are random (seeded), or on the real photo hand-made and the "
+            "first-layer filters the digits CNN learned on handwritten digits. Every number is computed by "
             "PyTorch and checked against F.conv2d and F.max_pool2d."
         ),
         params=PARAMS,
@@ -55,7 +56,8 @@ CONCEPT = register(
                    {"part": "output-size"}),
             Preset("pooling", "2x2 max pooling, stride 2, on each of two 4x4 activation maps",
                    {"part": "pooling", "input": 6, "filters": 2}),
-            Preset("real-image", "the photo's brightness through hand-made edge, blur and sharpen filters",
+            Preset("real-image", "the photo's brightness through hand-made edge, blur and sharpen filters, then through "
+                   "the digits CNN's learned first-layer filters",
                    {"part": "real-image", "image": 48}),
         ),
         compute="deepviz.concepts.convolution.compute:compute",

@@ -28,6 +28,7 @@ HAND_FILTERS = (
     ("blur", [[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),  # binomial: the weights sum to 1
     ("sharpen", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 1),
 )
+CANCELS = 0.25  # a learned filter whose |weight sum| is below this share of its |weights|' sum answers changes
 CHANNEL_NAMES = {1: ("grey",), 2: ("red", "green"), 3: ("red", "green", "blue")}
 
 
@@ -103,6 +104,8 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     # no padding: zeros around a bright sky would be the strongest "edges" of all
     hand_maps = dot_products(grey, hand, torch.zeros(len(HAND_FILTERS), dtype=torch.float64), 1, 0)["maps"]
 
+    learned = _learned(grey) if values["part"] == "real-image" else None  # trains the digits CNN at first use
+
     sizes = [_size_case(n, f, st) for st in SIZE_STRIDES] if f <= n else []  # without padding
     same = (f - 1) // 2
     data = {
@@ -134,10 +137,31 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "real": {"image": grey[0],
                  "filters": [{"name": name, "weights": hand[i, 0], "shown": torch.tensor(w).double(),
                               "divisor": d, "map": hand_maps[i], "scale": float(hand_maps[i].abs().max())}
-                             for i, (name, w, d) in enumerate(HAND_FILTERS)]},
+                             for i, (name, w, d) in enumerate(HAND_FILTERS)],
+                 "learned": learned},
     }
     plain: ConvolutionData = to_plain(data)
     return Trace(concept="convolution", params={}, data=plain, narration=narration(plain), preset=preset)
+
+
+def _learned(grey: torch.Tensor) -> dict[str, Any]:
+    """The trained digits CNN's first-layer filters over the photo's brightness: conv1 (with its bias) as the
+    layer computes it, before its ReLU, but without padding like the hand-made filters. The digits are one
+    channel in [0, 1], as the brightness is."""
+    from ...models import digits_cnn
+
+    model = digits_cnn.load_model()
+    conv = model.conv1
+    assert conv.bias is not None  # the digits CNN's convs have biases
+    w, b = conv.weight.detach().double(), conv.bias.detach().double()
+    maps = dot_products(grey, w, b, 1, 0)["maps"]
+    _, test = digits_cnn.load()
+    return {"source": "deepviz.models.digits_cnn conv1: trained on scikit-learn's handwritten digits "
+                      f"(8x8 upsampled to {digits_cnn.SIDE}x{digits_cnn.SIDE}, one channel)",
+            "accuracy": digits_cnn.accuracy(model, test), "side": digits_cnn.SIDE,
+            "filters": [{"weights": w[i, 0], "bias": b[i], "map": maps[i], "scale": float(maps[i].abs().max()),
+                         "weight_sum": w[i].sum(), "cancels": bool(w[i].sum().abs() < CANCELS * w[i].abs().sum())}
+                        for i in range(len(w))]}
 
 
 def narration(t: ConvolutionData) -> dict[str, str]:
@@ -217,4 +241,27 @@ def _real_narration(t: ConvolutionData) -> dict[str, str]:
                       "Above zero in {color:weight}, below in {color:input}; flat regions give zero.",
         "real_smooth": "The blur's weights sum to 1: a weighted mean of the neighbours. Sharpen adds the "
                        "difference from the neighbours back: edges stand out.",
+        **_learned_narration(t),
+    }
+
+
+def _learned_narration(t: ConvolutionData) -> dict[str, str]:
+    learned = t["real"]["learned"]
+    if learned is None:
+        return {}
+    filters = learned["filters"]
+    k, f, side = len(filters), len(filters[0]["weights"]), len(filters[0]["map"])
+    edges = [i for i, x in enumerate(filters) if x["cancels"]]
+    first = ""
+    if edges:
+        one = len(edges) == 1
+        first = (f"{' and '.join(f'filter {i}' for i in edges).capitalize()}: the weights nearly cancel "
+                 f"(sum {', '.join(fmt_num(filters[i]['weight_sum']) for i in edges)}); like the edge filters, "
+                 f"{'it answers' if one else 'they answer'} where the brightness changes. ")
+    return {
+        "real_learned": f"Now {k} learned {f}\u00d7{f} filters: the first layer of deepviz's digits CNN, trained "
+                        f"on scikit-learn's handwritten digits ({learned['side']}\u00d7{learned['side']}, grey, "
+                        f"{learned['accuracy'] * 100:.1f}% held out). Never on photos.",
+        "real_learned_maps": f"The same photo through them, with their biases: {k} maps of {side}\u00d7{side}. "
+                             f"{first}{'The others' if edges else 'They'} mostly follow the brightness, or its opposite, as a blur would.",
     }

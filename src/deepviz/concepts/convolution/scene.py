@@ -304,3 +304,25 @@ class ConvolutionScene(DeepvizScene):
         self.narrate("real_smooth")
         self.play(*fade_in(*maps[2:]), run_time=1.0)
         self.finish_reading()
+        if real["learned"] is not None:
+            self._learned(real["learned"], grid)
+
+    def _learned(self, learned, hand: VGroup) -> None:
+        """The digits CNN's learned filters (as colours: their weights are not whole numbers) and their maps,
+        where the hand-made ones were."""
+        th = self.theme
+        kernels, maps, panels = [], [], []  # built first, faded in step by step
+        for i, f in enumerate(learned["filters"]):
+            kernels.append(framed(ColorField(signed_rgb(f["weights"], th), 1.0, 1.0), th))
+            maps.append(framed(ColorField(signed_rgb(f["map"], th, f["scale"]), 2.1, 2.1), th))
+            panels.append(titled(VGroup(kernels[-1], maps[-1]).arrange(RIGHT, buff=0.2), f"filter {i}: sum {fmt_num(f['weight_sum'])}",
+                                 th, color=th.weight))
+        group = VGroup(*panels).arrange_in_grid(rows=2, buff=(0.45, 0.4))
+        group.scale(min(hand.width / group.width, hand.height / group.height)).move_to(hand)
+        self.narrate("real_learned")
+        self.play(*fade_out(hand), run_time=0.6)
+        self.play(*fade_in(*(p[0] for p in panels), *kernels), run_time=1.0)
+        self.finish_reading()
+        self.narrate("real_learned_maps")
+        self.play(*fade_in(*maps), run_time=1.0)
+        self.finish_reading()

@@ -82,11 +82,32 @@ class HandFilter(TypedDict):
     scale: float  # the map's largest |value|
 
 
+class LearnedFilter(TypedDict):
+    """`data.real.learned.filters[n]`: one of the digits CNN's conv1 filters and its map on the grey photo."""
+
+    weights: list[list[float]]  # 3 x 3, as trained
+    bias: float
+    map: list[list[float]]  # (S - 2) x (S - 2): F.conv2d(photo, weights, bias), no padding, before ReLU
+    scale: float  # the map's largest |value|
+    weight_sum: float  # the sum of its weights (near 0: it answers changes, not brightness)
+    cancels: bool  # |weight_sum| < 0.25 x the sum of |weights|
+
+
+class Learned(TypedDict):
+    """`data.real.learned`: the trained digits CNN's first-layer filters on the photo."""
+
+    source: str  # where the filters were learned
+    accuracy: float  # the digits CNN's held-out accuracy
+    side: int  # the side of the digits it was trained on
+    filters: list[LearnedFilter]
+
+
 class RealImage(TypedDict):
-    """`data.real`: the full-size photo's brightness through hand-made filters (no padding)."""
+    """`data.real`: the full-size photo's brightness through hand-made filters and learned ones (no padding)."""
 
     image: list[list[float]]  # S x S in [0, 1]
     filters: list[HandFilter]
+    learned: Learned | None  # only for part real-image (loading the CNN trains it at first use)
 
 
 class ConvolutionData(TypedDict):

@@ -16,13 +16,15 @@ type Explain = { type: "explain"; id: number; saliency: { class: number; map: Gr
 type Attack = { type: "attack"; id: number; method: string; epsilon: number; steps: number; original: number;
                 original_confidence: number; image: Grid[]; perturbation: Grid[]; probs: number[]; predicted: number;
                 confidence: number; smallest_flip: number | null };
-type Train = { type: "train"; id: number; step: number | null; steps?: number; done: boolean; error?: string | null;
+type Train = { type: "train"; id: number; network: string; step: number | null; steps?: number; done: boolean; error?: string | null;
                loss?: number; train_accuracy?: number; test_accuracy?: number; filters?: Grid[]; frame?: Omit<Forward, "type" | "id"> };
 type Exported = { type: "export"; id: number; filename: string; script: string; state_dict?: string };
 type Reply = Forward | Explain | Attack | Exported | Train | { type: "unit" | "cell"; id: number; detail: Detail }
   | { type: "error"; id: number; field: string; detail: string };
 type Network = { name: string; shape: number[]; classes: string[]; examples: string[]; draw_side: number;
-                 pixel_range: [number, number]; trainable: boolean };
+                 pixel_range: [number, number]; trainable: boolean; architecture: ArchField[] | null };
+// one control of the live training's architecture, as the server's schema describes it
+type ArchField = { name: string; label: string; default: number | string; min?: number; max?: number; options?: string[] };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const stats = { forwards: 0, latencies: [] as number[], server: [] as number[], last: null as Reply | null,
@@ -191,6 +193,7 @@ let training = false;
 
 function drawTraining(r: Train): void {
   if (r.frame) show({ type: "forward", id: r.id, ...r.frame });
+  $("network").textContent = `${r.network}: input ${net.shape.join("×")}`;
   training = !r.done;
   $("train-stop").hidden = r.step === null && r.done;
   $("train").textContent = r.step === null && r.done ? "train from random weights" : "train again";
@@ -602,7 +605,28 @@ for (const id of ["method", "epsilon", "steps"]) {
 }
 $("steps-field").hidden = true;
 $("export-script").addEventListener("click", () => send({ type: "export" }));
-$("train").addEventListener("click", () => send({ type: "train", action: "start" }));
+// the architecture to train: the server validates it and names a field it refuses
+function architecture(): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const f of net.architecture ?? []) {
+    const v = $<HTMLInputElement>(`arch-${f.name}`).value;
+    out[f.name] = f.options ? v : Number(v);
+  }
+  return out;
+}
+function architectureControls(fields: ArchField[]): void {
+  $("architecture").replaceChildren(...fields.map((f) => {
+    const control = f.options ? el("select", { id: `arch-${f.name}` }) : el("input", {
+      id: `arch-${f.name}`, type: "number", min: String(f.min), max: String(f.max), value: String(f.default) });
+    for (const o of f.options ?? []) control.append(el("option", { value: o }, o));
+    control.value = String(f.default);
+    const label = el("label", { class: "field" }, `${f.name} `);
+    label.title = f.label;
+    label.append(control);
+    return label;
+  }));
+}
+$("train").addEventListener("click", () => send({ type: "train", action: "start", ...architecture() }));
 $("train-stop").addEventListener("click", () => { training = false; send({ type: "train", action: "stop" }); });
 
 // ---- inputs: examples, uploads and the drawing
@@ -610,6 +634,7 @@ async function start(): Promise<void> {
   net = await (await fetch("/api/cnn/network")).json() as Network;
   $("network").textContent = `${net.name}: input ${net.shape.join("×")}`;
   $("train-row").hidden = !net.trainable;
+  architectureControls(net.architecture ?? []);
   net.examples.forEach((name, k) => {
     const b = el("button", { "aria-pressed": String(k === 0) }, name.replace(/ \(#\d+\)$/, ""));
     b.title = name;
