@@ -23,7 +23,7 @@ lint: setup
 	$(VENV)/bin/pyright --project pyproject.toml --pythonpath $(PY)
 
 test: setup lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 typecheck: setup
 	npm run --prefix src/deepviz/studio/frontend typecheck

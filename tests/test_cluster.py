@@ -12,7 +12,7 @@ from deepviz.render import render_concept, render_trace
 
 ray = pytest.importorskip("ray", reason="Ray is the extra deepviz[cluster] (make test installs it)")
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.xdist_group("ray")]  # one simulated cluster, on one worker
 
 CONCEPT = "activations"  # two presets, one on each node
 def frame_hashes(video):
