@@ -95,3 +95,32 @@ def test_without_ipywidgets_one_line_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # an import of it fails
     with pytest.raises(MissingWidgets, match=r"^deepviz.widget needs ipywidgets: pip install 'deepviz\[notebook\]'$"):
         widget("perceptron")
+
+
+def test_watch_draws_its_recorded_scalars_live_in_a_cell(tmp_path):
+    import re
+
+    import torch
+    from torch import nn
+
+    import deepviz
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    losses = [3.0, 1.0, 2.0, float("nan"), 0.5]
+    with pytest.warns(UserWarning, match="NaN"):
+        with deepviz.watch(model, opt, logdir=tmp_path / "run", every=2, histograms=False) as w:
+            chart = w.chart()
+            assert "waiting" in chart.value
+            for loss in losses:
+                model(torch.ones(1, 2)).sum().backward()
+                opt.step()
+                opt.zero_grad()
+                w.step(loss=loss)
+    # recorded: steps 0, 2, 4 (every 2) and step 3 (NaN, recorded at once, not drawn)
+    (line,) = re.findall(r'<polyline data-name="loss" points="([^"]+)"', chart.value)
+    pts = [tuple(map(float, p.split(","))) for p in line.split()]
+    assert len(pts) == 3 and pts[0][0] < pts[1][0] < pts[2][0]
+    ys = [y for _, y in pts]  # SVG y grows downwards: the largest loss (3.0) is highest
+    assert ys[0] == min(ys) and ys[2] == max(ys) and ys[0] < ys[1] < ys[2]
+    assert "loss 0.5 (NaN from step 3)" in chart.value

@@ -171,6 +171,63 @@ def widget(concept: str, preset: str | None = None, **options: Any) -> ConceptWi
     return ConceptWidget(concept, preset, **options)
 
 
+# -- deepviz.watch's live chart -----------------------------------------------------------------------
+CHART_W, CHART_H, PAD = 640, 260, 44  # the chart's SVG size and margin (px)
+
+
+class ScalarChart:
+    """The scalars of a recorded run as lines in an SVG that an ipywidgets HTML shows and redraws."""
+
+    def __init__(self, theme: str = "light"):
+        from .style.theme import get_theme
+
+        self.theme = get_theme(theme)
+        self.series: dict[str, list[tuple[int, float]]] = {}
+        self.nonfinite: dict[str, int] = {}  # the first step a scalar was NaN or inf
+        self.widget = _widgets().HTML(self.svg())
+
+    def add(self, step: int, scalars: dict[str, float]) -> None:
+        import math
+
+        for name, v in scalars.items():
+            if math.isfinite(v):
+                self.series.setdefault(name, []).append((step, v))
+            else:
+                self.nonfinite.setdefault(name, step)
+        self.widget.value = self.svg()
+
+    def svg(self) -> str:
+        import html
+
+        th = self.theme
+        points = [p for s in self.series.values() for p in s]
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_W}" height="{CHART_H}" '
+                f'style="background:{th.background};font:12px sans-serif">')
+        if not points:
+            return head + f'<text x="{PAD}" y="{CHART_H / 2}" fill="{th.foreground}">waiting for the first recorded step</text></svg>'
+        x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+        y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
+        sx = (CHART_W - 2 * PAD) / ((x1 - x0) or 1)
+        sy = (CHART_H - 2 * PAD) / ((y1 - y0) or 1)
+
+        def xy(step: float, v: float) -> str:
+            return f"{PAD + (step - x0) * sx:.1f},{CHART_H - PAD - (v - y0) * sy:.1f}"
+
+        parts = [head, f'<text x="4" y="{PAD}" fill="{th.foreground}">{y1:.4g}</text>',
+                 f'<text x="4" y="{CHART_H - PAD}" fill="{th.foreground}">{y0:.4g}</text>',
+                 f'<text x="{PAD}" y="{CHART_H - 12}" fill="{th.foreground}">step {x0}</text>',
+                 f'<text x="{CHART_W - PAD}" y="{CHART_H - 12}" fill="{th.foreground}" text-anchor="end">step {x1}</text>']
+        for k, (name, pts) in enumerate(self.series.items()):
+            colour = th.series_color(k)
+            line = " ".join(xy(s, v) for s, v in pts)
+            parts.append(f'<polyline data-name="{html.escape(name)}" points="{line}" fill="none" '
+                         f'stroke="{colour}" stroke-width="2"/>')
+            bad = f" (NaN from step {self.nonfinite[name]})" if name in self.nonfinite else ""
+            parts.append(f'<text x="{CHART_W - PAD}" y="{16 + 16 * k}" fill="{colour}" text-anchor="end">'
+                         f'{html.escape(name)} {pts[-1][1]:.4g}{bad}</text>')
+        return "".join(parts) + "</svg>"
+
+
 # -- the studio in a notebook cell ------------------------------------------------------------------
 _STUDIO: dict[str, Any] = {}  # the one studio a kernel runs: {"server", "thread", "url"}
 

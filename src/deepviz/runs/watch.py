@@ -84,6 +84,7 @@ class Watch:
         self._before: dict[str, list[torch.Tensor]] = {}  # weights before this step's update
         self._grads: dict[str, list[torch.Tensor]] = {}
         self._acts: dict[str, torch.Tensor] = {}
+        self.listeners: list = []  # called as f(step, scalars) after each recorded step (a notebook chart)
 
     # -- context manager -------------------------------------------------------------------------
     def __enter__(self) -> Watch:
@@ -144,6 +145,20 @@ class Watch:
                 self._before[name] = [p.detach().clone() for p in params]
                 self._grads[name] = [p.grad.detach().clone() for p in params if p.grad is not None]
 
+    def chart(self, theme: str = "light"):
+        """A live chart of the recorded scalars for a Jupyter cell (ipywidgets): it redraws at each
+        recorded step. Displaying the recorder in a cell shows it too."""
+        from ..notebook import ScalarChart
+
+        chart = ScalarChart(theme)
+        self.listeners.append(chart.add)
+        return chart.widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.chart())
+
     # -- the user's call -------------------------------------------------------------------------
     def step(self, **scalars) -> None:
         """Record this training step: any named scalars (floats or one-element tensors), e.g. ``loss=loss``."""
@@ -161,6 +176,8 @@ class Watch:
         if self._recording() or bad:
             with torch.no_grad():
                 self._record(values, len(bad))
+            for listener in self.listeners:
+                listener(self.steps, values)
         self.steps += 1
         for held in (self._before, self._grads, self._acts):
             held.clear()
