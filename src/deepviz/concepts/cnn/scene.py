@@ -96,7 +96,12 @@ class CnnScene(DeepvizScene):
         th = self.theme
         flat, k = t["flat"], t["predicted"]
         width = self.content_width - left.width - 0.6
-        strip = titled(self.heat([flat], width, t["layers"][-1]["scale"], height=0.45), f"flatten: {len(flat)} numbers", th,
+        # the row of numbers drawn one channel per line (a 1-pixel strip of 192 would be invisible)
+        channels = len(t["layers"][-1]["maps"])
+        per = len(flat) // channels
+        rows = [flat[c * per:(c + 1) * per] for c in range(channels)]
+        strip = titled(self.heat(rows, min(width * 0.6, 1.6 * per / channels), t["layers"][-1]["scale"]),
+                       f"flatten: {len(flat)} numbers", th,
                        color=th.output)
         cell_w = width / 10
         logits = heat_fill(Grid([t["logits"]], th, 0.8, cell_width=cell_w), [t["logits"]], th, signed=True)
