@@ -186,7 +186,10 @@ def get(name: str) -> Concept:
     except KeyError:
         close = get_close_matches(name, list(_REGISTRY), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ParamError("concept", f"unknown concept {quote(name)}{hint} (known: {', '.join(sorted(_REGISTRY))})") from None
+        # the whole list once it is long would make the line unreadable: `deepviz list` shows it
+        known = (f"known: {', '.join(sorted(_REGISTRY))}" if len(_REGISTRY) <= 12 else
+                 f"{len(_REGISTRY)} concepts: `deepviz list` shows them")
+        raise ParamError("concept", f"unknown concept {quote(name)}{hint} ({known})") from None
 
 
 def _load(dotted: str) -> Any:

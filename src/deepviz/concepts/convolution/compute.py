@@ -260,7 +260,7 @@ def _learned_narration(t: ConvolutionData) -> dict[str, str]:
                  f"{'it answers' if one else 'they answer'} where the brightness changes. ")
     return {
         "real_learned": f"Now {k} learned {f}\u00d7{f} filters: the first layer of deepviz's digits CNN, trained "
-                        f"on scikit-learn's handwritten digits ({learned['side']}\u00d7{learned['side']}, grey, "
+                        f"on scikit-learn's handwritten digits ({learned['side']}\u00d7{learned['side']}, one channel, "
                         f"{learned['accuracy'] * 100:.1f}% held out). Never on photos.",
         "real_learned_maps": f"The same photo through them, with their biases: {k} maps of {side}\u00d7{side}. "
                              f"{first}{'The others' if edges else 'They'} mostly follow the brightness, or its opposite, as a blur would.",
