@@ -129,7 +129,7 @@ def histogram(histograms: dict[str, list[Histogram]], kind: str, layer: str,
     if layer:
         if f"{kind}/{layer}" not in histograms:
             raise ParamError("layer", f"the run holds no {kind} histogram of layer {quote(layer)}; it holds: "
-                                      + ", ".join(t.split("/", 1)[1] for t in tags[:10] or ["none"]))
+                                      + (", ".join(t.split("/", 1)[1] for t in tags[:10]) or "none"))
         tag = f"{kind}/{layer}"
     else:
         wanted = [f"{kind}/{f['layer']}" for f in findings if f["layer"]]
