@@ -27,11 +27,14 @@ SNAPSHOTS = 12  # histogram frames of the evolving histogram
 MAX_CURVES = 3  # scalar curves on the loss plot
 LOG_SPAN = 20.0  # curves whose values span more than this factor are plotted on a log scale
 MAX_FINDINGS = 4  # findings the video captions one by one (the rest are counted)
+CURVE_ROLES = ("input", "output", "series4")  # colour roles of the curves, in order
+HISTOGRAM_ROLES = {"weights": "weight", "grads": "gradient", "activations": "output"}
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     run, shown = pick_run(values["logdir"], values["run"])
-    curves = [curve(tag, *run.scalars[tag], values["smoothing"]) for tag in curve_tags(run.scalars)]
+    curves = [curve(tag, *run.scalars[tag], values["smoothing"]) | {"role": role}
+              for tag, role in zip(curve_tags(run.scalars), CURVE_ROLES)]
     if not curves:
         raise ParamError("logdir", f"run {quote(run.name)} records no scalar such as a loss")
     findings = [f.to_json() for f in diagnose(run.scalars)]
@@ -117,7 +120,8 @@ def gradients(scalars: dict[str, tuple[list[int], list[float]]]) -> dict[str, An
         series.append({"steps": torch.tensor(steps)[ok].tolist(),
                        "log10": torch.log10(v[ok].clamp_min(LOG_FLOOR))})
     logs = [x for s in series for x in s["log10"].tolist()]
-    return {"layers": [name for name, _ in layers], "series": series,
+    return {"layers": [name for name, _ in layers], "roles": [f"series{k}" for k in range(len(layers))],
+            "series": series,
             "y_range": value_range(logs) if logs else [0.0, 1.0]}
 
 
@@ -143,27 +147,31 @@ def histogram(histograms: dict[str, list[Histogram]], kind: str, layer: str,
     # TensorBoard's writers may end the last bucket at +-DBL_MAX: the edges are clamped to the data's min and max
     snaps = [{"step": h.step, "edges": [h.lo, *(min(max(e, h.lo), h.hi) for e in h.limits)], "counts": h.counts,
               "max_count": max(h.counts), "x_range": value_range([h.lo, h.hi])} for h in (finite[i] for i in idx)]
-    return {"tag": tag, "kind": kind, "layer": tag.split("/", 1)[1], "snapshots": snaps}
+    return {"tag": tag, "kind": kind, "role": HISTOGRAM_ROLES[kind], "layer": tag.split("/", 1)[1],
+            "snapshots": snaps}
 
 
 # -- narration ----------------------------------------------------------------------------------------------
 def narration(d: dict[str, Any]) -> dict[str, str]:
-    names = ", ".join(c["tag"] for c in d["curves"])
+    names = " and ".join(f"{c['tag']} ({{color:{c['role']}}})" for c in d["curves"])
+    g = d["gradients"]
     out = {
         "run": f"Run {d['run']} of {d['logdir']}: steps {d['first_step']} to {d['last_step']}, read from its "
                "TensorBoard event files.",
-        "curves": f"The {{input:{names}}} as recorded, with TensorBoard's smoothing ({d['smoothing']:g}) drawn "
-                  "bold.",
+        "curves": f"The run's {names} as recorded, thin; bold, TensorBoard's smoothing "
+                  f"({d['smoothing']:g}).",
     }
     if d["gradients"]["layers"]:
-        out["gradients"] = "Each layer's {gradient:gradient norm} per recorded step, on a log scale."
+        layers = ", ".join(f"{name} ({{color:{role}}})" for name, role in zip(g["layers"], g["roles"]))
+        out["gradients"] = f"Each layer's gradient norm per recorded step, on a log scale: {layers}."
     h = d["histogram"]
     if h:
-        out["histogram"] = (f"The {{weight:{h['kind']}}} of layer {h['layer']}, from step {h['snapshots'][0]['step']} "
-                            f"to step {h['snapshots'][-1]['step']}.")
+        out["histogram"] = (f"The histogram of layer {h['layer']}'s {h['kind']} ({{color:{h['role']}}}), from "
+                            f"step {h['snapshots'][0]['step']} to step {h['snapshots'][-1]['step']}.")
     for k, f in enumerate(d["findings"]):
         where = f" in {f['layer']}" if f["layer"] else ""
-        out[f"finding{k}"] = f"Step {f['step']}: {{highlight:{f['kind']}}}{where}. {f['suggestion']}"
+        out[f"finding{k}"] = (f"Step {f['step']} ({{color:highlight}} line {k + 1}): {f['kind']}{where}. "
+                              f"{f['suggestion']}")
     more = f" (and {d['more_findings']} more)" if d["more_findings"] else ""
     n = len(d["findings"]) + d["more_findings"]
     out["end"] = (f"The diagnosis found {n} problem{'s' if n != 1 else ''}{more}." if n else

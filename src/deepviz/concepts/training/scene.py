@@ -42,7 +42,7 @@ class TrainingScene(DeepvizScene):
         self.loss = Plot(self.theme, x_range, d["y_range"], half - 1.0, h - 1.4, "step",
                          "value (log scale)" if d["log_y"] else "value", y_fmt=_pow10 if d["log_y"] else None)
         self.loss.move_to([left_x + 0.3, top - (h - 1.4) / 2 - 0.45, 0])
-        colors = [self.theme.input, self.theme.output, self.theme.series_color(4)]
+        colors = [self.theme.role(c["role"]) for c in d["curves"]]
         key = legend_row([(c["tag"], col) for c, col in zip(d["curves"], colors)], self.theme, half)
         key.next_to(self.loss, DOWN, buff=0.2)
         self.play(*fade_in(self.loss, key), run_time=0.8)
@@ -78,7 +78,7 @@ class TrainingScene(DeepvizScene):
         height = self.content_height / 2 - 1.2
         plot = Plot(th, x_range, g["y_range"], width - 1.0, height, "", "gradient norm", y_fmt=_pow10)
         plot.move_to([x + 0.3, self.content_top - height / 2 - 0.45, 0])
-        colors = [th.series_color(i) for i in range(len(g["layers"]))]
+        colors = [th.role(r) for r in g["roles"]]
         lines = [plot.polyline(list(zip(s["steps"], s["log10"])), col, 3) for s, col in zip(g["series"], colors)]
         key = legend_row(list(zip(g["layers"], colors)), th, width).next_to(plot, DOWN, buff=0.15)
         self.play(*fade_in(plot, key), run_time=0.6)
@@ -96,8 +96,8 @@ class TrainingScene(DeepvizScene):
         for lo, hi, c in zip(s["edges"], s["edges"][1:], s["counts"]):
             outline += [(lo, c), (hi, c)]
         outline.append((s["edges"][-1], 0.0))
-        shape = plot.polyline(outline, th.weight, 3)
-        shape.set_fill(th.weight, opacity=0.35)
+        shape = plot.polyline(outline, th.role(h["role"]), 3)
+        shape.set_fill(th.role(h["role"]), opacity=th.fill_opacity())
         return VGroup(plot, shape)
 
     def evolve(self, h: Histogram, x: float, width: float) -> None:

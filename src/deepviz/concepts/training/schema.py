@@ -14,6 +14,7 @@ class Curve(TypedDict):
     """`data.curves[k]`: one scalar tag as written (finite values) and smoothed."""
 
     tag: str
+    role: str  # its colour role
     steps: list[int]
     values: list[float]
     smooth: list[float]  # TensorBoard's debiased exponential moving average of values
@@ -29,6 +30,7 @@ class GradSeries(TypedDict):
 
 class Gradients(TypedDict):
     layers: list[str]
+    roles: list[str]  # each layer's colour role (series0, series1, ...)
     series: list[GradSeries]
     y_range: list[float]
 
@@ -44,6 +46,7 @@ class Snapshot(TypedDict):
 class Histogram(TypedDict):
     tag: str
     kind: str  # weights, grads or activations
+    role: str  # its colour role: weight, gradient or output
     layer: str
     snapshots: list[Snapshot]  # each drawn on its own x range
 
