@@ -172,8 +172,8 @@ def narration(d: dict[str, Any]) -> dict[str, str]:
         where = f" in {f['layer']}" if f["layer"] else ""
         out[f"finding{k}"] = (f"Step {f['step']} ({{color:highlight}} line {k + 1}): {f['kind']}{where}. "
                               f"{f['suggestion']}")
-    more = f" (and {d['more_findings']} more)" if d["more_findings"] else ""
-    n = len(d["findings"]) + d["more_findings"]
+    shown, n = len(d["findings"]), len(d["findings"]) + d["more_findings"]
+    more = f"; the first {shown} are marked, 'deepviz runs diagnose' lists them all" if d["more_findings"] else ""
     out["end"] = (f"The diagnosis found {n} problem{'s' if n != 1 else ''}{more}." if n else
                   "The diagnosis found nothing wrong: no divergence, dead units, plateau or overfitting.")
     return out
