@@ -119,3 +119,12 @@ def test_an_unknown_run_or_layer_names_its_parameter(written):
         deepviz.trace("training", logdir=str(written), run="other")
     with pytest.raises(ParamError, match="^--layer: the run holds no grads histogram of layer 'fc'; it holds: none"):
         deepviz.trace("training", logdir=str(written), histogram="grads", layer="fc")
+
+
+def test_the_scene_marks_each_finding_at_its_step_on_both_plots(rendered_scene):
+    scene = rendered_scene("training", preset="lr-too-high")
+    findings = scene.trace.data["findings"]
+    assert len(scene.marks) == 2 * len(findings)
+    for (plot, line), f in zip(scene.marks, [f for f in findings for _ in (0, 1)]):
+        assert line.get_center()[0] == pytest.approx(plot.c2p(f["step"], 0)[0], abs=1e-6)
+    assert {id(p) for p, _ in scene.marks} == {id(scene.loss), id(scene.grad)}

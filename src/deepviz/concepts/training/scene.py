@@ -57,6 +57,7 @@ class TrainingScene(DeepvizScene):
         self.finish_reading()
 
         self.grad = None
+        self.marks: list[tuple[Plot, DashedLine]] = []  # each finding's line on each plot
         if d["gradients"]["layers"]:
             self.narrate("gradients")
             self.grad = self.gradient_plot(d["gradients"], x_range, right_x, half)
@@ -120,4 +121,5 @@ class TrainingScene(DeepvizScene):
             tag = label(name, th, size=BODY_SIZE, color=th.highlight)
             tag.next_to(plot.c2p(step, y1 - (0.1 + 0.12 * k) * (y1 - y0)), RIGHT, buff=0.08)
             marks.add(line, tag)
+            self.marks.append((plot, line))
         self.play(*fade_in(marks), run_time=0.6)
