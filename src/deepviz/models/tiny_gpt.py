@@ -211,3 +211,8 @@ def load() -> Trained:
     key = (MODEL_VERSION, STEPS, LR, BATCH, SEED, HELD_OUT, Config(len(t.vocab.words)), t.digest)
     model, now = trained("tiny_gpt", key, lambda: build(len(t.vocab.words)), fit)
     return Trained(model, t.vocab, sum(p.numel() for p in model.parameters()), *losses(model), now)
+
+
+def trained_model() -> TinyGPT:
+    """The trained model alone: a builder with no arguments, for ``--model deepviz.models.tiny_gpt:trained_model``."""
+    return load().model
