@@ -79,3 +79,26 @@ def test_ablating_a_head_zeroes_it_and_moves_the_probabilities(server, page):  #
     torch.testing.assert_close(torch.tensor(state["pass"]["logits"]), want, rtol=1e-3, atol=1e-3)
     assert page.locator("#probs .ghost").count() > 0 and "block 1 head 2" in page.inner_text("#ablated")
     assert page.errors == []
+
+
+def test_training_live_fills_the_tape_and_the_slider_looks_back(server, page):  # noqa: F811
+    from deepviz.studio import transformer_train
+
+    page.goto(server + "/transformer")
+    passed(page)
+    page.click("#train")
+    page.wait_for_function("window.transformer.live.tape.length > 0 && !window.transformer.live.running", timeout=120_000)
+    live = page.evaluate("window.transformer.live")
+    assert [s["step"] for s in live["tape"]] == list(range(0, tiny_gpt.STEPS + 1, transformer_train.EVERY))
+    assert live["tape"][-1]["held_out_loss"] == pytest.approx(tiny_gpt.load().held_out_loss, abs=1e-4)
+    assert page.locator("#loss-curve polyline").count() == 2 and "(done)" in page.inner_text("#train-status")
+    page.evaluate("const s = document.querySelector('#tape'); s.value = '0'; s.dispatchEvent(new Event('input'))")
+    assert "step 0" in page.inner_text("#tape-step")
+    page.screenshot(path="/tmp/tf-live-page.png", full_page=True)
+    # another head: every snapshot's maps are asked for again
+    page.select_option("#head", "3")
+    page.wait_for_function("window.transformer.live.tape.length > 0 && "
+                           "document.querySelector('#live-map .title').textContent.includes('head 3')", timeout=60_000)
+    first = torch.tensor(page.evaluate("window.transformer.live.tape[0].weights"))
+    assert first.shape == (6, 6) and torch.allclose(first.sum(1), torch.ones(6), atol=1e-3)
+    assert page.errors == []

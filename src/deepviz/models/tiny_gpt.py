@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -168,8 +169,8 @@ def loss_on(model: TinyGPT, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
 
-def fit(model: TinyGPT, steps: int = STEPS) -> None:
-    """Adam on :data:`BATCH` random training windows a step (seeded)."""
+def fit(model: TinyGPT, steps: int = STEPS, after_step: Callable[[int], None] | None = None) -> None:
+    """Adam on :data:`BATCH` random training windows a step (seeded); ``after_step(k)`` runs after step k."""
     from .training import adam
 
     t = text()
@@ -180,7 +181,15 @@ def fit(model: TinyGPT, steps: int = STEPS) -> None:
         pick = torch.randint(len(x), (BATCH,), generator=draw)
         return loss_on(model, x[pick], y[pick])
 
-    adam(list(model.parameters()), loss_fn, steps, LR)
+    adam(list(model.parameters()), loss_fn, steps, LR, after_step=after_step)
+
+
+def losses(model: TinyGPT) -> tuple[float, float]:
+    """The mean cross-entropy per token (nats) on every window of the training text and of the held-out text."""
+    t = text()
+    with torch.no_grad():
+        train, test = (loss_on(model, *windows(s, t.vocab, model.config.context)).item() for s in (t.train, t.test))
+    return train, test
 
 
 @dataclass(frozen=True)
@@ -201,7 +210,9 @@ def load() -> Trained:
     t = text()
     key = (MODEL_VERSION, STEPS, LR, BATCH, SEED, HELD_OUT, Config(len(t.vocab.words)), t.digest)
     model, now = trained("tiny_gpt", key, lambda: build(len(t.vocab.words)), fit)
-    with torch.no_grad():
-        c = model.config.context
-        losses = [loss_on(model, *windows(s, t.vocab, c)).item() for s in (t.train, t.test)]
-    return Trained(model, t.vocab, sum(p.numel() for p in model.parameters()), losses[0], losses[1], now)
+    return Trained(model, t.vocab, sum(p.numel() for p in model.parameters()), *losses(model), now)
+
+
+def trained_model() -> TinyGPT:
+    """The trained model alone: a builder with no arguments, for ``--model deepviz.models.tiny_gpt:trained_model``."""
+    return load().model

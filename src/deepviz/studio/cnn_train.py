@@ -9,19 +9,15 @@ do not fit, naming the field.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from .cnn import Network, Refused
+from .live import LiveRun
 
 EVERY = 10  # steps between snapshots
-
-
-class _Stopped(Exception):
-    """Raised from the training loop's callback when the tab closed."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +59,10 @@ def label(arch: dict) -> str:
             f"stride {arch['stride']}, padding {arch['padding']}, {pool})")
 
 
-class LiveTraining:
-    """One tab's training run; ``snapshots`` grows while the thread runs (read it under ``lock``)."""
+class LiveTraining(LiveRun[Snapshot]):
+    """One tab's training run of the digits CNN (see :class:`deepviz.studio.live.LiveRun`)."""
+
+    name = "cnn-live-training"
 
     def __init__(self, arch: dict | None = None) -> None:
         from ..models import digits_cnn
@@ -72,14 +70,9 @@ class LiveTraining:
         self.arch = {**DEFAULT, **(arch or {})}
         check_architecture(self.arch)
         self.steps = digits_cnn.STEPS
-        self.snapshots: list[Snapshot] = []
-        self.lock = threading.Lock()
-        self.stopped = False
-        self.error: str | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True, name="cnn-live-training")
-        self.thread.start()
+        super().__init__()
 
-    def _run(self) -> None:
+    def train(self) -> None:
         from ..models import digits_cnn
         from ..models.training import adam
 
@@ -91,34 +84,17 @@ class LiveTraining:
         params = list(model.parameters())
 
         def snapshot(step: int) -> None:
-            if self.stopped:
-                raise _Stopped
+            self.keep()
             if step % EVERY and step != self.steps:
                 return
             with torch.no_grad():
                 out = model(x)
-                snap = Snapshot(step, {k: v.detach().clone() for k, v in model.state_dict().items()},
-                                F.cross_entropy(out, y).item(), (out.argmax(1) == y).float().mean().item(),
-                                (model(xt).argmax(1) == yt).float().mean().item())
-            with self.lock:
-                self.snapshots.append(snap)
+                self.keep(Snapshot(step, {k: v.detach().clone() for k, v in model.state_dict().items()},
+                                   F.cross_entropy(out, y).item(), (out.argmax(1) == y).float().mean().item(),
+                                   (model(xt).argmax(1) == yt).float().mean().item()))
 
-        try:
-            snapshot(0)
-            adam(params, lambda: F.cross_entropy(model(x), y), self.steps, digits_cnn.LR, after_step=snapshot)
-        except _Stopped:
-            pass
-        except Exception as err:  # noqa: BLE001 - shown on the page, the studio keeps running
-            self.error = f"{type(err).__name__}: {err}"
-
-    def latest(self) -> Snapshot | None:
-        with self.lock:
-            return self.snapshots[-1] if self.snapshots else None
-
-    def stop(self) -> None:
-        """Stop at the next step and wait for it (one step: tens of milliseconds)."""
-        self.stopped = True
-        self.thread.join(timeout=10)
+        snapshot(0)
+        adam(params, lambda: F.cross_entropy(model(x), y), self.steps, digits_cnn.LR, after_step=snapshot)
 
 
 def name_at(training: LiveTraining, snap: Snapshot) -> str:

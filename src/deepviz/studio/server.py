@@ -205,7 +205,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     _mount_runs(app, logdir)
     from . import transformer_page
 
-    transformer_page.mount(app, transformer)
+    transformer_page.mount(app, transformer, lambda ws: _socket_allowed(ws, hosts))
     from fastapi.staticfiles import StaticFiles
 
     from .pages import STATIC

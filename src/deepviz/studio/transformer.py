@@ -126,10 +126,11 @@ def _attention(block: tiny_gpt.Block, x: torch.Tensor, ablated: set[int]) -> tup
                 "weights": weights[i], "out": out[i], "ablated": i in ablated} for i in range(q.shape[0])]
 
 
-def compute(tokens: list[str], ablate: Sequence[tuple[int, int]] = ()) -> dict:
-    """The whole pass over ``tokens`` (see the module's docstring) as tensors."""
+def compute(tokens: list[str], ablate: Sequence[tuple[int, int]] = (), model: tiny_gpt.TinyGPT | None = None) -> dict:
+    """The whole pass over ``tokens`` (see the module's docstring) as tensors, through the trained model or
+    ``model`` (e.g. a snapshot of a live training run)."""
     gpt = tiny_gpt.load()
-    m = gpt.model
+    m = model or gpt.model
     ids = gpt.vocab.ids(tokens)
     with torch.no_grad():
         tok, pos = m.tok(ids), m.pos(torch.arange(len(ids)))

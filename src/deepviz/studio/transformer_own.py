@@ -47,9 +47,10 @@ def _example(spec, model):
     return torch.randint(0, min(sizes) if sizes else 2, shape, generator=g).to(dtype)
 
 
-def user_attention(spec: str, input_text: str, weights: str | None = None) -> dict:
-    """The maps of ``spec``'s model on ``input_text`` as the page's JSON: each layer's name, kind and
-    (heads, queries, keys) weights of the first example."""
+def layers_of(spec: str, input_text: str, weights: str | None = None) -> tuple[list, list]:
+    """The attention layers (:class:`~deepviz.diagrams.attention.Layer`) of one forward pass of ``spec``'s model
+    on an example of ``input_text``'s shape, and the positional inputs it ran on; one ParamError line when the
+    model does not build or run, or has no attention the capture can see."""
     import torch
 
     from ..diagrams.attention import Unsupported, attention_maps
@@ -70,6 +71,16 @@ def user_attention(spec: str, input_text: str, weights: str | None = None) -> di
     if not layers:
         raise ParamError("model", f"{spec} has no attention the capture can see (no F.scaled_dot_product_attention "
                                   f"or nn.MultiheadAttention ran in its forward)")
+    return layers, args
+
+
+def user_attention(spec: str, input_text: str, weights: str | None = None) -> dict:
+    """The maps of ``spec``'s model on ``input_text`` as the page's JSON: each layer's name, kind and
+    (heads, queries, keys) weights of the first example."""
+    from ..diagrams.loader import parse_inputs
+
+    layers, _ = layers_of(spec, input_text, weights)
+    inputs, _ = parse_inputs([input_text])
     longest = max(max(la.weights.shape[1:]) for la in layers)
     if longest > MAX_POSITIONS:
         raise ParamError("input", f"the attention maps are {longest} positions wide; the page shows at most "

@@ -3,7 +3,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 from ...catalog import Concept, Preset, register
-from ...params import Bool, Int, ParamError, ParamSet, Words
+from ...params import Bool, Int, ParamError, ParamSet, Str, Words
 from ..attention import PARAMS as ATTENTION_PARAMS
 
 MAX_WORDS = 6  # a 6 x 6 score matrix is the largest whose numbers read at 480p
@@ -11,6 +11,10 @@ SENTENCE = replace(cast(Words, ATTENTION_PARAMS.get("sentence")), max_words=MAX_
 
 
 def check(values: dict[str, Any]) -> None:
+    if values["model"]:
+        from ...diagrams.loader import parse_input  # torch loads only when a command needs it
+
+        parse_input(values["input"])
     d, h = values["d_model"], values["heads"]
     if d % h:
         raise ParamError("heads", f"must divide d_model ({d}) so every head has d_model/heads numbers; got {h}")
@@ -24,6 +28,13 @@ PARAMS = ParamSet(
         Bool("causal", False, "mask the future: word i attends only to words 1..i (the decoder's self-attention)"),
         Bool("positional", True, "add the sinusoidal positional encoding to the embeddings"),
         Int("seed", 0, "seed of the random embeddings and weights (rounded to one decimal)", min=0, max=10_000),
+        Str("model", "", "your model instead: path/to/file.py:NAME or module:NAME, a function or class that builds "
+            "it; its attention maps, captured in one forward pass", max_length=400, names_files=True),
+        Str("input", "1,8:long", "with --model: the example input's shape (random token ids: 1,T:long)",
+            max_length=60),
+        Str("weights", "", "with --model: a state_dict file loaded into it", max_length=400, names_files=True),
+        Int("layer", 0, "with --model: which attention call of its forward (0 = the first)", min=0, max=255),
+        Int("head", 0, "with --model: which head of that call", min=0, max=255),
     ),
     cross_check=check,
 )
@@ -51,6 +62,9 @@ CONCEPT = register(
                    "projected by W_O back to 6", {"sentence": "we drink cold water", "d_model": 6, "heads": 2}),
             Preset("masked", "the decoder's causal mask: \u2212\u221e above the diagonal, each word sees only "
                    "itself and the words before it", {"sentence": "she reads the book", "causal": True}),
+            Preset("tiny-gpt", "a model's own attention: the studio's trained tiny GPT, its second block's third head "
+                   "on 10 random tokens", {"model": "deepviz.models.tiny_gpt:trained_model", "input": "1,10:long",
+                                           "layer": 1, "head": 2}),
         ),
         compute="deepviz.concepts.self_attention.compute:compute",
         scene="deepviz.concepts.self_attention.scene:SelfAttentionScene",

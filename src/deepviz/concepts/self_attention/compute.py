@@ -21,9 +21,10 @@ from ...models.positional import sinusoidal
 from ...style.numbers import fmt_num
 from ...trace import Trace, to_plain
 from . import SENTENCE
-from .schema import SelfAttentionData
+from .schema import ModelAttentionData, SelfAttentionData
 
 WEIGHT_NAMES = ("w_q", "w_k", "w_v", "w_o")
+MAX_POSITIONS = 64  # queries or keys of a model's map: beyond, its cells are under a pixel at 480p
 
 
 def _rounded(g: torch.Generator, *shape: int, scale: float = 1.0) -> torch.Tensor:
@@ -52,6 +53,8 @@ def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool) -> d
 
 @torch.no_grad()
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
+    if values["model"]:
+        return compute_model(values, preset)
     words = SENTENCE.words(values["sentence"])
     corpus = load()
     n, d, h = len(words), values["d_model"], values["heads"]
@@ -105,3 +108,47 @@ def narration(t: SelfAttentionData) -> dict[str, str]:
     out["project"] = (f"The heads' outputs are concatenated ({n} x {h * dk}) and W_O projects them back to "
                       f"d_model = {d}: the output has the input's size, so layers can be stacked.")
     return out
+
+
+def compute_model(values: dict[str, Any], preset: str | None = None) -> Trace:
+    """``--model``: one head's map of one attention call of the user's model, captured in a real forward pass
+    (:func:`deepviz.studio.transformer_own.layers_of`: the weights from the call's own Q and K)."""
+    from ...params import ParamError
+    from ...studio.transformer_own import layers_of
+
+    spec = values["model"]
+    layers, args = layers_of(spec, values["input"], values["weights"] or None)
+    if values["layer"] >= len(layers):
+        raise ParamError("layer", f"{values['layer']}: {spec} makes {len(layers)} attention call(s), "
+                                  f"0..{len(layers) - 1}")
+    layer = layers[values["layer"]]
+    if values["head"] >= layer.weights.shape[0]:
+        raise ParamError("head", f"{values['head']}: {layer.name} has {layer.weights.shape[0]} head(s), "
+                                 f"0..{layer.weights.shape[0] - 1}")
+    weights = layer.weights[values["head"]]
+    if max(weights.shape) > MAX_POSITIONS:
+        raise ParamError("input", f"the map is {weights.shape[0]} x {weights.shape[1]} positions; the video shows "
+                                  f"at most {MAX_POSITIONS}: give a shorter input")
+    first = args[0] if args else None
+    ids = first[0].tolist() if isinstance(first, torch.Tensor) and first.dim() == 2 and not first.is_floating_point() else []
+    focus = weights.shape[0] - 1
+    data: ModelAttentionData = to_plain({
+        "model": spec, "layers": len(layers), "layer": values["layer"], "layer_name": layer.name, "kind": layer.kind,
+        "heads": layer.weights.shape[0], "head": values["head"], "ids": ids, "weights": weights, "focus": focus,
+        "top": int(weights[focus].argmax()),
+    })
+    return Trace(concept="self-attention", params={}, data=data, narration=model_narration(data), preset=preset)
+
+
+def model_narration(t: ModelAttentionData) -> dict[str, str]:
+    n_q, n_k = len(t["weights"]), len(t["weights"][0])
+    f, top = t["focus"], t["top"]
+    return {
+        "model-intro": f"Your model {t['model']}: one forward pass on {n_q} random tokens makes {t['layers']} "
+                       f"attention call(s); this is call {t['layer']} ({t['layer_name']}), head {t['head']} of "
+                       f"{t['heads']}.",
+        "model-map": f"Its {{color:weight}} attention weights, softmax(QK\u1d40/\u221ad) from the Q and K it "
+                     f"computed: {n_q} queries (rows) by {n_k} keys (columns); each row sums to 1.",
+        "model-row": f"The last query (row {f + 1}) attends most to key {top + 1}, with weight "
+                     f"{fmt_num(t['weights'][f][top])}.",
+    }

@@ -6,13 +6,13 @@ The row of the followed word (``focus``) is framed in every matrix.
 """
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, Create, Indicate, ReplacementTransform, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, ReplacementTransform, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.matrices import NEG_INF, Cells, Matrix, equation, op, stack
 from ...style.mobjects import LABEL_SIZE, fit_width, label
 from ...style.scene import DeepvizScene
-from .schema import SelfAttentionData
+from .schema import ModelAttentionData, SelfAttentionData
 
 SUB = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
 ROW_NAMES = 1.3  # room left of a matrix for its rows' words
@@ -27,6 +27,9 @@ class SelfAttentionScene(DeepvizScene):
     concept = "self-attention"
 
     def construct(self) -> None:
+        if "layer_name" in self.trace.data:  # --model: the user's model's own map
+            self.model_map(self.trace.data)
+            return
         t: SelfAttentionData = self.trace.data
         th = self.theme
         self.t = t
@@ -64,6 +67,44 @@ class SelfAttentionScene(DeepvizScene):
         self.clear_content()
         self.narrate("project")
         self.project_part(t)
+        self.finish_reading()
+        self.wait(1.0)
+
+    def model_map(self, t: ModelAttentionData) -> None:
+        """One head's attention weights of the user's model as a heatmap; the last query's row framed."""
+        from manim import Rectangle
+
+        from ...style.heatmap import ColorField, framed, ink_rgb
+
+        th = self.theme
+        w = t["weights"]
+        n_q, n_k = len(w), len(w[0])
+        self.set_title("Self-attention in your model")
+        self.narrate("model-intro")
+        side = min(self.content_height - 0.6, self.content_width * 0.6)  # room for the axis labels
+        cell = side / max(n_q, n_k)
+        top = max(max(r) for r in w)  # the brightest cell is the largest weight
+        field = framed(ColorField(ink_rgb(w, th, "weight", top), cell * n_k, cell * n_q), th)
+        keys = label("keys →", th, color=th.muted).next_to(field, UP, buff=0.15).align_to(field, LEFT)
+        queries = label("queries ↓", th, color=th.muted).rotate(1.5708).next_to(field, LEFT, buff=0.15)
+        queries.align_to(field, UP)
+        picture = self.place(VGroup(field, keys, queries))
+        self.play(*fade_in(picture), run_time=1.0)
+        self.finish_reading()
+
+        self.narrate("model-map")
+        self.play(Indicate(field, scale_factor=1.03), run_time=1.0)
+        self.finish_reading()
+
+        self.narrate("model-row")
+        box = field[0].box
+        left, top = box.get_left()[0], box.get_top()[1]
+        row = Rectangle(width=box.width, height=cell).set_stroke(th.highlight, 4).set_fill(opacity=0)
+        row.move_to([left + box.width / 2, top - (t["focus"] + 0.5) * cell, 0])
+        best = Rectangle(width=cell, height=cell).set_stroke(th.highlight, 6).set_fill(opacity=0)
+        best.move_to([left + (t["top"] + 0.5) * cell, top - (t["focus"] + 0.5) * cell, 0])
+        self.play(Create(row), run_time=0.8)
+        self.play(Create(best), run_time=0.6)
         self.finish_reading()
         self.wait(1.0)
 

@@ -46,4 +46,20 @@ class SelfAttentionData(TypedDict):
     focus: int  # the row the video follows: the last word; the one before it when causal (it has a zero weight)
 
 
-DATA = SelfAttentionData  # the type of Trace.data (the contract test checks every preset against it)
+class ModelAttentionData(TypedDict):
+    """`data` with `--model`: one head's map of the user's model, captured in a forward pass."""
+
+    model: str  # the --model spec
+    layers: int  # attention calls in the forward pass
+    layer: int  # the one shown (0-based, in the order they ran)
+    layer_name: str  # the module that made the call, e.g. "blocks.1.attn"
+    kind: str  # "scaled_dot_product_attention" or "MultiheadAttention"
+    heads: int
+    head: int
+    ids: list[int]  # the example's token ids (empty when the input is not one row of them)
+    weights: Matrix  # queries x keys, softmax by rows (0 where masked)
+    focus: int  # the row the video follows: the last query
+    top: int  # the key it attends to most
+
+
+DATA = SelfAttentionData | ModelAttentionData  # the type of Trace.data (the contract test checks every preset against it)

@@ -3,6 +3,8 @@
 // position's logits; temperature, top-k and top-p only re-run the softmax here, so they need no request.
 // One request is in flight at a time: text typed meanwhile goes when the answer comes. The block and head
 // selectors only choose what is drawn; ablating a head asks the server again with that head zeroed.
+// "Train from scratch" opens /ws/transformer: the server trains the model in a thread of that socket and the
+// page asks for the snapshots it lacks (each with the selected head's attention over the current text).
 import { select, type Selection } from "d3-selection";
 import { CLASS_RGB, colour, rgb } from "./colours";
 
@@ -19,8 +21,12 @@ type Own = { model: string; input: number[]; layers: { name: string; kind: strin
              weights: number[][][] }[] };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+type Snap = { step: number; train_loss: number; held_out_loss: number; weights: Matrix };
+type TrainReply = { type: "train"; steps: number; running: boolean; error?: string | null; since?: number; tokens?: string[];
+                    snapshots: Snap[] } | { type: "error"; field: string; detail: string };
+const live = { tape: [] as Snap[], tokens: [] as string[], steps: 0, running: false, shown: -1 };
 const stats = { latencies: [] as number[], requests: 0, errors: 0, pass: null as Pass | null, probs: [] as number[],
-                ablate: [] as [number, number][] };
+                ablate: [] as [number, number][], live };
 (window as unknown as { transformer: typeof stats }).transformer = stats;
 
 let info: Info;
@@ -196,6 +202,96 @@ function drawBlock() {
   for (const [title, m] of parts) heatmap(box, title, m, t, null, false, null, m[0].length > info.width ? 2 : 6);
 }
 
+// -- live training --------------------------------------------------------------------------------------
+let socket: WebSocket | null = null;
+let liveBusy = false, liveKey = "", askedKey = "";
+
+/** What the tape's maps are of: the text and the selected head (a change asks for every snapshot again). */
+function selection(): string {
+  const { b, h } = current();
+  return JSON.stringify([$<HTMLInputElement>("text").value, b, h]);
+}
+
+function trainSend(action: "start" | "poll" | "stop") {
+  if (!socket || socket.readyState !== WebSocket.OPEN) return;
+  const { b, h } = current();
+  askedKey = selection();
+  const since = action === "start" || askedKey !== liveKey ? 0 : live.tape.length;
+  liveBusy = true;
+  socket.send(JSON.stringify({ type: "train", action, since, text: $<HTMLInputElement>("text").value, block: b, head: h }));
+}
+
+function startTraining() {
+  if (socket && socket.readyState === WebSocket.OPEN) { trainSend("start"); return; }
+  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/transformer`);
+  socket.onopen = () => trainSend("start");
+  socket.onmessage = (ev) => onTrain(JSON.parse(ev.data) as TrainReply);
+  socket.onclose = () => { live.running = false; socket = null; $("train-status").textContent += " (disconnected)"; };
+}
+
+function onTrain(r: TrainReply) {
+  liveBusy = false;
+  if (r.type === "error") {
+    $("train-status").textContent = r.detail;
+    return;
+  }
+  const atEnd = live.shown < 0 || live.shown === live.tape.length - 1;  // the slider follows the newest
+  if (r.since === 0) live.tape = [];
+  live.tape.push(...r.snapshots);
+  live.tokens = r.tokens ?? live.tokens;
+  live.steps = r.steps;
+  live.running = r.running;
+  liveKey = askedKey;
+  const tape = $<HTMLInputElement>("tape");
+  tape.max = String(Math.max(0, live.tape.length - 1));
+  tape.disabled = live.tape.length === 0;
+  live.shown = atEnd ? live.tape.length - 1 : Math.min(live.shown, live.tape.length - 1);
+  tape.value = String(live.shown);
+  const last = live.tape[live.tape.length - 1];
+  $("train-status").textContent = r.error ? `train: ${r.error}` : last ? `step ${last.step} of ${r.steps}: training loss ` +
+    `${last.train_loss.toFixed(3)}, held out ${last.held_out_loss.toFixed(3)} nats` + (r.running ? "" : " (done)") : "starting…";
+  $("train-stop").hidden = !r.running;
+  drawLive();
+  if (r.running || selection() !== liveKey) setTimeout(() => { if (!liveBusy) trainSend("poll"); }, 150);
+}
+
+/** The training and held-out losses over the steps, a dashed line at the snapshot on the tape. */
+function drawLoss() {
+  const svg = clear("loss-curve");
+  const W = 380, H = 170, l = 40, r = 10, t = 10, b = 28;
+  if (!live.tape.length) return;
+  const top = Math.max(...live.tape.map((s) => Math.max(s.train_loss, s.held_out_loss)));
+  const x = (step: number) => l + (step / Math.max(1, live.steps)) * (W - l - r);
+  const y = (loss: number) => t + (1 - loss / top) * (H - t - b);
+  svg.append("line").attr("class", "axis").attr("x1", l).attr("x2", W - r).attr("y1", H - b).attr("y2", H - b);
+  svg.append("line").attr("class", "axis").attr("x1", l).attr("x2", l).attr("y1", t).attr("y2", H - b);
+  svg.append("text").attr("x", l - 4).attr("y", t + 8).attr("text-anchor", "end").text(top.toFixed(1));
+  svg.append("text").attr("x", l - 4).attr("y", H - b).attr("text-anchor", "end").text("0");
+  svg.append("text").attr("x", W - r).attr("y", H - 8).attr("text-anchor", "end").text(`step (of ${live.steps})`);
+  for (const [cls, key, label, dy] of [["train", "train_loss", "training loss", 0], ["held", "held_out_loss", "held out", 14]] as const) {
+    svg.append("polyline").attr("class", cls).attr("points", live.tape.map((s) => `${x(s.step)},${y(s[key])}`).join(" "));
+    svg.append("text").attr("x", W - r).attr("y", t + 10 + dy).attr("text-anchor", "end").attr("class", cls)
+      .style("fill", cls === "train" ? "var(--neg)" : "var(--accent)").style("stroke", "none").text(label);
+  }
+  const s = live.tape[live.shown];
+  if (s) svg.append("line").attr("class", "now").attr("x1", x(s.step)).attr("x2", x(s.step)).attr("y1", t).attr("y2", H - b);
+}
+
+function drawLive() {
+  drawLoss();
+  const s = live.tape[live.shown];
+  const box = clear("live-map");
+  if (!s) { $("tape-step").textContent = ""; return; }
+  const { b, h } = current();
+  $("tape-step").textContent = `snapshot ${live.shown + 1} of ${live.tape.length}: step ${s.step}`;
+  heatmap(box, `block ${b} head ${h} at step ${s.step}: attention weights`, s.weights, live.tokens, live.tokens, true);
+}
+
+/** The text or head changed: ask again for every snapshot's maps (the run goes on meanwhile). */
+function refreshLive() {
+  if (live.tape.length && !liveBusy) trainSend("poll");
+}
+
 // -- requests ---------------------------------------------------------------------------------------
 async function request() {
   if (inFlight) { pending = true; return; }
@@ -295,10 +391,13 @@ async function main() {
     `(chance ${Math.log(info.vocab.length).toFixed(2)})`;
   $<HTMLSelectElement>("block").innerHTML = Array.from({ length: info.blocks }, (_, i) => `<option value="${i}">${i}</option>`).join("");
   $<HTMLSelectElement>("head").innerHTML = Array.from({ length: info.heads }, (_, i) => `<option value="${i}">${i}</option>`).join("");
-  $("text").addEventListener("input", () => { typedAt = performance.now(); before = null; request(); });
+  $("text").addEventListener("input", () => { typedAt = performance.now(); before = null; request(); refreshLive(); });
   for (const id of ["temperature", "topk", "topp"]) $(id).addEventListener("input", drawProbs);
-  $("block").addEventListener("change", () => { drawHead(); drawBlock(); });
-  $("head").addEventListener("change", drawHead);
+  $("block").addEventListener("change", () => { drawHead(); drawBlock(); refreshLive(); });
+  $("head").addEventListener("change", () => { drawHead(); refreshLive(); });
+  $("train").addEventListener("click", startTraining);
+  $("train-stop").addEventListener("click", () => trainSend("stop"));
+  $("tape").addEventListener("input", () => { live.shown = Number($<HTMLInputElement>("tape").value); drawLive(); });
   $("ablate").addEventListener("change", () => {
     const { b, h } = current();
     stats.ablate = stats.ablate.filter(([bb, hh]) => bb !== b || hh !== h);
