@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
           "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "pooling", "cnn",
           "batch-norm", "transposed-conv", "rnn", "lstm", "long-memory", "attention", "self-attention",
-          "positional-encoding", "transformer", "autoencoder", "vae", "gan", "model-forward", "training")
+          "positional-encoding", "transformer", "autoencoder", "vae", "gan", "training", "model-forward")
 
 
 @dataclass(frozen=True)
