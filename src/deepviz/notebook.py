@@ -256,7 +256,8 @@ def studio(page: str = "", port: int | None = None, media: str | Path = "media",
         if port is None:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+                port = int(s.getsockname()[1])
+        assert port is not None
         config = uvicorn.Config(create_app(media=Path(media)), host="127.0.0.1", port=port, log_level="warning",
                                 **SERVER_OPTIONS)
         server = uvicorn.Server(config)

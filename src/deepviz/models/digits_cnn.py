@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import torch
 from torch import nn
@@ -76,7 +77,7 @@ def load() -> tuple[Digits, Digits]:
     """scikit-learn's 1,797 digits split into (train, test): every fifth one is held out."""
     from sklearn.datasets import load_digits  # heavy: only when a digits model is needed
 
-    d = load_digits()
+    d: Any = load_digits()  # a Bunch (its stubs say it may be a tuple)
     images = torch.tensor(d.images, dtype=torch.float32)
     labels = torch.tensor(d.target, dtype=torch.long)
     test = torch.arange(len(labels)) % HOLD_OUT == HOLD_OUT - 1

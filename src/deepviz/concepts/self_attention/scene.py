@@ -6,6 +6,8 @@ The row of the followed word (``focus``) is framed in every matrix.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from manim import DOWN, LEFT, RIGHT, UP, Create, Indicate, ReplacementTransform, VGroup
 
 from ...style.animations import fade_in, fade_out
@@ -97,7 +99,7 @@ class SelfAttentionScene(DeepvizScene):
         self.finish_reading()
 
         self.narrate("model-row")
-        box = field[0].box
+        box: Any = field[0].box  # a Mobject (a Manim method of the same name hides it from the checker)
         left, top = box.get_left()[0], box.get_top()[1]
         row = Rectangle(width=box.width, height=cell).set_stroke(th.highlight, 4).set_fill(opacity=0)
         row.move_to([left + box.width / 2, top - (t["focus"] + 0.5) * cell, 0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -33,7 +33,7 @@ HISTOGRAM_ROLES = {"weights": "weight", "grads": "gradient", "activations": "out
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
     run, shown = pick_run(values["logdir"], values["run"])
-    curves = [curve(tag, *run.scalars[tag], values["smoothing"]) | {"role": role}
+    curves: list[dict[str, Any]] = [curve(tag, *run.scalars[tag], values["smoothing"]) | {"role": role}
               for tag, role in zip(curve_tags(run.scalars), CURVE_ROLES)]
     if not curves:
         raise ParamError("logdir", f"run {quote(run.name)} records no scalar such as a loss")
@@ -52,7 +52,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
         "findings": findings[:MAX_FINDINGS], "more_findings": max(0, len(findings) - MAX_FINDINGS),
     }
     plain: TrainingData = to_plain(data)
-    return Trace(concept="training", params={}, data=plain, narration=narration(plain), preset=preset)
+    return Trace(concept="training", params={}, data=plain, narration=narration(cast(dict[str, Any], plain)), preset=preset)
 
 
 def pick_run(logdir: str, name: str) -> tuple[Run, str]:

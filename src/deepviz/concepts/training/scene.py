@@ -6,6 +6,7 @@ the step it began, on the curves and the gradient plot, its caption the suggesti
 """
 from __future__ import annotations
 
+import numpy as np
 from manim import DOWN, RIGHT, Create, DashedLine, Transform, VGroup
 
 from ...style.animations import fade_in
@@ -41,7 +42,7 @@ class TrainingScene(DeepvizScene):
         x_range = (d["first_step"], max(d["last_step"], d["first_step"] + 1))
         self.loss = Plot(self.theme, x_range, d["y_range"], half - 1.0, h - 1.4, "step",
                          "value (log scale)" if d["log_y"] else "value", y_fmt=_pow10 if d["log_y"] else None)
-        self.loss.move_to([left_x + 0.3, top - (h - 1.4) / 2 - 0.45, 0])
+        self.loss.move_to(np.array([left_x + 0.3, top - (h - 1.4) / 2 - 0.45, 0]))
         colors = [self.theme.role(c["role"]) for c in d["curves"]]
         key = legend_row([(c["tag"], col) for c, col in zip(d["curves"], colors)], self.theme, half)
         key.next_to(self.loss, DOWN, buff=0.2)
@@ -78,7 +79,7 @@ class TrainingScene(DeepvizScene):
         th = self.theme
         height = self.content_height / 2 - 1.2
         plot = Plot(th, x_range, g["y_range"], width - 1.0, height, "", "gradient norm", y_fmt=_pow10)
-        plot.move_to([x + 0.3, self.content_top - height / 2 - 0.45, 0])
+        plot.move_to(np.array([x + 0.3, self.content_top - height / 2 - 0.45, 0]))
         colors = [th.role(r) for r in g["roles"]]
         lines = [plot.polyline(list(zip(s["steps"], s["log10"])), col, 3) for s, col in zip(g["series"], colors)]
         key = legend_row(list(zip(g["layers"], colors)), th, width).next_to(plot, DOWN, buff=0.15)
@@ -92,7 +93,7 @@ class TrainingScene(DeepvizScene):
         height = self.content_height / 2 - 1.5
         plot = Plot(th, s["x_range"], (0, s["max_count"]), width - 1.4, height,
                     f"{h['tag']} at step {s['step']}", "count", ticks=4)
-        plot.move_to([x + 0.2, self.content_bottom + height / 2 + 0.9, 0])
+        plot.move_to(np.array([x + 0.2, self.content_bottom + height / 2 + 0.9, 0]))
         outline = [(s["edges"][0], 0.0)]
         for lo, hi, c in zip(s["edges"], s["edges"][1:], s["counts"]):
             outline += [(lo, c), (hi, c)]
