@@ -36,3 +36,9 @@ def test_slides_refuse_what_render_refuses(tmp_path, capsys):
     assert main(["slides", "perceptron", "--format", "mp4", "-o", str(tmp_path)]) == 2
     assert main(["slides", "perceptron", "--weight", "nan", "-o", str(tmp_path)]) == 2
     assert not any(tmp_path.rglob("*.*"))
+
+
+def test_slides_into_a_relative_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `make demo` writes to media/gallery, relative to the checkout
+    result = render("perceptron", "learning-rule", quality="test", format="slides", output="rel")
+    assert result.html.is_file() and result.pptx.is_file() and not result.html.is_absolute()

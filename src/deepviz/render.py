@@ -212,7 +212,7 @@ def render_trace(
             if speaker is not None:
                 hooks["speaker"] = speaker
             if fmt == "slides":
-                hooks["output_folder"] = tmp / "slides"
+                hooks["output_folder"] = (tmp / "slides").absolute()  # manim-slides reads its paths relative to its JSON
             from .split import Joined, auto_parts, render_split
 
             if parts is None:
@@ -236,7 +236,7 @@ def render_trace(
             from .slides import convert
 
             staged["html"], staged["pptx"] = tmp / "slides.html", tmp / "slides.pptx"
-            convert(tmp / "slides", str(scene), staged["html"], staged["pptx"],
+            convert((tmp / "slides").absolute(), str(scene), staged["html"], staged["pptx"],
                     catalog.get(trace.concept).title, theme)
         else:
             staged[fmt] = _find_output(tmp / "media", fmt)
