@@ -361,7 +361,9 @@ def test_the_optimiser_path_follows_a_drag_of_the_start_and_a_slider_and_bad_inp
     page.mouse.down()
     page.mouse.move(box["x"] + 260, box["y"] + 60, steps=8)
     page.mouse.up()
-    page.wait_for_function("window.optimise.last.type === 'path' && window.optimise.last.points[0][0] > 0")
+    # the drag sends several starts; wait for the reply to the last one (the one the start box shows)
+    page.wait_for_function("""() => { const l = window.optimise.last;
+        return l.type === 'path' && l.points[0][0] > 0 && l.points[0][0] === parseFloat(document.getElementById('start-x').value); }""")
     dragged = page.get_attribute("path.path", "d")
     assert dragged != before
     start = page.evaluate("window.optimise.last.points[0]")
