@@ -78,8 +78,7 @@ def test_drawing_updates_every_map_and_the_prediction(server, page, model):
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.85, steps=12)
     page.mouse.up()
-    page.wait_for_function(f"window.cnn.forwards > {before + 3} && window.cnn.sent.drawing")
-    page.wait_for_timeout(300)  # the last stroke's answer
+    page.wait_for_function(f"window.cnn.forwards > {before + 3} && window.cnn.sent.drawing && window.cnn.settled()")
     sent = page.evaluate("window.cnn.sent.drawing")
     shown = page.evaluate("window.cnn.last.prediction")
     ink = torch.tensor(sent, dtype=torch.float32).reshape(32, 32)

@@ -30,7 +30,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const stats = { forwards: 0, latencies: [] as number[], server: [] as number[], last: null as Reply | null,
                 detail: null as Detail | null, cell: null as Detail | null, errors: 0,
                 sent: null as Record<string, unknown> | null, explain: null as Explain | null,
-                attack: null as Attack | null, script: null as string | null, train: null as Train | null };
+                attack: null as Attack | null, script: null as string | null, train: null as Train | null,
+                settled: () => true };
 (window as unknown as { cnn: typeof stats }).cnn = stats;
 
 let net: Network;
@@ -103,6 +104,7 @@ const op = (s: string) => el("span", { class: "op" }, s);
 const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/cnn`);
 let nextId = 1, inFlight = 0;
 let pendingInput: Record<string, unknown> | null = null, pendingSince = 0, sentSince = 0;
+stats.settled = () => !inFlight && !pendingInput;  // every input sent has its answer (tests wait on it)
 
 function send(message: Record<string, unknown>): number {
   const id = nextId++;
