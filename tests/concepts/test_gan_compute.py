@@ -87,11 +87,11 @@ def test_the_first_iteration_equals_a_hand_written_adam_step(ring):
     real, noise = gan_compute.batch(torch.Generator().manual_seed(0), data["modes"])
     fake = run.G[0](noise).detach()
     d = hand_d_loss(D, real, fake, data["loss"])
-    assert data["first_step"]["d_loss_before"] == pytest.approx(float(d), rel=1e-5)
+    assert data["first_step"]["d_loss_before"] == pytest.approx(d.item(), rel=1e-5)
     HandAdam(D.parameters()).step(torch.autograd.grad(d, list(D.parameters())))
     for a, b in zip(D.parameters(), run.D_first.parameters()):
         assert torch.allclose(a, b, atol=1e-6)
-    assert data["first_step"]["d_loss_after"] == pytest.approx(float(hand_d_loss(D, real, fake, data["loss"])),
+    assert data["first_step"]["d_loss_after"] == pytest.approx(hand_d_loss(D, real, fake, data["loss"]).item(),
                                                                 rel=1e-5)
     heat = torch.sigmoid(D(gan_compute.heat_grid()))[:, 0].reshape(gan_compute.HEAT, -1)
     assert torch.allclose(T(data["first_step"]["decision_after"]), heat, atol=1e-6)
