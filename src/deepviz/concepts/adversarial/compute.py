@@ -15,13 +15,14 @@ import torch.nn.functional as F
 
 from ...models import attacks, digits_cnn
 from ...params import ParamError
-from ...style.numbers import fmt_num, fmt_sig
+from ...style.numbers import MINUS, fmt_num, fmt_sig
 from ...threads import one_thread
 from ...trace import Trace, to_plain
 from .schema import AdversarialData, Outcome
 
 SNAPSHOTS = 5  # PGD steps whose perturbation the video shows (the last included)
 TOP_EPSILON = 1.0  # the smallest-epsilon search goes up to the whole pixel range
+SUBTLE = 0.2  # up to this epsilon the captions say the digit still looks the same to us (the renders agree)
 
 
 def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
@@ -39,8 +40,9 @@ def goal(predicted: int, target: int) -> Callable[[torch.Tensor], torch.Tensor]:
 
 
 def outcomes(model, x: torch.Tensor, images: torch.Tensor, epsilons: torch.Tensor,
-             succeeded: Callable[[torch.Tensor], torch.Tensor]) -> list[Outcome]:
-    """What the network makes of each attacked image (N x 1 x 16 x 16), one batch."""
+             succeeded: Callable[[torch.Tensor], torch.Tensor]) -> list[dict[str, Any]]:
+    """What the network makes of each attacked image (N x 1 x 16 x 16), one batch: an ``Outcome`` each, with
+    tensors (``to_plain`` makes them lists)."""
     with torch.no_grad():
         logits = model(images)
     probs = logits.softmax(1)
@@ -131,13 +133,17 @@ def _goal_words(t: AdversarialData) -> str:
     return f"reach class {t['target']}" if t["target"] >= 0 else "change the class"
 
 
+def _a(k: int) -> str:
+    return f"an {k}" if k == 8 else f"a {k}"
+
+
 def _reaches(t: AdversarialData) -> str:
     return f"reaches {t['target']}" if t["target"] >= 0 else "flips it"
 
 
 def _intro(t: AdversarialData) -> str:
     verdict = "" if t["predicted"] == t["label"] else ", already wrong"
-    text = (f"Held-out test image {t['digit']}: a {t['label']}. The trained CNN says {t['predicted']} with "
+    text = (f"Held-out test image {t['digit']}: {_a(t['label'])}. The trained CNN says {t['predicted']} with "
             f"{pct(t['confidence'])}{verdict}.")
     if t["attack"] == "pgd" or t["target"] >= 0:
         text += f" The goal: {'make it say ' + str(t['target']) if t['target'] >= 0 else 'any other class'}."
@@ -168,17 +174,22 @@ def _probabilities(t: AdversarialData) -> str:
 
 
 def _looks(t: AdversarialData) -> str:
-    return f"To us it still looks like a {t['label']}."
+    if t["epsilon"] <= SUBTLE:
+        return f"To us it still looks like {_a(t['label'])}."
+    return "At this \u03b5 we can see the change too."
 
 
 def _fgsm_text(t: AdversarialData) -> dict[str, str]:
+    # float32 rounds the cross-entropy of a very confident class to 0; its gradient is not 0
+    loss = fmt_sig(t["loss"], 3) if t["loss"] >= 1e-7 else "below 10\u207b\u2077"
+    sign = MINUS if t["target"] >= 0 else "+"
     return {
         "intro": _intro(t),
-        "gradient": f"The loss of class {t['loss_class']} is {fmt_sig(t['loss'], 3)}. Its gradient with respect "
+        "gradient": f"The loss of class {t['loss_class']} is {loss}. Its gradient with respect "
                     "to the pixels says how to raise it: brighten the {color:weight} ones, darken the {color:input} "
                     "ones.",
         "direction": _direction(t),
-        "perturbation": f"x\u2032 = clip(x + \u03b5\u00b7sign): the largest change of any pixel is "
+        "perturbation": f"x\u2032 = clip(x {sign} \u03b5\u00b7sign): the largest change of any pixel is "
                         f"{fmt_num(t['result']['linf'], 3)}. {_looks(t)}",
         "probabilities": _probabilities(t),
     }
@@ -194,8 +205,8 @@ def _pgd_text(t: AdversarialData) -> dict[str, str]:
         "intro": _intro(t),
         "fgsm": f"One FGSM step of \u03b5 = {e} gives {f['predicted']} ({pct(f['confidence'])}). "
                 f"{'It works here' if f['success'] else 'Not enough'}: {need}",
-        "steps": f"PGD takes {t['steps']} steps of {fmt_sig(t['alpha'], 3)}, each projected back into the "
-                 f"\u03b5-ball: p({watched}) goes from {pct(t['probabilities'][watched])} to "
+        "steps": f"PGD takes {t['steps']} step{'s' if t['steps'] > 1 else ''} of {fmt_sig(t['alpha'], 3)}, "
+                 f"each projected back into the \u03b5-ball: p({watched}) goes from {pct(t['probabilities'][watched])} to "
                  f"{pct(last['goal_probability'])}.",
         "perturbation": f"No pixel moved more than {fmt_num(t['result']['linf'], 3)}. {_looks(t)}",
         "probabilities": _probabilities(t),

@@ -9,10 +9,12 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, FadeIn, GrowFromEdge, Line, Rectangle, VGroup
 
 from ...style.animations import fade_in, fade_out
-from ...style.heatmap import ColorField, framed, ink_rgb, signed_legend, signed_rgb
+from ...style.digits import digit_image
+from ...style.heatmap import ColorField, framed, signed_legend, signed_rgb
 from ...style.mobjects import BODY_SIZE, TITLE_SIZE, Bars, label, titled
 from ...style.numbers import fmt_num, fmt_sig
 from ...style.scene import DeepvizScene
+from ...style.theme import Theme
 from .schema import AdversarialData, Outcome
 
 GAP = 0.35
@@ -26,6 +28,31 @@ def pct(p: float) -> str:
 
 def eps_text(e: float) -> str:
     return fmt_num(e, 3)
+
+
+class ProbabilityChart(VGroup):
+    """Ten probability bars with their values on a baseline, the classes under them, a title above; the top
+    class highlighted."""
+
+    def __init__(self, probs: list[float], theme: Theme, width: float, height: float, title: str):
+        super().__init__()
+        cell = width / len(probs)
+        xs = [(c + 0.5) * cell for c in range(len(probs))]
+        self.bars = Bars(probs, xs, theme, theme.output, max_height=height, width=cell * 0.6, fmt=pct, scale_to=1.0,
+                         label_width=cell * 0.95)
+        top = max(range(len(probs)), key=lambda c: probs[c])
+        self.bars.bars[top].set_fill(theme.highlight, theme.fill_opacity() + 0.3).set_stroke(theme.highlight)
+        self.classes = VGroup(*(label(str(c), theme, color=theme.highlight if c == top else theme.foreground)
+                                .move_to((x, -0.25, 0)) for c, x in enumerate(xs)))
+        self.base = Line((0, 0, 0), (width, 0, 0)).set_stroke(theme.grid, 2)
+        self.title = label(title, theme, color=theme.output)
+        self.title.next_to(VGroup(self.base, self.bars), UP, buff=0.15)
+        self.add(self.title, self.base, self.bars, self.classes)
+
+    def grow(self) -> list:
+        """The animations that draw the chart: the bars grow from the baseline."""
+        return [*fade_in(self.title, self.base, self.classes), *(GrowFromEdge(b, DOWN) for b in self.bars.bars),
+                FadeIn(self.bars.labels)]
 
 
 class AdversarialScene(DeepvizScene):
@@ -46,7 +73,7 @@ class AdversarialScene(DeepvizScene):
     # -- pictures -----------------------------------------------------------------------------------------
     def ink(self, image, side: float) -> VGroup:
         """An image with values 0..1 as ink in the input colour, framed."""
-        return framed(ColorField(ink_rgb(image, self.theme), side, side), self.theme)
+        return framed(digit_image(image, side, self.theme, self.theme.input), self.theme)
 
     def heat(self, values, side: float, scale: float) -> VGroup:
         """Signed values on the diverging scale from -``scale`` to ``scale``, framed."""
@@ -59,20 +86,6 @@ class AdversarialScene(DeepvizScene):
 
     def digit(self, t: AdversarialData, image, side: float, name: str) -> VGroup:
         return titled(self.ink(image, side), name, self.theme, color=self.theme.input)
-
-    def chart(self, probs: list[float], width: float, height: float, title: str) -> VGroup:
-        """Ten probability bars with their values, the classes under them, the top class highlighted."""
-        th = self.theme
-        cell = width / len(probs)
-        xs = [(c + 0.5) * cell for c in range(len(probs))]
-        bars = Bars(probs, xs, th, th.output, max_height=height, width=cell * 0.6, fmt=pct, scale_to=1.0,
-                    label_width=cell * 0.95)
-        top = max(range(len(probs)), key=lambda c: probs[c])
-        bars.bars[top].set_fill(th.highlight, th.fill_opacity() + 0.3).set_stroke(th.highlight)
-        classes = VGroup(*(label(str(c), th, color=th.highlight if c == top else th.foreground)
-                           .move_to((x, -0.25, 0)) for c, x in enumerate(xs)))
-        base = Line((0, 0, 0), (width, 0, 0)).set_stroke(th.grid, 2)
-        return titled(VGroup(base, bars, classes), title, th, color=th.output)
 
     def equation(self, t: AdversarialData, o: Outcome, side: float, delta_title: str) -> VGroup:
         """x + δ = x′, the three images side by side, the network's verdict under the two digits."""
@@ -91,13 +104,12 @@ class AdversarialScene(DeepvizScene):
     # -- shared steps ---------------------------------------------------------------------------------------
     def intro(self, t: AdversarialData) -> VGroup:
         digit = self.digit(t, t["input"], 4.4, f"test image {t['digit']}: a {t['label']}")
-        chart = self.chart(t["probabilities"], 7.6, 2.6, "the CNN's class probabilities")
+        chart = ProbabilityChart(t["probabilities"], self.theme, 7.6, 2.6, "the CNN's class probabilities")
         group = VGroup(digit, chart).arrange(RIGHT, buff=0.9)
         self.place_in_content(group)
         self.narrate("intro")
         self.play(*fade_in(digit), run_time=0.8)
-        self.play(*fade_in(chart[0]), *(GrowFromEdge(b, DOWN) for b in chart[1][1].bars),
-                  FadeIn(chart[1][1].labels), *fade_in(chart[1][0], chart[1][2]), run_time=1.0)
+        self.play(*chart.grow(), run_time=1.0)
         self.finish_reading()
         return group
 
@@ -114,17 +126,16 @@ class AdversarialScene(DeepvizScene):
     def before_after(self, t: AdversarialData, old: VGroup) -> VGroup:
         """The input over its probabilities, the attacked image over its own: where the class went."""
         o = t["result"]
-        rows = [VGroup(self.digit(t, image, 2.5, name), self.chart(probs, 9.0, 1.3, title)).arrange(RIGHT, buff=0.8)
-                for image, name, probs, title in ((t["input"], "x", t["probabilities"], "before"),
-                                                  (o["image"], "x\u2032", o["probabilities"], "after the attack"))]
+        charts = [ProbabilityChart(t["probabilities"], self.theme, 9.0, 1.3, "before"),
+                  ProbabilityChart(o["probabilities"], self.theme, 9.0, 1.3, "after the attack")]
+        digits = [self.digit(t, t["input"], 2.5, "x"), self.digit(t, o["image"], 2.5, "x\u2032")]
+        rows = [VGroup(d, c).arrange(RIGHT, buff=0.8) for d, c in zip(digits, charts)]
         group = VGroup(*rows).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
         self.place_in_content(group)
         self.narrate("probabilities")
         self.play(*fade_out(old), run_time=0.5)
         self.play(*fade_in(rows[0]), run_time=0.8)
-        after = rows[1][1][1]
-        self.play(*fade_in(rows[1][0], rows[1][1][0], after[0], after[2]), *(GrowFromEdge(b, DOWN) for b in after[1].bars),
-                  FadeIn(after[1].labels), run_time=1.2)
+        self.play(*fade_in(digits[1]), *charts[1].grow(), run_time=1.2)
         self.finish_reading()
         return group
 
@@ -260,7 +271,7 @@ class AdversarialScene(DeepvizScene):
         axis = Line(LEFT, RIGHT).set_stroke(th.grid, 3)
         layout = VGroup(row, names, axis)
         names.arrange(DOWN, buff=side * 0.7).next_to(row, LEFT, buff=0.25).match_y(VGroup(*(c[:2] for c in tiles)))
-        axis.put_start_and_end_on(tiles[0].get_bottom() + DOWN * 0.35, tiles[-1].get_bottom() + DOWN * 0.35)
+        axis.put_start_and_end_on(tiles[0].get_bottom() + DOWN * 0.5, tiles[-1].get_bottom() + DOWN * 0.5)
         self.place_in_content(layout)
         self.narrate("row")
         self.play(*fade_out(pair), run_time=0.5)
