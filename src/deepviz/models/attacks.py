@@ -127,5 +127,6 @@ def smallest_flip(model: nn.Module, x: torch.Tensor, y: int, pixel_range: PixelR
     """The smallest ε (up to ``top``, default the whole pixel range) for which FGSM's image of ``x`` is not
     classified ``y``, or None."""
     lo, hi = pixel_range
-    return smallest_epsilon(model, lambda e: fgsm(model, x, y, e, pixel_range), lambda z: z.argmax(1) != y,
-                            hi - lo if top is None else top, grid, refine)
+    direction = step_direction(model, x[None], y)  # once: every ε steps along it
+    return smallest_epsilon(model, lambda e: (x + e.reshape(-1, 1, 1, 1) * direction).clamp(lo, hi),
+                            lambda z: z.argmax(1) != y, hi - lo if top is None else top, grid, refine)
