@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # the ones before). A concept not named here follows, by name: a new folder needs no edit here.
 COURSE = ("perceptron", "activations", "linear-map", "space-folding", "approximation", "autodiff",
           "gradient-descent", "mlp-convexity", "ravines", "overfitting", "convolution", "pooling", "cnn",
-          "batch-norm", "transposed-conv", "rnn", "lstm", "long-memory", "attention", "self-attention",
-          "positional-encoding", "transformer", "autoencoder", "vae", "gan", "training", "model-forward")
+          "adversarial", "batch-norm", "transposed-conv", "rnn", "lstm", "long-memory", "attention",
+          "self-attention", "positional-encoding", "transformer", "autoencoder", "vae", "gan", "training", "model-forward")
 
 
 @dataclass(frozen=True)

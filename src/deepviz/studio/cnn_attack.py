@@ -7,8 +7,9 @@
   such steps of size ``2.5 ε / steps`` each projected back into the ε-ball (Madry et al. 2018), on the
   cross-entropy of the class the network predicts; and the smallest ε for which FGSM's image changes the class.
 
-Every number comes from torch autograd on the page's own model; the tests check each against a hand-written
-reference with ``torch.autograd.grad``.
+Every number comes from torch autograd on the page's own model (the attacks are :mod:`deepviz.models.attacks`,
+shared with the ``adversarial`` video); the tests check each against a hand-written reference with
+``torch.autograd.grad``.
 
 >>> from deepviz.studio.cnn import DigitsLike, Network
 >>> net = Network(DigitsLike(), (1, 4, 4), [], "tiny")
@@ -19,23 +20,12 @@ reference with ``torch.autograd.grad``.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
+from ..models import attacks
 from .cnn import Network, Refused
 
 METHODS = ("fgsm", "pgd")
 MAX_EPSILON = 1.0  # of the pixel range
-FLIP_GRID = 200  # ε values FGSM tries when it looks for the smallest that flips the class
-FLIP_REFINE = 12  # bisection steps between the last ε that did not flip and the first that did
-
-
-def _grad(net: Network, x: torch.Tensor, fn) -> tuple[torch.Tensor, torch.Tensor]:
-    """(∂ fn(logits) / ∂ x, logits) for one input ``x`` (C, H, W)."""
-    x = x.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        logits = net.model(x[None])[0]
-        (g,) = torch.autograd.grad(fn(logits), x)
-    return g, logits.detach()
 
 
 def _target(net: Network, x: torch.Tensor, target: int | None) -> tuple[int, torch.Tensor]:
@@ -53,7 +43,7 @@ def _target(net: Network, x: torch.Tensor, target: int | None) -> tuple[int, tor
 def saliency(net: Network, x: torch.Tensor, target: int | None = None) -> dict:
     """|∂ logit_k / ∂ x| (the class's score before the softmax), the largest over the channels."""
     k, _ = _target(net, x, target)
-    g, _ = _grad(net, x, lambda z: z[k])
+    g, _ = attacks.input_gradient(net.model, x, lambda z: z[k])
     return {"class": k, "map": g.abs().amax(0).tolist(), "gradient": g.tolist()}
 
 
@@ -74,51 +64,20 @@ def occlusion(net: Network, x: torch.Tensor, target: int | None = None, patch: i
             "probability": base.item()}
 
 
-def _step(net: Network, x: torch.Tensor, y: int) -> torch.Tensor:
-    """sign(∇ₓ cross-entropy(model(x), y))."""
-    g, _ = _grad(net, x, lambda z: F.cross_entropy(z[None], torch.tensor([y])))
-    return g.sign()
-
-
 def adversarial(net: Network, x: torch.Tensor, method: str, epsilon: float, steps: int = 1,
                 y: int | None = None) -> torch.Tensor:
     """The FGSM or PGD image of ``x`` against class ``y`` (default: the predicted one)."""
     y, _ = _target(net, x, y)
-    lo, hi = net.pixel_range
     if method == "fgsm":
-        return (x + epsilon * _step(net, x, y)).clamp(lo, hi)
-    alpha = 2.5 * epsilon / steps
-    adv = x.clone()
-    for _ in range(steps):
-        adv = adv + alpha * _step(net, adv, y)
-        adv = (x + (adv - x).clamp(-epsilon, epsilon)).clamp(lo, hi)
-    return adv
+        return attacks.fgsm(net.model, x, y, epsilon, net.pixel_range)
+    return attacks.pgd(net.model, x, y, epsilon, steps, net.pixel_range)
 
 
 def smallest_flip(net: Network, x: torch.Tensor, y: int) -> float | None:
     """The smallest ε (of the pixel range) for which FGSM's image is not classified ``y``, or None up to the
-    whole range: a grid of ``FLIP_GRID`` values in one batch, then bisection between the last two."""
+    whole range (a grid of values in one batch, then bisection between the last two)."""
     lo, hi = net.pixel_range
-    direction = _step(net, x, y)
-    eps = torch.linspace(0, MAX_EPSILON * (hi - lo), FLIP_GRID + 1)[1:]
-
-    def flips(e: torch.Tensor) -> torch.Tensor:
-        imgs = (x[None] + e.reshape(-1, 1, 1, 1) * direction[None]).clamp(lo, hi)
-        with torch.no_grad():
-            return net.model(imgs).argmax(1) != y
-
-    hit = flips(eps).nonzero()
-    if not len(hit):
-        return None
-    n = int(hit[0, 0])
-    good, bad = (eps[n - 1].item() if n else 0.0), eps[n].item()
-    for _ in range(FLIP_REFINE):
-        mid = (good + bad) / 2
-        if flips(torch.tensor([mid]))[0]:
-            bad = mid
-        else:
-            good = mid
-    return bad
+    return attacks.smallest_flip(net.model, x, y, net.pixel_range, MAX_EPSILON * (hi - lo))
 
 
 def attack(net: Network, x: torch.Tensor, method: str, epsilon: float, steps: int = 1) -> dict:
