@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, Line, RoundedRectangle, TransformFromCopy, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, LaggedStart, Line, RoundedRectangle, ShowPassingFlash, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, TITLE_SIZE, Grid, colored_text, fit_width, label
@@ -195,18 +195,26 @@ class GatedScene(DeepvizScene):
         inputs = self.values(t, d, k, ("inputs",))
         self.play(*fade_in(d["step_name"], *inputs), run_time=0.5)
         gates = self.values(t, d, k, ("gates",))
-        self.play(*(TransformFromCopy(VGroup(*inputs), g) for g in gates), run_time=0.9)
+        self.flow(d["bus"], gates, run_time=0.9)
         self.finish_reading()
         self.narrate(f"cell_{k + 1}")
         kept = self.values(t, d, k, ("kept", "added"))
         self.play(*fade_in(*kept), run_time=0.6)
         state = self.values(t, d, k, ("state",))
-        self.play(*(TransformFromCopy(VGroup(*kept), v) for v in state), run_time=0.7)
+        self.flow(d["sum"], state, run_time=0.7)
         out = self.values(t, d, k, ("h",)) if t["cell"] == "lstm" else []
         if out:
             self.play(*fade_in(*out), run_time=0.5)
         self.finish_reading()
         return inputs + gates + kept + state + out
+
+    def flow(self, path, numbers: list, run_time: float) -> None:
+        """A flash runs along ``path`` while ``numbers`` appear grid by grid, left to right (copies of the
+        inputs morphing into every gate at once crossed each other's numbers on the way)."""
+        flash = path.copy().set_stroke(self.theme.highlight, 5)
+        in_order = sorted(numbers, key=lambda m: m.get_x())
+        self.play(ShowPassingFlash(flash, time_width=0.6), LaggedStart(*fade_in(*in_order), lag_ratio=0.3),
+                  run_time=run_time)
 
     def values(self, t, d, k: int, parts: tuple[str, ...]) -> list:
         """The numbers of step k in the named grids, made (not yet shown)."""
@@ -321,6 +329,7 @@ class GatedScene(DeepvizScene):
         ups = VGroup(*(arrow((b.get_x(), bus_y, 0), b.get_bottom(), th.muted) for b in boxes.values()))
         frame.add(stack, names.next_to(stack, UP, buff=0.12), bus, ups)
         out.update(frame=frame, prev=prev, next=nxt, kept=kept, added=added, gates=gates, stack=stack, h=h,
+                   bus=VGroup(bus, ups), sum=road[2],
                    step_pos=(X_RIGHT - 0.6, self.content_top - 0.35, 0))
         if not lstm:  # the GRU's h(t) is the state itself
             out["h"] = nxt
