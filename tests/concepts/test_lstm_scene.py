@@ -1,12 +1,11 @@
 """What the lstm scene shows while it moves (rendered at the tests' size)."""
-import numpy as np
 import pytest
 
 pytestmark = pytest.mark.render
 
 
-def overlaps_in_motion(rendered_scene, monkeypatch, **values) -> set[tuple[str, str]]:
-    """Pairs of clearly visible labels that overlap in any frame, mid-animation included.
+def overlaps_in_motion(rendered_scene, monkeypatch, **values):
+    """Pairs of clearly visible labels that overlap in any frame, mid-animation included, and the scene.
 
     The layout lint looks after each animation only; numbers moving through each other on their way
     (four copies of the inputs morphing into the four gates) showed between its checks."""
@@ -30,10 +29,12 @@ def overlaps_in_motion(rendered_scene, monkeypatch, **values) -> set[tuple[str, 
 
     monkeypatch.setattr(GatedScene, "update_to_time", checked)
     scene = rendered_scene("lstm", **values)
-    assert np.isfinite(scene.time) and scene.time > 20  # it rendered
-    return hits
+    return hits, scene
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_no_numbers_move_through_each_other(cell, rendered_scene, monkeypatch):
-    assert overlaps_in_motion(rendered_scene, monkeypatch, cell=cell, sentence="i feel") == set()
+@pytest.mark.parametrize("values", [{"preset": "keep"}, {"cell": "gru", "sentence": "i feel"}])
+def test_no_numbers_move_through_each_other(values, rendered_scene, monkeypatch):
+    hits, scene = overlaps_in_motion(rendered_scene, monkeypatch, **values)
+    assert hits == set()
+    if values.get("preset") == "keep":  # was 103 s of 115: one step in detail, pictures change under the next caption
+        assert 40 < scene.time < 90

@@ -48,15 +48,21 @@ class GatedScene(DeepvizScene):
         lstm = t["cell"] == "lstm"
         self.set_title("LSTM: gates and the cell state" if lstm else "GRU: reset and update gates")
         self.intro(t)
-        self.set_title("The weights, as PyTorch stores them")
+        self.next_part("weights", "The weights, as PyTorch stores them")
         self.weights_part(t)
-        self.clear_content()
-        self.set_title(f"One {'LSTM' if lstm else 'GRU'} step")
+        self.next_part("rule", "Each block is a gate; the state runs through")
+        self.rules_part(t)
+        self.next_part("gates_1", f"One {'LSTM' if lstm else 'GRU'} step")
         self.cell_part(t)
-        self.clear_content()
-        self.set_title(f"The {t['gates'][t['keep_gate']]['name']} across the sentence")
+        self.next_part("memory", f"The {t['gates'][t['keep_gate']]['name']} across the sentence")
         self.memory_part(t)
         self.wait(1.0)
+
+    def next_part(self, key: str, title: str) -> None:
+        """The next caption starts as the old picture leaves: the change is read, not waited through."""
+        self.narrate(key)
+        self.clear_content()
+        self.set_title(title)
 
     def gate_color(self, t, k: int) -> str:
         return self.theme.role(t["gates"][k]["role"])
@@ -85,7 +91,6 @@ class GatedScene(DeepvizScene):
         self.play(*fade_in(chips), run_time=0.7)
         self.play(*fade_in(line, note), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(group), run_time=0.4)
 
     def word_chip(self, word: str):
         text = label(word, self.theme, size=TITLE_SIZE + 6)
@@ -121,13 +126,11 @@ class GatedScene(DeepvizScene):
             name.shift(RIGHT * (right - name.get_right()[0]))
         group = VGroup(names, mats)
         self.place_in_content(group)
-        self.narrate("weights")
         self.play(*fade_in(mats[0], mats[1]), run_time=0.8)
         self.play(*fade_in(names, mats[2], mats[3]), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(group), run_time=0.4)
-        self.narrate("rule")
-        self.set_title("Each block is a gate; the state runs through")
+
+    def rules_part(self, t) -> None:
         rules = self.rules(t)
         self.place_in_content(rules)
         self.play(*fade_in(rules), run_time=0.8)
@@ -170,6 +173,8 @@ class GatedScene(DeepvizScene):
         shown: list = []
         n_detail = t["detailed_steps"]
         for k in range(n_detail):
+            if k:  # the first step's caption came with the diagram
+                self.narrate(f"gates_{k + 1}")
             shown = self.detailed_step(t, d, k, shown)
         rest = list(range(n_detail, len(t["steps"])))
         if rest:
@@ -187,7 +192,6 @@ class GatedScene(DeepvizScene):
         d["step_name"] = name.move_to(d["step_pos"])
 
     def detailed_step(self, t, d, k: int, shown: list) -> list:
-        self.narrate(f"gates_{k + 1}")
         gone = [*shown, d["step_name"]] if k else []
         if gone:
             self.play(*fade_out(*gone), run_time=0.3)
@@ -360,7 +364,6 @@ class GatedScene(DeepvizScene):
                          for g in (g1, g2) for j in range(hid)))
         group = VGroup(g1, g2, n1, n2, words, units)
         self.place_in_content(group)
-        self.narrate("memory")
         self.play(*fade_in(g1, n1, words, units[:hid]), run_time=0.8)
         self.play(*fade_in(g2, n2, units[hid:]), run_time=0.8)
         self.finish_reading()
