@@ -151,7 +151,7 @@ def test_theme_words_name_the_colours_drawn():
 def test_every_role_colour_has_one_meaning():
     for theme in THEMES.values():
         roles = [theme.input, theme.weight, theme.output, theme.gradient, theme.highlight, *theme.classes,
-                 theme.inserted, theme.extra]
+                 theme.inserted, theme.extra, *theme.gates]
         assert len({c.upper() for c in roles}) == len(roles), theme.name
         assert {c.upper() for c in roles} <= {c.upper() for c, _ in theme.names}, theme.name
 

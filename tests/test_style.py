@@ -93,3 +93,30 @@ def test_the_diverging_scale_is_symmetric_about_zero_in_the_themes_roles():
     legend = signed_legend(DARK, 2.5, 3.0)
     assert [m.text for m in legend[1]] == ["\u22122.5", "0", "2.5"]
     assert legend[0].width == pytest.approx(3.0, abs=0.05)
+
+
+@pytest.mark.parametrize("theme_name", ["dark", "light"])
+def test_gate_colours_are_their_own_and_stay_apart_for_colour_blind_viewers(theme_name):
+    # the gates once took four digit-class colours: "class 3" and "forget gate" read alike across the course
+    from coloraide import Color
+
+    from deepviz.style.theme import THEMES
+
+    theme = THEMES[theme_name]
+
+    def seen(hex_, kind=None):  # Machado 2009 simulation at full severity
+        return Color(hex_).filter(kind, method="machado").convert("srgb").fit("srgb") if kind else Color(hex_)
+
+    def gap(a, b, kind=None):
+        return seen(a, kind).delta_e(seen(b, kind), method="2000")
+
+    gates = list(theme.gates)
+    assert len(gates) == 4 and len({theme.color_word(f"gate{k}") for k in range(4)}) == 4
+    others = [c for c, _ in theme.names if c not in gates] + [theme.foreground, theme.muted]
+    for g in gates:
+        assert Color(g).contrast(theme.background, method="wcag21") >= 4.5, g  # their symbols are text
+        assert min(gap(g, o) for o in others) >= 12, g  # no role's colour passes for a gate's
+    beside = [theme.input, theme.output, theme.foreground, theme.muted, theme.highlight]  # x, h, c, labels, flash
+    for kind, floor in (("protan", 7), ("deutan", 7), ("tritan", 5)):
+        for i, g in enumerate(gates):
+            assert min(gap(g, o, kind) for o in gates[i + 1:] + beside) >= floor, (kind, g)

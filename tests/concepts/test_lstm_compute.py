@@ -75,3 +75,14 @@ def test_unknown_word_and_cell_are_refused():
         deepviz.trace("lstm", sentence="i feel zorgful")
     with pytest.raises(ParamError, match="cell"):
         deepviz.trace("lstm", cell="rnn")
+
+
+def test_detailed_steps_get_their_own_captions_and_the_rest_share_one():
+    one = deepviz.trace("lstm", sentence="i feel thankful", detailed=1)
+    assert one.data["detailed_steps"] == 1
+    assert [k for k in one.narration if k.startswith(("gates_", "cell_"))] == ["gates_1", "cell_1"]
+    assert one.narration["steps_rest"].startswith("Steps 2 to 3")
+    two = deepviz.trace("lstm", sentence="i feel", detailed=2)  # every step in detail: no shared caption
+    assert two.data["detailed_steps"] == 2 and "steps_rest" not in two.narration
+    with pytest.raises(ParamError, match="detailed"):
+        deepviz.trace("lstm", detailed=3)

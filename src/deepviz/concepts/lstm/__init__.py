@@ -15,6 +15,9 @@ PARAMS = ParamSet(
         Int("seed", 3, "seed of the random weights (rounded to one decimal)", min=0, max=2**31 - 1),
         Float("keep_bias", 0.0, "added to the bias of the gate that keeps the memory (LSTM forget gate f, "
                                 "GRU update gate z): large values keep the state across steps", min=-5.0, max=5.0),
+        # at most 2: a third detailed step would take a ten-word sentence's video past its length
+        Int("detailed", 2, "the first steps shown number by number, each with two captions; the rest run fast "
+                           "under one", min=1, max=2),
     ),
 )
 
@@ -38,7 +41,7 @@ CONCEPT = register(
                    {}),
             Preset("gru", "the same sentence through a GRU: reset and update gates", {"cell": "gru"}),
             Preset("keep", "a forget gate near 1 keeps the cell state across a six-word sentence",
-                   {"sentence": "today i feel very tired again", "keep_bias": 4.0, "seed": 124}),
+                   {"sentence": "today i feel very tired again", "keep_bias": 4.0, "seed": 124, "detailed": 1}),
         ),
         compute="deepviz.concepts.lstm.compute:compute",
         scene="deepviz.concepts.lstm.scene:GatedScene",

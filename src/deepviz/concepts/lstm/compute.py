@@ -34,7 +34,6 @@ from ..rnn.vocab import INDEX, VOCAB, tokenize
 from .schema import GatedData
 
 DECIMALS = 1
-DETAILED = 2  # the first steps get two captions each; the rest are sped up under one
 GATES = {  # per cell, in PyTorch's block order: (symbol, name, activation)
     "lstm": (("i", "input gate", "σ"), ("f", "forget gate", "σ"), ("g", "candidate", "tanh"),
              ("o", "output gate", "σ")),
@@ -127,7 +126,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                     "b_hh": cell.bias_hh_l0},
         "steps": [{"t": t + 1, "word": w, **s} for t, (w, s) in enumerate(zip(words, steps))],
         "kept_product": kept_product,
-        "detailed_steps": min(n, DETAILED),
+        "detailed_steps": min(n, values["detailed"]),
     }
     plain: GatedData = to_plain(data)
     return Trace(concept="lstm", params={}, data=plain, narration=narration(plain), preset=preset)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, Line, RoundedRectangle, TransformFromCopy, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, LaggedStart, Line, RoundedRectangle, ShowPassingFlash, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.mobjects import BODY_SIZE, LABEL_SIZE, TITLE_SIZE, Grid, colored_text, fit_width, label
@@ -48,15 +48,21 @@ class GatedScene(DeepvizScene):
         lstm = t["cell"] == "lstm"
         self.set_title("LSTM: gates and the cell state" if lstm else "GRU: reset and update gates")
         self.intro(t)
-        self.set_title("The weights, as PyTorch stores them")
+        self.next_part("weights", "The weights, as PyTorch stores them")
         self.weights_part(t)
-        self.clear_content()
-        self.set_title(f"One {'LSTM' if lstm else 'GRU'} step")
+        self.next_part("rule", "Each block is a gate; the state runs through")
+        self.rules_part(t)
+        self.next_part("gates_1", f"One {'LSTM' if lstm else 'GRU'} step")
         self.cell_part(t)
-        self.clear_content()
-        self.set_title(f"The {t['gates'][t['keep_gate']]['name']} across the sentence")
+        self.next_part("memory", f"The {t['gates'][t['keep_gate']]['name']} across the sentence")
         self.memory_part(t)
         self.wait(1.0)
+
+    def next_part(self, key: str, title: str) -> None:
+        """The next caption starts as the old picture leaves: the change is read, not waited through."""
+        self.narrate(key)
+        self.clear_content()
+        self.set_title(title)
 
     def gate_color(self, t, k: int) -> str:
         return self.theme.role(t["gates"][k]["role"])
@@ -85,7 +91,6 @@ class GatedScene(DeepvizScene):
         self.play(*fade_in(chips), run_time=0.7)
         self.play(*fade_in(line, note), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(group), run_time=0.4)
 
     def word_chip(self, word: str):
         text = label(word, self.theme, size=TITLE_SIZE + 6)
@@ -121,13 +126,11 @@ class GatedScene(DeepvizScene):
             name.shift(RIGHT * (right - name.get_right()[0]))
         group = VGroup(names, mats)
         self.place_in_content(group)
-        self.narrate("weights")
         self.play(*fade_in(mats[0], mats[1]), run_time=0.8)
         self.play(*fade_in(names, mats[2], mats[3]), run_time=0.6)
         self.finish_reading()
-        self.play(*fade_out(group), run_time=0.4)
-        self.narrate("rule")
-        self.set_title("Each block is a gate; the state runs through")
+
+    def rules_part(self, t) -> None:
         rules = self.rules(t)
         self.place_in_content(rules)
         self.play(*fade_in(rules), run_time=0.8)
@@ -170,6 +173,8 @@ class GatedScene(DeepvizScene):
         shown: list = []
         n_detail = t["detailed_steps"]
         for k in range(n_detail):
+            if k:  # the first step's caption came with the diagram
+                self.narrate(f"gates_{k + 1}")
             shown = self.detailed_step(t, d, k, shown)
         rest = list(range(n_detail, len(t["steps"])))
         if rest:
@@ -187,7 +192,6 @@ class GatedScene(DeepvizScene):
         d["step_name"] = name.move_to(d["step_pos"])
 
     def detailed_step(self, t, d, k: int, shown: list) -> list:
-        self.narrate(f"gates_{k + 1}")
         gone = [*shown, d["step_name"]] if k else []
         if gone:
             self.play(*fade_out(*gone), run_time=0.3)
@@ -195,18 +199,26 @@ class GatedScene(DeepvizScene):
         inputs = self.values(t, d, k, ("inputs",))
         self.play(*fade_in(d["step_name"], *inputs), run_time=0.5)
         gates = self.values(t, d, k, ("gates",))
-        self.play(*(TransformFromCopy(VGroup(*inputs), g) for g in gates), run_time=0.9)
+        self.flow(d["bus"], gates, run_time=0.9)
         self.finish_reading()
         self.narrate(f"cell_{k + 1}")
         kept = self.values(t, d, k, ("kept", "added"))
         self.play(*fade_in(*kept), run_time=0.6)
         state = self.values(t, d, k, ("state",))
-        self.play(*(TransformFromCopy(VGroup(*kept), v) for v in state), run_time=0.7)
+        self.flow(d["sum"], state, run_time=0.7)
         out = self.values(t, d, k, ("h",)) if t["cell"] == "lstm" else []
         if out:
             self.play(*fade_in(*out), run_time=0.5)
         self.finish_reading()
         return inputs + gates + kept + state + out
+
+    def flow(self, path, numbers: list, run_time: float) -> None:
+        """A flash runs along ``path`` while ``numbers`` appear grid by grid, left to right (copies of the
+        inputs morphing into every gate at once crossed each other's numbers on the way)."""
+        flash = path.copy().set_stroke(self.theme.highlight, 5)
+        in_order = sorted(numbers, key=lambda m: m.get_x())
+        self.play(ShowPassingFlash(flash, time_width=0.6), LaggedStart(*fade_in(*in_order), lag_ratio=0.3),
+                  run_time=run_time)
 
     def values(self, t, d, k: int, parts: tuple[str, ...]) -> list:
         """The numbers of step k in the named grids, made (not yet shown)."""
@@ -321,6 +333,7 @@ class GatedScene(DeepvizScene):
         ups = VGroup(*(arrow((b.get_x(), bus_y, 0), b.get_bottom(), th.muted) for b in boxes.values()))
         frame.add(stack, names.next_to(stack, UP, buff=0.12), bus, ups)
         out.update(frame=frame, prev=prev, next=nxt, kept=kept, added=added, gates=gates, stack=stack, h=h,
+                   bus=VGroup(bus, ups), sum=road[2],
                    step_pos=(X_RIGHT - 0.6, self.content_top - 0.35, 0))
         if not lstm:  # the GRU's h(t) is the state itself
             out["h"] = nxt
@@ -351,7 +364,6 @@ class GatedScene(DeepvizScene):
                          for g in (g1, g2) for j in range(hid)))
         group = VGroup(g1, g2, n1, n2, words, units)
         self.place_in_content(group)
-        self.narrate("memory")
         self.play(*fade_in(g1, n1, words, units[:hid]), run_time=0.8)
         self.play(*fade_in(g2, n2, units[hid:]), run_time=0.8)
         self.finish_reading()

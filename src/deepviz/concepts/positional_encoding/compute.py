@@ -97,29 +97,28 @@ def narration(t: PositionalEncodingData) -> dict[str, str]:
     waves = t["waves"]
     words = t["sentence"]["words"]
     out = {
-        "intro": "Attention sees a sentence as a set of words: it has no idea of order. The transformer adds to "
-                 "each word a vector that encodes its position.",
-        "table": f"The sinusoidal encoding: {n} positions x {d} numbers. Column 2i is sin(pos\u00b7w\u1d62), column "
-                 f"2i+1 is cos(pos\u00b7w\u1d62), with w\u1d62 = 10000^(\u22122i/{d}). Row {pos} is framed.",
-        "waves": f"Each column is a wave over the positions, and the wavelength grows column after column: "
-                 f"{fmt_num(waves[0]['wavelength'], 1)} positions for column {waves[0]['column']}, "
-                 f"{fmt_sig(waves[-1]['wavelength'], 3)} for column {waves[-1]['column']}. "
-                 "Fast columns tell neighbours apart, slow ones tell far positions apart.",
+        "intro": "Attention sees the words as a set, blind to their order; the transformer adds to each word a "
+                 "vector that encodes its position.",
+        "table": f"The sinusoidal encoding: {n} positions x {d} numbers; column 2i is sin(pos\u00b7w\u1d62), column "
+                 f"2i+1 cos(pos\u00b7w\u1d62), w\u1d62 = 10000^(\u22122i/{d}). Row {pos} is framed.",
+        "waves": f"Each column is a wave whose wavelength grows column by column: "
+                 f"{fmt_num(waves[0]['wavelength'], 1)} positions in column {waves[0]['column']}, "
+                 f"{fmt_sig(waves[-1]['wavelength'], 3)} in column {waves[-1]['column']}. "
+                 "Fast columns tell neighbours apart, slow ones far positions.",
         "rotation": f"Shifting by k = {k} positions rotates every (sin, cos) pair by w\u1d62k: for pair {i}, "
                     f"by {fmt_num(r['angle'])} radians. The 2x2 block times PE({pos}) gives PE({pos + k}).",
-        "check": f"One fixed matrix M_{k}, made of these blocks, maps PE(pos) to PE(pos + {k}) for every pos: the "
-                 f"largest difference over the whole table is {fmt_sig(r['max_error'], 2)}. So attention can "
-                 "learn to look a fixed distance back.",
+        "check": f"One fixed matrix M_{k} of these blocks maps PE(pos) to PE(pos + {k}) for every pos, within "
+                 f"{fmt_sig(r['max_error'], 2)} over the table: attention can learn to look a fixed distance back.",
         "add": f"The encoding is added to the {{color:input}} embeddings of \u201c{' '.join(words)}\u201d"
                + (": the same word at two places gets two different vectors." if len(set(words)) < len(words)
                   else ": the same word at another place would get another vector."),
     }
     lt = t["learned"]
     if lt is not None:
-        out["learned"] = (f"Learned instead: the tiny transformer of the \u201ctransformer\u201d video has a table of "
-                          f"{lt['positions']} x {lt['d_model']} position vectors, trained with it. Cosine similarity "
+        out["learned"] = (f"Learned instead: the \u201ctransformer\u201d video's tiny model trained a "
+                          f"{lt['positions']} x {lt['d_model']} table of position vectors. Cosine similarity "
                           f"of neighbouring positions: {fmt_num(lt['neighbours'][0])} sinusoidal, "
                           f"{fmt_num(lt['neighbours'][1])} learned; three or more apart: {fmt_num(lt['far'][0])} "
-                          f"and {fmt_num(lt['far'][1])}: its positions are separate labels, not a smooth code, and it has "
-                          "none past the longest training sentence.")
+                          f"and {fmt_num(lt['far'][1])}. Its positions are separate labels, not a smooth code, with "
+                          "none past its longest training sentence.")
     return out

@@ -34,8 +34,8 @@ class PositionalEncodingScene(DeepvizScene):
                           ("learned", self.learned)):
             if key not in self.trace.narration:
                 continue
+            self.narrate(key)  # the caption starts as the old picture leaves: the change is read, not waited through
             self.clear_content()
-            self.narrate(key)
             part(t)
             self.finish_reading()
         self.wait(1.0)
