@@ -58,9 +58,10 @@ class RenderRequest(BaseModel):
 
 
 def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
-    """Add the gallery's routes to ``app``; render jobs write under ``media/studio``."""
+    """Add the gallery's routes to ``app``; render jobs write under ``media/studio`` (rendered on the cluster
+    at ``app.state.cluster``, if any)."""
     media = Path("media") if media is None else Path(media)
-    queue = JobQueue(media / "studio")
+    queue = JobQueue(media / "studio", cluster=getattr(app.state, "cluster", None))
     app.state.jobs = queue  # one queue for the studio: other exports queue here too
     app.router.add_event_handler("shutdown", queue.shutdown)
     router = APIRouter()
