@@ -3,7 +3,6 @@ nodes: one CPU each)."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,12 +30,8 @@ def frame_hashes(video):
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two simulated nodes; this process connected to them, so ``cluster="ray"`` uses them. Their workers
-    import the studio tests' job functions (tests/ on the PYTHONPATH they inherit)."""
-    with pytest.MonkeyPatch.context() as env:
-        tests = str(Path(__file__).parent)
-        env.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))
-        c = simulated_cluster(nodes=2)
+    """Two simulated nodes; this process connected to them, so ``cluster="ray"`` uses them."""
+    c = simulated_cluster(nodes=2)
     ray.init(address=c.address, include_dashboard=False, log_to_driver=False)
     yield c
     ray.shutdown()
@@ -117,6 +112,9 @@ def test_cluster_addresses_are_checked_and_ray_stays_out_of_the_default_path(tmp
 
 
 # -- the studio's jobs ----------------------------------------------------------------------------------------
+ON_RAY = "tests.studio.job_helpers"  # Ray's workers import from the caller's working directory (the repository)
+
+
 @pytest.fixture(scope="module")
 def studio_jobs(cluster, tmp_path_factory):
     queue = JobQueue(tmp_path_factory.mktemp("studio-jobs"), cluster="ray")
@@ -141,9 +139,9 @@ def test_a_studio_render_job_on_the_cluster_makes_the_local_render(studio_jobs, 
 def test_a_studio_job_whose_worker_dies_is_retried_and_errors_are_one_line(studio_jobs, tmp_path, monkeypatch):
     marker = tmp_path / "killed-once"
     monkeypatch.setenv(FAULT_ENV, f"retried:{marker}")
-    retried = studio_jobs.submit("retried", f"{HELPERS}:timed", {"seconds": 0.1})
-    bad = studio_jobs.submit("bad", f"{HELPERS}:failing", {})
-    stray = studio_jobs.submit("stray", f"{HELPERS}:outside", {})
+    retried = studio_jobs.submit("retried", f"{ON_RAY}:timed", {"seconds": 0.1})
+    bad = studio_jobs.submit("bad", f"{ON_RAY}:failing", {})
+    stray = studio_jobs.submit("stray", f"{ON_RAY}:outside", {})
     wait_until(lambda: all(j.finished_state for j in (retried, bad, stray)), timeout=120)
     assert marker.exists() and retried.state == "done", retried.error
     assert retried.file == retried.out_dir / "times.txt" and retried.progress == 1.0
@@ -152,13 +150,13 @@ def test_a_studio_job_whose_worker_dies_is_retried_and_errors_are_one_line(studi
 
 
 def test_cancelling_a_studio_job_kills_its_ray_worker(studio_jobs):
-    long = studio_jobs.submit("long", f"{HELPERS}:timed", {"seconds": 60})
+    long = studio_jobs.submit("long", f"{ON_RAY}:timed", {"seconds": 60})
     wait_until(lambda: long.text.startswith("pid "), timeout=60)
     pid = int(long.text.split()[1])
     studio_jobs.cancel(long.id)
     assert long.state == "cancelled" and not long.out_dir.exists()
     wait_until(lambda: not alive(pid), timeout=20)  # ray.cancel(force=True)
-    after = studio_jobs.submit("after", f"{HELPERS}:timed", {"seconds": 0.1})
+    after = studio_jobs.submit("after", f"{ON_RAY}:timed", {"seconds": 0.1})
     wait_until(lambda: after.finished_state, timeout=60)
     assert after.state == "done"
 
@@ -166,7 +164,7 @@ def test_cancelling_a_studio_job_kills_its_ray_worker(studio_jobs):
 def test_the_studio_started_with_a_cluster_sizes_its_queue_by_the_cluster(cluster, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # this machine's cores no longer bound the queue
     with TestClient(create_app(media=tmp_path, cluster="ray"), base_url="http://127.0.0.1") as client:
-        assert client.app.state.jobs.cluster == "ray"
+        assert client.app.state.cluster == client.app.state.jobs.cluster == "ray"
         assert client.get("/api/jobs").json()["workers"] == 2  # two nodes of one CPU
 
 

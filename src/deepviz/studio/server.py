@@ -115,7 +115,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
-    gallery_api.mount(app, media)
+    gallery_api.mount(app, media, cluster)
     sessions: set = set()  # workers.Remote, one per open playground
 
     @app.middleware("http")
