@@ -14,6 +14,10 @@ key (same version, same code): a node with other code would break that promise.
 
 A task whose worker process or node dies is retried by Ray (``max_retries``); an error raised by the
 render itself repeats, so it is not retried and comes back as one line.
+
+``deepviz studio --cluster`` runs the studio's render jobs the same way (:class:`RemoteJobs`): each job is
+a task that runs the job's function in a private folder and returns its files' bytes, which the studio
+writes into the job's folder; the task reports its progress to a small actor the studio reads.
 """
 from __future__ import annotations
 
@@ -21,14 +25,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .gallery import Job, key_file, plan, render_files, write_key
 from .params import ParamError
 from .render import TEMP_PREFIX, RenderError, remove_abandoned_temp
 
 MAX_RETRIES = 2  # a lost worker or node: the task runs again elsewhere
-FAULT_ENV = "DEEPVIZ_TEST_KILL_TASK"  # tests: "CONCEPT/PRESET:MARKER" kills that task's worker once
+FAULT_ENV = "DEEPVIZ_TEST_KILL_TASK"  # tests: "CONCEPT/PRESET:MARKER" (a studio job: "TITLE:MARKER") kills that task's worker once
+POLL = 0.25  # seconds between two looks at a studio job's progress
 SCRATCH = "deepviz-cluster"  # per-node folder of the tasks' private render folders
 
 
@@ -108,13 +113,35 @@ def _scratch() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=base))
 
 
-def render_task(job: Job, fault: str = "") -> tuple[float, dict[str, bytes]]:
-    """A Ray task: render ``job`` on this node and return (seconds of video, {file name: bytes})."""
-    if fault.startswith(f"{job.concept}/{job.preset}:"):  # tests: this task's worker dies, once
-        marker = Path(fault.split(":", 1)[1])
+def die_once(fault: str, name: str) -> None:
+    """Tests: the worker of the task called ``name`` dies if ``fault`` is ``NAME:MARKER`` (once: the marker
+    file then exists)."""
+    if fault.startswith(f"{name}:"):
+        marker = Path(fault[len(name) + 1:])
         if not marker.exists():
             marker.touch()
             os._exit(9)
+
+
+def files_under(folder: Path, prefix: str = "") -> dict[str, bytes]:
+    """{path relative to ``folder``: bytes} of the files under it whose name starts with ``prefix``."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob(f"{prefix}*"))
+            if p.is_file()}
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write a task's files (by path relative to ``folder``), each atomically: never a partial file."""
+    for name, data in files.items():
+        dest = folder / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+
+
+def render_task(job: Job, fault: str = "") -> tuple[float, dict[str, bytes]]:
+    """A Ray task: render ``job`` on this node and return (seconds of video, {file name: bytes})."""
+    die_once(fault, f"{job.concept}/{job.preset}")
     import torch
 
     torch.set_num_threads(1)  # one CPU per task
@@ -134,8 +161,7 @@ def render_task(job: Job, fault: str = "") -> tuple[float, dict[str, bytes]]:
     split.RUNS = ray_runs  # this worker runs one task at a time
     try:
         duration = render_files(folder, job, jobs=parts)
-        made = folder / job.concept
-        return duration, {p.name: p.read_bytes() for p in made.iterdir() if p.name.startswith(f"{job.stem}.")}
+        return duration, files_under(folder / job.concept, f"{job.stem}.")
     finally:
         split.RUNS = None
         shutil.rmtree(folder, ignore_errors=True)
@@ -175,13 +201,9 @@ def ray_runs(scene_cls: type, trace: Any, scene_kwargs: dict[str, Any], settings
 
 def store(out: Path, job: Job, files: dict[str, bytes]) -> None:
     """Put a task's files in place, each atomically, and vouch for them with the key last."""
-    folder = out / job.concept
-    folder.mkdir(parents=True, exist_ok=True)
+    (out / job.concept).mkdir(parents=True, exist_ok=True)
     key_file(out, job).unlink(missing_ok=True)
-    for name, data in files.items():
-        tmp = folder / f".{name}.{os.getpid()}"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / name)
+    write_files(out / job.concept, files)
     write_key(out, job)
 
 
@@ -217,3 +239,79 @@ def run_jobs(out: Path, todo: list[Job], address: str, finished: Callable[[Job, 
     finally:
         for ref in pending:  # interrupted: the cluster stops what this build no longer waits for
             ray.cancel(ref, force=True)
+
+
+# -- the studio's jobs --------------------------------------------------------------------------------------
+class ProgressBoard:
+    """A Ray actor (no CPU): the latest progress of each studio job, written by its task, read by the studio."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, tuple[float, str]] = {}
+
+    def report(self, job_id: str, fraction: float, text: str) -> None:
+        self.latest[job_id] = (fraction, text)
+
+    def take(self, job_id: str) -> tuple[float, str] | None:
+        return self.latest.pop(job_id, None)
+
+
+def job_task(fn: str, kwargs: dict[str, Any], job_id: str, board: Any, fault: str = "",
+             name: str = "") -> tuple[str, ...]:
+    """A Ray task: the studio job ``fn`` (``module:function``, see :mod:`deepviz.studio.jobs`) in a private
+    folder on this node: ("done", its file's path relative to the folder, {relative path: bytes}) or
+    ("failed", one line). An error of the job is an answer, not an exception: Ray retries only lost workers."""
+    die_once(fault, name)
+    from .studio.jobs import job_error, progress_message, run_job
+
+    def progress(fraction: float, text: str = "") -> None:
+        board.report.remote(job_id, *progress_message(fraction, text))  # Ray keeps a caller's calls in order
+
+    folder = _scratch()
+    try:
+        file = run_job(fn, folder, kwargs, progress)
+        return "done", os.path.relpath(file, folder), files_under(folder)
+    except Exception as err:  # noqa: BLE001 - the job's one-line error
+        return "failed", job_error(err)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class RemoteJobs:
+    """The studio's job queue's jobs as Ray tasks with one CPU (:class:`deepviz.studio.jobs.JobQueue`)."""
+
+    def __init__(self, address: str):
+        self.ray = connect(address)  # now: a wrong address stops the studio before it serves
+        self.task = self.ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(job_task)
+        self.board: Any = None  # the progress actor, made with the first job
+
+    def cpus(self) -> int:
+        return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+
+    def submit(self, job_id: str, title: str, fn: str, kwargs: dict[str, Any]) -> Any:
+        if self.board is None:
+            self.board = self.ray.remote(num_cpus=0)(ProgressBoard).remote()
+        fault = os.environ.get(FAULT_ENV, "")  # read here: the workers' environment is the cluster's
+        return self.task.remote(fn, kwargs, job_id, self.board, fault, title)
+
+    def follow(self, ref: Any, job_id: str, progress: Callable[[float, str], None]) -> tuple[str, ...]:
+        """Hand the task's progress to ``progress`` until it ends; then its answer (see :func:`job_task`), or
+        ("failed", one line) if it was lost on every try or cancelled."""
+        while True:
+            ready, _ = self.ray.wait([ref], timeout=POLL)
+            latest = self.ray.get(self.board.take.remote(job_id))
+            if latest is not None:
+                progress(*latest)
+            if ready:
+                break
+        try:
+            return self.ray.get(ref)
+        except Exception as err:  # noqa: BLE001 - one line
+            return "failed", why(err)
+
+    def cancel(self, ref: Any) -> None:
+        self.ray.cancel(ref, force=True)  # its worker is killed, and whatever the render started with it
+
+    def close(self) -> None:
+        if self.board is not None:
+            self.ray.kill(self.board)
+            self.board = None

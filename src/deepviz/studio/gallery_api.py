@@ -57,10 +57,11 @@ class RenderRequest(BaseModel):
     theme: str = "dark"
 
 
-def mount(app: FastAPI, media: Path | None = None) -> JobQueue:
-    """Add the gallery's routes to ``app``; render jobs write under ``media/studio``."""
+def mount(app: FastAPI, media: Path | None = None, cluster: str | None = None) -> JobQueue:
+    """Add the gallery's routes to ``app``; render jobs write under ``media/studio`` and run as Ray tasks on
+    ``cluster`` (the studio's ``app.state.cluster``), if given."""
     media = Path("media") if media is None else Path(media)
-    queue = JobQueue(media / "studio")
+    queue = JobQueue(media / "studio", cluster=cluster)
     app.state.jobs = queue  # one queue for the studio: other exports queue here too
     app.router.add_event_handler("shutdown", queue.shutdown)
     router = APIRouter()

@@ -9,6 +9,11 @@ the job's own pipe: a killed job breaks nothing but its own pipe.
 One scheduler thread starts waiting jobs while fewer than ``workers`` run and listens to the
 running ones. A failing job records one line and the queue goes on; a cancelled job's process
 (and whatever it started) is killed and its folder removed, so nothing half-written stays.
+
+With a cluster address (``deepviz studio --cluster``) a job runs as a Ray task instead (see
+:class:`deepviz.cluster.RemoteJobs`): a thread here relays its progress over the job's pipe and writes
+the files it returns into the job's folder, each atomically; cancelling cancels the task (its worker is
+killed), and Ray retries a task whose worker or node is lost. Without one, Ray is never imported.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import shutil
 import signal
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -73,10 +79,16 @@ KEEP = 50  # finished jobs kept listed (and their files) before the oldest are f
 
 
 class JobQueue:
-    def __init__(self, root: Path, workers: int | None = None):
-        cores = os.cpu_count() or 1
+    def __init__(self, root: Path, workers: int | None = None, cluster: str | None = None):
         if workers is not None and workers < 1:
             raise ValueError(f"workers: must be at least 1, got {workers}")
+        self.cluster = cluster
+        self._remote = None
+        if cluster is not None:
+            from ..cluster import RemoteJobs
+
+            self._remote = RemoteJobs(cluster)
+        cores = self._remote.cpus() if self._remote is not None else os.cpu_count() or 1
         self.root = Path(root)
         self.workers = min(workers or cores, cores)
         self._jobs: dict[str, Job] = {}
@@ -147,6 +159,8 @@ class JobQueue:
         self._wake()
         if self._thread is not None:
             self._thread.join(10)
+        if self._remote is not None:
+            self._remote.close()
 
     # -- the scheduler thread -------------------------------------------------------------------
     def _wake(self) -> None:
@@ -182,14 +196,17 @@ class JobQueue:
             try:
                 job.out_dir.mkdir(parents=True, exist_ok=False)
                 recv, send = _SPAWN.Pipe(duplex=False)
-                process = _SPAWN.Process(target=_child, args=(job.fn, str(job.out_dir), job.kwargs, send),
-                                         name=f"deepviz-job-{job.id}", daemon=True)
-                process.start()
+                if self._remote is not None:
+                    process: Any = _RayTask(self._remote, job, send)  # it closes ``send`` when it ends
+                else:
+                    process = _SPAWN.Process(target=_child, args=(job.fn, str(job.out_dir), job.kwargs, send),
+                                             name=f"deepviz-job-{job.id}", daemon=True)
+                    process.start()
+                    send.close()  # the child holds the sending end: end of file once it exits
             except Exception as err:  # noqa: BLE001 - e.g. no room for the folder: this job fails, the queue goes on
                 job.state, job.text, job.error, job.finished = "failed", "failed", one_line(err), time.time()
                 shutil.rmtree(job.out_dir, ignore_errors=True)
                 continue
-            send.close()  # the child holds the sending end: end of file once it exits
             job.state, job.text = "running", "starting"
             self._running[job.id] = _Running(job, process, recv)
 
@@ -244,10 +261,53 @@ def _settle(r: _Running) -> tuple[Path | None, str | None]:
     return file, None
 
 
+class _RayTask:
+    """A job running as a Ray task, seen by the scheduler as its process: a thread follows the task, relays
+    its progress over the job's pipe, writes the files it returns into the job's folder (each atomically)
+    and then says "done", as a job's process does; ``sentinel`` becomes readable when the thread ends."""
+
+    def __init__(self, remote: Any, job: Job, send: Connection):
+        self._ref = remote.submit(job.id, job.title, job.fn, job.kwargs)
+        self.exitcode: int | None = None
+        self._remote, self._job, self._send = remote, job, send
+        self.sentinel, self._ended = os.pipe()
+        weakref.finalize(self, os.close, self.sentinel)  # once the scheduler no longer waits on it
+        self._killed = False
+        self._thread = threading.Thread(target=self._follow, name=f"deepviz-job-{job.id}", daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        try:
+            answer = self._remote.follow(self._ref, self._job.id, lambda f, t: self._send.send(("progress", f, t)))
+            if answer[0] == "done" and not self._killed:
+                from ..cluster import write_files
+
+                _, file, files = answer
+                write_files(self._job.out_dir, files)
+                answer = ("done", str(self._job.out_dir / file))
+            self._send.send(answer)
+        except Exception as err:  # noqa: BLE001 - e.g. the connection to the cluster is lost: this job fails
+            self._send.send(("failed", one_line(err)))
+        finally:
+            self.exitcode = 0
+            self._send.close()
+            os.close(self._ended)
+
+    def kill(self) -> None:
+        self._killed = True
+        self._remote.cancel(self._ref)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+
 def _kill(process) -> None:
     """Kill the job's process and everything it started (it leads a session of its own)."""
     if process.exitcode is not None:
         return  # ended (and reaped): its pid may belong to another process by now
+    if isinstance(process, _RayTask):
+        process.kill()
+        return
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, AttributeError):
@@ -261,23 +321,38 @@ def one_line(err: BaseException) -> str:
     return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 1] + "…"
 
 
+def run_job(fn: str, out_dir: Path, kwargs: dict[str, Any], progress: Callable[[float, str], None]) -> Path:
+    """Run the job function ``fn`` (``module:function``) here: in a job's process, or in a Ray task."""
+    _private_tqdm_lock()
+    module, _, name = fn.partition(":")
+    func: Callable[..., Path] = getattr(importlib.import_module(module), name)
+    return func(out_dir, progress, **kwargs)
+
+
+def progress_message(fraction: float, text: str) -> tuple[float, str]:
+    """A job's progress as the queue keeps it: a fraction in 0..1 and one short line."""
+    return min(1.0, max(0.0, float(fraction))), " ".join(str(text).split())[:200]
+
+
+def job_error(err: BaseException) -> str:
+    """A failed job's one line (a ParamError names its parameter)."""
+    from ..params import ParamError
+
+    return f"{err.param}: {err.message}" if isinstance(err, ParamError) else one_line(err)
+
+
 def _child(fn: str, out_dir: str, kwargs: dict[str, Any], conn: Connection) -> None:
     """The job's process: run ``fn`` and tell the parent how it goes, then what came of it."""
     if hasattr(os, "setsid"):
         os.setsid()  # a group of its own: cancelling kills what it started (LaTeX, ffmpeg) too
-    _private_tqdm_lock()
 
     def progress(fraction: float, text: str = "") -> None:
-        conn.send(("progress", min(1.0, max(0.0, float(fraction))), " ".join(str(text).split())[:200]))
+        conn.send(("progress", *progress_message(fraction, text)))
 
     try:
-        module, _, name = fn.partition(":")
-        func: Callable[..., Path] = getattr(importlib.import_module(module), name)
-        conn.send(("done", str(func(Path(out_dir), progress, **kwargs))))
+        conn.send(("done", str(run_job(fn, Path(out_dir), kwargs, progress))))
     except BaseException as err:  # noqa: BLE001 - any failure is the job's one-line error
-        from ..params import ParamError
-
-        conn.send(("failed", f"{err.param}: {err.message}" if isinstance(err, ParamError) else one_line(err)))
+        conn.send(("failed", job_error(err)))
     finally:
         conn.close()
 

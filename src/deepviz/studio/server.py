@@ -97,23 +97,25 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
 
 
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
-               cnn=None, logdir: Path | None = None, transformer=None) -> FastAPI:
+               cnn=None, logdir: Path | None = None, transformer=None, cluster: str | None = None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
     (default: the digits CNN; ``deepviz studio --model`` passes the user's), ``transformer()`` the
-    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page."""
+    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page,
+    ``cluster`` a Ray address (``ray`` or ``ray://HOST:PORT``: see :mod:`deepviz.cluster`) or None."""
     from . import cnn_page
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    app.state.cluster = cluster
     app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE)},
                        default=("body", MAX_BODY))
     pool = shared_pool()  # started now: the workers import torch while the page loads
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
-    gallery_api.mount(app, media)
+    gallery_api.mount(app, media, cluster)
     sessions: set = set()  # workers.Remote, one per open playground
 
     @app.middleware("http")
