@@ -17,9 +17,10 @@ from ..threads import one_thread
 
 BETAS = (0.9, 0.999)
 EPS = 1e-8
+Grads = list[torch.Tensor] | tuple[torch.Tensor, ...]  # what torch's _foreach_* take (autograd.grad gives a tuple)
 
 
-def adam_update(params: list[torch.Tensor], grads: Sequence[torch.Tensor], m: list[torch.Tensor],
+def adam_update(params: list[torch.Tensor], grads: Grads, m: list[torch.Tensor],
                 v: list[torch.Tensor], step: int, lr: float) -> None:
     """One Adam step in place (``step`` counts from 1; ``m``, ``v``: the moments, zeros before the first step):
     torch.optim.Adam's update with its defaults, one multi-tensor call per operation, as with foreach=True."""
@@ -34,7 +35,7 @@ def adam_update(params: list[torch.Tensor], grads: Sequence[torch.Tensor], m: li
         torch._foreach_addcdiv_(params, m, denom, -lr / (1 - b1 ** step))
 
 
-def sgd_update(params: list[torch.Tensor], grads: Sequence[torch.Tensor], velocity: list[torch.Tensor],
+def sgd_update(params: list[torch.Tensor], grads: Grads, velocity: list[torch.Tensor],
                momentum: float, lr: float) -> None:
     """One step of ``w <- w - lr * v`` with ``v = momentum * v + grad`` in place (``velocity``: empty before the
     first step, which sets ``v = grad``); ``momentum`` 0 is plain SGD. torch.optim.SGD's update without

@@ -59,7 +59,8 @@ class Optimizer:
         if self.kind == "adam":
             if not self.buffers:
                 self.buffers = [[torch.zeros_like(p) for p in self.params], [torch.zeros_like(p) for p in self.params]]
-            adam_update(self.params, grads, *self.buffers, self.steps, self.lr)
+            m, v = self.buffers
+            adam_update(self.params, grads, m, v, self.steps, self.lr)
         elif self.kind == "momentum":
             if not self.buffers:
                 self.buffers = [[]]  # the velocity: the first step fills it
