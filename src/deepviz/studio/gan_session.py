@@ -31,7 +31,7 @@ class GanSession(RunSession):
             else:
                 run.restore(msg.epoch)
         elif isinstance(msg, gan_protocol.GanConfigure):
-            return gan_protocol.configured(run, msg.settings)
+            return protocol.configured(run, msg.settings, gan_protocol.check)
         elif isinstance(msg, gan_protocol.GanStep):
             self.playing = False
             run.step(msg.unit)

@@ -4,7 +4,7 @@ weights only; play, step, speed and the NaN guard are the playground's."""
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -80,11 +80,7 @@ class VaeSession(RunSession):
         if isinstance(msg, (View, Restore)):
             return "epoch: the VAE mode keeps no tape (the GAN mode does)"
         if isinstance(msg, VaeConfigure):
-            changes = msg.settings.changes()
-            problem = check(replace(run.cfg, **changes))  # type: ignore[arg-type] - the drawn data's rule
-            if problem is None:
-                run.update(**changes)
-            return problem
+            return protocol.configured(run, msg.settings, check)  # the GAN's check: the drawn data's rule
         if isinstance(msg, VaeStep):
             self.playing = False
             self.train_epoch(0.0)
