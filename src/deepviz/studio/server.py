@@ -103,14 +103,17 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
     (default: the digits CNN; ``deepviz studio --model`` passes the user's), ``transformer()`` the
     attention maps of the user's own transformer (``--model`` with token ids) for the transformer page."""
-    from . import cnn_page, gallery_api
+    from . import cnn_page
+    from .gallery_api import BODY_LIMITS as GALLERY_LIMITS
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
     app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE),
-                                          **gallery_api.BODY_LIMITS}, default=("body", MAX_BODY))
+                                          **GALLERY_LIMITS}, default=("body", MAX_BODY))
     pool = shared_pool()  # started now: the workers import torch while the page loads
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
+    from . import gallery_api
+
     gallery_api.mount(app, media)
     sessions: set = set()  # workers.Remote, one per open playground
 
