@@ -1,11 +1,25 @@
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
-# The tests compile LaTeX into a cache of their own, not the user's.
-os.environ["DEEPVIZ_CACHE_DIR"] = tempfile.mkdtemp(prefix="deepviz-test-cache-")
+
+def _test_cache() -> str:
+    """The tests' cache (LaTeX, trained models, voices), not the user's: fresh for each run, and one for all the
+    pytest-xdist workers of a run (named by its random id, set before this file loads), so each tiny model
+    trains once per run, not once per worker. Sharing is safe: every cache write is a temporary file, then
+    os.replace (deepviz.cache, models.cached)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return tempfile.mkdtemp(prefix="deepviz-test-cache-")
+    shared = Path(tempfile.gettempdir()) / f"deepviz-test-cache-{run}"
+    shared.mkdir(mode=0o700, exist_ok=True)
+    return str(shared)
+
+
+os.environ["DEEPVIZ_CACHE_DIR"] = _test_cache()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,4 +1,8 @@
-"""The cached tiny models: a broken cache file is retrained, and the digits CNN reaches its accuracy."""
+"""The cached tiny models: a broken cache file is retrained, one trainer at a time, and the digits CNN reaches
+its accuracy."""
+import threading
+import time
+
 import torch
 from torch import nn
 
@@ -26,6 +30,30 @@ def test_broken_cache_file_is_retrained(tmp_path, monkeypatch):
     m, now = cached.trained("t", 1, build, fit)
     assert now and m.weight[0, 0].item() == 3.0 and len(fits) == 2
     assert [p.name for p in tmp_path.rglob("*")] == ["models", cached.cache_path("t", 1).name]
+
+
+def test_a_model_wanted_twice_at_once_trains_once(tmp_path, monkeypatch):
+    """Two at once (threads here; the test run's xdist workers alike): one trains, the other waits and loads."""
+    monkeypatch.setenv("DEEPVIZ_CACHE_DIR", str(tmp_path))
+    fits, results = [], []
+
+    def fit(m):
+        fits.append(1)
+        time.sleep(0.5)  # long enough for the other to arrive meanwhile
+        with torch.no_grad():
+            m.weight.fill_(2.0)
+
+    def want():
+        results.append(cached.trained("t", 2, lambda: nn.Linear(2, 1), fit))
+
+    threads = [threading.Thread(target=want) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fits) == 1 and sorted(now for _, now in results) == [False, True]
+    assert all(float(m.weight[0, 0]) == 2.0 for m, _ in results)
+    assert [p.name for p in tmp_path.rglob("*")] == ["models", cached.cache_path("t", 2).name]  # no lock left
 
 
 def test_digits_cnn_held_out_accuracy():

@@ -10,7 +10,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from deepviz.studio import protocol
+from deepviz.studio import gallery_api, protocol
 from deepviz.studio.server import MAX_BODY, MAX_UPLOAD, SERVER_OPTIONS, create_app
 
 CHUNK = 64 * 1024
@@ -59,7 +59,7 @@ def test_every_route_refuses_a_huge_body_before_reading_it():
     assert ("POST", "/api/points") in routes and ("POST", "/api/render") in routes
     size = 20 * MAX_BODY
     for method, path in routes:
-        cap = MAX_UPLOAD if path == "/api/points" else MAX_BODY
+        cap = {"/api/points": MAX_UPLOAD, "/api/render": gallery_api.MAX_BODY}.get(path, MAX_BODY)
         status, body, pulled = _post(app, method, path, size, declared=True)
         assert status == 413 and pulled == 0, (path, status, pulled)  # a larger Content-Length is not read at all
         assert body["detail"] == f"{body['field']}: larger than the {cap // 1024} KB limit"

@@ -4,14 +4,17 @@ A model is built by ``build()`` (seeded inside), trained in place by ``fit(model
 ``state_dict`` under ``cache_dir("models")/NAME-KEY.pt``. The key hashes ``key`` (the data, the
 configuration, the caller's model version) with torch's version. A file that is missing, truncated,
 corrupt or holds other shapes is retrained and replaced; files appear atomically, so processes
-sharing the cache never read half a file.
+sharing the cache never read half a file, and one process trains a model while the others that want it
+wait for its file (the test run's workers share one cache: each model trains once per run).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
-from typing import Callable, TypeVar
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
 
 import torch
 from torch import nn
@@ -30,19 +33,45 @@ def trained(name: str, key: object, build: Callable[[], M], fit: Callable[[M], N
     """The model of ``build()`` with trained weights (cached or trained now) and whether it was trained now."""
     path = cache_path(name, key)
     model = build()
+    if _load(model, path):
+        return model.eval(), False
+    with _training(path):
+        if _load(model, path):  # another process trained it while this one waited
+            return model.eval(), False
+        with torch.enable_grad():  # callers may run under no_grad
+            fit(model)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        try:
+            torch.save(model.state_dict(), tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return model.eval(), True
+
+
+def _load(model: nn.Module, path: Path) -> bool:
     try:
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        return model.eval(), False
+        return True
     except Exception:  # noqa: BLE001 - missing, truncated, corrupt or stale: train again
-        pass
-    with torch.enable_grad():  # callers may run under no_grad
-        fit(model)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+        return False
+
+
+@contextlib.contextmanager
+def _training(path: Path) -> Iterator[None]:
+    """Held while this process trains the model of ``path``: others wait, then load its file. The lock file
+    goes when the training ends (a process still waiting holds it open; one that comes later finds the model)."""
     try:
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return model.eval(), True
+        import fcntl
+    except ImportError:  # not POSIX: each process trains its own (still safe: the file appears whole)
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)

@@ -3,14 +3,11 @@
 ``data/sentiment.tsv`` holds short sentences over the rnn concept's vocabulary, labelled happy
 or sad (written for deepviz). Every fifth sentence is held out to measure the network on
 sentences it never saw. Training is full-batch Adam in float64, seeded and deterministic (about
-a second on a CPU); the trained weights are cached under a key of the data, the configuration
-and :data:`MODEL_VERSION`. A cache file that does not load is retrained and replaced.
+a second on a CPU); the trained weights are cached (:mod:`deepviz.models.cached`) under a key of
+the data, the configuration and :data:`MODEL_VERSION`.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Callable
@@ -18,7 +15,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..cache import cache_dir
+from .cached import trained
 from .training import adam
 
 MODEL_VERSION = 1  # bump when the data split, the loss or the training changes
@@ -73,39 +70,24 @@ def logits_of(modules: dict[str, nn.Module], h: torch.Tensor) -> torch.Tensor:
     return modules["fc2"](torch.relu(modules["fc1"](h)))
 
 
-def _key(config: tuple, data: str) -> str:
-    raw = repr((MODEL_VERSION, STEPS, LR, HOLD_OUT, LABEL_SMOOTHING, config, data, torch.__version__.split("+")[0])).encode()
-    return hashlib.sha256(raw).hexdigest()[:24]
-
-
 def train(modules: dict[str, nn.Module], config: tuple, classes: tuple[str, ...], index: dict[str, int],
           act: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    """Train ``modules`` in place on the training sentences, or load what an earlier run trained."""
-    train_ex, _ = load(classes)
+    """Train ``modules`` in place on the training sentences, or load what an earlier run trained.
+
+    ``config`` names everything the caller's initial weights depend on (sizes, nonlinearity, seed)."""
     data = resources.files("deepviz.models").joinpath("data/sentiment.tsv").read_text(encoding="utf-8")
-    path = cache_dir("models") / f"sentiment-{_key(config, data)}.pt"
-    params = [p for m in modules.values() for p in m.parameters()]
-    loaded = False
-    if path.exists():
-        try:
-            state = torch.load(path, weights_only=True)
-            with torch.no_grad():
-                for p, saved in zip(params, state, strict=True):
-                    p.copy_(saved)
-            loaded = True
-        except Exception:  # a stale or broken cache file: train again and replace it
-            loaded = False
-    ids, lengths, labels = batch(train_ex, index)
-    if not loaded:
+
+    def fit(model: nn.ModuleDict) -> None:
+        ids, lengths, labels = batch(load(classes)[0], index)
+
         def loss_fn() -> torch.Tensor:
             return nn.functional.cross_entropy(logits_of(modules, last_hidden(modules, ids, lengths, act)),
                                                labels, label_smoothing=LABEL_SMOOTHING)
 
-        adam(params, loss_fn, STEPS, LR)
-        fd, tmp = tempfile.mkstemp(prefix="sentiment-", suffix=".tmp.pt", dir=path.parent)
-        os.close(fd)
-        torch.save([p.detach().clone() for p in params], tmp)
-        os.replace(tmp, path)
+        adam(list(model.parameters()), loss_fn, STEPS, LR)
+
+    key = (MODEL_VERSION, STEPS, LR, HOLD_OUT, LABEL_SMOOTHING, config, data)
+    trained("sentiment", key, lambda: nn.ModuleDict(modules), fit)
 
 
 def evaluate(modules: dict[str, nn.Module], classes: tuple[str, ...], index: dict[str, int],

@@ -9,22 +9,18 @@ s(j-1) and the previous emitted word y(j-1):
     s(j)  = GRUCell([embed(y(j-1)); c(j)], s(j-1))
     p(j)  = softmax(W_o [s(j); c(j)] + b_o)
 
-Training is seeded and deterministic (a few seconds on a CPU); the weights are cached in the
-user's cache directory under a key of the corpus, the configuration and this file's version.
-A cache file that does not load, or holds other shapes, is retrained and replaced.
+Training is seeded and deterministic (a few seconds on a CPU); the weights are cached
+(:mod:`deepviz.models.cached`) under a key of the corpus, the configuration and MODEL_VERSION.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from ..cache import cache_dir
 from ..threads import one_thread
+from .cached import trained
 from .en_es import EOS, SOS, Corpus, load
 
 MODEL_VERSION = 1  # bump when the architecture or training changes: old caches are ignored
@@ -89,56 +85,36 @@ def _batch(corpus: Corpus):
     return src, tgt, lengths
 
 
-def train(corpus: Corpus, cfg: Config) -> Seq2Seq:
-    """Full-batch teacher-forced training with Adam; seeded, so the same weights every time.
-
-    One thread (see ``deepviz.threads``): these tensors are tiny.
-    """
-    with one_thread(), torch.enable_grad():  # callers may run under no_grad
-        return _train(corpus, cfg)
-
-
-def _train(corpus: Corpus, cfg: Config) -> Seq2Seq:
-    torch.manual_seed(cfg.seed)
-    model = Seq2Seq(len(corpus.source), len(corpus.target), cfg)
+def _fit(model: Seq2Seq, corpus: Corpus) -> None:
+    """Full-batch teacher-forced training with Adam, in place; one thread (see ``deepviz.threads``): these
+    tensors are tiny."""
     src, tgt, lengths = _batch(corpus)
     mask = torch.arange(src.shape[1])[None, :] < lengths[:, None]
     opt = torch.optim.Adam(model.parameters(), lr=0.02)
     sos = torch.full((src.shape[0],), corpus.target.index(SOS), dtype=torch.long)
-    for _ in range(cfg.epochs):
-        states, s = model.encode(src, lengths)
-        prev, loss = sos, torch.zeros(())
-        for j in range(tgt.shape[1]):
-            logits, s, *_ = model.step(prev, s, states, mask)
-            loss = loss + nn.functional.cross_entropy(logits, tgt[:, j], ignore_index=0)
-            prev = tgt[:, j]
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model.eval()
-
-
-def _cache_path(corpus: Corpus, cfg: Config):
-    key = f"{MODEL_VERSION}-{corpus.digest}-{cfg}-{torch.__version__.split('+')[0]}"
-    return cache_dir("models") / f"seq2seq-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pt"
+    with one_thread():
+        for _ in range(model.cfg.epochs):
+            states, s = model.encode(src, lengths)
+            prev, loss = sos, torch.zeros(())
+            for j in range(tgt.shape[1]):
+                logits, s, *_ = model.step(prev, s, states, mask)
+                loss = loss + nn.functional.cross_entropy(logits, tgt[:, j], ignore_index=0)
+                prev = tgt[:, j]
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
 
 
 def load_model(cfg: Config, corpus: Corpus | None = None) -> tuple[Seq2Seq, bool]:
-    """The trained model for ``cfg`` (from the cache when it is valid) and whether it was trained now."""
+    """The trained model for ``cfg`` (cached or trained now, seeded: the same weights every time) and whether
+    it was trained now."""
     corpus = corpus or load()
-    path = _cache_path(corpus, cfg)
-    model = Seq2Seq(len(corpus.source), len(corpus.target), cfg)
-    try:
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        return model.eval(), False
-    except Exception:  # missing, truncated, corrupt or stale: train again  # noqa: BLE001
-        pass
-    model = train(corpus, cfg)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    torch.save(model.state_dict(), tmp)
-    os.replace(tmp, path)
-    return model, True
+
+    def build() -> Seq2Seq:
+        torch.manual_seed(cfg.seed)
+        return Seq2Seq(len(corpus.source), len(corpus.target), cfg)
+
+    return trained("seq2seq", (MODEL_VERSION, corpus.digest, cfg), build, lambda m: _fit(m, corpus))
 
 
 @torch.no_grad()

@@ -8,7 +8,7 @@
   ``media/{concept}/...``); ``GET /api/gallery/{concept}/{file}`` serves only files of that listing.
 - ``POST /api/render``: validate with the concept's parameters, compute the trace (off the event
   loop) and queue a render job with it: a job that starts has a trace that computed. A body over
-  ``MAX_BODY`` bytes answers 413.
+  ``MAX_BODY`` bytes answers 413 (the studio's ``limits.BodyLimit``, from :data:`BODY_LIMITS`).
 - ``GET /api/jobs``, ``GET|DELETE /api/jobs/{id}``, ``GET /api/jobs/{id}/file|captions``.
 
 No request names a path on the server: files are looked up by names in a listing, and a
@@ -39,6 +39,7 @@ from .jobs import Job, JobQueue, one_line
 STUDIO_QUALITIES = ("low", "medium")
 MAX_WAITING = 20  # queued jobs at most; more are refused until some finish
 MAX_BODY = 64 * 1024  # bytes of a render request: a concept, a preset and a few typed values
+BODY_LIMITS = {"/api/render": ("body", MAX_BODY)}  # path -> (field, cap) for the app's limits.BodyLimit
 RENDER_JOB = "deepviz.studio.jobs:render_concept_job"
 SOURCES = ("gallery", ".")  # media/gallery (deepviz gallery) first, then media (deepviz render)
 SERVED = (".mp4", ".vtt", ".poster.jpg", ".trace.json")
@@ -93,10 +94,7 @@ def mount(app: FastAPI, media: Path | None = None, cluster: str | None = None) -
 
     @router.post("/api/render")
     async def render(request: Request):
-        body = await read_capped(request, MAX_BODY)
-        if body is None:
-            return field_error("body", f"larger than the {MAX_BODY // 1024} KB limit", status=413)
-        req = parse_request(body)
+        req = parse_request(await request.body())
         if isinstance(req, JSONResponse):
             return req
         if sum(j.state == "queued" for j in queue.list()) >= MAX_WAITING:
@@ -197,16 +195,6 @@ def param_json(p: Param) -> dict[str, Any]:
 
 
 # -- render requests --------------------------------------------------------------------------------
-async def read_capped(request: Request, limit: int) -> bytes | None:
-    """The request's body, or None as soon as it passes ``limit`` bytes (the rest is never read)."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def parse_request(body: bytes) -> RenderRequest | JSONResponse:
     """The request, or the 422 answer naming the field (the app's handler words a field's error)."""
     try:

@@ -7,7 +7,6 @@ export) with its own ``configure`` and a ``step`` of one iteration, of D alone o
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -16,23 +15,17 @@ from pydantic import Field, TypeAdapter
 
 from . import gan
 from .gan import DISTRIBUTIONS, LOSSES, MAX_DRAWN, MIN_DRAWN, NOISES, OPTIMIZERS, GanConfig, GanRun
-from .protocol import HISTORY, Export, Pause, Play, Reset, Restore, Speed, View, _Strict, schema_of
+from .protocol import HISTORY, Export, PageSettings, Pause, Play, Reset, Restore, Speed, View, _Strict, schema_of
 
 Coordinate = Annotated[float, Field(ge=-1, le=1)]  # a drawn point must lie on the canvas: [-1, 1]^2
 Rate = Annotated[float, Field(gt=0, le=1)]
 
 
-class RealData(_Strict):
+class RealData(PageSettings):
     """The real data's settings (the GAN's and the VAE mode's): a built-in distribution or points drawn."""
 
     distribution: Literal[DISTRIBUTIONS] | None = Field(None, description="real data")  # type: ignore[valid-type]
     drawn: list[tuple[Coordinate, Coordinate]] | None = Field(None, max_length=MAX_DRAWN)
-
-    def changes(self) -> dict:
-        out = {k: v for k, v in self.model_dump().items() if v is not None}
-        if "drawn" in out:
-            out["drawn"] = tuple((float(a), float(b)) for a, b in out["drawn"])
-        return out
 
 
 class GanSettings(RealData):
@@ -79,15 +72,6 @@ def check(cfg: GanConfig) -> str | None:
     if cfg.distribution == "drawn" and len(cfg.drawn) < MIN_DRAWN:
         return f"drawn: draw at least {MIN_DRAWN} points on the canvas (got {len(cfg.drawn)})"
     return None
-
-
-def configured(run: GanRun, settings: GanSettings) -> str | None:
-    """Apply a ``configure`` message's settings, or the error naming the setting (the run unchanged)."""
-    changes = settings.changes()
-    problem = check(replace(run.cfg, **changes))
-    if problem is None:
-        run.update(**changes)
-    return problem
 
 
 @cache

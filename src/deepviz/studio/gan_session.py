@@ -7,22 +7,21 @@ from __future__ import annotations
 
 from . import gan_protocol, protocol
 from .gan import GanConfig, GanRun
-from .workers import Session, _json, download
+from .run_session import RunSession
+from .workers import download
 
 
-class GanSession(Session):
+class GanSession(RunSession):
+    run: GanRun
     parse = staticmethod(lambda raw: protocol.parse(raw, gan_protocol.GAN_MESSAGE))
+    DIVERGED = ("training diverged at iteration {bad} (a loss or weight is not finite); restored iteration {good}: "
+                "lower a learning rate and play on")
 
-    def __init__(self) -> None:
-        self.run = GanRun(GanConfig())
-        self.start()
+    def new_run(self) -> GanRun:
+        return GanRun(GanConfig())
 
-    def handle(self, msg) -> str | dict | None:
-        """Apply a client message; returns an error text for the page, or a message to send it."""
-        self.received_message(msg)
+    def apply(self, msg) -> str | dict | None:
         run = self.run
-        if self.play_control(msg):
-            return None
         if isinstance(msg, (protocol.View, protocol.Restore)):
             if not run.tape[0].iteration <= msg.epoch <= run.tape[-1].iteration:
                 return f"epoch: no snapshot of iteration {msg.epoch}"
@@ -32,11 +31,11 @@ class GanSession(Session):
             else:
                 run.restore(msg.epoch)
         elif isinstance(msg, gan_protocol.GanConfigure):
-            return gan_protocol.configured(run, msg.settings)
+            return protocol.configured(run, msg.settings, gan_protocol.check)
         elif isinstance(msg, gan_protocol.GanStep):
             self.playing = False
             run.step(msg.unit)
-            self._guard()
+            self.guard()
         elif isinstance(msg, protocol.Reset):
             self.playing = False
             run.reset()
@@ -56,27 +55,6 @@ class GanSession(Session):
             return download(gan_export.state_dict_bytes(self.run), stem + ".pt", "application/octet-stream")
         return download(gan_export.script(self.run).encode(), stem + ".py", "text/x-python")
 
-    def train_epoch(self, now: float) -> None:
-        """One iteration of play (the worker's turn), then the NaN guard."""
-        self.run.step()
-        self.version += 1
-        self.next_epoch_at = now + 1.0 / self.speed
-        self._guard()
-
-    def _guard(self) -> None:
-        """A diverged run goes back to its last good iteration and pauses, and the page is told."""
-        if not self.run.diverged():
-            return
-        bad = self.run.iteration
-        good = self.run.restore_last_good()
-        self.playing = False
-        self.error = {"type": "diverged", "epoch": good,
-                      "detail": f"training diverged at iteration {bad} (a loss or weight is not finite); "
-                                f"restored iteration {good}: lower a learning rate and play on"}
-
-    def frame(self) -> str:
-        """The next frame as JSON, with only the history entries the page lacks (same run, not cut back)."""
-        data = gan_protocol.frame(self.run, iteration=self.view, history_from=self.history_known(self.run.history))
-        self.sent = self.version
-        data["playing"], data["received"] = self.playing, self.received
-        return _json(data)
+    def frame_data(self) -> dict:
+        """Only the history entries the page lacks (same run, not cut back)."""
+        return gan_protocol.frame(self.run, iteration=self.view, history_from=self.history_known(self.run.history))

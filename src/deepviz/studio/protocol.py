@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import math
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -45,7 +46,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Settings(_Strict):
+class PageSettings(_Strict):
+    """A page's settings message: every field optional (None leaves that setting as it is)."""
+
+    def changes(self) -> dict:
+        """The settings given, as the engine's frozen config holds them (lists as tuples)."""
+        return {k: _frozen(v) for k, v in self.model_dump().items() if v is not None}
+
+
+def _frozen(v: Any) -> Any:
+    return tuple(_frozen(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def configured(run: Any, settings: PageSettings, check: Callable[[Any], str | None]) -> str | None:
+    """Apply a ``configure`` message's settings to ``run`` (its ``cfg`` and ``update(**changes)``), or the error
+    of ``check`` on the whole new configuration, naming the setting (``run`` unchanged)."""
+    changes = settings.changes()
+    problem = check(replace(run.cfg, **changes))
+    if problem is None:
+        run.update(**changes)
+    return problem
+
+
+class Settings(PageSettings):
     """Every setting of the playground (one field per field of the engine's ``Config``); each message may
     change any of them. A ``description`` is the label of a control the page makes for it."""
 
@@ -88,15 +111,6 @@ class Settings(_Strict):
         if v is not None and len(set(v)) != len(v):
             raise ValueError("each feature at most once")
         return v
-
-    def changes(self) -> dict:
-        out = {k: v for k, v in self.model_dump().items() if v is not None}
-        for k in ("features", "hidden"):
-            if k in out:
-                out[k] = tuple(out[k])
-        if "custom" in out:
-            out["custom"] = tuple((float(a), float(b), int(c)) for a, b, c in out["custom"])
-        return out
 
 
 class Configure(_Strict):
@@ -173,12 +187,6 @@ def parse(raw: str | bytes, adapter: TypeAdapter = MESSAGE):
         loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
         where = ".".join(loc[1:]) or "message"  # loc[0] is the message's type
         return None, f"{where}: {first['msg'].removeprefix('Value error, ')}"
-
-
-def config_from(settings: Settings, base: Config) -> Config:
-    from dataclasses import replace
-
-    return replace(base, **settings.changes())
 
 
 def check(cfg: Config) -> str | None:

@@ -105,12 +105,13 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     attention maps of the user's own transformer (``--model`` with token ids) for the transformer page,
     ``cluster`` a Ray address (``ray`` or ``ray://HOST:PORT``: see :mod:`deepviz.cluster`) or None."""
     from . import cnn_page
+    from .gallery_api import BODY_LIMITS as GALLERY_LIMITS
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
     app.state.cluster = cluster
-    app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE)},
-                       default=("body", MAX_BODY))
+    app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE),
+                                          **GALLERY_LIMITS}, default=("body", MAX_BODY))
     pool = shared_pool()  # started now: the workers import torch while the page loads
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api

@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..models.training import adam_update, sgd_update
+
 aten = torch.ops.aten
 # Each activation's forward (the kernel its nn module calls) and backward (the kernel autograd calls, from
 # the incoming gradient, the pre-activation z and the activation's output h).
@@ -33,7 +35,7 @@ KERNELS: dict[str, Kernel] = {
     "elu": (F.elu, lambda g, z, h: aten.elu_backward.default(g, 1.0, 1, 1, False, z)),
     "leaky_relu": (lambda z: F.leaky_relu(z, 0.1), lambda g, z, h: aten.leaky_relu_backward.default(g, z, 0.1, False)),
 }
-BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, as engine.make_optimizer uses them
+MOMENTUM = 0.9  # as engine.make_optimizer uses it (Adam: torch.optim's defaults, see models.training)
 
 
 class Optimizer:
@@ -53,32 +55,18 @@ class Optimizer:
         self.steps, self.buffers = state[0], [[t.clone() for t in ts] for ts in state[1]]
 
     def step(self, grads: list[torch.Tensor]) -> None:
-        params, lr = self.params, self.lr
         self.steps += 1
-        if self.kind == "sgd":
-            torch._foreach_add_(params, grads, alpha=-lr)
+        if self.kind == "adam":
+            if not self.buffers:
+                self.buffers = [[torch.zeros_like(p) for p in self.params], [torch.zeros_like(p) for p in self.params]]
+            m, v = self.buffers
+            adam_update(self.params, grads, m, v, self.steps, self.lr)
         elif self.kind == "momentum":
             if not self.buffers:
-                self.buffers = [[g.clone() for g in grads]]
-            else:
-                (bufs,) = self.buffers
-                torch._foreach_mul_(bufs, MOMENTUM)
-                torch._foreach_add_(bufs, grads, alpha=1)
-            torch._foreach_add_(params, self.buffers[0], alpha=-lr)
+                self.buffers = [[]]  # the velocity: the first step fills it
+            sgd_update(self.params, grads, self.buffers[0], MOMENTUM, self.lr)
         else:
-            if not self.buffers:
-                self.buffers = [[torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]]
-            avg, avg_sq = self.buffers
-            beta1, beta2 = BETAS
-            torch._foreach_lerp_(avg, grads, 1 - beta1)
-            torch._foreach_mul_(avg_sq, beta2)
-            torch._foreach_addcmul_(avg_sq, grads, grads, value=1 - beta2)
-            step = float(self.steps)
-            step_size = lr / (1 - beta1 ** step)
-            denom = torch._foreach_sqrt(avg_sq)
-            torch._foreach_div_(denom, (1 - beta2 ** step) ** 0.5)
-            torch._foreach_add_(denom, EPS)
-            torch._foreach_addcdiv_(params, avg, denom, value=-step_size)
+            sgd_update(self.params, grads, [], 0.0, self.lr)
 
 
 class Trainer:

@@ -4,7 +4,7 @@ weights only; play, step, speed and the NaN guard are the playground's."""
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -14,8 +14,9 @@ from pydantic import Field, TypeAdapter
 from . import protocol
 from .gan_protocol import RealData, _round, check
 from .protocol import Export, Pause, Play, Reset, Restore, Speed, View, _Strict, schema_of
+from .run_session import RunSession
 from .vae import DATA, LIVE, MODELS, VaeConfig, VaeRun
-from .workers import Session, _json, download
+from .workers import download
 
 
 class VaeSettings(RealData):
@@ -65,26 +66,21 @@ def _finite(v: float) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
 
 
-class VaeSession(Session):
+class VaeSession(RunSession):
+    run: VaeRun
     parse = staticmethod(lambda raw: protocol.parse(raw, VAE_MESSAGE))
+    DIVERGED = ("training diverged at iteration {bad} (a loss is not finite); restored iteration {good}: "
+                "lower the learning rate and play on")
 
-    def __init__(self) -> None:
-        self.run = VaeRun(VaeConfig())
-        self.start()
+    def new_run(self) -> VaeRun:
+        return VaeRun(VaeConfig())
 
-    def handle(self, msg) -> str | dict | None:
-        self.received_message(msg)
+    def apply(self, msg) -> str | dict | None:
         run = self.run
-        if self.play_control(msg):
-            return None
         if isinstance(msg, (View, Restore)):
             return "epoch: the VAE mode keeps no tape (the GAN mode does)"
         if isinstance(msg, VaeConfigure):
-            changes = msg.settings.changes()
-            problem = check(replace(run.cfg, **changes))  # type: ignore[arg-type] - the drawn data's rule
-            if problem is None:
-                run.update(**changes)
-            return problem
+            return protocol.configured(run, msg.settings, check)  # the GAN's check: the drawn data's rule
         if isinstance(msg, VaeStep):
             self.playing = False
             self.train_epoch(0.0)
@@ -101,20 +97,5 @@ class VaeSession(Session):
                             "application/octet-stream")
         return None
 
-    def train_epoch(self, now: float) -> None:
-        """One step of play, then the NaN guard (back to the last good step, paused, the page told)."""
-        self.run.step()
-        self.version += 1
-        self.next_epoch_at = now + 1.0 / self.speed
-        if self.run.diverged():
-            bad, good = self.run.iteration, self.run.restore_last_good()
-            self.playing = False
-            self.error = {"type": "diverged", "epoch": good,
-                          "detail": f"training diverged at iteration {bad} (a loss is not finite); restored "
-                                    f"iteration {good}: lower the learning rate and play on"}
-
-    def frame(self) -> str:
-        data = frame(self.run, history_from=self.history_known(self.run.history))
-        self.sent = self.version
-        data["playing"], data["received"] = self.playing, self.received
-        return _json(data)
+    def frame_data(self) -> dict:
+        return frame(self.run, history_from=self.history_known(self.run.history))
