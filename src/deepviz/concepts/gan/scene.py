@@ -7,7 +7,7 @@ gradient of G's loss is the gradient role; covered modes are marked with the hig
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, UR, Circle, Transform, UpdateFromAlphaFunc, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Transform, TransformFromCopy, UpdateFromAlphaFunc, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud, Follow, Polyline, Segments, between
@@ -23,6 +23,7 @@ from .schema import GanData, Snapshot
 PLANE = 5.9  # units: the plane's side
 ARROW = 0.55  # units: the longest gradient arrow
 PANEL = 6.0  # units: the right panel's width
+NOISE_SIDE = 3.0  # units: the noise square of the manifold step
 PLOT_HEIGHT = 3.4  # units: the loss plot's axes at most (less if the panel lacks the room)
 HEAT_STRENGTH = 0.65  # a sure D is drawn this far from the background towards its colour: the dots stay visible
 
@@ -187,15 +188,23 @@ class GanScene(DeepvizScene):
 
     # -- the manifold ---------------------------------------------------------------------------------
     def manifold(self, t: GanData) -> None:
+        """The noise square's grid on the right, carried through G into the plane: at the start, then at the end."""
         th = self.theme
         self.narrate("manifold")
         first, last = t["snapshots"][0], t["snapshots"][-1]
+        noise = PlaneView(th, t["noise_span"], NOISE_SIDE,
+                          center=(self.content_width / 2 - NOISE_SIDE / 2 - 0.1, self.plane.c2p(0, 0)[1], 0))
+        grid = VGroup(*(Polyline([noise.c2p(*p) for p in line], color=th.output, width=2.5, opacity=0.9)
+                        for line in t["noise_grid"]))
+        name = label("noise z", th, size=LABEL_SIZE, color=th.output).next_to(noise, UP, buff=0.2)
+        arrow = Arrow(noise.get_left() + LEFT * 0.25, [self.panel_x, noise.get_y(), 0], buff=0,
+                      color=th.muted, stroke_width=4)
+        g = label("G", th, color=th.output).next_to(arrow, UP, buff=0.15)
         lines = VGroup(*(Polyline(self.place(line), color=th.output, width=2.5, opacity=0.9)
                          for line in first["manifold"]))
         ends = [self.place(line) for line in last["manifold"]]
         starts = [self.place(line) for line in first["manifold"]]
-        tag = label("G(noise grid)", th, size=LABEL_SIZE, color=th.output)
-        tag.move_to(RIGHT * (self.panel_x + tag.width / 2) + UP * self.plane.c2p(0, 0)[1])
-        self.play(*fade_out(self.heat, self.fake), *fade_in(lines, tag), run_time=0.8)
+        self.play(*fade_out(self.heat, self.fake), *fade_in(noise, grid, name, arrow, g), run_time=0.8)
+        self.play(*(TransformFromCopy(a, b) for a, b in zip(grid, lines)), run_time=1.2)
         self.play(*(Follow(line, between(s, e)) for line, s, e in zip(lines, starts, ends)), run_time=2.0)
         self.finish_reading()
