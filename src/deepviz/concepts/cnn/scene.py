@@ -193,7 +193,7 @@ class CnnScene(DeepvizScene):
         long): (bars, labels, title)."""
         th, k = self.theme, t["predicted"]
         bars, labels = VGroup(), VGroup()
-        x0 = logits.get_right()[0] + 0.6
+        x0 = logits.get_right()[0] + 0.9  # past the class names, and the titles apart
         top = max(t["probabilities"])
         for c, p in enumerate(t["probabilities"]):
             color = th.highlight if c == k else th.output
