@@ -122,18 +122,18 @@ class CnnScene(DeepvizScene):
         k, last = t["predicted"], t["layers"][-1]
         maps = self.map_grid(last, MAPS_WIDTH, self.content_height, rows=4)
         vector, segments = self.flat_vector(t)
-        scores, logits = self.score_column(t)
-        fc = self.fc_block(vector, scores)
+        scores, logits, classes = self.score_column(t)
+        fc = self.fc_block(t, vector, logits)
         bars = self.probability_bars(t, logits)
         verdict = label(f"prediction: {k}", th, color=th.highlight).next_to(bars[2], RIGHT, buff=0.4)
         layout = VGroup(maps, vector, fc, scores, bars, verdict)
         maps.next_to(vector, LEFT, buff=1.3)
         VGroup(scores, bars, verdict).next_to(vector, RIGHT, buff=FC_WIDTH)
-        fc.become(self.fc_block(vector, scores))
+        fc.become(self.fc_block(t, vector, logits))
         self.place_in_content(layout)
 
         # the scores' places and classes wait on the right from the start: where the numbers are going
-        slots = VGroup(scores[0], logits.squares.copy().set_fill(opacity=0), scores[1][1])
+        slots = VGroup(scores.submobjects[0], logits.squares.copy().set_fill(opacity=0), classes)
 
         self.narrate("flatten")
         self.play(*fade_out(left), ReplacementTransform(pooled, maps), *fade_in(slots), run_time=0.8)
@@ -168,24 +168,24 @@ class CnnScene(DeepvizScene):
                         for i, edge in ((0, UP), (len(flat) - 1, DOWN))))
         return VGroup(title, column, ends), segments
 
-    def score_column(self, t: CnnData) -> tuple[VGroup, Grid]:
-        """The ten logits as a column of cells, each class named on its right: (the titled column, the cells)."""
+    def score_column(self, t: CnnData) -> tuple[VGroup, Grid, VGroup]:
+        """The ten logits as a column of cells, each class named on its right: (the titled column, the cells, the
+        class names)."""
         th, k = self.theme, t["predicted"]
         cell = (self.content_height - 1.0) / 10
         values = [[v] for v in t["logits"]]
         logits = heat_fill(Grid(values, th, cell, cell_width=SCORE_WIDTH), values, th, signed=True)
         classes = VGroup(*(label(str(c), th, color=th.highlight if c == k else th.foreground)
                            .next_to(logits.square(c, 0), RIGHT, buff=0.15) for c in range(10)))
-        return titled(VGroup(logits, classes), "fc: 10 scores", th, color=th.output), logits
+        return titled(VGroup(logits, classes), "fc: 10 scores", th, color=th.output), logits, classes
 
-    def fc_block(self, vector: VGroup, scores: VGroup) -> VGroup:
-        """The linear layer between the vector and the scores: a band joining their edges, with its weights' shape."""
-        th = self.theme
-        col, cells = vector[1], scores[1][0]
-        band = Polygon(col.get_corner(UR), cells.get_corner(UL), cells.get_corner(DL), col.get_corner(DR))
+    def fc_block(self, t: CnnData, vector: VGroup, logits: Grid) -> VGroup:
+        """The linear layer between the vector and the score cells: a band joining their edges, with its weights'
+        shape."""
+        th, col = self.theme, vector[1]
+        band = Polygon(col.get_corner(UR), logits.get_corner(UL), logits.get_corner(DL), col.get_corner(DR))
         band.set_stroke(th.weight, 2).set_fill(th.weight, 0.15)
-        rows = len(cells.squares)
-        name = label(f"W: {rows}\u00d7{len(self.trace.data['flat'])}", th, size=BODY_SIZE, color=th.weight)
+        name = label(f"W: {len(t['logits'])}\u00d7{len(t['flat'])}", th, size=BODY_SIZE, color=th.weight)
         return VGroup(band, fit_width(name, band.width * 0.8).move_to(band))
 
     def probability_bars(self, t: CnnData, logits: Grid) -> VGroup:
@@ -199,7 +199,7 @@ class CnnScene(DeepvizScene):
             color = th.highlight if c == k else th.output
             bar = Rectangle(width=max(0.02, p / top * BAR_LENGTH), height=logits.cell * 0.6)
             bar.set_stroke(color, 2).set_fill(color, th.fill_opacity() + 0.3)
-            bars.add(bar.move_to([x0, logits.square(c, 0).get_y(), 0], aligned_edge=LEFT))
+            bars.add(bar.move_to((x0, logits.square(c, 0).get_y(), 0), aligned_edge=LEFT))
             labels.add(label(pct(p), th, size=BODY_SIZE, color=color).next_to(bar, RIGHT, buff=0.1))
         title = label("softmax", th, color=th.output).next_to(bars, UP, buff=0.2).align_to(bars, LEFT)
         return VGroup(bars, labels, title)

@@ -149,7 +149,8 @@ class TransposedConvScene(DeepvizScene):
             self.play(*leaving, *self._move(src, dst, window, out_mark, kshape, dilation, step, rate_func=move),
                       run_time=run_time)
             self._attach(dst, landed)
-            landed = (step["output_cell"], dst.make_value(*step["output_cell"], step["sum"], self.theme.foreground))
+            r, c = step["output_cell"]
+            landed = ((r, c), dst.make_value(r, c, step["sum"], self.theme.foreground))
             leaving = fade_in(landed[1], rate_func=fade)
         assert landed is not None  # rest is not empty
         self.play(*fade_in(landed[1]), run_time=durations[-1] * FADE_SHARE)
