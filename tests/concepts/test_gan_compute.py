@@ -114,6 +114,18 @@ def test_snapshots_are_the_networks_on_the_shown_points(ring):
     assert [s["iteration"] for s in data["snapshots"]] == [0, 1, 50, 125, 250, 500]
 
 
+def test_the_manifold_is_g_of_a_grid_of_the_noise_square(ring):
+    data, run = ring
+    grid = T(data["noise_grid"])
+    n, points = len(grid) // 2, grid.shape[1]
+    span = data["noise_span"]
+    across, along = torch.meshgrid(torch.linspace(-span, span, n), torch.linspace(-span, span, points), indexing="ij")
+    assert torch.allclose(grid[:n], torch.stack([across, along], -1))  # vertical lines: z1 fixed
+    assert torch.allclose(grid[n:], torch.stack([along, across], -1))  # horizontal lines: z2 fixed
+    for snap, G in zip(data["snapshots"], run.G):
+        assert torch.allclose(T(snap["manifold"]), G(grid).detach(), atol=1e-5)
+
+
 def test_the_ring_is_covered_and_the_collapse_is_one_mode(ring):
     data, _ = ring
     assert data["snapshots"][-1]["modes_covered"] == data["modes"]

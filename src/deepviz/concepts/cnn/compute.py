@@ -209,8 +209,8 @@ def _forward_text(t: CnnData) -> dict[str, str]:
         "conv2": f"conv2: 12 filters, each 3\u00d73\u00d76 across all six maps: {shape('conv2')}.",
         "relu2": "ReLU again: the negatives become zero.",
         "pool2": f"Max pooling again: 12 maps of 4\u00d74, {shape('pool2')}.",
-        "flatten": f"Flatten: the {len(t['flat'])} numbers in one row, channel after channel (drawn here one "
-                   f"channel per line).",
+        "flatten": f"Flatten: the {len(t['flat'])} numbers in one column, channel after channel, each map "
+                   f"row by row.",
         "logits": f"One linear layer turns the {len(t['flat'])} numbers into 10 scores, one per digit class; "
                   f"the highest, {fmt_num(t['logits'][k])}, is class {k}.",
         "softmax": f"Softmax makes them probabilities: {k} with {_pct(p[k])}. The prediction is {k}, {verdict}.",

@@ -7,16 +7,39 @@ window being looked at the highlight.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Rectangle, ReplacementTransform, VGroup
+from manim import (
+    DL,
+    DOWN,
+    DR,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    UR,
+    Create,
+    FadeIn,
+    GrowFromEdge,
+    LaggedStart,
+    Polygon,
+    Rectangle,
+    ReplacementTransform,
+    TransformFromCopy,
+    VGroup,
+)
 
 from ...style.animations import fade_in, fade_out
 from ...style.heatmap import ColorField, framed, heat_fill, ink_rgb, signed_legend, signed_rgb
-from ...style.mobjects import BODY_SIZE, Bars, Grid, label, titled
+from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
 from ...style.numbers import fmt_num, fmt_shape
 from ...style.scene import DeepvizScene
 from .schema import CnnData, Layer
 
 GAP = 0.3
+MAPS_WIDTH = 3.6  # units: the pooled maps left of the flattened vector
+VECTOR_WIDTH = 0.45  # units: the flattened vector, a tall column
+FC_WIDTH = 1.8  # units: the linear layer's band between the vector and the scores
+SCORE_WIDTH = 1.3  # units: a score cell
+BAR_LENGTH = 2.6  # units: the largest probability
 TITLES = {"forward": "A trained CNN: the forward pass", "filters": "A trained CNN: the first layer's filters",
           "features": "A trained CNN: what each channel looks for", "saliency": "A trained CNN: which pixels matter",
           "dream": "A trained CNN: dreaming up inputs"}
@@ -52,14 +75,14 @@ class CnnScene(DeepvizScene):
         return titled(self.ink(t["input"], side), f"test digit {t['digit']}: a {t['label']}", self.theme,
                       color=self.theme.input)
 
-    def map_grid(self, layer: Layer, width: float, height: float) -> VGroup:
-        """Every channel of a layer, numbered, on the layer's one colour scale, in two rows."""
+    def map_grid(self, layer: Layer, width: float, height: float, rows: int = 2) -> VGroup:
+        """Every channel of a layer, numbered, on the layer's one colour scale, in ``rows`` rows."""
         maps = layer["maps"]
-        cols = (len(maps) + 1) // 2
-        side = min((width - GAP * (cols - 1)) / cols, (height - 0.9) / 2 - 0.35)
+        cols = (len(maps) + rows - 1) // rows
+        side = min((width - GAP * (cols - 1)) / cols, (height - 0.9) / rows - 0.35)
         tiles = [titled(self.heat(m, side, layer["scale"]), str(n + 1), self.theme, size=BODY_SIZE, buff=0.08)
                  for n, m in enumerate(maps)]
-        grid = VGroup(*tiles).arrange_in_grid(rows=2, buff=(GAP, 0.2))
+        grid = VGroup(*tiles).arrange_in_grid(rows=rows, buff=(GAP, 0.2))
         return titled(grid, f"{layer['name']}  {fmt_shape(layer['shape'])}", self.theme, color=self.theme.output)
 
     # -- forward: every channel of every layer ------------------------------------------------------
@@ -92,46 +115,94 @@ class CnnScene(DeepvizScene):
         self.forward_head(t, left, shown)
 
     def forward_head(self, t: CnnData, left: VGroup, pooled: VGroup) -> None:
-        """Flatten, the linear layer's scores and the softmax, in a column right of the digit."""
+        """Flatten, the linear layer's scores and the softmax, left to right across the frame: the pooled maps
+        unroll into one tall vector, which the fc layer turns into ten scores, which the softmax turns into
+        probabilities."""
         th = self.theme
-        flat, k = t["flat"], t["predicted"]
-        width = self.content_width - left.width - 0.6
-        # the row of numbers drawn one channel per line (a 1-pixel strip of 192 would be invisible)
-        channels = len(t["layers"][-1]["maps"])
-        per = len(flat) // channels
-        rows = [flat[c * per:(c + 1) * per] for c in range(channels)]
-        strip = titled(self.heat(rows, min(width * 0.6, 1.6 * per / channels), t["layers"][-1]["scale"]),
-                       f"flatten: {len(flat)} numbers", th,
-                       color=th.output)
-        cell_w = width / 10
-        logits = heat_fill(Grid([t["logits"]], th, 0.8, cell_width=cell_w), [t["logits"]], th, signed=True)
-        classes = VGroup(*(label(str(c), th, color=th.highlight if c == k else th.foreground)
-                           .next_to(logits.square(0, c), UP, buff=0.1) for c in range(10)))
-        scores = titled(VGroup(logits, classes), "fc: 10 scores", th, color=th.output)
-        column = VGroup(strip, scores).arrange(DOWN, buff=0.4)
-        xs = [logits.square(0, c).get_x() for c in range(10)]
-        bar_h = 1.5
-        bars = Bars(t["probabilities"], xs, th, th.output, max_height=bar_h, width=cell_w * 0.7, fmt=pct,
-                    baseline=scores.get_bottom()[1] - 0.5 - bar_h, scale_to=1.0, label_width=cell_w * 0.95)
-        bars.bars[k].set_fill(th.highlight, th.fill_opacity() + 0.3).set_stroke(th.highlight)
-        column.add(bars)
-        verdict = label(f"prediction: {k}", th, color=th.highlight)
-        layout = VGroup(VGroup(left.copy(), verdict).arrange(DOWN, buff=0.4), column).arrange(RIGHT, buff=0.6)
+        k, last = t["predicted"], t["layers"][-1]
+        maps = self.map_grid(last, MAPS_WIDTH, self.content_height, rows=4)
+        vector, segments = self.flat_vector(t)
+        scores, logits, classes = self.score_column(t)
+        fc = self.fc_block(t, vector, logits)
+        bars = self.probability_bars(t, logits)
+        verdict = label(f"prediction: {k}", th, color=th.highlight).next_to(bars[2], RIGHT, buff=0.4)
+        layout = VGroup(maps, vector, fc, scores, bars, verdict)
+        maps.next_to(vector, LEFT, buff=1.3)
+        VGroup(scores, bars, verdict).next_to(vector, RIGHT, buff=FC_WIDTH)
+        fc.become(self.fc_block(t, vector, logits))
         self.place_in_content(layout)
-        verdict.next_to(left, DOWN, buff=0.4)
+
+        # the scores' places and classes wait on the right from the start: where the numbers are going
+        slots = VGroup(scores.submobjects[0], logits.squares.copy().set_fill(opacity=0), classes)
 
         self.narrate("flatten")
-        self.play(*fade_out(pooled), left.animate.move_to(layout[0][0]), run_time=0.6)
-        verdict.next_to(left, DOWN, buff=0.4)
-        self.play(FadeIn(strip, shift=DOWN * 0.3), run_time=1.0)
+        self.play(*fade_out(left), ReplacementTransform(pooled, maps), *fade_in(slots), run_time=0.8)
+        fields = [tile[1][0] for tile in maps[1]]  # each channel's map (titled, framed)
+        self.play(LaggedStart(*(TransformFromCopy(f, seg) for f, seg in zip(fields, segments)), lag_ratio=0.15),
+                  *fade_in(vector[0], vector[2]), run_time=2.0)
+        self.remove(*segments)
+        self.add(vector)
         self.finish_reading()
         self.narrate("logits")
-        self.play(*fade_in(scores), run_time=0.8)
-        self.play(Create(logits.outline([(0, k)], th.highlight)), run_time=0.5)
+        self.play(*fade_in(fc), run_time=0.6)
+        self.play(*fade_in(logits), run_time=0.8)
+        self.remove(slots[1])
+        self.play(Create(logits.outline([(k, 0)], th.highlight)), run_time=0.5)
         self.finish_reading()
         self.narrate("softmax")
-        self.play(*fade_in(bars, verdict), run_time=1.0)
+        self.play(*(GrowFromEdge(bar, LEFT) for bar in bars[0]), *fade_in(bars[1], bars[2], verdict), run_time=1.0)
         self.finish_reading()
+
+    def flat_vector(self, t: CnnData) -> tuple[VGroup, list[ColorField]]:
+        """Flatten's output as one tall column, a stretch of 16 per channel (each map row by row): (the column
+        with its title and its first and last values, the stretches)."""
+        th, flat, last = self.theme, t["flat"], t["layers"][-1]
+        per = len(flat) // len(last["maps"])
+        height = self.content_height - 0.9
+        segments = [ColorField(signed_rgb([[v] for v in flat[i:i + per]], th, last["scale"]), VECTOR_WIDTH,
+                               height * per / len(flat)) for i in range(0, len(flat), per)]
+        column = framed(VGroup(*segments).arrange(DOWN, buff=0), th)
+        title = label(f"flatten: {len(flat)}", th, color=th.output).next_to(column, UP, buff=0.15)
+        ends = VGroup(*(label(f"x{i + 1} = {fmt_num(flat[i])}", th, size=BODY_SIZE, color=th.muted)
+                        .next_to(column, LEFT, buff=0.12).align_to(column, edge)
+                        for i, edge in ((0, UP), (len(flat) - 1, DOWN))))
+        return VGroup(title, column, ends), segments
+
+    def score_column(self, t: CnnData) -> tuple[VGroup, Grid, VGroup]:
+        """The ten logits as a column of cells, each class named on its right: (the titled column, the cells, the
+        class names)."""
+        th, k = self.theme, t["predicted"]
+        cell = (self.content_height - 1.0) / 10
+        values = [[v] for v in t["logits"]]
+        logits = heat_fill(Grid(values, th, cell, cell_width=SCORE_WIDTH), values, th, signed=True)
+        classes = VGroup(*(label(str(c), th, color=th.highlight if c == k else th.foreground)
+                           .next_to(logits.square(c, 0), RIGHT, buff=0.15) for c in range(10)))
+        return titled(VGroup(logits, classes), "fc: 10 scores", th, color=th.output), logits, classes
+
+    def fc_block(self, t: CnnData, vector: VGroup, logits: Grid) -> VGroup:
+        """The linear layer between the vector and the score cells: a band joining their edges, with its weights'
+        shape."""
+        th, col = self.theme, vector[1]
+        band = Polygon(col.get_corner(UR), logits.get_corner(UL), logits.get_corner(DL), col.get_corner(DR))
+        band.set_stroke(th.weight, 2).set_fill(th.weight, 0.15)
+        name = label(f"W: {len(t['logits'])}\u00d7{len(t['flat'])}", th, size=BODY_SIZE, color=th.weight)
+        return VGroup(band, fit_width(name, band.width * 0.8).move_to(band))
+
+    def probability_bars(self, t: CnnData, logits: Grid) -> VGroup:
+        """The softmax as horizontal bars beside the scores, each with its percentage (the largest BAR_LENGTH
+        long): (bars, labels, title)."""
+        th, k = self.theme, t["predicted"]
+        bars, labels = VGroup(), VGroup()
+        x0 = logits.get_right()[0] + 0.9  # past the class names, and the titles apart
+        top = max(t["probabilities"])
+        for c, p in enumerate(t["probabilities"]):
+            color = th.highlight if c == k else th.output
+            bar = Rectangle(width=max(0.02, p / top * BAR_LENGTH), height=logits.cell * 0.6)
+            bar.set_stroke(color, 2).set_fill(color, th.fill_opacity() + 0.3)
+            bars.add(bar.move_to((x0, logits.square(c, 0).get_y(), 0), aligned_edge=LEFT))
+            labels.add(label(pct(p), th, size=BODY_SIZE, color=color).next_to(bar, RIGHT, buff=0.1))
+        title = label("softmax", th, color=th.output).next_to(bars, UP, buff=0.2).align_to(bars, LEFT)
+        return VGroup(bars, labels, title)
 
     # -- filters: the first layer's kernels and their maps ------------------------------------------------
     def filters_part(self, t: CnnData) -> None:

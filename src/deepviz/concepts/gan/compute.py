@@ -149,6 +149,7 @@ def compute(values: dict[str, Any], preset: str | None = None) -> Trace:
                        "g_loss": run.losses[0, 1]},
         "losses": run.losses,
         "noise_span": NOISE_SPAN,
+        "noise_grid": noise_lines(),
     }
     plain: GanData = to_plain(data)
     return Trace(concept="gan", params={}, data=plain, narration=narration(plain), preset=preset)

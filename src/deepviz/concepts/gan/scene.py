@@ -7,13 +7,13 @@ gradient of G's loss is the gradient role; covered modes are marked with the hig
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Transform, UpdateFromAlphaFunc, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, UR, Arrow, Circle, Transform, TransformFromCopy, UpdateFromAlphaFunc, VGroup
 
 from ...style.animations import fade_in, fade_out
 from ...style.clouds import DotCloud, Follow, Polyline, Segments, between
 from ...style.heatmap import ColorField, heat_rgb
 from ...style.legend import legend_row
-from ...style.mobjects import BODY_SIZE, LABEL_SIZE, label
+from ...style.mobjects import BODY_SIZE, LABEL_SIZE, fit_width, label
 from ...style.numbers import fmt_num
 from ...style.plane import PlaneView
 from ...style.plots import Plot, nice_step
@@ -23,6 +23,8 @@ from .schema import GanData, Snapshot
 PLANE = 5.9  # units: the plane's side
 ARROW = 0.55  # units: the longest gradient arrow
 PANEL = 6.0  # units: the right panel's width
+NOISE_SIDE = 3.0  # units: the noise square of the manifold step
+PLOT_HEIGHT = 3.4  # units: the loss plot's axes at most (less if the panel lacks the room)
 HEAT_STRENGTH = 0.65  # a sure D is drawn this far from the background towards its colour: the dots stay visible
 
 
@@ -43,6 +45,7 @@ class GanScene(DeepvizScene):
         first = t["snapshots"][0]
         self.real = DotCloud(self.place(t["real"]), radius=0.04, color=th.input, opacity=0.9)
         self.fake = DotCloud(self.place(first["fake"]), radius=0.05, color=th.output)
+        self.build_panel(t)
         self.game(t)
         self.first_iteration(t)
         self.training(t)
@@ -72,71 +75,78 @@ class GanScene(DeepvizScene):
         """The heatmap's colours running from ``before`` to ``after``."""
         return UpdateFromAlphaFunc(self.heat, lambda m, a: m.set_colors(before + (after - before) * a))
 
-    def panel(self, *mobs) -> VGroup:
-        group = VGroup(*mobs).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        group.move_to([self.panel_x + group.width / 2, self.content_top - group.height / 2 - 0.2, 0])
-        return group
+    def build_panel(self, t: GanData) -> None:
+        """The right panel, laid out once: the legends and the loss plot, on screen from the start (so the
+        frame is used before the training fills it); iteration 1's notes sit in the plot's empty top."""
+        th, fs = self.theme, t["first_step"]
+        self.legend = legend_row([("real data", th.input), ("G(z): generated", th.output)], th, PANEL)
+        self.key = legend_row([("D says real", th.input), ("D says fake", th.output)], th, PANEL, size=BODY_SIZE)
+        self.names = legend_row([("D's loss", th.foreground), ("G's loss", th.output)], th, PANEL - 2.4,
+                                size=BODY_SIZE)
+        column = VGroup(self.legend, self.key, self.names).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        probe = self.loss_plot(t, PLOT_HEIGHT)
+        room = self.content_height - 0.2 - column.height - 0.35 - (probe.height - PLOT_HEIGHT)
+        self.plot = self.loss_plot(t, min(PLOT_HEIGHT, room))
+        self.plot.next_to(column, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.4)  # room for its ticks
+        column.add(self.plot)
+        column.move_to([self.panel_x + column.width / 2, self.content_top - column.height / 2 - 0.2, 0])
+        notes = VGroup(label(f"D's step: loss {fmt_num(fs['d_loss_before'], 3)} \u2192 "
+                             f"{fmt_num(fs['d_loss_after'], 3)}", th, size=LABEL_SIZE),
+                       label(f"G's step: loss {fmt_num(fs['g_loss'], 3)}", th, size=LABEL_SIZE, color=th.output))
+        notes.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        fit_width(notes, self.plot.axes.width - 0.6)
+        notes.move_to(self.plot.axes.get_corner(UR) + LEFT * 0.1 + DOWN * 0.1, aligned_edge=UR)
+        self.d_text, self.g_text = notes
 
     # -- the players ----------------------------------------------------------------------------------
     def game(self, t: GanData) -> None:
-        th = self.theme
-        legend = legend_row([("real data", th.input), ("G(z): generated", th.output)], th, PANEL)
-        self.header = self.panel(legend)
         self.narrate("game")
-        self.play(*fade_in(self.plane, legend), run_time=0.6)
+        self.play(*fade_in(self.plane, self.legend, self.names, self.plot), run_time=0.6)
         self.play(*fade_in(self.real), run_time=0.6)
         self.play(*fade_in(self.fake), run_time=0.6)
         self.finish_reading()
 
         self.narrate("discriminator")
-        key = legend_row([("D says real", th.input), ("D says fake", th.output)], th, PANEL, size=BODY_SIZE)
-        key.next_to(legend, DOWN, aligned_edge=LEFT, buff=0.25)
         self.add(self.heat)
         self.bring_to_back(self.heat)
-        self.play(*fade_in(self.heat, key), run_time=0.8)
-        self.header.add(key)
+        self.play(*fade_in(self.heat, self.key), run_time=0.8)
         self.finish_reading()
 
     def first_iteration(self, t: GanData) -> None:
         th, fs = self.theme, self.t["first_step"]
+        # iteration 1's losses, where the curves will start
+        d_dot = self.plot.dot((1, fs["d_loss_before"]), th.foreground)
+        g_dot = self.plot.dot((1, fs["g_loss"]), th.output)
         self.narrate("d_step")
-        d_text = label(f"D's step: loss {fmt_num(fs['d_loss_before'], 3)} \u2192 {fmt_num(fs['d_loss_after'], 3)}",
-                       th, size=LABEL_SIZE)
-        d_text.next_to(self.header, DOWN, aligned_edge=LEFT, buff=0.45)
         before, after = self.decision_rgb(t["snapshots"][0]["decision"]), self.decision_rgb(fs["decision_after"])
-        self.play(*fade_in(d_text), run_time=0.5)
+        self.play(*fade_in(self.d_text, d_dot), run_time=0.5)
         self.play(self.recolor(before, after), run_time=1.2)
         self.finish_reading()
 
         self.narrate("g_step")
-        g_text = label(f"G's step: loss {fmt_num(fs['g_loss'], 3)}", th, size=LABEL_SIZE, color=th.output)
-        g_text.next_to(d_text, DOWN, aligned_edge=LEFT, buff=0.25)
         arrows = self.arrows(t["snapshots"][0]["fake"], fs["gradient"])
-        self.play(*fade_in(g_text, arrows), run_time=0.8)
+        self.play(*fade_in(self.g_text, g_dot, arrows), run_time=0.8)
         self.finish_reading()
-        self.play(*fade_out(arrows, d_text, g_text), run_time=0.4)
+        self.play(*fade_out(arrows, self.d_text, self.g_text, d_dot, g_dot), run_time=0.4)
 
     # -- the training, snapshot by snapshot -------------------------------------------------------------
-    def loss_plot(self, t: GanData) -> Plot:
+    def loss_plot(self, t: GanData, height: float) -> Plot:
         top = max(max(row) for row in t["losses"])
         low = min(0.0, min(min(row) for row in t["losses"]))
         step = nice_step(top - low, 4)
         plot = Plot(self.theme, (0, t["iterations"]), (np.floor(low / step) * step, np.ceil(top / step) * step),
-                    PANEL - 0.6, 3.0, x_name="iteration", y_name="loss", ticks=4)
+                    PANEL - 0.6, height, x_name="iteration", y_name="loss", ticks=4)
         return plot
 
     def training(self, t: GanData) -> None:
-        th = self.theme
-        plot = self.loss_plot(t)
-        names = legend_row([("D's loss", th.foreground), ("G's loss", th.output)], th, PANEL - 1.0, size=BODY_SIZE)
+        th, plot = self.theme, self.plot
         counter = label(f"iteration {t['snapshots'][1]['iteration']}", th, size=LABEL_SIZE, color=th.highlight)
-        box = VGroup(counter, names, plot).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        box.next_to(self.header, DOWN, aligned_edge=LEFT, buff=0.45)
-        box.shift(RIGHT * 0.4)
+        counter.move_to(self.names, aligned_edge=LEFT).set_x(plot.axes.get_right()[0] - counter.width / 2)
         curves = [Polyline([plot.c2p(0, t["losses"][0][k])], color=c, width=3) for k, c in
                   enumerate((th.foreground, th.output))]
+        box = VGroup(counter, self.names, plot)
         self.narrate("training")
-        self.play(*fade_in(box), run_time=0.6)
+        self.play(*fade_in(counter), run_time=0.6)
         self.add(*curves)
         snaps = t["snapshots"]
         shown = snaps[1]
@@ -167,7 +177,7 @@ class GanScene(DeepvizScene):
         losses = t["losses"]
         i0, i1 = old["iteration"], new["iteration"]
         targets = [[plot.c2p(i + 1, losses[i][k]) for i in range(i1)] for k in range(2)]
-        new_counter = label(f"iteration {i1}", th, size=LABEL_SIZE, color=th.highlight).move_to(counter, LEFT)
+        new_counter = label(f"iteration {i1}", th, size=LABEL_SIZE, color=th.highlight).move_to(counter, RIGHT)
 
         def grow(k):
             return lambda s: np.array(targets[k][:max(1, int(i0 + (i1 - i0) * s))])
@@ -178,15 +188,23 @@ class GanScene(DeepvizScene):
 
     # -- the manifold ---------------------------------------------------------------------------------
     def manifold(self, t: GanData) -> None:
+        """The noise square's grid on the right, carried through G into the plane: at the start, then at the end."""
         th = self.theme
         self.narrate("manifold")
         first, last = t["snapshots"][0], t["snapshots"][-1]
+        noise = PlaneView(th, t["noise_span"], NOISE_SIDE,
+                          center=(self.content_width / 2 - NOISE_SIDE / 2 - 0.1, self.plane.c2p(0, 0)[1], 0))
+        grid = VGroup(*(Polyline([noise.c2p(*p) for p in line], color=th.output, width=2.5, opacity=0.9)
+                        for line in t["noise_grid"]))
+        name = label("noise z", th, size=LABEL_SIZE, color=th.output).next_to(noise, UP, buff=0.2)
+        arrow = Arrow(noise.get_left() + LEFT * 0.25, [self.panel_x, noise.get_y(), 0], buff=0,
+                      color=th.muted, stroke_width=4)
+        g = label("G", th, color=th.output).next_to(arrow, UP, buff=0.15)
         lines = VGroup(*(Polyline(self.place(line), color=th.output, width=2.5, opacity=0.9)
                          for line in first["manifold"]))
         ends = [self.place(line) for line in last["manifold"]]
         starts = [self.place(line) for line in first["manifold"]]
-        tag = label("G(noise grid)", th, size=LABEL_SIZE, color=th.output)
-        tag.move_to(RIGHT * (self.panel_x + tag.width / 2) + UP * self.plane.c2p(0, 0)[1])
-        self.play(*fade_out(self.heat, self.fake), *fade_in(lines, tag), run_time=0.8)
+        self.play(*fade_out(self.heat, self.fake), *fade_in(noise, grid, name, arrow, g), run_time=0.8)
+        self.play(*(TransformFromCopy(a, b) for a, b in zip(grid, lines)), run_time=1.2)
         self.play(*(Follow(line, between(s, e)) for line, s, e in zip(lines, starts, ends)), run_time=2.0)
         self.finish_reading()

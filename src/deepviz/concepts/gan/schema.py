@@ -51,6 +51,7 @@ class GanData(TypedDict):
     first_step: FirstStep
     losses: list[list[float]]  # [D's loss, G's loss (its first step)] at every iteration
     noise_span: float  # the manifold's noise square is [-noise_span, noise_span]^2
+    noise_grid: list[list[list[float]]]  # the lines of that square G maps to each snapshot's manifold: lines x points x 2
 
 
 DATA = GanData  # the type of Trace.data (the contract test checks every preset against it)

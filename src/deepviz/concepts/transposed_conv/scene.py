@@ -23,6 +23,8 @@ from manim import (
     SurroundingRectangle,
     TransformFromCopy,
     VGroup,
+    smooth,
+    squish_rate_func,
 )
 
 from ...style.animations import fade_in, fade_out
@@ -36,6 +38,7 @@ GAP = 0.7  # units between the grids of a row
 MAX_CELL = 0.8
 TEXT_SPACE = 1.3  # units kept under the grids for the multiply-accumulate line and formulas
 DETAILED_STEPS = 2
+FADE_SHARE = 0.45  # of a fast step: the value fades in; then the window moves on
 
 
 class TransposedConvScene(DeepvizScene):
@@ -123,21 +126,42 @@ class TransposedConvScene(DeepvizScene):
             if narrate_fast:
                 self.narrate(narrate_fast)
             assert mac is not None  # the detailed steps came first
-            self.play(*fade_out(mac), run_time=0.3)
-            for step, run_time in zip(rest, sweep_durations(len(steps), DETAILED_STEPS)):
-                # the window arrives first; only then does its cell's value appear
-                self.play(*self._move(src, dst, window, out_mark, kshape, dilation, step), run_time=run_time * 0.55)
-                r, c = step["output_cell"]
-                value = dst.make_value(r, c, step["sum"], th.foreground)
-                self.play(FadeIn(value), run_time=run_time * 0.45)
-                self.remove(value)
-                dst.attach_value(r, c, value)
+            self._fast_sweep(src, dst, window, out_mark, kshape, dilation, rest, mac,
+                             sweep_durations(len(steps), DETAILED_STEPS))
             if narrate_fast:
                 self.finish_reading()
         else:
             self.play(*fade_out(mac), run_time=0.3)  # pyright: ignore[reportArgumentType]  # cells hold values here
         self.play(*fade_out(window, out_mark), run_time=0.4)
         self.remove_updater(watch)
+
+    def _fast_sweep(self, src: Grid, dst: Grid, window, out_mark, kshape, dilation, rest: list[Step], mac,
+                    durations: list[float]) -> None:
+        """The steps after the detailed ones, one play each: the value under the window fades in, then the
+        window moves on (a play costs a redraw of every mobject on screen, so one play a step, not two).
+
+        The window still arrives before its value appears: it lands at the end of one play and the value
+        fades in at the start of the next (the first play fades the multiply-accumulate line instead).
+        """
+        fade, move = squish_rate_func(smooth, 0.0, FADE_SHARE), squish_rate_func(smooth, FADE_SHARE, 1.0)
+        leaving, landed = fade_out(mac, rate_func=fade), None  # landed: the cell under the window, its value
+        for step, run_time in zip(rest, durations):
+            self.play(*leaving, *self._move(src, dst, window, out_mark, kshape, dilation, step, rate_func=move),
+                      run_time=run_time)
+            self._attach(dst, landed)
+            r, c = step["output_cell"]
+            landed = ((r, c), dst.make_value(r, c, step["sum"], self.theme.foreground))
+            leaving = fade_in(landed[1], rate_func=fade)
+        assert landed is not None  # rest is not empty
+        self.play(*fade_in(landed[1]), run_time=durations[-1] * FADE_SHARE)
+        self._attach(dst, landed)
+
+    def _attach(self, dst: Grid, landed) -> None:
+        """A value faded in on its own becomes its cell's."""
+        if landed is not None:
+            (r, c), value = landed
+            self.remove(value)
+            dst.attach_value(r, c, value)
 
     def _watch_sweep(self, src: Grid, dst: Grid, steps, kshape, dilation, window):
         """A scene updater recording, frame by frame, the first frame at which each output cell's
@@ -162,13 +186,15 @@ class TransposedConvScene(DeepvizScene):
         return watch
 
     @staticmethod
-    def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step):
-        """Animations moving the kernel window and the output marker to ``step``.
+    def _move(src: Grid, dst: Grid, window, out_mark, kshape, dilation, step, **anim_args):
+        """Animations moving the kernel window and the output marker to ``step`` (``anim_args``: e.g. a
+        rate function).
 
         Targets are absolute positions, so moves built ahead of time (in a Succession) chain.
         """
         centre = _window_centre(src, kshape, dilation, step)
-        return window.animate.move_to(centre), out_mark.animate.move_to(dst.square(*step["output_cell"]))
+        return (window.animate(**anim_args).move_to(centre),
+                out_mark.animate(**anim_args).move_to(dst.square(*step["output_cell"])))
 
     # -- part 1: the direct convolution -----------------------------------------------------
     def direct_part(self, t: TransposedConvData) -> Grid:
