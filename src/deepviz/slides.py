@@ -33,22 +33,28 @@ def _manim_slides():
 def slide_scene(scene_cls: type) -> type:
     """``scene_cls`` as a manim-slides Slide whose narration steps are its slides."""
     _manim_slides()
+    from manim import tempconfig
     from manim_slides.slide import Slide
     from manim_slides.slide.base import BaseSlide
 
     class NarrationSlides(Slide, scene_cls):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # Slide.__init__ only sets config["write_to_movie"], an option Manim 0.22 no longer has
-            # (it writes the movie whenever no still is asked for)
-            BaseSlide.__init__(self, *args, **kwargs)
+            # (it writes the movie whenever no still is asked for). The slides are cut from Manim's
+            # partial movie files after the render, but Manim prunes all but its newest
+            # max_files_cached (100) of them when the movie is done: a scene of more plays lost its
+            # first clips. Slide.render lifts the limit with infinity, which Manim 0.22 refuses; its
+            # "unlimited" is -1, read when the scene is made.
+            with tempconfig({"max_files_cached": -1}):
+                BaseSlide.__init__(self, *args, **kwargs)
 
         @property
         def _background_color(self) -> str:  # the theme's background (the camera holds it as text)
             return self.theme.background
 
         def render(self, *args: Any, **kwargs: Any) -> None:
-            # Slide.render sets config["max_files_cached"] to infinity, which Manim 0.22 refuses; deepviz
-            # renders uncached anyway. No reversed clips: the slides play forward only.
+            # not Slide.render (max_files_cached: see __init__); deepviz renders uncached anyway.
+            # No reversed clips: the slides play forward only.
             super(Slide, self).render(*args, **kwargs)
             with _quiet():
                 self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
