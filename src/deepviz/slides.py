@@ -56,7 +56,7 @@ def slide_scene(scene_cls: type) -> type:
             # not Slide.render (max_files_cached: see __init__); deepviz renders uncached anyway.
             # No reversed clips: the slides play forward only.
             super(Slide, self).render(*args, **kwargs)
-            with _quiet():
+            with _quiet(), one_line_errors():
                 self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
 
         def narrate(self, key: str) -> str:
@@ -96,13 +96,34 @@ def convert(slides_folder: Path, scene_name: str, html: Path, pptx: Path, title:
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import PowerPoint, RevealJS
 
-    config = PresentationConfig.from_file(slides_folder / f"{scene_name}.json")
     _stock_reveal_cache()
-    options: dict[str, Any] = {"presentation_configs": [config], "title": title, "one_file": True, "offline": True,
-                               "reveal_theme": "black" if theme == "dark" else "white"}
-    with _quiet():
+    with _quiet(), one_line_errors():
+        config = PresentationConfig.from_file(slides_folder / f"{scene_name}.json")
+        options: dict[str, Any] = {"presentation_configs": [config], "title": title, "one_file": True,
+                                   "offline": True, "reveal_theme": "black" if theme == "dark" else "white"}
         RevealJS(**options).convert_to(html)
         PowerPoint(presentation_configs=[config]).convert_to(pptx)  # pyright: ignore[reportCallIssue] (pydantic defaults)
+
+
+@contextmanager
+def one_line_errors():
+    """manim-slides' failures (pydantic's validation of its configs, a clip it cannot read) as a
+    :class:`~deepviz.render.RenderError` of one line, not pydantic's many-line report and a traceback."""
+    from pydantic import ValidationError
+
+    from .render import RenderError
+
+    try:
+        yield
+    except ValidationError as err:  # before ValueError: pydantic's is one
+        first = err.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+        raise RenderError(f"the slides could not be made: {err.title}: {where + ': ' if where else ''}"
+                          f"{first['msg']}, got {first.get('input')!r:.80}{more}") from err
+    except (ValueError, OSError) as err:
+        first_line = (str(err).splitlines() or [type(err).__name__])[0]
+        raise RenderError(f"the slides could not be made: {first_line}") from err
 
 
 @contextmanager
