@@ -12,10 +12,15 @@ pytestmark = pytest.mark.render
 
 
 def notes_and_clips(html):
-    """The speaker notes (as text) and the number of inlined clips of a reveal.js presentation."""
+    """The speaker notes (as the speaker view shows them) and the number of inlined clips of a presentation."""
+    from bs4 import BeautifulSoup
+    from markdown import markdown
+
     text = html.read_text(encoding="utf-8")
     notes = re.findall(r'<aside class="notes" data-markdown="">(.*?)</aside>', text, re.S)
-    return [html_text.unescape(n.strip()) for n in notes], len(re.findall(r"data:video/mp4;base64,", text))
+    # reveal.js reads a note's text (entities resolved) as Markdown, then shows the HTML that makes
+    shown = [BeautifulSoup(markdown(html_text.unescape(n.strip())), "html.parser").get_text() for n in notes]
+    return shown, len(re.findall(r"data:video/mp4;base64,", text))
 
 
 @pytest.fixture

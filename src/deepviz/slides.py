@@ -13,6 +13,7 @@ import io
 import logging
 import shutil
 from contextlib import contextmanager, redirect_stderr
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -99,10 +100,19 @@ def convert(slides_folder: Path, scene_name: str, html: Path, pptx: Path, title:
     _stock_reveal_cache()
     with _quiet(), one_line_errors():
         config = PresentationConfig.from_file(slides_folder / f"{scene_name}.json")
-        options: dict[str, Any] = {"presentation_configs": [config], "title": title, "one_file": True,
-                                   "offline": True, "reveal_theme": "black" if theme == "dark" else "white"}
+        options: dict[str, Any] = {"presentation_configs": [_notes_as_markdown(config)], "title": title,
+                                   "one_file": True, "offline": True,
+                                   "reveal_theme": "black" if theme == "dark" else "white"}
         RevealJS(**options).convert_to(html)
         PowerPoint(presentation_configs=[config]).convert_to(pptx)  # pyright: ignore[reportCallIssue] (pydantic defaults)
+
+
+def _notes_as_markdown(config: Any) -> Any:
+    """``config`` with notes that reveal.js shows as written: manim-slides' template puts a note into the HTML
+    as it is, and reveal.js reads the element's text as Markdown, so a ``<`` opened a tag (the transformer's
+    end-of-sentence word "</s>" vanished). Escaped twice: once for the HTML, once for the Markdown."""
+    return config.model_copy(update={"slides": [
+        s.model_copy(update={"notes": escape(escape(s.notes, quote=False), quote=False)}) for s in config.slides]})
 
 
 @contextmanager
