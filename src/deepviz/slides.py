@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 from contextlib import contextmanager, redirect_stderr
 from html import escape
@@ -21,6 +22,8 @@ from typing import Any
 from .doctor import MissingTool
 
 # the reveal.js files manim-slides' template links, by the names its offline cache keeps them under
+# what a backslash escapes in Markdown (reveal.js' marked and Python-Markdown alike); not < > &: entities
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 REVEAL_FILES = ("reveal.css", "reveal.js", "black.css", "white.css", "zenburn.css", "notes.js", "markdown.js")
 
 
@@ -108,11 +111,15 @@ def convert(slides_folder: Path, scene_name: str, html: Path, pptx: Path, title:
 
 
 def _notes_as_markdown(config: Any) -> Any:
-    """``config`` with notes that reveal.js shows as written: manim-slides' template puts a note into the HTML
-    as it is, and reveal.js reads the element's text as Markdown, so a ``<`` opened a tag (the transformer's
-    end-of-sentence word "</s>" vanished). Escaped twice: once for the HTML, once for the Markdown."""
-    return config.model_copy(update={"slides": [
-        s.model_copy(update={"notes": escape(escape(s.notes, quote=False), quote=False)}) for s in config.slides]})
+    """``config`` with notes that reveal.js shows as written. manim-slides' template puts a note into the
+    HTML as it is, and reveal.js reads the element's text as Markdown: a ``<`` opened a tag (the transformer's
+    end-of-sentence word "</s>" vanished) and a leading "+ " made a list (space-folding's "+ b1 = ...").
+    Markdown's punctuation gets a backslash; ``<``, ``>`` and ``&`` are escaped twice (HTML, then Markdown)."""
+    def shown(notes: str) -> str:
+        return escape(escape(MARKDOWN_PUNCTUATION.sub(r"\\\1", notes), quote=False), quote=False)
+
+    return config.model_copy(update={"slides": [s.model_copy(update={"notes": shown(s.notes)})
+                                                for s in config.slides]})
 
 
 @contextmanager
