@@ -10,7 +10,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --output media/gallery
+	$(VENV)/bin/deepviz gallery --quality low --jobs $(JOBS) --slides --output media/gallery
 
 # The documentation site in site/; videos are embedded when `make demo` rendered them first.
 docs: setup

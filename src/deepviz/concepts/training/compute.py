@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import logging
 import math
 from pathlib import Path
 from typing import Any, cast
@@ -63,6 +64,8 @@ def pick_run(logdir: str, name: str) -> tuple[Run, str]:
         from .example import example_logdir
 
         root, shown = example_logdir(), "the example run"
+    # TensorBoard's reader logs each folder walk at INFO, which Manim's root handler prints during a render
+    logging.getLogger("tensorboard").setLevel(logging.WARNING)
     runs = [r for r in read_logdir(root) if r.scalars]
     if not runs:
         raise ParamError("logdir", f"{quote(shown)} holds histograms but no scalars to draw")
