@@ -22,7 +22,12 @@ def _test_cache() -> str:
 os.environ["DEEPVIZ_CACHE_DIR"] = _test_cache()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's hook reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
+    # every preset is rendered once per process that asks: keep the tests that ask on one xdist worker
+    for item in items:
+        if "rendered_all" in getattr(item, "fixturenames", ()):  # its closure: the tests using `rendered` too
+            item.add_marker(pytest.mark.xdist_group("rendered_all"))
     if shutil.which("chromium") is None:
         skip = pytest.mark.skip(reason="Debian's chromium is not installed (scripts/setup.sh installs it)")
         for item in items:
