@@ -97,12 +97,13 @@ def _socket_allowed(ws: WebSocket, hosts: frozenset[str] | None) -> bool:
 
 
 def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions: int = MAX_SESSIONS,
-               cnn=None, logdir: Path | None = None, transformer=None) -> FastAPI:
+               cnn=None, logdir: Path | None = None, transformer=None, cluster: str | None = None) -> FastAPI:
     """The studio; ``media`` holds the rendered videos the gallery shows (default ./media), ``host`` is
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
     (default: the digits CNN; ``deepviz studio --model`` passes the user's), ``transformer()`` the
-    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page."""
+    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page;
+    ``cluster`` (``ray`` or ``ray://HOST:PORT``, kept as ``app.state.cluster``) trains the sessions as Ray actors."""
     from . import cnn_page
     from .workers import shared_pool
 
@@ -212,6 +213,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.sessions = sessions
+    app.state.cluster = cluster
     return app
 
 
