@@ -401,7 +401,8 @@ def cmd_studio(args) -> int:
     from .studio.server import SERVER_OPTIONS, create_app
 
     url = f"http://{args.host}:{args.port}/"
-    print(f"deepviz studio: {url}  gallery: {url}gallery  (Ctrl+C stops it)", flush=True)
+    on = f"  sessions: Ray actors on {args.cluster}" if args.cluster else ""
+    print(f"deepviz studio: {url}  gallery: {url}gallery{on}  (Ctrl+C stops it)", flush=True)
     if args.open:
         import threading
         import webbrowser

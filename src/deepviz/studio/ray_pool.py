@@ -191,11 +191,14 @@ class RayPool:
 
     def _relay(self, slot: Slot) -> None:
         """Poll the actor while it is the slot's; a lost actor's sessions go on from their snapshots."""
-        from ray.exceptions import RayActorError
+        from ray.exceptions import ActorUnavailableError, RayActorError
 
         while not self.stopped:
             try:
                 out, snaps, idle = self.ray.get(slot.actor.poll.remote(BUDGET))
+            except ActorUnavailableError:  # unreachable for now: lost only once Ray says it died
+                time.sleep(0.5)
+                continue
             except RayActorError:
                 if not self.stopped:
                     self._lost(slot)
