@@ -3,13 +3,14 @@
 Each actor (:class:`Host`, one CPU) is a :class:`~deepviz.studio.workers.Worker`: it hosts many sessions
 and trains them in turn. The web server stays a thin front: :class:`RayPool` has :class:`~.workers.Pool`'s
 interface, and one relay thread per actor asks it for what is due (``poll``: it trains for up to
-``BUDGET`` seconds and returns the frames, the replies to the pages' messages and the sessions' snapshots).
+``BUDGET`` seconds and returns the frames, notices and snapshots); a page's message is a call whose
+result, its replies, goes to the page as soon as it comes.
 
 A playground session sends its snapshot every ``SNAPSHOT_SECONDS`` at most when its training went on:
-the run at its newest resume point (weights, optimizer, generators, settings, loss history and run log
-as bytes, a few kB). The front keeps the last one. When an actor or its node dies, its sessions are
-reopened from their snapshots, on a new actor when the cluster has a free CPU, else on the live actors,
-and each page is told in one line where its run resumed. Ray is imported only here.
+the run at its newest resume point (weights, optimizer, generators, settings, the loss history the page
+shows and the run log, as bytes: 10-60 kB, 10 of them the generators' states). The front keeps the last
+one. When an actor or its node dies, its sessions are reopened from their snapshots, on a new actor when
+the cluster has a free CPU, else on the live actors, and each page is told in one line where its run resumed. Ray is imported only here.
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from dataclasses import asdict
 from itertools import count
 from typing import Any
 
+from . import protocol
 from .engine import Config, Event, Playground, Resume, Snapshot
 from .workers import Remote, Session, Worker, _deliver, _json, session_class
 
-BUDGET = 0.02  # seconds an actor trains per poll: a page's message waits at most this long behind it
+BUDGET = 0.02  # seconds an actor trains per poll: a page's message waits at most about this long behind it
 SNAPSHOT_SECONDS = 2.0  # a playing session's snapshot goes to the front at most this often
 PER_ACTOR = 4  # sessions an actor takes before the next actor starts (benchmarks/classroom.py: ~30 epochs/s each)
 READY_SECONDS = 60.0  # for a new actor to start (its process imports torch) before it counts as unplaceable
@@ -38,7 +40,7 @@ def snapshot(session: Session) -> bytes:
     snap = next(s for s in reversed(pg.tape) if s.resume is not None)
     r = snap.resume
     assert r is not None
-    history = [h for h in pg.history if h[0] <= snap.epoch]
+    history = [h for h in pg.history if h[0] <= snap.epoch][-protocol.HISTORY:]  # what the page can show
     runs: list[list] = []  # the run log, runs of equal events merged (epochs come by the thousand)
     for event in pg.log[:snap.log_at]:
         if runs and runs[-1][0] == event:
@@ -78,11 +80,10 @@ def resumed(data: bytes) -> Session:
 
 
 class Host(Worker):
-    """A worker as a Ray actor: the pages' replies wait in a queue until the front's next ``poll``."""
+    """A worker as a Ray actor: ``poll`` trains and returns what is due, snapshots included."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.replies: list[tuple[int, str]] = []
         self.snapped: dict[int, tuple[Any, bool, float]] = {}  # sid: the resume point and play state sent, when
 
     def node(self) -> str:
@@ -94,9 +95,6 @@ class Host(Worker):
         super().close(sid)
         self.snapped.pop(sid, None)
 
-    def send(self, sid: int, raw: str | bytes) -> None:
-        self.replies += [(sid, text) for text in self.message(sid, raw)]
-
     def resume(self, sid: int, page: str, data: bytes | None, received: int) -> int | None:
         """Reopen a session lost with its actor: from its snapshot (the epoch resumed), or fresh (None)."""
         session = resumed(data) if data is not None else session_class(page)()
@@ -105,11 +103,9 @@ class Host(Worker):
         return session.pg.epoch if data is not None else None
 
     def poll(self, budget: float) -> tuple[list[tuple[int, str]], list[tuple[int, bytes]], float]:
-        """Train for up to ``budget`` seconds: the texts for the pages, the new snapshots, and how long the
-        front may wait before the next poll when nothing is playing."""
-        out = self.replies + self.run(budget)
-        self.replies = []
-        return out, self.snapshots(), self.idle()
+        """Train for up to ``budget`` seconds: the frames and notices for the pages, the new snapshots, and
+        how long the front may wait before the next poll when nothing is playing."""
+        return self.run(budget), self.snapshots(), self.idle()
 
     def snapshots(self) -> list[tuple[int, bytes]]:
         now, out = time.monotonic(), []
@@ -181,13 +177,20 @@ class RayPool:
         self.call(slot.index, "close", remote.sid)
 
     def call(self, worker: int, call: str, sid: int, *args) -> None:
-        """Send a call to an actor without waiting (Ray runs one caller's calls to an actor in order)."""
+        """Send a call to an actor without waiting (Ray runs one caller's calls to an actor in order); a
+        message's replies go to its page as soon as they come (not with the next poll's frames)."""
         slot = self.slots[worker]
+        done = getattr(slot.actor, call).remote(sid, *args)
         if call == "message":
-            call = "send"
             self.sent[sid] = self.sent.get(sid, 0) + 1
-        getattr(slot.actor, call).remote(sid, *args)
+            done.future().add_done_callback(lambda f: self._replies(sid, f))
         slot.wake.set()
+
+    def _replies(self, sid: int, future) -> None:
+        remote = self.remotes.get(sid)
+        if remote is not None and future.exception() is None:  # an actor that died: the relay tells the page
+            for text in future.result():
+                _deliver(remote, text)
 
     def _relay(self, slot: Slot) -> None:
         """Poll the actor while it is the slot's; a lost actor's sessions go on from their snapshots."""
@@ -230,9 +233,10 @@ class RayPool:
                 slot = fresh or min(live, key=lambda s: s.load)
                 dead.load -= 1
                 slot.load += 1
-                remote.worker = slot.index
                 data, received = self.snapshots.get(remote.sid), self.sent.get(remote.sid, 0)
-            epoch = self.ray.get(slot.actor.resume.remote(remote.sid, self.pages[remote.sid], data, received))
+                done = slot.actor.resume.remote(remote.sid, self.pages[remote.sid], data, received)
+                remote.worker = slot.index  # the page's next messages go after the resume
+            epoch = self.ray.get(done)
             slot.wake.set()
             said = f"resumed from epoch {epoch}" if epoch is not None else "the session started again"
             _deliver(remote, _json({"type": "error", "detail": f"the training node was lost: {said}"}))
