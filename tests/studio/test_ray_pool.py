@@ -28,9 +28,9 @@ def test_without_cluster_the_studio_keeps_its_local_pool_and_never_imports_ray()
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-def _play(host, sid: int, epochs: int) -> None:
-    while host.sessions[sid].pg.epoch < epochs:
-        host.run(0.01)
+def _steps(host, sid: int, epochs: int) -> None:
+    for _ in range(epochs):
+        host.message(sid, '{"type":"step","unit":"epoch"}')
 
 
 def test_a_snapshot_resumes_the_run_exactly_where_it_was_and_trains_on_as_it_would_have():
@@ -41,17 +41,15 @@ def test_a_snapshot_resumes_the_run_exactly_where_it_was_and_trains_on_as_it_wou
     host = Host()
     host.open(1)
     host.message(1, '{"type":"configure","settings":{"dataset":"spiral","optimizer":"adam","dropout":0.1}}')
-    host.message(1, '{"type":"play"}')
-    _play(host, 1, 23)
+    _steps(host, 1, 23)
     host.message(1, '{"type":"configure","settings":{"learning_rate":0.01}}')  # a live change: in the run log
-    _play(host, 1, 31)
-    host.message(1, '{"type":"pause"}')
+    _steps(host, 1, 8)
     (sid, data), = host.poll(0.0)[1]
     snap = read_snapshot(data)
     assert sid == 1 and snap["epoch"] == 30 and not snap["playing"] and host.poll(0.0)[1] == []  # sent once
     host.resume(2, "playground", data, received=5)
     a, b = host.sessions[1].pg, host.sessions[2].pg
-    assert b.epoch == 30 and b.cfg == a.tape[-2].resume.cfg and b.cfg.learning_rate == 0.01
+    assert b.epoch == 30 and b.cfg == a.snapshot(30).resume.cfg and b.cfg.learning_rate == 0.01
     assert torch.equal(b._weights(), snap["weights"]) and torch.equal(snap["weights"], a.snapshot(30).weights)
     assert b.history == a.history[:31] and b.log == a.log[:len(b.log)] and host.sessions[2].received == 5
     a.restore(30)

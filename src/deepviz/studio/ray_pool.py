@@ -6,11 +6,12 @@ interface, and one relay thread per actor asks it for what is due (``poll``: it 
 ``BUDGET`` seconds and returns the frames, notices and snapshots); a page's message is a call whose
 result, its replies, goes to the page as soon as it comes.
 
-A playground session sends its snapshot every ``SNAPSHOT_SECONDS`` at most when its training went on:
-the run at its newest resume point (weights, optimizer, generators, settings, the loss history the page
-shows and the run log, as bytes: 10-60 kB, 10 of them the generators' states). The front keeps the last
-one. When an actor or its node dies, its sessions are reopened from their snapshots, on a new actor when
-the cluster has a free CPU, else on the live actors, and each page is told in one line where its run resumed. Ray is imported only here.
+A playground session sends its snapshot when it starts or stops playing, and every ``SNAPSHOT_SECONDS``
+at most while its training goes on: the run at its newest resume point (weights, optimizer, generators,
+settings, the loss history the page shows and the run log, as bytes: 10-60 kB, 10 of them the generators'
+states). The front keeps the last one. When an actor or its node dies, its sessions are reopened from
+their snapshots, on a new actor when the cluster has a free CPU, else on the live actors, and each page
+is told in one line where its run resumed (playing if it was). Ray is imported only here.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .workers import Remote, Session, Worker, _deliver, _json, session_class
 
 BUDGET = 0.02  # seconds an actor trains per poll: a page's message waits at most about this long behind it
 SNAPSHOT_SECONDS = 2.0  # a playing session's snapshot goes to the front at most this often
-PER_ACTOR = 4  # sessions an actor takes before the next actor starts (benchmarks/classroom.py: ~30 epochs/s each)
+PER_ACTOR = 4  # sessions an actor takes before the next starts (up to one per CPU; an actor keeps ~18 at 30 epochs/s)
 READY_SECONDS = 60.0  # for a new actor to start (its process imports torch) before it counts as unplaceable
 
 
@@ -114,7 +115,7 @@ class Host(Worker):
                 continue
             newest = next(t for t in reversed(s.pg.tape) if t.resume is not None)
             sent, playing, at = self.snapped.get(sid, (None, False, -SNAPSHOT_SECONDS))
-            if (newest is not sent or s.playing != playing) and now - at >= SNAPSHOT_SECONDS:
+            if s.playing != playing or (newest is not sent and now - at >= SNAPSHOT_SECONDS):  # play: at once
                 self.snapped[sid] = (newest, s.playing, now)
                 out.append((sid, snapshot(s)))
         return out
