@@ -152,3 +152,14 @@ def test_the_sessions_of_a_lost_node_resume_from_their_snapshots_and_the_others_
             assert all(m["type"] == "frame" for m in seen)
             epochs = [m["epoch"] for m in seen]
             assert epochs == sorted(epochs) and seen[-1]["tape"][0] == 0 and remote.worker in pool.nodes()
+
+
+def test_another_pages_session_sends_no_snapshot_and_is_reopened_fresh():
+    from deepviz.studio.gan_session import GanSession
+    from deepviz.studio.ray_pool import Host
+
+    host = Host()
+    host.open(1, "gan")
+    assert host.poll(0.0)[1] == []
+    assert host.resume(2, "gan", None, received=3) is None  # the front tells the page it started again
+    assert type(host.sessions[2]) is GanSession and host.sessions[2].received == 3
