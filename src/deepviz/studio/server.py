@@ -102,12 +102,13 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     the address it serves (requests naming another host are refused), ``max_sessions`` the playground
     tabs it hosts at once (one more is told the studio is full), ``cnn`` builds the CNN page's network
     (default: the digits CNN; ``deepviz studio --model`` passes the user's), ``transformer()`` the
-    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page;
-    ``cluster`` (``ray`` or ``ray://HOST:PORT``, kept as ``app.state.cluster``) trains the sessions as Ray actors."""
+    attention maps of the user's own transformer (``--model`` with token ids) for the transformer page,
+    ``cluster`` a Ray address (``ray`` or ``ray://HOST:PORT``: see :mod:`deepviz.cluster`) or None."""
     from . import cnn_page
     from .workers import shared_pool
 
     app = FastAPI(title="deepviz studio", docs_url=None, redoc_url=None)
+    app.state.cluster = cluster
     app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE)},
                        default=("body", MAX_BODY))
     if cluster is None:
@@ -115,7 +116,7 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     else:
         from .ray_pool import shared_ray_pool
 
-        pool = shared_ray_pool(cluster)  # the sessions in Ray actors (studio/ray_pool.py)
+        pool = shared_ray_pool(cluster)  # the playground's sessions in Ray actors (studio/ray_pool.py)
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
@@ -218,7 +219,6 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.sessions = sessions
-    app.state.cluster = cluster
     return app
 
 
