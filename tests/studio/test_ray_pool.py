@@ -86,6 +86,7 @@ def _frame_weights(frame: dict):
 def test_the_sessions_of_a_lost_node_resume_from_their_snapshots_and_the_others_play_on(ray_cluster, monkeypatch):
     import contextlib
 
+    import ray
     import torch
     from fastapi.testclient import TestClient
 
@@ -127,7 +128,8 @@ def test_the_sessions_of_a_lost_node_resume_from_their_snapshots_and_the_others_
         before = {t[1].sid: t[2][-1]["epoch"] for t in kept}
 
         ray_cluster.remove_node(next(n for n in ray_cluster.list_all_nodes() if n.node_id == nodes[lost[0][1].worker]))
-        stack.callback(lambda: ray_cluster.add_node(**simulated_node()))  # the next Ray tests' second node
+        second = []  # the node added back (the next Ray tests' second node), by the test or else at its end
+        stack.callback(lambda: second or ray_cluster.add_node(**simulated_node()))
 
         said = "the training node was lost: resumed from epoch {}"
         seen = paused[2]
@@ -152,6 +154,17 @@ def test_the_sessions_of_a_lost_node_resume_from_their_snapshots_and_the_others_
             assert all(m["type"] == "frame" for m in seen)
             epochs = [m["epoch"] for m in seen]
             assert epochs == sorted(epochs) and seen[-1]["tape"][0] == 0 and remote.worker in pool.nodes()
+
+        # a node with a free CPU again: a lost actor's sessions go to a new actor there
+        second.append(ray_cluster.add_node(**simulated_node()))
+        while ray.available_resources().get("CPU", 0) < 1:
+            time.sleep(0.1)
+        tab = kept[0]
+        killed = pool.slots[tab[1].worker].actor
+        ray.kill(killed)
+        notice = _until(tab, lambda m: m["type"] == "error")
+        assert notice["detail"].startswith("the training node was lost: resumed from epoch ")
+        assert list(pool.nodes()) == [tab[1].worker] and pool.slots[tab[1].worker].actor is not killed  # a new one
 
 
 def test_another_pages_session_sends_no_snapshot_and_is_reopened_fresh():

@@ -220,12 +220,16 @@ class RayPool:
     def _lost(self, dead: Slot) -> None:
         """Reopen the dead actor's sessions: on a new actor if the cluster has a free CPU, else on the
         least loaded live ones; each page hears where its run resumed."""
+        from ray.exceptions import RayActorError
+
         with self.lock:
             dead.alive = False
             moved = [r for r in self.remotes.values() if r.worker == dead.index]
         fresh = self._replacement(dead.index) if moved else None
         for remote in moved:
             with self.lock:
+                if self.stopped or remote.sid not in self.remotes:  # closed meanwhile
+                    continue
                 live = [s for s in self.slots if s.alive]
                 if not live:
                     _deliver(remote, _json({"type": "error", "detail": "the training node was lost and the cluster "
@@ -237,7 +241,10 @@ class RayPool:
                 data, received = self.snapshots.get(remote.sid), self.sent.get(remote.sid, 0)
                 done = slot.actor.resume.remote(remote.sid, self.pages[remote.sid], data, received)
                 remote.worker = slot.index  # the page's next messages go after the resume
-            epoch = self.ray.get(done)
+            try:
+                epoch = self.ray.get(done)
+            except RayActorError:  # that actor died too: its own relay moves the session on
+                continue
             slot.wake.set()
             said = f"resumed from epoch {epoch}" if epoch is not None else "the session started again"
             _deliver(remote, _json({"type": "error", "detail": f"the training node was lost: {said}"}))
