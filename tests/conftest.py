@@ -50,3 +50,17 @@ def rendered_all(tmp_path_factory):
 def rendered(rendered_all):
     """The transposed-conv renders, by preset name."""
     return {p: r for (c, p), r in rendered_all.items() if c == "transposed-conv"}
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """Ray's simulation of two nodes (one CPU each) on this machine, this process connected to it, so
+    ``cluster="ray"`` uses it. One start for every Ray test (they share the xdist group "ray")."""
+    ray = pytest.importorskip("ray", reason="Ray is the extra deepviz[cluster] (make test installs it)")
+    from deepviz.cluster import simulated_cluster
+
+    c = simulated_cluster(nodes=2)
+    ray.init(address=c.address, include_dashboard=False, log_to_driver=False)
+    yield c
+    ray.shutdown()
+    c.shutdown()

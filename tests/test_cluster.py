@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from deepviz import catalog, split
-from deepviz.cluster import FAULT_ENV, check_address, ray_runs, run_jobs, simulated_cluster
+from deepviz.cluster import FAULT_ENV, check_address, ray_runs, run_jobs
 from deepviz.gallery import build_gallery, is_current, key_file, plan
 from deepviz.params import ParamError
 from deepviz.render import render_concept, render_trace
@@ -29,13 +29,9 @@ def frame_hashes(video):
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """Two simulated nodes; this process connected to them, so ``cluster="ray"`` uses them."""
-    c = simulated_cluster(nodes=2)
-    ray.init(address=c.address, include_dashboard=False, log_to_driver=False)
-    yield c
-    ray.shutdown()
-    c.shutdown()
+def cluster(ray_cluster):
+    """Two simulated nodes (conftest.py's, shared with the studio's Ray tests)."""
+    return ray_cluster
 
 
 @pytest.fixture(scope="module")

@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     studio.add_argument("--input", metavar="SHAPE", help="--model's input shape: 1,3,32,32 (an image) or 1,64:long (tokens)")
     studio.add_argument("--logdir", default=None, metavar="DIR",
                         help="training runs (TensorBoard event files, e.g. from deepviz.watch) for the /runs page")
+    studio.add_argument("--cluster", metavar="ray|ray://HOST:PORT",
+                        help="train the playground sessions as Ray actors: on a local Ray instance (ray) or an existing "
+                             "cluster (needs pip install 'deepviz[cluster]')")
     _add_runs_parser(sub)
     return parser
 
@@ -389,12 +392,17 @@ def cmd_studio(args) -> int:
         from .runs.logdir import check_logdir
 
         check_logdir(Path(args.logdir))
+    if args.cluster:
+        from .cluster import connect
+
+        connect(args.cluster)  # a bad address, no Ray or no cluster: one line before serving
     import uvicorn
 
     from .studio.server import SERVER_OPTIONS, create_app
 
     url = f"http://{args.host}:{args.port}/"
-    print(f"deepviz studio: {url}  gallery: {url}gallery  (Ctrl+C stops it)", flush=True)
+    on = f"  sessions: Ray actors on {args.cluster}" if args.cluster else ""
+    print(f"deepviz studio: {url}  gallery: {url}gallery{on}  (Ctrl+C stops it)", flush=True)
     if args.open:
         import threading
         import webbrowser
@@ -402,7 +410,7 @@ def cmd_studio(args) -> int:
         threading.Timer(1.0, webbrowser.open, [url]).start()
     app = create_app(media=Path(args.media), host=args.host, max_sessions=args.max_sessions,
                      cnn=(lambda: network) if network is not None else None,
-                     logdir=Path(args.logdir) if args.logdir else None, transformer=own)
+                     logdir=Path(args.logdir) if args.logdir else None, transformer=own, cluster=args.cluster)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 

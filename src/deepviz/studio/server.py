@@ -112,7 +112,12 @@ def create_app(media: Path | None = None, host: str = "127.0.0.1", max_sessions:
     app.state.cluster = cluster
     app.add_middleware(BodyLimit, limits={"/api/points": ("file", MAX_UPLOAD), "/api/cnn/image": ("file", cnn_page.MAX_IMAGE),
                                           **GALLERY_LIMITS}, default=("body", MAX_BODY))
-    pool = shared_pool()  # started now: the workers import torch while the page loads
+    if cluster is None:
+        pool = shared_pool()  # started now: the workers import torch while the page loads
+    else:
+        from .ray_pool import shared_ray_pool
+
+        pool = shared_ray_pool(cluster)  # the playground's sessions in Ray actors (studio/ray_pool.py)
     hosts = None if host in ("0.0.0.0", "::", "") else frozenset((*LOCAL_NAMES, host.strip("[]").lower()))
     from . import gallery_api
 
