@@ -256,7 +256,7 @@ class ProgressBoard:
 
 
 def job_task(fn: str, kwargs: dict[str, Any], job_id: str, board: Any, fault: str = "",
-             name: str = "") -> tuple[str, ...]:
+             name: str = "") -> tuple[Any, ...]:
     """A Ray task: the studio job ``fn`` (``module:function``, see :mod:`deepviz.studio.jobs`) in a private
     folder on this node: ("done", its file's path relative to the folder, {relative path: bytes}) or
     ("failed", one line). An error of the job is an answer, not an exception: Ray retries only lost workers."""
