@@ -23,17 +23,6 @@ class RunSession(Session):
     def new_run(self) -> Any:
         raise NotImplementedError
 
-    def handle(self, msg) -> str | dict | None:
-        """Apply a client message; returns an error text for the page, or a message to send it."""
-        self.received_message(msg)
-        if self.play_control(msg):
-            return None
-        return self.apply(msg)
-
-    def apply(self, msg) -> str | dict | None:
-        """A message other than play, pause and speed (those are every page's)."""
-        raise NotImplementedError
-
     def train_epoch(self, now: float) -> None:
         """One step of play (the worker's turn), then the NaN guard."""
         self.run.step()

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -88,17 +87,17 @@ class Session:
         self.received_message(msg)
         if self.play_control(msg):
             return None
+        return self.apply(msg)
+
+    def apply(self, msg) -> str | dict | None:
+        """A message other than play, pause and speed (those are every page's)."""
         if isinstance(msg, protocol.View):
             if not self.on_tape(msg.epoch):
                 return f"epoch: no snapshot of epoch {msg.epoch}"
             self.playing = False
             self.view = self.pg.nearest_snapshot(msg.epoch)
         elif isinstance(msg, protocol.Configure):
-            changes = msg.settings.changes()
-            problem = protocol.check(replace(self.pg.cfg, **changes))
-            if problem:
-                return problem
-            self.pg.update(**changes)
+            return protocol.configured(self.pg, msg.settings, protocol.check)
         elif isinstance(msg, protocol.Step):
             self.playing = False
             self.pg.train_epoch() if msg.unit == "epoch" else self.pg.step_batch()
