@@ -52,7 +52,7 @@ def test_a_model_wanted_twice_at_once_trains_once(tmp_path, monkeypatch):
     for t in threads:
         t.join()
     assert len(fits) == 1 and sorted(now for _, now in results) == [False, True]
-    assert all(float(m.weight[0, 0]) == 2.0 for m, _ in results)
+    assert all(m.weight[0, 0].item() == 2.0 for m, _ in results)
     assert [p.name for p in tmp_path.rglob("*")] == ["models", cached.cache_path("t", 2).name]  # no lock left
 
 

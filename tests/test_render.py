@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,15 @@ def test_latex_is_compiled_once_and_shared_through_the_cache(tmp_path, monkeypat
     files = list((tmp_path / "cache" / "tex").iterdir())
     assert len(files) == 1 and files[0].suffix == ".svg"  # published whole, no temporary left
     assert tex_mobject.tex_to_svg_file.__name__ == "<lambda>"  # restored after the render
+    # Manim writes a scratch file beside the SVG it reads and deletes it: each render reads its own link, so
+    # two renders reading one cached formula at once never delete each other's scratch file
+    shared = files[0]
+    for run in range(2):
+        private = tmp_path / f"media{run}" / "Tex" / shared.name
+        assert private.is_file() and private.read_bytes() == shared.read_bytes()
+    deleted = []
+    unlink = Path.unlink
+    monkeypatch.setattr(Path, "unlink", lambda self, *a, **k: deleted.append(self) or unlink(self, *a, **k))
+    with tempconfig({"media_dir": str(tmp_path / "media2")}), shared_tex_cache():
+        MathTex(r"\frac{\partial L}{\partial y} = 2D", r"\cdot 3")
+    assert deleted and not [p for p in deleted if p.parent == shared.parent]

@@ -51,6 +51,6 @@ def list_concepts() -> list[catalog.Concept]:
     Examples:
         >>> import deepviz
         >>> [c.name for c in deepviz.list_concepts()][:3]
-        ['activations', 'approximation', 'attention']
+        ['activations', 'adversarial', 'approximation']
     """
     return catalog.concepts()

@@ -80,6 +80,21 @@ class RenderResult:
         return "<pre>" + "\n".join(map(str, self.paths())) + "</pre>"
 
 
+def _private_copy(svg: Path) -> Path:
+    """The shared SVG, linked into this render's own tex folder: Manim writes a scratch file beside the SVG
+    it reads and deletes it, so two processes reading one shared SVG at once would delete each other's."""
+    from manim import config
+
+    private = Path(config.get_dir("tex_dir")) / svg.name
+    if not private.exists():
+        private.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(svg, private)
+        except OSError:  # another file system: a copy
+            shutil.copyfile(svg, private)
+    return private
+
+
 @contextmanager
 def shared_tex_cache():
     """Reuse compiled LaTeX across renders and processes (each formula costs ~0.3 s to compile).
@@ -102,9 +117,9 @@ def shared_tex_cache():
         key = hashlib.sha256("\0".join((manim.__version__, str(template.tex_compiler), template.output_format,
                                           template.body, environment or "", expression)).encode()).hexdigest()
         target = folder / f"{key[:32]}.svg"
-        if target.exists():
-            return target
-        return publish(Path(compile_svg(expression, environment, tex_template)), target)
+        if not target.exists():
+            publish(Path(compile_svg(expression, environment, tex_template)), target)
+        return _private_copy(target)
 
     tex_mobject.tex_to_svg_file = cached
     try:
