@@ -17,6 +17,11 @@ def fmt_num(value: float, digits: int = 2) -> str:
     return text.replace("-", MINUS)
 
 
+def fmt_pct(p: float, digits: int = 1) -> str:
+    """A probability as a percentage: 0.915 -> "91.5 %"."""
+    return f"{fmt_num(100 * p, digits)} %"
+
+
 def fmt_factor(value: float, digits: int = 2) -> str:
     """A number as a factor in a product: negatives in parentheses."""
     text = fmt_num(value, digits)

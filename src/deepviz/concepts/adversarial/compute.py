@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from ...models import attacks, digits_cnn
 from ...params import ParamError
-from ...style.numbers import MINUS, fmt_num, fmt_sig
+from ...style.numbers import MINUS, fmt_num, fmt_pct, fmt_sig
 from ...threads import one_thread
 from ...trace import Trace, to_plain
 from .schema import AdversarialData, Outcome
@@ -118,9 +118,6 @@ def _compute(values: dict[str, Any], preset: str | None) -> Trace:
 
 
 # -- narration: every number from the trace ---------------------------------------------------------------
-def pct(p: float) -> str:
-    return f"{fmt_num(100 * p, 1)} %"
-
 
 def narration(t: AdversarialData) -> dict[str, str]:
     """Caption text per step of the chosen part."""
@@ -144,7 +141,7 @@ def _reaches(t: AdversarialData) -> str:
 def _intro(t: AdversarialData) -> str:
     verdict = "" if t["predicted"] == t["label"] else ", already wrong"
     text = (f"Held-out test image {t['digit']}: {_a(t['label'])}. The trained CNN says {t['predicted']} with "
-            f"{pct(t['confidence'])}{verdict}.")
+            f"{fmt_pct(t['confidence'])}{verdict}.")
     if t["attack"] == "pgd" or t["target"] >= 0:
         text += f" The goal: {'make it say ' + str(t['target']) if t['target'] >= 0 else 'any other class'}."
     return text
@@ -169,8 +166,8 @@ def _verdict(t: AdversarialData, o: Outcome) -> str:
 
 def _probabilities(t: AdversarialData) -> str:
     r = t["result"]
-    return (f"Before: {t['predicted']} with {pct(t['confidence'])}. After: {r['predicted']} with "
-            f"{pct(r['confidence'])}. {_verdict(t, r)}")
+    return (f"Before: {t['predicted']} with {fmt_pct(t['confidence'])}. After: {r['predicted']} with "
+            f"{fmt_pct(r['confidence'])}. {_verdict(t, r)}")
 
 
 def _looks(t: AdversarialData) -> str:
@@ -203,11 +200,11 @@ def _pgd_text(t: AdversarialData) -> dict[str, str]:
             else f"FGSM {_reaches(t)} at no \u03b5 up to 1.")
     return {
         "intro": _intro(t),
-        "fgsm": f"One FGSM step of \u03b5 = {e} gives {f['predicted']} ({pct(f['confidence'])}). "
+        "fgsm": f"One FGSM step of \u03b5 = {e} gives {f['predicted']} ({fmt_pct(f['confidence'])}). "
                 f"{'It works here' if f['success'] else 'Not enough'}: {need}",
         "steps": f"PGD takes {t['steps']} step{'s' if t['steps'] > 1 else ''} of {fmt_sig(t['alpha'], 3)}, "
-                 f"each projected back into the \u03b5-ball: p({watched}) goes from {pct(t['probabilities'][watched])} to "
-                 f"{pct(last['goal_probability'])}.",
+                 f"each projected back into the \u03b5-ball: p({watched}) goes from {fmt_pct(t['probabilities'][watched])} to "
+                 f"{fmt_pct(last['goal_probability'])}.",
         "perturbation": f"No pixel moved more than {fmt_num(t['result']['linf'], 3)}. {_looks(t)}",
         "probabilities": _probabilities(t),
         "smallest": f"The smallest \u03b5 to {_goal_words(t)}: "
@@ -223,11 +220,11 @@ def _sweep_text(t: AdversarialData) -> dict[str, str]:
         f"PGD starts in this direction and takes {t['steps']} projected steps at each \u03b5"
     if n is None:
         row = (f"\u03b5 from 0 to {fmt_num(t['epsilon'], 3)}: {name} does not {_goal_words(t)}; at the end the "
-               f"network says {outs[-1]['predicted']} with {pct(outs[-1]['confidence'])}.")
+               f"network says {outs[-1]['predicted']} with {fmt_pct(outs[-1]['confidence'])}.")
     else:
         row = (f"\u03b5 from 0 to {fmt_num(t['epsilon'], 3)}: the prediction is {outs[n - 1]['predicted']} up to "
                f"\u03b5 = {fmt_num(outs[n - 1]['epsilon'], 3)}, then {outs[n]['predicted']} at "
-               f"{fmt_num(outs[n]['epsilon'], 3)} ({pct(outs[n]['confidence'])}).")
+               f"{fmt_num(outs[n]['epsilon'], 3)} ({fmt_pct(outs[n]['confidence'])}).")
     least = t["smallest"][t["attack"]]
     smallest = (f"Bisection finds the smallest \u03b5 that {_reaches(t)}: {fmt_sig(least, 3)}, "
                 f"{fmt_num(100 * least, 1)} % of the pixel range." if least is not None

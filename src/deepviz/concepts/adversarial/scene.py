@@ -12,7 +12,7 @@ from ...style.animations import fade_in, fade_out
 from ...style.digits import digit_image
 from ...style.heatmap import ColorField, framed, signed_legend, signed_rgb
 from ...style.mobjects import BODY_SIZE, TITLE_SIZE, Bars, label, titled
-from ...style.numbers import fmt_num, fmt_sig
+from ...style.numbers import fmt_num, fmt_pct, fmt_sig
 from ...style.scene import DeepvizScene
 from ...style.theme import Theme
 from .schema import AdversarialData, Outcome
@@ -21,9 +21,6 @@ GAP = 0.35
 TITLES = {"fgsm": "Adversarial examples: FGSM", "pgd": "Adversarial examples: PGD",
           "sweep": "Adversarial examples: growing \u03b5"}
 
-
-def pct(p: float) -> str:
-    return f"{fmt_num(100 * p, 1)} %"
 
 
 def eps_text(e: float) -> str:
@@ -38,7 +35,7 @@ class ProbabilityChart(VGroup):
         super().__init__()
         cell = width / len(probs)
         xs = [(c + 0.5) * cell for c in range(len(probs))]
-        self.bars = Bars(probs, xs, theme, theme.output, max_height=height, width=cell * 0.6, fmt=pct, scale_to=1.0,
+        self.bars = Bars(probs, xs, theme, theme.output, max_height=height, width=cell * 0.6, fmt=fmt_pct, scale_to=1.0,
                          label_width=cell * 0.95)
         top = max(range(len(probs)), key=lambda c: probs[c])
         self.bars.bars[top].set_fill(theme.highlight, theme.fill_opacity() + 0.3).set_stroke(theme.highlight)
@@ -91,9 +88,9 @@ class AdversarialScene(DeepvizScene):
         """x + δ = x′, the three images side by side, the network's verdict under the two digits."""
         th = self.theme
         before = VGroup(self.digit(t, t["input"], side, "x"),
-                        label(f"says {t['predicted']}: {pct(t['confidence'])}", th, color=th.output))
+                        label(f"says {t['predicted']}: {fmt_pct(t['confidence'])}", th, color=th.output))
         after = VGroup(self.digit(t, o["image"], side, "x\u2032"),
-                       label(f"says {o['predicted']}: {pct(o['confidence'])}", th,
+                       label(f"says {o['predicted']}: {fmt_pct(o['confidence'])}", th,
                              color=th.highlight if o["success"] else th.output))
         for group in (before, after):
             group.arrange(DOWN, buff=0.25)
@@ -184,7 +181,7 @@ class AdversarialScene(DeepvizScene):
             p = t["path"][s["step"] - 1]
             tiles.append(VGroup(titled(self.heat(s["perturbation"], side, t["epsilon"]), f"step {s['step']}", th,
                                        color=th.gradient),
-                                label(f"p({watched}) {pct(p['goal_probability'])}", th, size=BODY_SIZE,
+                                label(f"p({watched}) {fmt_pct(p['goal_probability'])}", th, size=BODY_SIZE,
                                       color=th.output),
                                 label(f"says {p['predicted']}", th, size=BODY_SIZE,
                                       color=th.highlight if p["predicted"] == watched else th.foreground)
@@ -261,7 +258,7 @@ class AdversarialScene(DeepvizScene):
                                        color=th.highlight),
                                 self.heat(o["perturbation"], side, t["epsilon"]),
                                 label(f"says {o['predicted']}", th, color=th.highlight if good else th.foreground),
-                                label(pct(o["confidence"]), th, size=BODY_SIZE, color=th.output)
+                                label(fmt_pct(o["confidence"]), th, size=BODY_SIZE, color=th.output)
                                 ).arrange(DOWN, buff=0.15))
         row = VGroup(*tiles).arrange(RIGHT, buff=GAP, aligned_edge=UP)
         names = VGroup(label("x\u2032", th, color=th.input),

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ...models import digits_cnn
-from ...style.numbers import fmt_num, fmt_shape
+from ...style.numbers import fmt_num, fmt_pct, fmt_shape
 from ...threads import one_thread
 from ...trace import Trace, to_plain
 from .schema import CnnData
@@ -186,13 +186,10 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _pct(p: float) -> str:
-    return f"{fmt_num(100 * p, 1)} %"
-
 
 def _digit_intro(t: CnnData) -> str:
     return (f"Held-out test digit {t['digit']}, a {t['label']}, upsampled to 16\u00d716. The network never saw "
-            f"it; it gets {t['correct']} of the {t['test_size']} test digits right ({_pct(t['accuracy'])}).")
+            f"it; it gets {t['correct']} of the {t['test_size']} test digits right ({fmt_pct(t['accuracy'])}).")
 
 
 def _forward_text(t: CnnData) -> dict[str, str]:
@@ -213,7 +210,7 @@ def _forward_text(t: CnnData) -> dict[str, str]:
                    f"row by row.",
         "logits": f"One linear layer turns the {len(t['flat'])} numbers into 10 scores, one per digit class; "
                   f"the highest, {fmt_num(t['logits'][k])}, is class {k}.",
-        "softmax": f"Softmax makes them probabilities: {k} with {_pct(p[k])}. The prediction is {k}, {verdict}.",
+        "softmax": f"Softmax makes them probabilities: {k} with {fmt_pct(p[k])}. The prediction is {k}, {verdict}.",
     }
 
 
@@ -262,9 +259,9 @@ def _saliency_text(t: CnnData) -> dict[str, str]:
                     "input pixel. {color:weight} pixels raise the score when brightened, {color:input} lower it.",
         "occlusion": f"Occlusion: cover a {o['size']}\u00d7{o['size']} patch with half ink ({fmt_num(o['grey'])}) and "
                      f"record the probability of class {k}, at every position (stride {o['stride']}).",
-        "drop": f"The map shows how much the probability drops from {_pct(o['base'])}: {{color:weight}} where "
+        "drop": f"The map shows how much the probability drops from {fmt_pct(o['base'])}: {{color:weight}} where "
                 f"covering lowers it, {{color:input}} where it raises it. The worst patch, at row {o['worst'][0]}, "
-                f"column {o['worst'][1]}, takes {_pct(o['worst_drop'])} off.",
+                f"column {o['worst'][1]}, takes {fmt_pct(o['worst_drop'])} off.",
     }
 
 

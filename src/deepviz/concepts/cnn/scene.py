@@ -30,7 +30,7 @@ from manim import (
 from ...style.animations import fade_in, fade_out
 from ...style.heatmap import ColorField, framed, heat_fill, ink_rgb, signed_legend, signed_rgb
 from ...style.mobjects import BODY_SIZE, Grid, fit_width, label, titled
-from ...style.numbers import fmt_num, fmt_shape
+from ...style.numbers import fmt_num, fmt_pct, fmt_shape
 from ...style.scene import DeepvizScene
 from .schema import CnnData, Layer
 
@@ -44,9 +44,6 @@ TITLES = {"forward": "A trained CNN: the forward pass", "filters": "A trained CN
           "features": "A trained CNN: what each channel looks for", "saliency": "A trained CNN: which pixels matter",
           "dream": "A trained CNN: dreaming up inputs"}
 
-
-def pct(p: float) -> str:
-    return f"{fmt_num(100 * p, 1)} %"
 
 
 class CnnScene(DeepvizScene):
@@ -90,7 +87,7 @@ class CnnScene(DeepvizScene):
         th = self.theme
         big = self.digit_panel(t, 4.2)
         small = titled(self.ink(t["original"], 2.4), "scikit-learn's 8\u00d78", th, color=th.muted)
-        acc = label(f"held out: {t['correct']} of {t['test_size']} right ({pct(t['accuracy'])})", th, color=th.output)
+        acc = label(f"held out: {t['correct']} of {t['test_size']} right ({fmt_pct(t['accuracy'])})", th, color=th.output)
         self.place_in_content(VGroup(VGroup(small, big).arrange(RIGHT, buff=0.8), acc).arrange(DOWN, buff=0.35))
         self.narrate("intro")
         self.play(*fade_in(small, big, acc), run_time=1.0)
@@ -200,7 +197,7 @@ class CnnScene(DeepvizScene):
             bar = Rectangle(width=max(0.02, p / top * BAR_LENGTH), height=logits.cell * 0.6)
             bar.set_stroke(color, 2).set_fill(color, th.fill_opacity() + 0.3)
             bars.add(bar.move_to((x0, logits.square(c, 0).get_y(), 0), aligned_edge=LEFT))
-            labels.add(label(pct(p), th, size=BODY_SIZE, color=color).next_to(bar, RIGHT, buff=0.1))
+            labels.add(label(fmt_pct(p), th, size=BODY_SIZE, color=color).next_to(bar, RIGHT, buff=0.1))
         title = label("softmax", th, color=th.output).next_to(bars, UP, buff=0.2).align_to(bars, LEFT)
         return VGroup(bars, labels, title)
 
@@ -319,7 +316,7 @@ class CnnScene(DeepvizScene):
         o = s["occlusion"]
         side = 3.8
         digit = self.digit_panel(t, side)
-        prob = label(f"class {s['target']}: {pct(t['probabilities'][s['target']])}", th, color=th.output)
+        prob = label(f"class {s['target']}: {fmt_pct(t['probabilities'][s['target']])}", th, color=th.output)
         grad = titled(self.heat(s["gradient"], side, s["scale"]), f"\u2202 score {s['target']} / \u2202 input", th,
                       color=th.gradient)
         grad_key = signed_legend(th, s["scale"], side)
@@ -328,7 +325,7 @@ class CnnScene(DeepvizScene):
         occ_field = ColorField(signed_rgb(empty, th, drop_scale), side, side)
         occ = titled(framed(occ_field, th), f"probability drop, {o['size']}\u00d7{o['size']} patch", th,
                      color=th.output)
-        occ_key = signed_legend(th, drop_scale, side, fmt=pct)
+        occ_key = signed_legend(th, drop_scale, side, fmt=fmt_pct)
         cols = [VGroup(digit, prob).arrange(DOWN, buff=0.25), VGroup(grad, grad_key).arrange(DOWN, buff=0.2),
                 VGroup(occ, occ_key).arrange(DOWN, buff=0.2)]
         layout = VGroup(*cols).arrange(RIGHT, buff=0.7, aligned_edge=UP)
@@ -408,7 +405,7 @@ class CnnScene(DeepvizScene):
         word = "class" if d["of"] == "class" else "channel"
         finals = []
         for i, img in enumerate(d["final"]):
-            caption = (f"seen as {d['predicted'][i]}, {pct(d['confidence'][i])}" if d["of"] == "class"
+            caption = (f"seen as {d['predicted'][i]}, {fmt_pct(d['confidence'][i])}" if d["of"] == "class"
                        else f"mean {fmt_num(d['scores'][i])}")
             finals.append(VGroup(titled(self.ink(img, side), f"{word} {i if d['of'] == 'class' else i + 1}", th,
                                         size=BODY_SIZE, color=th.highlight if i == j else th.foreground),
