@@ -67,3 +67,24 @@ def test_digits_cnn_held_out_accuracy():
     for layer in (model.conv1, model.relu1, model.pool1, model.conv2, model.relu2, model.pool2, model.flatten, model.fc):
         h = layer(h)
     assert torch.equal(h, model(x))
+
+
+def test_a_stale_file_of_other_shapes_is_not_half_loaded(tmp_path, monkeypatch):
+    # same keys, other shapes (a model changed without a new key): the model trains from its own fresh start
+    monkeypatch.setenv("DEEPVIZ_CACHE_DIR", str(tmp_path))
+    stale = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    with torch.no_grad():
+        for p in stale.parameters():
+            p.fill_(7.0)
+    torch.save(stale.state_dict(), cached.cache_path("s", 1))
+    starts = []
+
+    def build():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(2, 3), nn.Linear(4, 1))  # the second layer changed shape
+
+    def fit(m):
+        starts.append(m[0].weight.detach().clone())
+
+    m, now = cached.trained("s", 1, build, fit)
+    assert now and not (starts[0] == 7.0).any()  # the first layer was not filled in from the stale file

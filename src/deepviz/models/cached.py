@@ -53,10 +53,16 @@ def trained(name: str, key: object, build: Callable[[], M], fit: Callable[[M], N
 
 def _load(model: nn.Module, path: Path) -> bool:
     try:
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        return True
-    except Exception:  # noqa: BLE001 - missing, truncated, corrupt or stale: train again
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - missing, truncated or corrupt: train again
         return False
+    # checked before loading: load_state_dict copies the tensors that fit before it fails on the first that
+    # does not, which would leave a stale file's weights in a model that then trains from them
+    wanted = {k: v.shape for k, v in model.state_dict().items()}
+    if not isinstance(saved, dict) or {k: getattr(v, "shape", None) for k, v in saved.items()} != wanted:
+        return False
+    model.load_state_dict(saved)
+    return True
 
 
 @contextlib.contextmanager
