@@ -122,3 +122,26 @@ def test_a_killed_render_process_fails_its_preset_alone_and_the_next_build_rende
     assert build_gallery(out, quality="test", jobs=1, only=["linear-map"]) == 0
     assert "1 to render" in capsys.readouterr().out
     assert all(is_current(out, j) for j in jobs)
+
+
+def test_a_signal_raised_inside_a_weakref_callback_is_quiet_and_raised_again(capsys, monkeypatch):
+    # CI once printed "Exception ignored in: <function WeakSet...>" with a traceback before the one line
+    import weakref
+
+    from deepviz.render import Interrupted, check_signals, stop_on_signals
+
+    class Thing:
+        pass
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)  # Python's printing one, not pytest's
+
+    def callback(_):
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler raises here, where Python can only print and drop it
+
+    with pytest.raises(Interrupted), stop_on_signals():
+        thing = Thing()
+        ref = weakref.ref(thing, callback)
+        del thing
+        assert ref() is None
+        check_signals()
+    assert capsys.readouterr().err == ""

@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -362,13 +363,21 @@ def stop_on_signals():
         _ARRIVED.append(signum)
         raise Interrupted(signum)
 
+    def unraisable(hook_args):
+        # raised inside a finaliser or weakref callback, the signal's exception is printed with a traceback
+        # and dropped; check_signals raises it again, so it is quiet here (one line at the end is the rule)
+        if not isinstance(hook_args.exc_value, Interrupted):
+            hook(hook_args)
+
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
     # a parent may have left them blocked (inherited across exec): a blocked signal would wait forever
     mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        sys.unraisablehook = hook
         for s, handler in previous.items():
             signal.signal(s, handler)
         _ARRIVED.clear()
