@@ -10,7 +10,7 @@ import contextlib
 import functools
 import math
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable
 
 import torch
@@ -434,6 +434,38 @@ class Playground:
         self._resume(start)
         for event in events:
             self.apply(event)
+
+    def checkpoint(self, history_limit: int) -> dict[str, Any]:
+        """The run at its newest resume point as plain data (tensors, numbers, lists): what
+        :meth:`from_checkpoint` needs to train on exactly as this run would, with the last ``history_limit``
+        entries of the loss history."""
+        snap = next(s for s in reversed(self.tape) if s.resume is not None)
+        r = snap.resume
+        assert r is not None
+        history = [h for h in self.history if h[0] <= snap.epoch][-history_limit:]
+        runs: list[list] = []  # the run log, runs of equal events merged (epochs come by the thousand)
+        for event in self.log[:snap.log_at]:
+            if runs and runs[-1][0] == event:
+                runs[-1][1] += 1
+            else:
+                runs.append([event, 1])
+        return {"epoch": snap.epoch, "start_cfg": asdict(self.start_cfg), "cfg": asdict(r.cfg),
+                "weights": snap.weights, "optimizer": r.optimizer, "shuffle": r.shuffle, "rng": r.rng,
+                "history": torch.tensor(history, dtype=torch.float64),
+                "log": [(tuple(asdict(e).values()), n) for e, n in runs]}
+
+    @classmethod
+    def from_checkpoint(cls, d: dict[str, Any]) -> Playground:
+        """A run at a :meth:`checkpoint`: its tape and log start there."""
+        pg = cls(Config(**d["start_cfg"]))  # the data set and the network's layout
+        log = [Event(*fields) for fields, n in d["log"] for _ in range(n)]
+        pg.history = [(int(e), tr, te) for e, tr, te in d["history"].tolist()]
+        _, train, test = pg.history[-1]
+        snap = Snapshot(d["epoch"], d["weights"], pg.layout, train, test, len(log),
+                        Resume(Config(**d["cfg"]), d["optimizer"], d["shuffle"], d["rng"]))
+        pg.tape, pg.log = [snap], log
+        pg._resume(snap)
+        return pg
 
     def _resume(self, snap: Snapshot) -> None:
         """Back to a snapshot that keeps the whole training state; the tape, history and log end there."""

@@ -19,12 +19,11 @@ import io
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from itertools import count
 from typing import Any
 
 from . import protocol
-from .engine import Config, Event, Playground, Resume, Snapshot
+from .engine import Playground
 from .workers import Remote, Session, Worker, _deliver, _json, session_class
 
 BUDGET = 0.02  # seconds an actor trains per poll: a page's message waits at most about this long behind it
@@ -37,21 +36,7 @@ def snapshot(session: Session) -> bytes:
     """A playground session's run at its newest resume point, as bytes (torch.save of plain data)."""
     import torch
 
-    pg = session.pg
-    snap = next(s for s in reversed(pg.tape) if s.resume is not None)
-    r = snap.resume
-    assert r is not None
-    history = [h for h in pg.history if h[0] <= snap.epoch][-protocol.HISTORY:]  # what the page can show
-    runs: list[list] = []  # the run log, runs of equal events merged (epochs come by the thousand)
-    for event in pg.log[:snap.log_at]:
-        if runs and runs[-1][0] == event:
-            runs[-1][1] += 1
-        else:
-            runs.append([event, 1])
-    data = {"epoch": snap.epoch, "start_cfg": asdict(pg.start_cfg), "cfg": asdict(r.cfg), "weights": snap.weights,
-            "optimizer": r.optimizer, "shuffle": r.shuffle, "rng": r.rng,
-            "history": torch.tensor(history, dtype=torch.float64),
-            "log": [(tuple(asdict(e).values()), n) for e, n in runs], "playing": session.playing, "speed": session.speed}
+    data = {**session.pg.checkpoint(protocol.HISTORY), "playing": session.playing, "speed": session.speed}
     buf = io.BytesIO()
     torch.save(data, buf)
     return buf.getvalue()
@@ -67,16 +52,9 @@ def resumed(data: bytes) -> Session:
     """A playground session at its snapshot (playing if it was): training on goes exactly as it would have."""
     d = read_snapshot(data)
     session = Session.__new__(Session)
-    session.pg = pg = Playground(Config(**d["start_cfg"]))  # the data set and the network's layout
+    session.pg = Playground.from_checkpoint(d)
     session.start()
     session.playing, session.speed = d["playing"], d["speed"]
-    log = [Event(*fields) for fields, n in d["log"] for _ in range(n)]
-    pg.history = [(int(e), tr, te) for e, tr, te in d["history"].tolist()]
-    _, train, test = pg.history[-1]
-    snap = Snapshot(d["epoch"], d["weights"], pg.layout, train, test, len(log),
-                    Resume(Config(**d["cfg"]), d["optimizer"], d["shuffle"], d["rng"]))
-    pg.tape, pg.log = [snap], log
-    pg._resume(snap)
     return session
 
 
