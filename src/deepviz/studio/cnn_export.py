@@ -4,9 +4,11 @@ page shows (its pixels written into the script), so a reader can check every num
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
+import threading
 from string import Template
 
 import torch
@@ -71,5 +73,16 @@ def class_source(cls: type, constants: dict[str, object], kwargs: dict[str, obje
     for a shipped model."""
     head = "".join(f"{k} = {v!r}\n" for k, v in constants.items())
     args = ", ".join(f"{k}={v!r}" for k, v in (kwargs or {}).items())
-    return (f"from torch import nn\n\n{head}\n\n{inspect.getsource(cls)}\n\ndef build():\n"
+    return (f"from torch import nn\n\n{head}\n\n{_source(cls)}\n\ndef build():\n"
             f"    return {cls.__name__}({args})\n")
+
+
+_PARSING = threading.Lock()
+
+
+@functools.cache
+def _source(cls: type) -> str:
+    """A class's source, read once: inspect parses its module with ast, and CPython 3.11.7's parser is not
+    safe in two threads at once (CI: "AST constructor recursion depth mismatch" in the studio's threads)."""
+    with _PARSING:
+        return inspect.getsource(cls)
